@@ -1,0 +1,81 @@
+"""The one wiring file: create_app(settings) builds the Litestar application."""
+
+import os
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from redis.asyncio import Redis
+
+from slotwise import docs, errors
+from slotwise.auth import AuthMiddleware
+from slotwise.bodies import require_json
+from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
+from slotwise.credentials.hashing import build_hasher
+from slotwise.credentials.verifier import Verifier
+from slotwise.db import create_engine, create_sessionmaker, provide_transaction
+from slotwise.deps import provide_principal
+from slotwise.health import HealthController
+from slotwise.logs import configure_logging
+from slotwise.requestid import add_request_id
+from slotwise.settings import Settings, load_settings
+from slotwise.users.controller import UserController
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the application; engine and Redis live for the app's lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        engine = create_engine(settings)
+        redis: Redis = Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.redis = redis
+        app.state.verifier = Verifier(
+            build_hasher(settings.argon2_profile),
+            cache_size=settings.auth_cache_size,
+            failures_per_credential=settings.auth_failures_per_credential,
+            failures_per_address=settings.auth_failures_per_address,
+            window_seconds=settings.auth_failure_window_seconds,
+        )
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            UserController,
+            ApiKeyController,
+            PersonalAccessTokenController,
+            *docs.routes,
+        ],
+        lifespan=[lifespan],
+        dependencies={
+            "db": Provide(provide_transaction),
+            "principal": Provide(provide_principal),
+        },
+        middleware=[
+            DefineMiddleware(
+                AuthMiddleware, exclude_from_auth_key="exclude_from_auth", exclude=[r"^/schema"]
+            )
+        ],
+        exception_handlers=errors.exception_handlers,
+        before_send=[add_request_id],
+        before_request=require_json,
+        openapi_config=docs.openapi_config(),
+        request_max_body_size=settings.max_body_bytes,
+        state=None,
+        debug=False,
+        on_startup=[lambda: configure_logging(settings)],
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ASGI servers: settings come from the process environment."""
+    return create_app(load_settings(os.environ))

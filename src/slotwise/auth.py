@@ -1,0 +1,146 @@
+"""Authentication middleware: bearer token → Principal, plus meetergo's acting-user rules.
+
+Route handlers state their access rules with `opt=access(...)`:
+- `company=True`: a platform key may omit `x-meetergo-api-user-id` and acts as the owner;
+  otherwise the header is required for platform keys (400 with meetergo's message).
+- `pat_scope`: the scope a personal access token needs (403 naming it when missing).
+- `pat=False`: personal access tokens are refused (403).
+- `admin=True`: the acting context must be admin or owner (platform keys always are).
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Receive, Scope, Send
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.credentials.tokens import parse
+from slotwise.credentials.verifier import Throttled, Verifier
+from slotwise.db import close_request_session, request_session
+from slotwise.errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
+from slotwise.models import Credential, CredentialKind, User
+from slotwise.principal import Principal
+from slotwise.tenancy import CompanyId
+from slotwise.unscoped import find_credential
+
+ACTING_USER_HEADER = "x-meetergo-api-user-id"
+ScopeName = Literal["scheduling", "account"]
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+MISSING_HEADER = f"Missing required header '{ACTING_USER_HEADER}' for API key authentication"
+
+
+def access(
+    *,
+    company: bool = False,
+    pat_scope: ScopeName | None = None,
+    pat: bool = True,
+    admin: bool = False,
+) -> dict[str, Any]:
+    """Route `opt` describing who may call the route."""
+    return {"auth_company": company, "auth_pat_scope": pat_scope, "auth_pat": pat, "admin": admin}
+
+
+def _acting_user_id(connection: ASGIConnection[Any, Any, Any, Any]) -> uuid.UUID | None:
+    raw = connection.headers.get(ACTING_USER_HEADER)
+    if raw is None or raw == "":
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise NotFound("User not found") from exc
+
+
+def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    header = connection.headers.get("authorization")
+    if not header:
+        raise Unauthorized("Missing authorization header")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Invalid API key")
+    return token.strip()
+
+
+class AuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        parsed = parse(_bearer(connection))
+        if parsed is None:
+            raise Unauthorized("Invalid API key")
+        header_user = _acting_user_id(connection)
+        verifier: Verifier = connection.app.state.verifier
+        session = request_session(connection.scope)
+        found = await find_credential(session, parsed.lookup_id, header_user)
+        if found is None or found[0].kind.value != parsed.kind.value:
+            raise Unauthorized("Invalid API key")
+        credential, user = found
+        if credential.revoked_at is not None or not credential.active:
+            raise Unauthorized("Invalid API key")
+        address = connection.client.host if connection.client else "unknown"
+        try:
+            ok = await verifier.verify(
+                credential.id, credential.secret_hash, parsed.secret, address
+            )
+        except Throttled as exc:
+            raise TooManyRequests(headers={"Retry-After": str(exc.retry_after)}) from exc
+        if not ok:
+            raise Unauthorized("Invalid API key")
+        now = datetime.now(UTC)
+        if credential.expires_at is not None and credential.expires_at <= now:
+            raise Unauthorized("API key has expired")
+        principal = self._principal(connection, credential, user, header_user)
+        await self._touch(session, credential, now)
+        return AuthenticationResult(user=principal, auth=credential.id)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await close_request_session(scope)
+
+    @staticmethod
+    def _principal(
+        connection: ASGIConnection[Any, Any, Any, Any],
+        credential: Credential,
+        user: User | None,
+        header_user: uuid.UUID | None,
+    ) -> Principal:
+        opt = connection.route_handler.opt
+        if credential.kind is CredentialKind.PAT:
+            if header_user is not None and header_user != credential.user_id:
+                raise Forbidden("A personal access token cannot act for another user")
+            if not opt.get("auth_pat", True):
+                raise Forbidden("Not allowed with a personal access token")
+            needed = opt.get("auth_pat_scope")
+            if needed and needed not in credential.scopes:
+                raise Forbidden(f"Missing scope: {needed}")
+        elif header_user is None and not opt.get("auth_company", False):
+            raise BadRequest(MISSING_HEADER)
+        if user is None:
+            raise NotFound("User not found") if header_user else Unauthorized("Invalid API key")
+        principal = Principal(
+            company_id=CompanyId(credential.company_id),
+            credential_id=credential.id,
+            kind=credential.kind,
+            scopes=frozenset(credential.scopes),
+            user_id=user.id,
+            role=user.role,
+            user_from_header=header_user is not None,
+        )
+        if opt.get("admin") and not principal.is_admin:
+            raise Forbidden("Admin access required")
+        return principal
+
+    @staticmethod
+    async def _touch(session: AsyncSession, credential: Credential, now: datetime) -> None:
+        """Record use at most once a minute per credential, in its own short transaction."""
+        last = credential.last_used_at
+        if last is None or now - last >= LAST_USED_RESOLUTION:
+            await session.execute(
+                update(Credential).where(Credential.id == credential.id).values(last_used_at=now)
+            )
+        await session.commit()  # ends the lookup's transaction; the handler starts its own

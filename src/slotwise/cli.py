@@ -1,0 +1,140 @@
+"""The `slotwise` command: dev, serve, worker, migrate, openapi, company."""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from slotwise.settings import Settings, SettingsError, load_settings
+
+OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+def _require_services(settings: Settings) -> None:
+    for name, value in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
+        if not value:
+            raise SettingsError(f"{name}: not set (`slotwise dev` starts embedded servers instead)")
+
+
+def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
+    from slotwise.devservers import run_dev  # noqa: PLC0415 - heavy, only for this command
+
+    return run_dev(settings, host=args.host or settings.host, port=args.port or settings.port)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    _require_services(settings)
+    from slotwise.server import serve  # noqa: PLC0415
+
+    serve(args.host or settings.host, args.port or settings.port, args.workers, args.server)
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    _require_services(settings)
+    from slotwise.worker import create_worker  # noqa: PLC0415
+
+    create_worker(settings, burst=args.burst).run()
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    _require_services(settings)
+    from slotwise.migrate import upgrade  # noqa: PLC0415
+
+    assert settings.database_url is not None  # noqa: S101 - checked above
+    upgrade(settings.database_url, args.revision)
+    print(f"database migrated to {args.revision}")  # noqa: T201
+    return 0
+
+
+def openapi_document(settings: Settings) -> str:
+    from slotwise.app import create_app  # noqa: PLC0415
+
+    schema = create_app(settings).openapi_schema.to_schema()
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(openapi_document(settings), encoding="utf-8")
+    print(f"wrote {path}")  # noqa: T201
+    return 0
+
+
+def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
+    _require_services(settings)
+    from slotwise.companies.commands import create_company_command  # noqa: PLC0415
+
+    result = create_company_command(
+        settings,
+        name=args.name,
+        owner_email=args.owner_email,
+        owner_given_name=args.owner_given_name,
+        owner_family_name=args.owner_family_name,
+        timezone=args.timezone,
+        key_days=args.key_days,
+    )
+    print(json.dumps(result))  # noqa: T201
+    return 0
+
+
+def _add_company_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    company = sub.add_parser("company", help="operator commands for tenants")
+    company_sub = company.add_subparsers(dest="company_command", required=True)
+    create = company_sub.add_parser("create", help="company + owner + first platform API key")
+    create.add_argument("--name", required=True)
+    create.add_argument("--owner-email", required=True)
+    create.add_argument("--owner-given-name", default="Owner")
+    create.add_argument("--owner-family-name", default="")
+    create.add_argument("--timezone", default="UTC")
+    create.add_argument("--key-days", type=int, default=90)
+    create.set_defaults(func=cmd_company_create)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="slotwise", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="run API + worker, with embedded PostgreSQL/Redis if unset")
+    dev.add_argument("--host")
+    dev.add_argument("--port", type=int)
+    dev.set_defaults(func=cmd_dev)
+
+    serve = sub.add_parser("serve", help="production API server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="arq job worker")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    worker.set_defaults(func=cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="alembic upgrade")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(func=cmd_migrate)
+
+    openapi = sub.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", default=str(OPENAPI_PATH))
+    openapi.set_defaults(func=cmd_openapi)
+
+    _add_company_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(os.environ)
+        result: int = args.func(settings, args)
+    except SettingsError as exc:
+        print(f"slotwise: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result

@@ -1,0 +1,1 @@
+"""Platform API keys and personal access tokens."""

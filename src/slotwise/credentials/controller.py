@@ -1,0 +1,96 @@
+"""Credential management routes (an extension: meetergo manages these only in its dashboard)."""
+
+from uuid import UUID
+
+from litestar import Controller, delete, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.auth import access
+from slotwise.credentials import schemas as s
+from slotwise.credentials.service import CredentialService
+from slotwise.principal import Principal
+
+
+async def provide_credential_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
+) -> CredentialService:
+    return CredentialService(db, principal, state.verifier)
+
+
+class ApiKeyController(Controller):
+    path = "/v4/api-key"
+    tags = ["api-keys"]
+    opt = access(company=True, pat=False)
+    dependencies = {"credentials": Provide(provide_credential_service)}
+
+    @post("/")
+    async def create_api_key(
+        self, data: JSONBody[s.ApiKeyCreate], credentials: NamedDependency[CredentialService]
+    ) -> s.ApiKeyCreated:
+        """Create a platform API key; the secret is in this response only."""
+        return await credentials.create_api_key(data)
+
+    @get("/")
+    async def list_api_keys(
+        self, credentials: NamedDependency[CredentialService]
+    ) -> list[s.ApiKey]:
+        """List the company's platform API keys (never their secrets)."""
+        return await credentials.list_api_keys()
+
+    @post("/{key_id:uuid}/deactivate", status_code=200)
+    async def deactivate_api_key(
+        self, key_id: FromPath[UUID], credentials: NamedDependency[CredentialService]
+    ) -> s.ApiKey:
+        """Deactivate a key; it can be activated again."""
+        return await credentials.set_active(key_id, active=False)
+
+    @post("/{key_id:uuid}/activate", status_code=200)
+    async def activate_api_key(
+        self, key_id: FromPath[UUID], credentials: NamedDependency[CredentialService]
+    ) -> s.ApiKey:
+        """Activate a deactivated key (a revoked key stays revoked)."""
+        return await credentials.set_active(key_id, active=True)
+
+    @delete("/{key_id:uuid}")
+    async def revoke_api_key(
+        self, key_id: FromPath[UUID], credentials: NamedDependency[CredentialService]
+    ) -> None:
+        """Revoke a key permanently."""
+        await credentials.revoke_api_key(key_id)
+
+
+class PersonalAccessTokenController(Controller):
+    path = "/v4/user/{user_id:uuid}/personal-access-token"
+    tags = ["personal-access-tokens"]
+    opt = access(company=True, pat=False)
+    dependencies = {"credentials": Provide(provide_credential_service)}
+
+    @post("/")
+    async def create_personal_access_token(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[s.PersonalAccessTokenCreate],
+        credentials: NamedDependency[CredentialService],
+    ) -> s.PersonalAccessTokenCreated:
+        """Mint a personal access token for a user; the token is in this response only."""
+        return await credentials.create_token(user_id, data)
+
+    @get("/")
+    async def list_personal_access_tokens(
+        self, user_id: FromPath[UUID], credentials: NamedDependency[CredentialService]
+    ) -> list[s.PersonalAccessToken]:
+        """List a user's personal access tokens (never the tokens themselves)."""
+        return await credentials.list_tokens(user_id)
+
+    @delete("/{token_id:uuid}")
+    async def revoke_personal_access_token(
+        self,
+        user_id: FromPath[UUID],
+        token_id: FromPath[UUID],
+        credentials: NamedDependency[CredentialService],
+    ) -> None:
+        """Revoke a personal access token."""
+        await credentials.revoke_token(user_id, token_id)

@@ -1,0 +1,156 @@
+"""Credential management: create, list, deactivate, activate and revoke keys and tokens."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import anyio.to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.credentials import schemas as s
+from slotwise.credentials.repository import CredentialRepository
+from slotwise.credentials.tokens import new_api_key, new_pat
+from slotwise.credentials.verifier import Verifier
+from slotwise.errors import NotFound, ValidationFailed
+from slotwise.models import Credential, CredentialKind, uuid7
+from slotwise.principal import Principal
+from slotwise.users.repository import UserRepository
+
+
+def status_of(credential: Credential, now: datetime) -> s.Status:
+    if credential.revoked_at is not None:
+        return "revoked"
+    if credential.expires_at is not None and credential.expires_at <= now:
+        return "expired"
+    return "active" if credential.active else "inactive"
+
+
+def api_key_view(credential: Credential, now: datetime) -> s.ApiKey:
+    return s.ApiKey(
+        id=credential.id,
+        name=credential.name,
+        prefix=credential.display_prefix,
+        created_at=credential.created_at,
+        expires_at=credential.expires_at,
+        last_used_at=credential.last_used_at,
+        status=status_of(credential, now),
+    )
+
+
+def token_view(credential: Credential, now: datetime) -> s.PersonalAccessToken:
+    return s.PersonalAccessToken(
+        id=credential.id,
+        name=credential.name or "",
+        prefix=credential.display_prefix,
+        scopes=list(credential.scopes),
+        created_at=credential.created_at,
+        expires_at=credential.expires_at,
+        last_used_at=credential.last_used_at,
+        status=status_of(credential, now),
+    )
+
+
+class CredentialService:
+    def __init__(self, session: AsyncSession, principal: Principal, verifier: Verifier) -> None:
+        self.principal = principal
+        self.credentials = CredentialRepository(session, principal.company_id)
+        self.users = UserRepository(session, principal.company_id)
+        self.verifier = verifier
+        self.session = session
+
+    async def _hash(self, secret: str) -> str:
+        return await anyio.to_thread.run_sync(self.verifier.hash, secret)
+
+    async def create_api_key(self, data: s.ApiKeyCreate) -> s.ApiKeyCreated:
+        key_id = uuid7()
+        token = new_api_key(key_id)
+        now = datetime.now(UTC)
+        credential = self.credentials.add(
+            Credential(
+                id=key_id,
+                kind=CredentialKind.API_KEY,
+                lookup_id=token.lookup_id,
+                secret_hash=await self._hash(token.secret),
+                display_prefix=token.display_prefix,
+                name=data.name,
+                scopes=[],
+                active=True,
+                created_by_id=self.principal.user_id,
+                expires_at=now + timedelta(days=data.expires_in_days),
+            )
+        )
+        await self.session.flush()
+        assert credential.expires_at is not None  # noqa: S101 - set just above
+        return s.ApiKeyCreated(
+            id=key_id,
+            name=data.name,
+            api_key=token.token,
+            expires_at=credential.expires_at,
+            status="active",
+        )
+
+    async def list_api_keys(self) -> list[s.ApiKey]:
+        now = datetime.now(UTC)
+        return [api_key_view(c, now) for c in await self.credentials.api_keys()]
+
+    async def set_active(self, key_id: uuid.UUID, *, active: bool) -> s.ApiKey:
+        credential = await self.credentials.api_key(key_id)
+        if credential.revoked_at is None:
+            credential.active = active
+            await self.session.flush()
+        return api_key_view(credential, datetime.now(UTC))
+
+    async def revoke_api_key(self, key_id: uuid.UUID) -> None:
+        credential = await self.credentials.api_key(key_id)
+        if credential.revoked_at is None:
+            credential.revoked_at = datetime.now(UTC)
+            credential.active = False
+            await self.session.flush()
+
+    async def create_token(
+        self, user_id: uuid.UUID, data: s.PersonalAccessTokenCreate
+    ) -> s.PersonalAccessTokenCreated:
+        await self.users.get_or_404(user_id)
+        now = datetime.now(UTC)
+        if data.expires_at is not None and (
+            data.expires_at.tzinfo is None or data.expires_at <= now
+        ):
+            raise ValidationFailed.field("expiresAt", "Must be a future time with a UTC offset")
+        token = new_pat()
+        credential = self.credentials.add(
+            Credential(
+                id=uuid7(),
+                kind=CredentialKind.PAT,
+                lookup_id=token.lookup_id,
+                secret_hash=await self._hash(token.secret),
+                display_prefix=token.display_prefix,
+                name=data.name,
+                scopes=sorted(set(data.scopes)),
+                user_id=user_id,
+                active=True,
+                created_by_id=self.principal.user_id,
+                expires_at=data.expires_at,
+            )
+        )
+        await self.session.flush()
+        return s.PersonalAccessTokenCreated(
+            id=credential.id,
+            name=data.name,
+            token=token.token,
+            scopes=list(credential.scopes),
+            expires_at=credential.expires_at,
+        )
+
+    async def list_tokens(self, user_id: uuid.UUID) -> list[s.PersonalAccessToken]:
+        await self.users.get_or_404(user_id)
+        now = datetime.now(UTC)
+        return [token_view(c, now) for c in await self.credentials.tokens_of(user_id)]
+
+    async def revoke_token(self, user_id: uuid.UUID, token_id: uuid.UUID) -> None:
+        await self.users.get_or_404(user_id)
+        credential = await self.credentials.token_of(user_id, token_id)
+        if credential is None:
+            raise NotFound("Personal access token not found")
+        if credential.revoked_at is None:
+            credential.revoked_at = datetime.now(UTC)
+            credential.active = False
+            await self.session.flush()

@@ -1,0 +1,73 @@
+"""PURE token formats: generate and parse `ak_live:<uuid>:<secret>` and `rgo-<id><secret>`.
+
+A parse failure returns None before any database work: malformed tokens cost nothing.
+"""
+
+import enum
+import re
+import secrets
+import string
+import uuid
+from dataclasses import dataclass
+
+API_KEY_PREFIX = "ak_live:"
+PAT_PREFIX = "rgo-"
+PAT_ID_LENGTH = 8
+PAT_SECRET_LENGTH = 24
+_BASE62 = string.ascii_letters + string.digits
+_API_KEY = re.compile(
+    r"^ak_live:(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):"
+    r"(?P<secret>[A-Za-z0-9_-]{43})$"
+)
+_PAT = re.compile(
+    rf"^rgo-(?P<id>[A-Za-z0-9]{{{PAT_ID_LENGTH}}})(?P<secret>[A-Za-z0-9]{{{PAT_SECRET_LENGTH}}})$"
+)
+
+
+class TokenKind(enum.StrEnum):
+    API_KEY = "api_key"
+    PAT = "pat"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedToken:
+    kind: TokenKind
+    lookup_id: str
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    token: str
+    lookup_id: str
+    secret: str
+    display_prefix: str
+
+
+def parse(bearer: str) -> ParsedToken | None:
+    """Split a bearer token into kind, lookup id and secret; None when malformed."""
+    if bearer.startswith(API_KEY_PREFIX):
+        match = _API_KEY.match(bearer)
+        if match is None:
+            return None
+        return ParsedToken(TokenKind.API_KEY, match.group("id"), match.group("secret"))
+    if bearer.startswith(PAT_PREFIX):
+        match = _PAT.match(bearer)
+        if match is None:
+            return None
+        return ParsedToken(TokenKind.PAT, match.group("id"), match.group("secret"))
+    return None
+
+
+def new_api_key(key_id: uuid.UUID) -> NewToken:
+    secret = secrets.token_urlsafe(32)  # 256 bits, 43 characters
+    lookup = str(key_id)
+    return NewToken(
+        f"{API_KEY_PREFIX}{lookup}:{secret}", lookup, secret, f"{API_KEY_PREFIX}{lookup[:8]}"
+    )
+
+
+def new_pat() -> NewToken:
+    lookup = "".join(secrets.choice(_BASE62) for _ in range(PAT_ID_LENGTH))
+    secret = "".join(secrets.choice(_BASE62) for _ in range(PAT_SECRET_LENGTH))  # ~143 bits
+    return NewToken(f"{PAT_PREFIX}{lookup}{secret}", lookup, secret, f"{PAT_PREFIX}{lookup}")

@@ -1,0 +1,143 @@
+"""The authentication hot path: argon2 only on a cold path, failures throttled before argon2.
+
+- A bounded in-process LRU remembers (credential id, stored hash, digest of the secret) triples
+  that verified; the credential row is still read on every request, so revocation, deactivation
+  and expiry apply on the next request in every process.
+- Failed verifications are counted per credential id and per client address; past the limit the
+  next attempt is refused before argon2 runs.
+- argon2 runs in a worker thread under a small capacity limiter, never on the event loop;
+  concurrent verifications of the same secret share one argon2 run.
+"""
+
+import asyncio
+import hashlib
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+
+class Throttled(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many failed authentication attempts")
+        self.retry_after = retry_after
+
+
+class FailureCounter:
+    """Fixed-window failure counts per key, bounded in memory."""
+
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float], max_keys: int
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self.max_keys = max_keys
+        self._counts: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def _current(self, key: str) -> tuple[float, int]:
+        now = self.clock()
+        start, count = self._counts.get(key, (now, 0))
+        if now - start >= self.window:
+            return now, 0
+        return start, count
+
+    def retry_after(self, key: str) -> int | None:
+        start, count = self._current(key)
+        if count < self.limit:
+            return None
+        return max(1, int(self.window - (self.clock() - start)) + 1)
+
+    def record(self, key: str) -> None:
+        start, count = self._current(key)
+        self._counts[key] = (start, count + 1)
+        self._counts.move_to_end(key)
+        while len(self._counts) > self.max_keys:
+            self._counts.popitem(last=False)
+
+
+class Verifier:
+    def __init__(
+        self,
+        hasher: PasswordHasher,
+        *,
+        cache_size: int = 10_000,
+        failures_per_credential: int = 10,
+        failures_per_address: int = 30,
+        window_seconds: float = 60.0,
+        threads: int = 2,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.hasher = hasher
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[uuid.UUID, str, bytes], None] = OrderedDict()
+        self._by_credential = FailureCounter(
+            failures_per_credential, window_seconds, clock, 100_000
+        )
+        self._by_address = FailureCounter(failures_per_address, window_seconds, clock, 100_000)
+        self._limiter = CapacityLimiter(threads)
+        self._in_flight: dict[tuple[uuid.UUID, str, bytes], asyncio.Future[bool]] = {}
+        self.argon2_runs = 0
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    async def verify(
+        self, credential_id: uuid.UUID, secret_hash: str, secret: str, address: str
+    ) -> bool:
+        """True when `secret` matches; over the failure limit, Throttled instead of argon2."""
+        key = (credential_id, secret_hash, hashlib.sha256(secret.encode()).digest())
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return True
+        for counter, name in (
+            (self._by_credential, str(credential_id)),
+            (self._by_address, address),
+        ):
+            wait = counter.retry_after(name)
+            if wait is not None:
+                raise Throttled(wait)
+        pending = self._in_flight.get(key)
+        if pending is not None:  # the same secret is being verified: share that result
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            ok = await self._run_argon2(key, secret_hash, secret, address)
+            future.set_result(ok)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters, if any, re-raise it themselves
+            raise
+        finally:
+            del self._in_flight[key]
+        return ok
+
+    async def _run_argon2(
+        self, key: tuple[uuid.UUID, str, bytes], secret_hash: str, secret: str, address: str
+    ) -> bool:
+        credential_id = key[0]
+        self.argon2_runs += 1
+        ok = await anyio.to_thread.run_sync(self._check, secret_hash, secret, limiter=self._limiter)
+        if ok:
+            self._cache[key] = None
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        else:
+            self._by_credential.record(str(credential_id))
+            self._by_address.record(address)
+        return ok
+
+    def _check(self, secret_hash: str, secret: str) -> bool:
+        try:
+            return self.hasher.verify(secret_hash, secret)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def hash(self, secret: str) -> str:
+        return self.hasher.hash(secret)

@@ -1,0 +1,70 @@
+"""Database engine, sessions and the per-request unit of work."""
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Request
+from litestar.types import Scope
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from slotwise.settings import Settings
+
+_SESSION_KEY = "slotwise.session"
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        settings.async_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size // 2,
+        pool_recycle=1800,
+        echo=settings.db_echo,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def request_session(scope: Scope) -> AsyncSession:
+    """The request's one session (and connection), opened on first use.
+
+    Authentication reads the credential through it, so a request holds one connection, not
+    two. Whoever runs the request closes it with `close_request_session`.
+    """
+    state = scope.setdefault("state", {})
+    session: AsyncSession | None = state.get(_SESSION_KEY)
+    if session is None:
+        sessionmaker: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
+        session = state[_SESSION_KEY] = sessionmaker()
+    return session
+
+
+async def close_request_session(scope: Scope) -> None:
+    session: AsyncSession | None = scope.get("state", {}).pop(_SESSION_KEY, None)
+    if session is not None:
+        await session.close()
+
+
+async def provide_transaction(
+    request: Request[Any, Any, Any],
+) -> AsyncGenerator[AsyncSession, None]:
+    """One transaction per request: committed after the handler returns, rolled back on error.
+
+    Litestar runs this cleanup before the response is sent, so a failed commit becomes an
+    error response rather than a false success. Services flush but never commit.
+    """
+    session = request_session(request.scope)
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    finally:
+        await close_request_session(request.scope)

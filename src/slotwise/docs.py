@@ -1,0 +1,79 @@
+"""OpenAPI document and its pages: Swagger UI at /spec/v2 (meetergo's path) and under /schema.
+
+The pages load Swagger UI and Redoc from the vendored files in ``slotwise/static`` (served at
+/static), so they work offline and contact no other host.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from litestar import MediaType, Request, get
+from litestar.datastructures import CacheControlHeader
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from slotwise import __version__
+
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_PATH = "/static"
+_SWAGGER = f"{STATIC_PATH}/swagger"
+_FAVICON = f"<link rel='icon' type='image/png' href='{_SWAGGER}/favicon-32x32.png'>"
+
+SWAGGER = SwaggerRenderPlugin(
+    path="/swagger",
+    js_url=f"{_SWAGGER}/swagger-ui-bundle.js",
+    css_url=f"{_SWAGGER}/swagger-ui.css",
+    standalone_preset_js_url=f"{_SWAGGER}/swagger-ui-standalone-preset.js",
+    favicon=_FAVICON,
+)
+REDOC = RedocRenderPlugin(
+    path="/redoc",
+    js_url=f"{STATIC_PATH}/redoc/redoc.standalone.js",
+    google_fonts=False,
+    favicon=_FAVICON,
+)
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="slotwise Platform API",
+        version=__version__,
+        description="Scheduling platform API, wire-compatible with the meetergo Platform API v4.",
+        path="/schema",
+        use_handler_docstrings=True,
+        render_plugins=[SWAGGER, REDOC, YamlRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description=(
+                        "`ak_live:<uuid>:<secret>` platform API key"
+                        " or `rgo-…` personal access token"
+                    ),
+                )
+            }
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+@get("/spec/v2", media_type=MediaType.HTML, include_in_schema=False, exclude_from_auth=True)
+async def swagger_ui(request: Request[Any, Any, Any]) -> bytes:
+    """Swagger UI at meetergo's path."""
+    return SWAGGER.render(request, request.app.openapi_schema.to_schema())
+
+
+static_files = create_static_files_router(
+    path=STATIC_PATH,
+    directories=[STATIC_DIR],
+    name="static",
+    include_in_schema=False,
+    opt={"exclude_from_auth": True},
+    cache_control=CacheControlHeader(public=True, max_age=3600),
+)
+
+routes: list[ControllerRouterHandler] = [swagger_ui, static_files]

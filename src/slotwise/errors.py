@@ -1,0 +1,274 @@
+"""One error vocabulary and meetergo's error envelope for every error response."""
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import IntegrityError
+
+from slotwise.requestid import request_id_of
+
+log = logging.getLogger("slotwise.errors")
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    """The envelope: `{statusCode, message, error, code, errors?, requestId?}`."""
+
+    statusCode: int  # noqa: N815 - wire name
+    message: str
+    error: str
+    code: str
+    errors: list[FieldError] | None = None
+    requestId: str | None = None  # noqa: N815 - wire name
+
+
+class AppError(Exception):
+    """A client-visible error with a status, a stable code and meetergo's message."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    default_message: ClassVar[str] = "Bad Request"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        errors: Sequence[FieldError] = (),
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.errors = list(errors)
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+        super().__init__(self.message)
+
+
+class BadRequest(AppError):
+    pass
+
+
+class ValidationFailed(AppError):
+    code = "validation_failed"
+    default_message = "Validation failed"
+
+    @classmethod
+    def field(cls, field: str, message: str) -> "ValidationFailed":
+        return cls(errors=[FieldError(field, message)])
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+    default_message = "Invalid API key"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+    default_message = "Forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+    default_message = "Not Found"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+    default_message = "Conflict"
+
+
+class Unprocessable(AppError):
+    status = 422
+    code = "unprocessable"
+    default_message = "Unprocessable Entity"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "rate_limited"
+    default_message = "Too Many Requests"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    code = "service_unavailable"
+    default_message = "Service Unavailable"
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+_ROOT_KEYS = {"data", "body", ""}
+_MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`")
+
+
+def reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def render(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    code: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response[Any]:
+    body = msgspec.to_builtins(
+        ErrorBody(
+            statusCode=status,
+            message=message,
+            error=reason(status),
+            code=code,
+            errors=list(errors) or None,
+            requestId=request_id_of(request.scope) if status >= 500 else None,
+        )
+    )
+    if extra:
+        body.update(extra)
+    return Response(
+        body, status_code=status, media_type=MediaType.JSON, headers=dict(headers or {})
+    )
+
+
+def field_path(raw: str) -> str:
+    """Turn msgspec's `$.a.b[0].c` location into the wire path `a.b[0].c`."""
+    return raw.removeprefix(".")
+
+
+def validation_errors(exc: ValidationException) -> list[FieldError]:
+    """Field errors from a Litestar validation exception, named by wire path."""
+    found: list[FieldError] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, Mapping):
+            continue
+        text = str(item.get("message", "Invalid value"))
+        key = item.get("key")
+        match = _MSGSPEC_PATH.search(text)
+        if match:
+            text = text[: match.start()]
+            key = field_path(match.group("path")) or key
+        key = None if key in _ROOT_KEYS else key
+        unknown = _UNKNOWN_FIELD.match(text)
+        if unknown:
+            name = unknown.group("name")
+            key = f"{key}.{name}" if key else name
+            text = "Unknown field"
+        found.append(FieldError(str(key or "body"), text))
+    if not found and exc.detail:
+        text = str(exc.detail)
+        unknown = _UNKNOWN_FIELD.match(text)
+        match = _MSGSPEC_PATH.search(text)
+        path = field_path(match.group("path")) if match else ""
+        if unknown:
+            name = unknown.group("name")
+            found.append(FieldError(f"{path}.{name}" if path else name, "Unknown field"))
+        elif match:
+            found.append(FieldError(path or "body", text[: match.start()]))
+    return found
+
+
+def _app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
+    return render(
+        request,
+        exc.status,
+        exc.message,
+        exc.code,
+        errors=exc.errors,
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
+def _validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = validation_errors(exc)
+    detail = str(exc.detail or "")
+    if not errors:
+        return render(request, 400, detail or "Bad Request", "bad_request")
+    return render(request, 400, "Validation failed", "validation_failed", errors=errors)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        return _unexpected(request, exc)
+    message = str(exc.detail) if exc.detail else reason(status)
+    if isinstance(exc.__cause__, SerializationException):
+        errors = [FieldError("body", message)]
+        return render(request, 400, "Malformed JSON body", "malformed_json", errors=errors)
+    if status == 404 and message == "Not Found":
+        message = "Cannot find the requested resource"
+    return render(request, status, message, _HTTP_CODES.get(status, "error"), headers=exc.headers)
+
+
+#: unique and exclusion constraints whose violation is a client-visible conflict
+CONSTRAINT_ERRORS: dict[str, tuple[type[AppError], str]] = {
+    "uq_credential_pat_name_per_user": (Conflict, "A token with this name already exists"),
+    "uq_user_email_lower": (Conflict, "A user with this email already exists"),
+    "uq_user_slug": (Conflict, "Slug already exists"),
+}
+
+
+def constraint_name(exc: IntegrityError) -> str | None:
+    orig = exc.orig
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        name = getattr(candidate, "constraint_name", None)
+        if name:
+            return str(name)
+    return None
+
+
+def _integrity_error(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+    known = CONSTRAINT_ERRORS.get(constraint_name(exc) or "")
+    if known is None:
+        return _unexpected(request, exc)
+    error_cls, message = known
+    return _app_error(request, error_cls(message))
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error(
+        "unhandled error request_id=%s path=%s",
+        request_id_of(request.scope),
+        request.url.path,
+        exc_info=exc,
+    )
+    return render(request, 500, "Internal Server Error", "internal_error")
+
+
+exception_handlers: ExceptionHandlersMap = {
+    AppError: _app_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    IntegrityError: _integrity_error,
+    Exception: _unexpected,
+}

@@ -1,0 +1,64 @@
+"""Liveness and readiness probes."""
+
+import asyncio
+from typing import Any
+
+from litestar import Controller, get
+from litestar.datastructures import State
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from slotwise.errors import ServiceUnavailable
+from slotwise.wire import WireStruct
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+class Live(WireStruct):
+    status: str
+
+
+class Ready(WireStruct):
+    status: str
+    checks: dict[str, str]
+
+
+async def _check_postgres(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def _check_redis(redis: Redis) -> None:
+    await redis.ping()
+
+
+async def _run(check: Any) -> str:
+    try:
+        await asyncio.wait_for(check, CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["health"]
+    include_in_schema = False
+
+    @get("/live", exclude_from_auth=True)
+    async def live(self) -> Live:
+        """The process is up."""
+        return Live(status="ok")
+
+    @get("/ready", exclude_from_auth=True)
+    async def ready(self, state: State) -> Ready:
+        """PostgreSQL and Redis answer; 503 names the failing part."""
+        postgres, redis = await asyncio.gather(
+            _run(_check_postgres(state.engine)), _run(_check_redis(state.redis))
+        )
+        checks = {"postgres": postgres, "redis": redis}
+        failing = [name for name, result in checks.items() if result != "ok"]
+        if failing:
+            raise ServiceUnavailable(f"Not ready: {', '.join(failing)}", extra={"checks": checks})
+        return Ready(status="ok", checks=checks)

@@ -1,0 +1,20 @@
+"""Every ORM model, importable from one place (Alembic reads Base.metadata from here)."""
+
+from slotwise.models.base import Base, IdMixin, TenantModel, TimestampMixin, uuid7
+from slotwise.models.company import Company
+from slotwise.models.credential import Credential, CredentialKind
+from slotwise.models.user import Role, User, UserType
+
+__all__ = [
+    "Base",
+    "Company",
+    "Credential",
+    "CredentialKind",
+    "IdMixin",
+    "Role",
+    "TenantModel",
+    "TimestampMixin",
+    "User",
+    "UserType",
+    "uuid7",
+]

@@ -1,0 +1,61 @@
+"""Credentials: platform API keys (company-owned) and personal access tokens (user-owned)."""
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Enum,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slotwise.models.base import TenantModel
+
+
+class CredentialKind(enum.StrEnum):
+    API_KEY = "api_key"
+    PAT = "pat"
+
+
+class Credential(TenantModel):
+    """Only an argon2id hash of the secret is stored; the secret is shown once, at creation."""
+
+    __tablename__ = "credential"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["company_id", "user_id"],
+            ["user.company_id", "user.id"],
+            name="fk_credential_user",
+            ondelete="CASCADE",
+        ),
+        Index("uq_credential_lookup_id", "lookup_id", unique=True),
+        Index(
+            "uq_credential_pat_name_per_user",
+            "user_id",
+            "name",
+            unique=True,
+            postgresql_where=text("kind = 'pat' AND revoked_at IS NULL"),
+        ),
+    )
+
+    kind: Mapped[CredentialKind] = mapped_column(
+        Enum(CredentialKind, name="credential_kind", values_callable=lambda e: [m.value for m in e])
+    )
+    lookup_id: Mapped[str] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(256))
+    display_prefix: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(100))
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    created_by_id: Mapped[uuid.UUID | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))

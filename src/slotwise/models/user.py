@@ -1,0 +1,72 @@
+"""User: a schedulable person (or resource) of one company."""
+
+import enum
+import uuid
+
+from sqlalchemy import Enum, Index, String, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slotwise.models.base import TenantModel, TimestampMixin
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class UserType(enum.StrEnum):
+    STANDARD = "standard"
+    API_PLATFORM = "api-platform"
+    RESOURCE = "resource"
+    PARTNER = "partner"
+
+
+def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+class User(TimestampMixin, TenantModel):
+    __tablename__ = "user"
+    __table_args__ = (
+        UniqueConstraint("company_id", "id"),
+        Index("uq_user_email_lower", func.lower(text("email")), unique=True),
+        Index("uq_user_slug", "slug", unique=True),
+        Index(
+            "uq_user_one_owner_per_company",
+            "company_id",
+            unique=True,
+            postgresql_where=text("role = 'owner'"),
+        ),
+    )
+
+    email: Mapped[str] = mapped_column(String(320))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    title: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    date_format: Mapped[str | None] = mapped_column(String(20))
+    time_format: Mapped[str | None] = mapped_column(String(10))
+    week_start: Mapped[str | None] = mapped_column(String(10))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", values_callable=_values), default=Role.MEMBER
+    )
+    user_type: Mapped[UserType] = mapped_column(
+        Enum(UserType, name="user_type", values_callable=_values), default=UserType.STANDARD
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (Role.OWNER, Role.ADMIN)
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.id

@@ -1,0 +1,86 @@
+"""Settings read once from the environment into a frozen, typed object."""
+
+from collections.abc import Mapping
+from typing import Literal
+
+import msgspec
+
+PREFIX = "SLOTWISE_"
+UNPREFIXED = ("DATABASE_URL", "REDIS_URL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    database_url: str | None = None
+    redis_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = msgspec.field(default=8000)
+    data_dir: str = ".slotwise"
+    max_body_bytes: int = 1_048_576
+    argon2_profile: Literal["rfc9106", "cheapest"] = "rfc9106"
+    auth_failures_per_credential: int = 10
+    auth_failures_per_address: int = 30
+    auth_failure_window_seconds: int = 60
+    auth_cache_size: int = 10_000
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    db_pool_size: int = 20
+    db_echo: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise SettingsError("SLOTWISE_PORT: must be between 1 and 65535")
+        if self.max_body_bytes < 1024:
+            raise SettingsError("SLOTWISE_MAX_BODY_BYTES: must be at least 1024")
+        if self.db_pool_size < 1:
+            raise SettingsError("SLOTWISE_DB_POOL_SIZE: must be at least 1")
+        for name, url, schemes in (
+            ("DATABASE_URL", self.database_url, ("postgresql", "postgres", "postgresql+asyncpg")),
+            ("REDIS_URL", self.redis_url, ("redis", "rediss", "unix")),
+        ):
+            if url is not None and url.partition("://")[0] not in schemes:
+                raise SettingsError(f"{name}: expected a URL starting with {schemes[0]}://")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("SLOTWISE_PUBLIC_URL: expected an http:// or https:// URL")
+
+    @property
+    def async_database_url(self) -> str:
+        """The database URL with the asyncpg driver, whatever form was configured."""
+        if self.database_url is None:
+            raise SettingsError("DATABASE_URL: not set")
+        return to_asyncpg_url(self.database_url)
+
+
+def to_asyncpg_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg{sep}{rest}"
+    return url
+
+
+def env_name(field: str) -> str:
+    upper = field.upper()
+    return upper if upper in UNPREFIXED else PREFIX + upper
+
+
+def load_settings(environ: Mapping[str, str], **overrides: object) -> Settings:
+    """Build Settings from environment variables; raise SettingsError naming the bad variable."""
+    raw: dict[str, object] = {}
+    for info in msgspec.structs.fields(Settings):
+        value = environ.get(env_name(info.name))
+        if value is not None and value != "":
+            raw[info.name] = value
+    raw.update(overrides)
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        field = message.rpartition("$.")[2].rstrip("`")
+        known = {info.name for info in msgspec.structs.fields(Settings)}
+        if field not in known:
+            raise SettingsError(message) from exc
+        detail = message.split(" - at ", maxsplit=1)[0]
+        raise SettingsError(f"{env_name(field)}: {detail}") from exc

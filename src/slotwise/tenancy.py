@@ -1,0 +1,89 @@
+"""The one place tenant scoping happens.
+
+`CompanyId` is minted only by `auth.py` (from a verified credential), by the public booking
+lookup, by the company bootstrap command and by job code reading it off a row. Every query on a
+tenant-owned table goes through `TenantRepository`, which binds the company when it is built and
+puts `company_id = :cid` into every statement it issues.
+"""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, Generic, NewType, TypeVar
+
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import ExecutableOption
+
+from slotwise.errors import NotFound
+from slotwise.models.base import TenantModel
+
+CompanyId = NewType("CompanyId", uuid.UUID)
+
+
+M = TypeVar("M", bound=TenantModel)
+
+
+class TenantRepository(Generic[M]):
+    """Queries on one tenant-owned model, always filtered by the bound company."""
+
+    model: type[M]
+    not_found_message = "Not Found"
+
+    def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
+        self.session = session
+        self.company_id = company_id
+
+    @property
+    def _scope(self) -> ColumnElement[bool]:
+        return self.model.company_id == self.company_id
+
+    def select(self, *where: ColumnElement[bool]) -> Select[M]:
+        return select(self.model).where(self._scope, *where)
+
+    async def list(
+        self,
+        *where: ColumnElement[bool],
+        order_by: Sequence[Any] = (),
+        limit: int | None = None,
+        offset: int = 0,
+        options: Sequence[ExecutableOption] = (),
+    ) -> list[M]:
+        stmt = self.select(*where).options(*options).order_by(*order_by).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count(self, *where: ColumnElement[bool]) -> int:
+        stmt = select(func.count()).select_from(self.model).where(self._scope, *where)
+        return int((await self.session.scalar(stmt)) or 0)
+
+    async def get(
+        self, id_: uuid.UUID, *where: ColumnElement[bool], for_update: bool = False
+    ) -> M | None:
+        stmt = self.select(self.model.id == id_, *where)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def get_or_404(
+        self, id_: uuid.UUID, *where: ColumnElement[bool], for_update: bool = False
+    ) -> M:
+        found = await self.get(id_, *where, for_update=for_update)
+        if found is None:
+            raise NotFound(self.not_found_message)
+        return found
+
+    def add(self, obj: M) -> M:
+        obj.company_id = self.company_id
+        self.session.add(obj)
+        return obj
+
+    async def update_values(self, id_: uuid.UUID, **values: Any) -> int:
+        stmt = update(self.model).where(self._scope, self.model.id == id_).values(**values)
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def delete(self, id_: uuid.UUID) -> int:
+        stmt = delete(self.model).where(self._scope, self.model.id == id_)
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)

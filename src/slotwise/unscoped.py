@@ -1,0 +1,32 @@
+"""The ONLY cross-tenant queries. Importable by auth.py and the public booking service alone."""
+
+import uuid
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.models import Credential, CredentialKind, Role, User
+
+
+async def find_credential(
+    session: AsyncSession, lookup_id: str, acting_user_id: uuid.UUID | None
+) -> tuple[Credential, User | None] | None:
+    """A credential by its public lookup id, with the user it acts as, in one query.
+
+    A PAT acts as its owner. A platform key acts as the user named by the acting-user header,
+    looked up inside the key's company only, or as the company owner when no header was sent.
+    """
+    pat_owner = and_(Credential.kind == CredentialKind.PAT, User.id == Credential.user_id)
+    key_user = and_(
+        Credential.kind == CredentialKind.API_KEY,
+        User.id == acting_user_id if acting_user_id is not None else User.role == Role.OWNER,
+    )
+    stmt = (
+        select(Credential, User)
+        .outerjoin(User, and_(User.company_id == Credential.company_id, or_(pat_owner, key_user)))
+        .where(Credential.lookup_id == lookup_id)
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    return row[0], row[1]

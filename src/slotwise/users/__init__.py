@@ -1,0 +1,1 @@
+"""Users: provisioning, listing, profile, deletion."""

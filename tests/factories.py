@@ -1,0 +1,174 @@
+"""Plain async factories that commit real rows through the services."""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.companies.service import create_company
+from slotwise.credentials import schemas as cs
+from slotwise.credentials.hashing import build_hasher
+from slotwise.credentials.service import CredentialService
+from slotwise.credentials.verifier import Verifier
+from slotwise.db import create_engine, create_sessionmaker
+from slotwise.models import Credential, CredentialKind, Role, User, UserType
+from slotwise.principal import Principal
+from slotwise.settings import Settings
+from slotwise.tenancy import CompanyId
+from slotwise.users.slugs import slugify
+from slotwise.users.store import insert_user
+
+VERIFIER = Verifier(build_hasher("cheapest"))
+
+
+@dataclass(frozen=True)
+class Tenant:
+    company_id: CompanyId
+    owner_id: uuid.UUID
+    api_key: str
+
+    @property
+    def key_id(self) -> uuid.UUID:
+        return uuid.UUID(self.api_key.split(":")[1])
+
+    def headers(self, user_id: uuid.UUID | None = None) -> dict[str, str]:
+        headers = {"authorization": f"Bearer {self.api_key}"}
+        if user_id is not None:
+            headers["x-meetergo-api-user-id"] = str(user_id)
+        return headers
+
+
+@asynccontextmanager
+async def session_for(settings: Settings) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            yield session
+    finally:
+        await engine.dispose()
+
+
+def owner_principal(tenant: Tenant) -> Principal:
+    return Principal(
+        company_id=tenant.company_id,
+        credential_id=tenant.key_id,
+        kind=CredentialKind.API_KEY,
+        scopes=frozenset(),
+        user_id=tenant.owner_id,
+        role=Role.OWNER,
+        user_from_header=False,
+    )
+
+
+async def make_tenant(settings: Settings, name: str = "Acme") -> Tenant:
+    tag = uuid.uuid4().hex[:8]
+    async with session_for(settings) as session:
+        made = await create_company(
+            session,
+            VERIFIER,
+            name=name,
+            owner_email=f"owner-{tag}@{name.lower()}.test",
+            owner_given_name=name,
+            owner_family_name="Owner",
+        )
+    return Tenant(made.company_id, uuid.UUID(made.owner_user_id), made.api_key)
+
+
+async def make_user(
+    settings: Settings, tenant: Tenant, *, role: Role = Role.MEMBER, given_name: str = "Mia"
+) -> uuid.UUID:
+    tag = uuid.uuid4().hex[:8]
+    async with session_for(settings) as session:
+        user = await insert_user(
+            session,
+            tenant.company_id,
+            User(
+                email=f"{given_name.lower()}-{tag}@example.test",
+                given_name=given_name,
+                family_name="Member",
+                timezone="Europe/Berlin",
+                language="en",
+                role=role,
+                user_type=UserType.API_PLATFORM,
+            ),
+            slug=slugify(f"{given_name} {tag}"),
+            slug_explicit=False,
+        )
+        return user.id
+
+
+async def make_api_key(settings: Settings, tenant: Tenant, days: int = 30) -> cs.ApiKeyCreated:
+    async with session_for(settings) as session:
+        service = CredentialService(session, owner_principal(tenant), VERIFIER)
+        return await service.create_api_key(cs.ApiKeyCreate(expires_in_days=days))
+
+
+async def make_pat(
+    settings: Settings,
+    tenant: Tenant,
+    user_id: uuid.UUID,
+    scopes: tuple[cs.ScopeName, ...] = ("scheduling", "account"),
+) -> cs.PersonalAccessTokenCreated:
+    async with session_for(settings) as session:
+        service = CredentialService(session, owner_principal(tenant), VERIFIER)
+        return await service.create_token(
+            user_id,
+            cs.PersonalAccessTokenCreate(name=f"t-{uuid.uuid4().hex[:6]}", scopes=list(scopes)),
+        )
+
+
+def lookup_of(token: str) -> str:
+    return token.split(":")[1] if token.startswith("ak_live:") else token[4:12]
+
+
+async def alter_credential(settings: Settings, token: str, **values: object) -> None:
+    """Expire, deactivate or revoke a credential behind the API's back."""
+    async with session_for(settings) as session:
+        await session.execute(
+            update(Credential).where(Credential.lookup_id == lookup_of(token)).values(**values)
+        )
+
+
+def past() -> datetime:
+    return datetime.now(UTC) - timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One company with a member, an admin, an extra key and tokens, for matrix tests."""
+
+    tenant: Tenant
+    member_id: uuid.UUID
+    admin_id: uuid.UUID
+    extra_key: cs.ApiKeyCreated
+    scheduling_pat: cs.PersonalAccessTokenCreated
+    account_pat: cs.PersonalAccessTokenCreated
+    admin_pat: cs.PersonalAccessTokenCreated
+
+    @property
+    def ids(self) -> dict[str, str]:
+        """Path parameter name → an id of this company's own resources."""
+        return {
+            "user_id": str(self.member_id),
+            "key_id": str(self.extra_key.id),
+            "token_id": str(self.scheduling_pat.id),
+        }
+
+
+async def make_side(settings: Settings, name: str) -> Side:
+    tenant = await make_tenant(settings, name)
+    member = await make_user(settings, tenant, given_name=f"{name}member")
+    admin = await make_user(settings, tenant, role=Role.ADMIN, given_name=f"{name}admin")
+    return Side(
+        tenant=tenant,
+        member_id=member,
+        admin_id=admin,
+        extra_key=await make_api_key(settings, tenant),
+        scheduling_pat=await make_pat(settings, tenant, member, ("scheduling",)),
+        account_pat=await make_pat(settings, tenant, member, ("account",)),
+        admin_pat=await make_pat(settings, tenant, admin),
+    )

@@ -1,0 +1,65 @@
+"""The app's route table, for tests generated from it (auth matrix, tenant isolation)."""
+
+import re
+from dataclasses import dataclass
+
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+from litestar.routes import HTTPRoute
+
+_PARAM = re.compile(r"\{(\w+):\w+\}")
+NOT_API = ("/schema", "/static", "/spec", "/health")
+
+#: a valid body for every route that takes one; a new writing route must be added here
+BODIES: dict[str, object] = {
+    "POST /v4/api-key": {"expiresInDays": 5, "name": "matrix"},
+    "POST /v4/api-key/{key_id:uuid}/activate": None,
+    "POST /v4/api-key/{key_id:uuid}/deactivate": None,
+    "POST /v4/user/{user_id:uuid}/personal-access-token": {
+        "name": "matrix",
+        "scopes": ["scheduling"],
+    },
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: HTTPRouteHandler
+
+    @property
+    def params(self) -> list[str]:
+        return _PARAM.findall(self.path)
+
+    @property
+    def opt(self) -> dict[str, object]:
+        return dict(self.handler.opt)
+
+    def url(self, ids: dict[str, str]) -> str:
+        missing = [p for p in self.params if p not in ids]
+        assert not missing, f"{self.method} {self.path}: no test id for {missing}"
+        return _PARAM.sub(lambda m: ids[m.group(1)], self.path)
+
+    @property
+    def body(self) -> object:
+        if self.method not in {"POST", "PATCH", "PUT"}:
+            return None
+        assert str(self) in BODIES, f"{self}: add a valid body to tests/routes.py BODIES"
+        return BODIES[str(self)]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def authenticated_routes(app: Litestar) -> list[Route]:
+    """Every route that needs a credential (public and docs routes left out)."""
+    found = [
+        Route(method, route.path, handler)
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and not route.path.startswith(NOT_API)
+        for handler in route.route_handlers
+        if not handler.opt.get("exclude_from_auth")
+        for method in handler.http_methods - {"OPTIONS", "HEAD"}
+    ]
+    return sorted(found, key=str)

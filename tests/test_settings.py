@@ -1,0 +1,63 @@
+"""Settings: parsed once, typed, and a bad value names its variable."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from slotwise.settings import Settings, SettingsError, env_name, load_settings
+
+
+def test_plain_postgresql_url_gets_the_async_driver() -> None:
+    settings = load_settings({"DATABASE_URL": "postgresql://u@h:5432/db"})
+    assert settings.async_database_url == "postgresql+asyncpg://u@h:5432/db"
+
+
+def test_prefixed_variables_are_typed() -> None:
+    settings = load_settings({"SLOTWISE_PORT": "9001", "SLOTWISE_DB_ECHO": "true"})
+    assert settings.port == 9001
+    assert settings.db_echo is True
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"SLOTWISE_PORT": "eighty"}, "SLOTWISE_PORT"),
+        ({"SLOTWISE_PORT": "70000"}, "SLOTWISE_PORT"),
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+        ({"REDIS_URL": "memcached://x"}, "REDIS_URL"),
+        ({"SLOTWISE_PUBLIC_URL": "ftp://x"}, "SLOTWISE_PUBLIC_URL"),
+        ({"SLOTWISE_ARGON2_PROFILE": "weak"}, "SLOTWISE_ARGON2_PROFILE"),
+    ],
+)
+def test_bad_setting_names_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}:"):
+        load_settings(env)
+
+
+def test_cli_reports_a_bad_setting_in_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "slotwise", "migrate"],
+        env={"SLOTWISE_PORT": "eighty", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "slotwise: configuration error: SLOTWISE_PORT: Expected `int`, got `str`"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_env_example_documents_every_setting() -> None:
+    text = (Path(__file__).resolve().parents[1] / "deploy" / "env.example").read_text()
+    values = dict(
+        line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
+    for info in msgspec.structs.fields(Settings):
+        assert env_name(info.name) in values, f"{env_name(info.name)} missing from env.example"
+    assert load_settings(values).public_url == "https://book.example.com"
