@@ -1,16 +1,23 @@
 """Every ORM model, importable from one place (Alembic reads Base.metadata from here)."""
 
+from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind
+from slotwise.models.idempotency import IdempotencyRecord
+from slotwise.models.meeting_type import MeetingType
 from slotwise.models.user import Role, User, UserType
 
 __all__ = [
+    "Availability",
+    "AvailabilityException",
     "Base",
     "Company",
     "Credential",
     "CredentialKind",
     "IdMixin",
+    "IdempotencyRecord",
+    "MeetingType",
     "Role",
     "TenantModel",
     "TimestampMixin",

@@ -1,0 +1,1 @@
+"""Availability schedules, exceptions and public holidays."""
