@@ -16,7 +16,7 @@ from slotwise.credentials.controller import ApiKeyController, PersonalAccessToke
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Verifier
 from slotwise.db import create_engine, create_sessionmaker, provide_transaction
-from slotwise.deps import provide_principal
+from slotwise.deps import provide_principal, provide_settings
 from slotwise.health import HealthController
 from slotwise.logs import configure_logging
 from slotwise.requestid import add_request_id
@@ -31,6 +31,7 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         engine = create_engine(settings)
         redis: Redis = Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+        app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.redis = redis
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={
             "db": Provide(provide_transaction),
             "principal": Provide(provide_principal),
+            "settings": Provide(provide_settings),
         },
         middleware=[
             DefineMiddleware(

@@ -1,10 +1,17 @@
-"""Shared request dependencies: the caller's principal."""
+"""Shared request dependencies: the settings and the caller's principal."""
 
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import State
 
 from slotwise.principal import Principal
+from slotwise.settings import Settings
+
+
+async def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
 
 
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
