@@ -3,11 +3,11 @@
 import asyncio
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,32 +110,54 @@ def server(
 @dataclass
 class WrkResult:
     requests_per_second: float
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
+    requests: int
     non_2xx: int
+    socket_errors: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
 
 
-def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+SCRIPT = Path(__file__).with_name("report.lua")
 
 
 def wrk(
-    url: str, headers: dict[str, str] | None = None, connections: int = 16, seconds: int = 10
+    url: str,
+    *,
+    auth: str | None = None,
+    method: str = "GET",
+    body: str | None = None,
+    header: str | None = None,
+    connections: int = 16,
+    seconds: int = 10,
 ) -> WrkResult:
+    """Run wrk (one thread) through report.lua; `body` may contain "{n}" for unique values."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    for name, value in (headers or {}).items():
-        cmd += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.M))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    env = os.environ | {"WRK_METHOD": method, "WRK_RUN": uuid.uuid4().hex[:12]}
+    for name, value in (("WRK_AUTH", auth), ("WRK_BODY", body), ("WRK_HEADER", header)):
+        if value is not None:
+            env[name] = value
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(SCRIPT), url]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    values = dict(part.split("=") for part in line.split()[1:])
     return WrkResult(
-        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        p50_ms=_ms(latency["50"]),
-        p90_ms=_ms(latency["90"]),
-        p99_ms=_ms(latency["99"]),
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        requests_per_second=float(values["rps"]),
+        requests=int(values["requests"]),
+        non_2xx=int(values["non2xx"]),
+        socket_errors=int(values["socket_errors"]),
+        p50_ms=float(values["p50"]),
+        p95_ms=float(values["p95"]),
+        p99_ms=float(values["p99"]),
     )
+
+
+def table(rows: list[tuple[str, WrkResult]]) -> str:
+    lines = [f"{'':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'non-2xx':>9}"]
+    lines += [
+        f"{name:<28}{r.requests_per_second:>9.0f}{r.p50_ms:>9.2f}{r.p95_ms:>9.2f}"
+        f"{r.p99_ms:>9.2f}{r.non_2xx:>9}"
+        for name, r in rows
+    ]
+    return "\n".join(lines)

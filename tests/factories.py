@@ -9,16 +9,22 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.availability.formats import default_schedule
+from slotwise.availability.repository import ExceptionRepository
+from slotwise.availability.service import add_availability
 from slotwise.companies.service import create_company
 from slotwise.credentials import schemas as cs
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.service import CredentialService
 from slotwise.credentials.verifier import Verifier
 from slotwise.db import create_engine, create_sessionmaker
-from slotwise.models import Credential, CredentialKind, Role, User, UserType
+from slotwise.meeting_types.schemas import MeetingTypeCreate
+from slotwise.meeting_types.service import add_meeting_type
+from slotwise.models import AvailabilityException, Credential, CredentialKind, Role, User, UserType
 from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.tenancy import CompanyId
+from slotwise.users.repository import UserRepository
 from slotwise.users.slugs import slugify
 from slotwise.users.store import insert_user
 
@@ -138,6 +144,49 @@ def past() -> datetime:
 
 
 @dataclass(frozen=True)
+class Scheduling:
+    """A user's availability (with one blocking exception) and a meeting type using it."""
+
+    availability_id: uuid.UUID
+    exception_id: uuid.UUID
+    meeting_type_id: uuid.UUID
+
+
+async def make_scheduling(
+    settings: Settings, tenant: Tenant, user_id: uuid.UUID, *, name: str = "Intro call"
+) -> Scheduling:
+    async with session_for(settings) as session:
+        host = await UserRepository(session, tenant.company_id).get_or_404(user_id)
+        availability = await add_availability(
+            session,
+            tenant.company_id,
+            user_id,
+            name="Working hours",
+            timezone="Europe/Berlin",
+            schedule=default_schedule(),
+            is_default=True,
+        )
+        exception = ExceptionRepository(session, tenant.company_id).add(
+            AvailabilityException(
+                availability_id=availability.id,
+                available=False,
+                start=datetime(2030, 1, 7, 9, tzinfo=UTC),
+                end=datetime(2030, 1, 7, 12, tzinfo=UTC),
+                title="Dentist",
+            )
+        )
+        meeting_type = await add_meeting_type(
+            session,
+            tenant.company_id,
+            host,
+            MeetingTypeCreate.inline(name=name, duration=30),
+            availability_id=availability.id,
+        )
+        await session.flush()
+        return Scheduling(availability.id, exception.id, meeting_type.id)
+
+
+@dataclass(frozen=True)
 class Side:
     """One company with a member, an admin, an extra key and tokens, for matrix tests."""
 
@@ -148,6 +197,7 @@ class Side:
     scheduling_pat: cs.PersonalAccessTokenCreated
     account_pat: cs.PersonalAccessTokenCreated
     admin_pat: cs.PersonalAccessTokenCreated
+    member_scheduling: Scheduling
 
     @property
     def ids(self) -> dict[str, str]:
@@ -156,6 +206,9 @@ class Side:
             "user_id": str(self.member_id),
             "key_id": str(self.extra_key.id),
             "token_id": str(self.scheduling_pat.id),
+            "availability_id": str(self.member_scheduling.availability_id),
+            "exception_id": str(self.member_scheduling.exception_id),
+            "meeting_type_id": str(self.member_scheduling.meeting_type_id),
         }
 
 
@@ -171,4 +224,5 @@ async def make_side(settings: Settings, name: str) -> Side:
         scheduling_pat=await make_pat(settings, tenant, member, ("scheduling",)),
         account_pat=await make_pat(settings, tenant, member, ("account",)),
         admin_pat=await make_pat(settings, tenant, admin),
+        member_scheduling=await make_scheduling(settings, tenant, member),
     )

@@ -15,9 +15,39 @@ BODIES: dict[str, object] = {
     "POST /v4/api-key": {"expiresInDays": 5, "name": "matrix"},
     "POST /v4/api-key/{key_id:uuid}/activate": None,
     "POST /v4/api-key/{key_id:uuid}/deactivate": None,
+    "POST /v4/user": {
+        "email": "matrix@example.test",
+        "givenName": "Matrix",
+        "familyName": "Person",
+        "timezone": "Europe/Berlin",
+    },
+    "PATCH /v4/user/{user_id:uuid}": {"title": "Matrix"},
     "POST /v4/user/{user_id:uuid}/personal-access-token": {
         "name": "matrix",
         "scopes": ["scheduling"],
+    },
+    "POST /v4/availability": {"name": "Matrix", "timezone": "Europe/Berlin"},
+    "PATCH /v4/availability/{availability_id:uuid}": {
+        "name": "Matrix",
+        "schedule": {"monday": {"enabled": True, "hours": [{"start": "08:00", "end": "12:00"}]}},
+    },
+    "POST /v4/availability/{availability_id:uuid}/exception": {
+        "available": False,
+        "start": "2030-02-01T09:00:00+01:00",
+        "end": "2030-02-01T10:00:00+01:00",
+        "title": "Matrix",
+    },
+    "PATCH /v4/availability/{availability_id:uuid}/holiday-exceptions": {
+        "year": 2026,
+        "country": "DE",
+        "subdivision": "BY",
+    },
+    "POST /v4/meeting-type": {
+        "meetingInfo": {"name": "Matrix", "duration": 30, "channel": "zoom", "description": ""}
+    },
+    "PATCH /v4/meeting-type/{meeting_type_id:uuid}": {
+        "meetingInfo": {"duration": 45},
+        "enabled": False,
     },
 }
 

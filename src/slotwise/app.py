@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from slotwise import docs, errors
 from slotwise.auth import AuthMiddleware
+from slotwise.availability.controller import AvailabilityController
 from slotwise.bodies import require_json
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.credentials.hashing import build_hasher
@@ -19,6 +20,8 @@ from slotwise.db import create_engine, create_sessionmaker, provide_transaction
 from slotwise.deps import provide_principal, provide_settings
 from slotwise.health import HealthController
 from slotwise.logs import configure_logging
+from slotwise.meeting_types.controller import MeetingTypeController
+from slotwise.public.controller import PublicBookingPageController
 from slotwise.requestid import add_request_id
 from slotwise.settings import Settings, load_settings
 from slotwise.users.controller import UserController
@@ -54,6 +57,9 @@ def create_app(settings: Settings) -> Litestar:
             UserController,
             ApiKeyController,
             PersonalAccessTokenController,
+            AvailabilityController,
+            MeetingTypeController,
+            PublicBookingPageController,
             *docs.routes,
         ],
         lifespan=[lifespan],

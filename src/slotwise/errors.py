@@ -235,6 +235,11 @@ CONSTRAINT_ERRORS: dict[str, tuple[type[AppError], str]] = {
     "uq_credential_pat_name_per_user": (Conflict, "A token with this name already exists"),
     "uq_user_email_lower": (Conflict, "A user with this email already exists"),
     "uq_user_slug": (Conflict, "Slug already exists"),
+    "uq_meeting_type_slug_per_user": (Conflict, "Slug already exists"),
+    "uq_availability_one_default_per_user": (
+        Conflict,
+        "The default availability changed at the same time; retry",
+    ),
 }
 
 

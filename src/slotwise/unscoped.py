@@ -1,11 +1,11 @@
-"""The ONLY cross-tenant queries. Importable by auth.py and the public booking service alone."""
+"""The ONLY cross-tenant queries. Importable by auth.py and the public booking pages alone."""
 
 import uuid
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.models import Credential, CredentialKind, Role, User
+from slotwise.models import Availability, Credential, CredentialKind, MeetingType, Role, User
 
 
 async def find_credential(
@@ -30,3 +30,30 @@ async def find_credential(
     if row is None:
         return None
     return row[0], row[1]
+
+
+async def find_public_meeting_type(
+    session: AsyncSession, user_slug: str, meeting_type_slug: str
+) -> tuple[MeetingType, User, Availability] | None:
+    """The bookable meeting type behind a booking URL (`/{userSlug}/{meetingTypeSlug}`)."""
+    stmt = (
+        select(MeetingType, User, Availability)
+        .join(User, and_(User.company_id == MeetingType.company_id, User.id == MeetingType.user_id))
+        .join(
+            Availability,
+            and_(
+                Availability.company_id == MeetingType.company_id,
+                Availability.id == MeetingType.availability_id,
+            ),
+        )
+        .where(
+            User.slug == user_slug,
+            MeetingType.slug == meeting_type_slug,
+            MeetingType.deleted_at.is_(None),
+            MeetingType.enabled.is_(True),
+        )
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    return row[0], row[1], row[2]

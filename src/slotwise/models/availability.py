@@ -12,7 +12,11 @@ from slotwise.models.base import TenantModel, TimestampMixin
 
 
 class Availability(TimestampMixin, TenantModel):
-    """`schedule` holds the canonical wire form (`{"monday": {"enabled", "hours"}, ...}`)."""
+    """`schedule` holds the canonical wire form (`{"monday": {"enabled", "hours"}, ...}`).
+
+    Deleting sets `deleted_at` (and clears `is_default`): soft-deleted meeting types keep
+    pointing at the availability they were booked with.
+    """
 
     __tablename__ = "availability"
     __table_args__ = (
@@ -36,6 +40,7 @@ class Availability(TimestampMixin, TenantModel):
     timezone: Mapped[str] = mapped_column(String(64))
     is_default: Mapped[bool] = mapped_column(default=False)
     schedule: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    deleted_at: Mapped[datetime | None]
 
 
 class AvailabilityException(TenantModel):

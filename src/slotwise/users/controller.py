@@ -1,11 +1,19 @@
 """/v4/user routes."""
 
-from litestar import Controller, get
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth import access
+from slotwise.idempotency import Idempotency, provide_idempotency
+from slotwise.models import UserType
 from slotwise.principal import Principal
+from slotwise.settings import Settings
+from slotwise.users import inputs as i
 from slotwise.users import schemas as s
 from slotwise.users.service import UserService
 
@@ -19,9 +27,63 @@ async def provide_user_service(
 class UserController(Controller):
     path = "/v4/user"
     tags = ["users"]
-    dependencies = {"users": Provide(provide_user_service)}
+    dependencies = {
+        "users": Provide(provide_user_service),
+        "idempotency": Provide(provide_idempotency),
+    }
+
+    @post("/", opt=access(company=True, pat=False), status_code=201)
+    async def create_user(
+        self,
+        data: JSONBody[i.UserCreate],
+        users: NamedDependency[UserService],
+        idempotency: NamedDependency[Idempotency],
+        settings: NamedDependency[Settings],
+    ) -> Response[i.UserCreated]:
+        """Provision a user with a default availability, meeting type and live booking URL."""
+        return await idempotency.run(
+            lambda: users.provision(data, settings.public_url), status_code=201
+        )
+
+    @get("/", opt=access(company=True, admin=True))
+    async def list_users(
+        self,
+        users: NamedDependency[UserService],
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, QueryParameter(ge=0, le=2_000_000_000)] = 0,
+        user_type: Annotated[UserType | None, QueryParameter(name="userType")] = None,
+    ) -> s.UserList:
+        """List the company's users (admin)."""
+        return await users.list(limit, offset, user_type)
 
     @get("/me", opt=access(company=True))
     async def get_current_user(self, users: NamedDependency[UserService]) -> s.User:
         """The acting user (the company owner for a platform key without the acting-user header)."""
         return await users.me()
+
+    @get("/{user_id:uuid}", opt=access(company=True))
+    async def get_user(
+        self, user_id: FromPath[UUID], users: NamedDependency[UserService]
+    ) -> s.User:
+        """One user of the company."""
+        return await users.get(user_id)
+
+    @patch("/{user_id:uuid}", opt=access(company=True, pat_scope="account"))
+    async def update_user(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[i.UserUpdate],
+        users: NamedDependency[UserService],
+    ) -> s.User:
+        """Update profile fields; users change their own profile, admins anyone's."""
+        return await users.update(user_id, data)
+
+    @delete("/{user_id:uuid}", opt=access(company=True, pat=False, admin=True), status_code=200)
+    async def delete_user(
+        self,
+        user_id: FromPath[UUID],
+        users: NamedDependency[UserService],
+        data: JSONBody[i.UserDelete | None] = None,
+    ) -> s.Message:
+        """Delete a user; `targetUserId` first hands their meeting types to another user."""
+        return await users.delete(user_id, data)

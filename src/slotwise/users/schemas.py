@@ -53,3 +53,14 @@ class User(WireStruct):
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+
+class UserList(WireStruct):
+    users: list[User]
+    total: int
+    count: int
+    offset: int
+
+
+class Message(WireStruct):
+    message: str

@@ -1,10 +1,34 @@
-"""User rules: reading, provisioning, profile changes, deletion."""
+"""User rules: listing, reading, profile changes, deletion; provisioning lives beside it."""
 
+import uuid
+
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.availability.repository import AvailabilityRepository
+from slotwise.errors import BadRequest, FieldError, Forbidden, ValidationFailed
+from slotwise.meeting_types.repository import MeetingTypeRepository
+from slotwise.models import Role, User, UserType
 from slotwise.principal import Principal
+from slotwise.users import checks
+from slotwise.users import inputs as i
 from slotwise.users import schemas as s
+from slotwise.users.provisioning import provision_user
 from slotwise.users.repository import UserRepository
+from slotwise.users.slugs import with_suffix
+
+_PROFILE_FIELDS = {
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "timezone": "timezone",
+    "language": "language",
+    "title": "title",
+    "phone": "phone",
+    "company": "company_name",
+    "date_format": "date_format",
+    "time_format": "time_format",
+    "week_start": "week_start",
+}
 
 
 class UserService:
@@ -15,3 +39,88 @@ class UserService:
 
     async def me(self) -> s.User:
         return s.User.of(await self.users.get_or_404(self.principal.user_id))
+
+    async def get(self, user_id: uuid.UUID) -> s.User:
+        return s.User.of(await self.users.get_or_404(user_id))
+
+    async def provision(self, data: i.UserCreate, public_url: str) -> i.UserCreated:
+        return await provision_user(self.session, self.principal, public_url, data)
+
+    async def list(self, limit: int, offset: int, user_type: UserType | None) -> s.UserList:
+        where = [User.user_type == user_type] if user_type is not None else []
+        rows = await self.users.list(
+            *where, order_by=[User.created_at, User.id], limit=limit, offset=offset
+        )
+        return s.UserList(
+            users=[s.User.of(row) for row in rows],
+            total=await self.users.count(*where),
+            count=len(rows),
+            offset=offset,
+        )
+
+    async def update(self, user_id: uuid.UUID, data: i.UserUpdate) -> s.User:
+        if user_id != self.principal.user_id and not self.principal.is_admin:
+            raise Forbidden("Only admins can update other users")
+        changes = {
+            name: value
+            for name in data.__struct_fields__
+            if (value := getattr(data, name)) is not msgspec.UNSET
+        }
+        if not changes:
+            raise BadRequest("Request body must change at least one field")
+        user = await self.users.get_or_404(user_id, for_update=True)
+        self._check(changes)
+        for wire, column in _PROFILE_FIELDS.items():
+            if wire in changes:
+                value = changes[wire]
+                setattr(user, column, value.strip() if isinstance(value, str) else value)
+        if "slug" in changes:
+            user.slug = checks.explicit_slug(str(changes["slug"]))[0]
+        await self.session.flush()  # a taken slug fails here: uq_user_slug → 409
+        await self.session.refresh(user)
+        return s.User.of(user)
+
+    @staticmethod
+    def _check(changes: dict[str, object]) -> None:
+        errors: list[FieldError] = []
+        for field, wire in (("given_name", "givenName"), ("family_name", "familyName")):
+            if field in changes:
+                value = changes[field]
+                errors += checks.name(value if isinstance(value, str) else None, wire)
+        if "timezone" in changes:
+            errors += checks.zone(str(changes["timezone"]))
+        if "slug" in changes:
+            errors += checks.explicit_slug(str(changes["slug"]))[1]
+        if errors:
+            raise ValidationFailed(errors=errors)
+
+    async def delete(self, user_id: uuid.UUID, data: i.UserDelete | None) -> s.Message:
+        user = await self.users.get_or_404(user_id, for_update=True)
+        if user.id == self.principal.user_id or user.role is Role.OWNER:
+            raise Forbidden("Cannot delete yourself or the company owner")
+        target_id = data.target_user_id if data is not None else None
+        if target_id is not None:
+            if target_id == user.id:
+                raise ValidationFailed.field("targetUserId", "Must be another user")
+            target = await self.users.get(target_id)
+            if target is None:
+                raise ValidationFailed.field("targetUserId", "User not found in this company")
+            await self._transfer(user, target)
+        await self.users.delete(user.id)
+        await self.session.flush()
+        return s.Message(message="User deleted successfully")
+
+    async def _transfer(self, user: User, target: User) -> None:
+        """Hand the user's meeting types, and the availabilities they use, to `target`.
+
+        A slug `target` already uses gets a short suffix (slugs are unique per host).
+        """
+        meeting_types = MeetingTypeRepository(self.session, self.principal.company_id)
+        availabilities = AvailabilityRepository(self.session, self.principal.company_id)
+        taken = {mt.slug for mt in await meeting_types.of_user(target.id)}
+        moved = await meeting_types.of_user(user.id)
+        for availability_id in {mt.availability_id for mt in moved}:
+            await availabilities.update_values(availability_id, user_id=target.id, is_default=False)
+        for mt in moved:
+            slug = with_suffix(mt.slug) if mt.slug in taken else mt.slug
+            await meeting_types.update_values(mt.id, user_id=target.id, slug=slug)

@@ -13,10 +13,12 @@ _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "
 
 
 def slugify(text: str, *, pad: str = "user") -> str:
-    """`"Jürgen Groß"` → `"jurgen-gross"`; too short results are padded with `pad`."""
+    """`"Jürgen Groß"` → `"jurgen-gross"`; too short results are padded with `pad` (if any)."""
     folded = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATE))
     ascii_text = folded.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_LENGTH].strip("-")
+    if not pad:
+        return slug
     if len(slug) < MIN_LENGTH:
         slug = f"{slug}-{pad}".strip("-") if slug else pad
     while len(slug) < MIN_LENGTH:

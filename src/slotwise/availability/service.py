@@ -1,0 +1,217 @@
+"""Availability rules: the acting user's weekly schedules, exceptions and public holidays."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.availability import formats
+from slotwise.availability import schemas as s
+from slotwise.availability.holidays import HolidayError, holiday_blocks, resolve_region
+from slotwise.availability.repository import AvailabilityRepository, ExceptionRepository
+from slotwise.errors import BadRequest, Conflict, FieldError, ValidationFailed
+from slotwise.meeting_types.repository import MeetingTypeRepository
+from slotwise.models import Availability, AvailabilityException, MeetingType
+from slotwise.principal import Principal
+from slotwise.tenancy import CompanyId
+
+ONE_REQUIRED = "One availability is required"
+TITLE_LENGTH = 200
+EVERY_DAY_OFF = formats.Schedule((formats.OFF,) * 7)
+
+
+class AvailabilityInUse(Conflict):
+    code = "availability_in_use"
+    default_message = "Cannot delete availability - it is used by other meeting types"
+
+
+def parse_schedule(value: object, prefix: str = "schedule") -> formats.Schedule:
+    """Any accepted schedule form; every violation becomes a field error under `prefix`."""
+    try:
+        return formats.parse_schedule(value, prefix=prefix)
+    except formats.ScheduleError as exc:
+        raise ValidationFailed(errors=[FieldError(path, msg) for path, msg in exc.errors]) from exc
+
+
+def check_zone(value: str, field: str = "timezone") -> str:
+    if not formats.is_zone(value):
+        raise ValidationFailed.field(field, "Must be an IANA time zone name, e.g. Europe/Berlin")
+    return value
+
+
+async def add_availability(
+    session: AsyncSession,
+    company_id: CompanyId,
+    user_id: uuid.UUID,
+    *,
+    name: str,
+    timezone: str,
+    schedule: formats.Schedule,
+    is_default: bool,
+) -> Availability:
+    """Insert an availability for a user; `is_default` moves the user's default flag to it."""
+    check_zone(timezone)
+    availabilities = AvailabilityRepository(session, company_id)
+    if is_default:
+        await availabilities.clear_default(user_id)
+    row = availabilities.add(
+        Availability(
+            user_id=user_id,
+            name=name,
+            timezone=timezone,
+            is_default=is_default,
+            schedule=dict(formats.to_wire(schedule)),
+        )
+    )
+    await session.flush()
+    return row
+
+
+async def remove_availability(
+    session: AsyncSession,
+    company_id: CompanyId,
+    row: Availability,
+    *,
+    besides: uuid.UUID | None = None,
+) -> None:
+    """Soft-delete an availability no live meeting type (other than `besides`) books against.
+
+    The user's last availability stays (400); a deleted default passes to the oldest remaining.
+    """
+    availabilities = AvailabilityRepository(session, company_id)
+    live = await availabilities.lock_of_user(row.user_id)
+    users = await MeetingTypeRepository(session, company_id).using(row.id, besides=besides)
+    if users:
+        raise AvailabilityInUse(extra={"sharedWith": shared_with(users)})
+    rest = [other for other in live if other.id != row.id]
+    if not rest:
+        raise BadRequest(ONE_REQUIRED)
+    was_default = row.is_default
+    row.is_default = False
+    row.deleted_at = datetime.now(UTC)
+    await session.flush()
+    if was_default:
+        rest[0].is_default = True
+        await session.flush()
+
+
+def shared_with(meeting_types: Sequence[MeetingType]) -> list[dict[str, str]]:
+    return [{"id": str(item.id), "slug": item.slug} for item in meeting_types]
+
+
+def _holiday_region(data: s.HolidayImport) -> tuple[str | None, str]:
+    """The subdivision asked for and the field that named it (`germanState` is meetergo's)."""
+    if data.german_state is None:
+        return data.subdivision, "subdivision"
+    if data.subdivision is not None and data.subdivision.upper() != data.german_state.upper():
+        raise ValidationFailed.field("germanState", "Differs from subdivision; send one of them")
+    return data.german_state, "germanState"
+
+
+class AvailabilityService:
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session = session
+        self.company_id = principal.company_id
+        self.user_id = principal.user_id
+        self.availabilities = AvailabilityRepository(session, principal.company_id)
+        self.exceptions = ExceptionRepository(session, principal.company_id)
+
+    async def _view(self, row: Availability) -> s.Availability:
+        return s.Availability.of(row, await self.exceptions.of([row.id]))
+
+    async def list_availabilities(self) -> list[s.Availability]:
+        rows = await self.availabilities.of_user(self.user_id)
+        exceptions: dict[uuid.UUID, list[AvailabilityException]] = {row.id: [] for row in rows}
+        for item in await self.exceptions.of(list(exceptions)):
+            exceptions[item.availability_id].append(item)
+        return [s.Availability.of(row, exceptions[row.id]) for row in rows]
+
+    async def get(self, availability_id: uuid.UUID) -> s.Availability:
+        return await self._view(await self.availabilities.owned(availability_id, self.user_id))
+
+    async def create(self, data: s.AvailabilityCreate) -> s.Availability:
+        schedule = EVERY_DAY_OFF
+        if data.schedule is not None:
+            schedule = parse_schedule(data.schedule)
+        first = await self.availabilities.default_of(self.user_id) is None
+        row = await add_availability(
+            self.session,
+            self.company_id,
+            self.user_id,
+            name=data.name,
+            timezone=data.timezone,
+            schedule=schedule,
+            is_default=first,
+        )
+        return s.Availability.of(row, [])
+
+    async def update(
+        self, availability_id: uuid.UUID, data: s.AvailabilityUpdate
+    ) -> s.Availability:
+        row = await self.availabilities.owned(availability_id, self.user_id, for_update=True)
+        if isinstance(data.timezone, str):
+            row.timezone = check_zone(data.timezone)
+        if data.schedule is not msgspec.UNSET:
+            row.schedule = dict(formats.to_wire(parse_schedule(data.schedule)))
+        if isinstance(data.name, str):
+            row.name = data.name
+        if data.is_default is True and not row.is_default:
+            await self.availabilities.clear_default(self.user_id)
+            row.is_default = True
+        elif data.is_default is False and row.is_default:
+            raise ValidationFailed.field(
+                "isDefault", "Set isDefault on another availability to move the default"
+            )
+        await self.session.flush()
+        await self.session.refresh(row, ["updated_at"])
+        return await self._view(row)
+
+    async def delete(self, availability_id: uuid.UUID) -> None:
+        row = await self.availabilities.owned(availability_id, self.user_id, for_update=True)
+        await remove_availability(self.session, self.company_id, row)
+
+    async def add_exception(
+        self, availability_id: uuid.UUID, data: s.ExceptionCreate
+    ) -> s.AvailabilityException:
+        row = await self.availabilities.owned(availability_id, self.user_id)
+        if data.end <= data.start:
+            raise ValidationFailed.field("end", "Must be after start")
+        item = self.exceptions.add(
+            AvailabilityException(
+                availability_id=row.id,
+                available=data.available,
+                start=data.start,
+                end=data.end,
+                title=data.title,
+            )
+        )
+        await self.session.flush()
+        return s.AvailabilityException.of(item)
+
+    async def delete_exception(self, availability_id: uuid.UUID, exception_id: uuid.UUID) -> None:
+        row = await self.availabilities.owned(availability_id, self.user_id)
+        item = await self.exceptions.owned(exception_id, row.id)
+        await self.exceptions.delete(item.id)
+
+    async def import_holidays(
+        self, availability_id: uuid.UUID, data: s.HolidayImport
+    ) -> list[s.AvailabilityException]:
+        row = await self.availabilities.owned(availability_id, self.user_id)
+        subdivision, field = _holiday_region(data)
+        try:
+            country, subdiv = resolve_region(data.country, subdivision)
+            blocks = holiday_blocks(data.year, country, subdiv, row.timezone)
+        except HolidayError as exc:
+            name = {"subdivision": field, "zone": "timezone"}.get(exc.field, exc.field)
+            raise ValidationFailed.field(name, exc.message) from exc
+        region = f"{country}-{subdiv}" if subdiv else country
+        added = await self.exceptions.add_holidays(
+            row.id,
+            [
+                (f"{region}:{block.key}", block.start, block.end, block.title[:TITLE_LENGTH])
+                for block in blocks
+            ],
+        )
+        return [s.AvailabilityException.of(item) for item in added]

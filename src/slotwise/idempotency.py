@@ -1,0 +1,159 @@
+"""Idempotency-Key: a retried POST replays the first response instead of doing the work again.
+
+The first successful response (status, body bytes, the headers that matter) is stored with a
+fingerprint of the request, per company and credential, for 24 hours, in the same transaction as
+the work: if the work rolls back, nothing is stored and a retry runs it again. While the first
+request runs, it holds a transaction-scoped advisory lock on the key, so a concurrent repeat gets
+409 at once; a later repeat with the same body gets the stored bytes with
+`Idempotent-Replayed: true`, and with a different body 422.
+"""
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.di import NamedDependency
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.errors import Conflict, Unprocessable, ValidationFailed
+from slotwise.models.idempotency import IdempotencyRecord
+from slotwise.principal import Principal
+from slotwise.tenancy import TenantRepository
+
+
+class IdempotencyRepository(TenantRepository[IdempotencyRecord]):
+    model = IdempotencyRecord
+
+    async def find(self, credential_id: Any, key: str) -> IdempotencyRecord | None:
+        where = (IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key)
+        found = await self.list(*where)
+        return found[0] if found else None
+
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+TTL = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+T = TypeVar("T")
+
+
+class IdempotencyKeyInProgress(Conflict):
+    code = "idempotency_key_in_progress"
+    default_message = "A request with this Idempotency-Key is still in progress"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was used with a different request"
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """Same method, path and JSON value → same fingerprint (key order and spacing ignored)."""
+    try:
+        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        canonical = body.decode("latin-1")
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+class Idempotency:
+    """Per-request helper; `run` wraps the work of one POST handler."""
+
+    def __init__(
+        self, session: AsyncSession, principal: Principal, request: Request[Any, Any, Any]
+    ) -> None:
+        self.session = session
+        self.principal = principal
+        self.request = request
+        self.records = IdempotencyRepository(session, principal.company_id)
+
+    def _key(self) -> str | None:
+        key = self.request.headers.get(HEADER.lower())
+        if key is None:
+            return None
+        if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+            raise ValidationFailed.field(
+                HEADER, f"Must be 1 to {MAX_KEY_LENGTH} printable characters"
+            )
+        return key
+
+    async def run(
+        self,
+        work: Callable[[], Awaitable[T]],
+        *,
+        status_code: int,
+        headers: Callable[[T], Mapping[str, str]] | None = None,
+    ) -> Response[Any]:
+        key = self._key()
+        if key is None:
+            result = await work()
+            return self._response(
+                msgspec.json.encode(result), status_code, self._headers(result, headers)
+            )
+        await self._lock(key)
+        body = await self.request.body()
+        print_ = fingerprint(self.request.method, self.request.url.path, body)
+        stored = await self._stored(key)
+        if stored is not None:
+            if stored.fingerprint != print_:
+                raise IdempotencyKeyReused()
+            replay_headers = dict(stored.headers) | {REPLAYED: "true"}
+            return self._response(stored.body, stored.status_code, replay_headers)
+        result = await work()
+        content = msgspec.json.encode(result)
+        extra = self._headers(result, headers)
+        self.records.add(
+            IdempotencyRecord(
+                credential_id=self.principal.credential_id,
+                key=key,
+                fingerprint=print_,
+                status_code=status_code,
+                headers=extra,
+                body=content,
+                expires_at=datetime.now(UTC) + TTL,
+            )
+        )
+        await self.session.flush()
+        return self._response(content, status_code, extra)
+
+    @staticmethod
+    def _headers(result: T, headers: Callable[[T], Mapping[str, str]] | None) -> dict[str, str]:
+        return dict(headers(result)) if headers else {}
+
+    @staticmethod
+    def _response(content: bytes, status_code: int, headers: Mapping[str, str]) -> Response[Any]:
+        return Response(
+            content=content,
+            status_code=status_code,
+            media_type=MediaType.JSON,
+            headers=dict(headers),
+        )
+
+    async def _lock(self, key: str) -> None:
+        lock_name = f"idem:{self.principal.company_id}:{self.principal.credential_id}:{key}"
+        locked = await self.session.scalar(
+            select(func.pg_try_advisory_xact_lock(func.hashtextextended(lock_name, 0)))
+        )
+        if not locked:
+            raise IdempotencyKeyInProgress()
+
+    async def _stored(self, key: str) -> IdempotencyRecord | None:
+        record = await self.records.find(self.principal.credential_id, key)
+        if record is not None and record.expires_at <= datetime.now(UTC):
+            await self.records.delete(record.id)
+            await self.session.flush()
+            return None
+        return record
+
+
+async def provide_idempotency(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    request: Request[Any, Any, Any],
+) -> Idempotency:
+    return Idempotency(db, principal, request)

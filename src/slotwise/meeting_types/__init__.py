@@ -1,0 +1,1 @@
+"""Meeting types: the bookable templates of a host."""

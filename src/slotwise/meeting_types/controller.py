@@ -1,0 +1,75 @@
+"""/v4/meeting-type routes: the acting user's meeting types."""
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, MediaType, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.auth import access
+from slotwise.meeting_types import schemas as s
+from slotwise.meeting_types.service import MeetingTypeService
+from slotwise.principal import Principal
+from slotwise.settings import Settings
+
+
+async def provide_meeting_type_service(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+) -> MeetingTypeService:
+    return MeetingTypeService(db, principal, settings)
+
+
+class MeetingTypeController(Controller):
+    path = "/v4/meeting-type"
+    tags = ["meeting-types"]
+    opt = access(pat_scope="scheduling")
+    dependencies = {"meeting_types": Provide(provide_meeting_type_service)}
+
+    @get("/")
+    async def list_meeting_types(
+        self, meeting_types: NamedDependency[MeetingTypeService]
+    ) -> list[s.MeetingType]:
+        """List the acting user's meeting types (deleted ones left out)."""
+        return await meeting_types.list_meeting_types()
+
+    @post("/")
+    async def create_meeting_type(
+        self,
+        data: JSONBody[s.MeetingTypeCreate],
+        meeting_types: NamedDependency[MeetingTypeService],
+    ) -> s.MeetingType:
+        """Create a meeting type for the acting user; unknown fields are a 400 naming them."""
+        return await meeting_types.create(data)
+
+    @get("/{meeting_type_id:uuid}")
+    async def get_meeting_type(
+        self,
+        meeting_type_id: FromPath[UUID],
+        meeting_types: NamedDependency[MeetingTypeService],
+    ) -> s.MeetingType:
+        """Return one of the acting user's meeting types."""
+        return await meeting_types.get(meeting_type_id)
+
+    @patch("/{meeting_type_id:uuid}")
+    async def update_meeting_type(
+        self,
+        meeting_type_id: FromPath[UUID],
+        data: JSONBody[s.MeetingTypeUpdate],
+        meeting_types: NamedDependency[MeetingTypeService],
+    ) -> s.MeetingType:
+        """Change a meeting type; `meetingInfo` and `meetingOptions` may be partial."""
+        return await meeting_types.update(meeting_type_id, data)
+
+    @delete("/{meeting_type_id:uuid}", status_code=200, media_type=MediaType.TEXT)
+    async def delete_meeting_type(
+        self,
+        meeting_type_id: FromPath[UUID],
+        meeting_types: NamedDependency[MeetingTypeService],
+        delete_availability: Annotated[bool, QueryParameter(name="deleteAvailability")] = False,
+    ) -> None:
+        """Soft-delete a meeting type (200, empty body); optionally its availability too."""
+        await meeting_types.delete(meeting_type_id, delete_availability=delete_availability)

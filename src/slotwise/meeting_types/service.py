@@ -1,0 +1,166 @@
+"""Meeting type rules: the acting user's bookable templates, their slugs and booking URLs."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.availability import formats
+from slotwise.availability.repository import AvailabilityRepository
+from slotwise.availability.service import (
+    EVERY_DAY_OFF,
+    add_availability,
+    check_zone,
+    parse_schedule,
+    remove_availability,
+)
+from slotwise.errors import ValidationFailed
+from slotwise.meeting_types import rules
+from slotwise.meeting_types import schemas as s
+from slotwise.meeting_types.repository import MeetingTypeRepository
+from slotwise.models import MeetingType, User
+from slotwise.principal import Principal
+from slotwise.settings import Settings
+from slotwise.tenancy import CompanyId
+from slotwise.users.repository import UserRepository
+from slotwise.users.slugs import slugify
+
+DEFAULT_AVAILABILITY = "Working hours"
+
+
+def booking_url(public_url: str, user_slug: str, meeting_type_slug: str) -> str:
+    return f"{public_url.rstrip('/')}/{user_slug}/{meeting_type_slug}"
+
+
+async def add_meeting_type(
+    session: AsyncSession,
+    company_id: CompanyId,
+    host: User,
+    data: s.MeetingTypeCreate,
+    *,
+    availability_id: uuid.UUID,
+) -> MeetingType:
+    """Validate, fill in the defaults and insert; a slug derived from the name gets a suffix
+    when the host already uses it, an explicit one that is taken is a 409."""
+    info = data.meeting_info
+    row = MeetingType(
+        user_id=host.id,
+        availability_id=availability_id,
+        enabled=data.enabled,
+        name=info.name,
+        description=info.description,
+        duration=info.duration,
+        channel=rules.channel(info.channel),
+        custom_channel_name=info.custom_channel_name,
+        custom_channel_link=info.custom_channel_link,
+        buffer_before=info.buffer_before,
+        buffer_after=info.buffer_after,
+        color=rules.one_color(info.color, data.color),
+        timeslot_interval=data.timeslot_interval,
+        booking_minimum=data.booking_minimum,
+        days_into_future=rules.days_into_future(data.days_into_future),
+        spots=data.spots,
+        meeting_options=rules.meeting_options(data.meeting_options),
+        meta=rules.metadata(data.metadata),
+        locations=rules.locations(data.locations),
+        custom_fields=rules.custom_fields(data.custom_fields),
+        price=rules.price(data.price),
+        currency=data.currency,
+    )
+    rules.check(row)
+    derived = slugify(info.name, pad="meeting")
+    slug = derived if data.slug is None else rules.checked_slug(data.slug)
+    repository = MeetingTypeRepository(session, company_id)
+    return await repository.insert(row, slug=slug, explicit=data.slug is not None)
+
+
+class MeetingTypeService:
+    def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
+        self.session = session
+        self.company_id = principal.company_id
+        self.user_id = principal.user_id
+        self.public_url = settings.public_url
+        self.meeting_types = MeetingTypeRepository(session, principal.company_id)
+        self.availabilities = AvailabilityRepository(session, principal.company_id)
+        self.users = UserRepository(session, principal.company_id)
+
+    async def _host(self) -> User:
+        return await self.users.get_or_404(self.user_id)
+
+    def _view(self, row: MeetingType, host: User) -> s.MeetingType:
+        return rules.view(row, booking_url(self.public_url, host.slug, row.slug))
+
+    async def list_meeting_types(self) -> list[s.MeetingType]:
+        host = await self._host()
+        return [self._view(row, host) for row in await self.meeting_types.of_user(host.id)]
+
+    async def get(self, meeting_type_id: uuid.UUID) -> s.MeetingType:
+        host = await self._host()
+        return self._view(await self.meeting_types.owned(meeting_type_id, host.id), host)
+
+    async def create(self, data: s.MeetingTypeCreate) -> s.MeetingType:
+        host = await self._host()
+        availability_id = await self._availability_for(data, host)
+        row = await add_meeting_type(
+            self.session, self.company_id, host, data, availability_id=availability_id
+        )
+        return self._view(row, host)
+
+    async def _availability_for(self, data: s.MeetingTypeCreate, host: User) -> uuid.UUID:
+        """`availabilityId`, else a new inline availability, else the host's default."""
+        if data.availability_id is not None and data.availability is not None:
+            message = "Send availabilityId or availability, not both"
+            raise ValidationFailed.field("availability", message)
+        if data.availability_id is not None:
+            found = await self.availabilities.owned(data.availability_id, host.id, for_update=True)
+            return found.id
+        default = await self.availabilities.default_of(host.id)
+        if data.availability is not None:
+            inline = data.availability
+            schedule = EVERY_DAY_OFF
+            if inline.schedule is not None:
+                schedule = parse_schedule(inline.schedule, "availability.schedule")
+            created = await add_availability(
+                self.session,
+                self.company_id,
+                host.id,
+                name=inline.name,
+                timezone=check_zone(inline.timezone, "availability.timezone"),
+                schedule=schedule,
+                is_default=default is None,
+            )
+            return created.id
+        if default is not None:
+            return default.id
+        # a host without any availability (a bootstrapped owner) gets the standard working week
+        created = await add_availability(
+            self.session,
+            self.company_id,
+            host.id,
+            name=DEFAULT_AVAILABILITY,
+            timezone=host.timezone,
+            schedule=formats.default_schedule(),
+            is_default=True,
+        )
+        return created.id
+
+    async def update(self, meeting_type_id: uuid.UUID, data: s.MeetingTypeUpdate) -> s.MeetingType:
+        host = await self._host()
+        row = await self.meeting_types.owned(meeting_type_id, host.id, for_update=True)
+        if isinstance(data.availability_id, uuid.UUID):
+            found = await self.availabilities.owned(data.availability_id, host.id, for_update=True)
+            row.availability_id = found.id
+        rules.apply_update(row, data)
+        await self.session.flush()
+        await self.session.refresh(row, ["updated_at"])
+        return self._view(row, host)
+
+    async def delete(self, meeting_type_id: uuid.UUID, *, delete_availability: bool) -> None:
+        row = await self.meeting_types.owned(meeting_type_id, self.user_id, for_update=True)
+        if delete_availability:
+            availability = await self.availabilities.owned(
+                row.availability_id, self.user_id, for_update=True
+            )
+            await remove_availability(self.session, self.company_id, availability, besides=row.id)
+        row.deleted_at = datetime.now(UTC)
+        await self.session.flush()

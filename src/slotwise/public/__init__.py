@@ -1,0 +1,1 @@
+"""Public, unauthenticated booking pages behind booking URLs."""

@@ -1,0 +1,69 @@
+"""Request bodies of /v4/user (meetergo's names; `firstname`/`lastname` accepted as aliases)."""
+
+import uuid
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from slotwise.meeting_types.schemas import DaysIntoFuture
+from slotwise.wire import InputStruct, WireStruct
+
+Name = Annotated[str, msgspec.Meta(max_length=100)]
+Language = Literal["en", "de", "fr", "es", "no", "nl", "it", "pl", "sv", "tr", "da"]
+
+
+class InlineAvailability(InputStruct):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] = "Working hours"
+    timezone: str | None = None
+    schedule: Any = None
+
+
+class InlineMeetingType(InputStruct):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] = "30min Meeting"
+    duration: Annotated[int, msgspec.Meta(ge=5, le=480)] = 30
+    slug: str | None = None
+    channel: str = "phone"
+    days_into_future: DaysIntoFuture | None = None
+
+
+class UserCreate(InputStruct):
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+    timezone: str
+    given_name: Name | None = None
+    family_name: Name | None = None
+    firstname: Name | None = None
+    lastname: Name | None = None
+    slug: str | None = None
+    language: Language = "en"
+    availability: InlineAvailability | None = None
+    meeting_type: InlineMeetingType | None = None
+
+
+class UserCreated(WireStruct):
+    user_id: uuid.UUID
+    availability_id: uuid.UUID
+    meeting_type_id: uuid.UUID
+    booking_url: str
+    company_id: uuid.UUID
+
+
+class UserUpdate(InputStruct):
+    """Every field optional; `null` clears the optional profile fields."""
+
+    given_name: Name | msgspec.UnsetType = msgspec.UNSET
+    family_name: Name | msgspec.UnsetType = msgspec.UNSET
+    slug: str | msgspec.UnsetType = msgspec.UNSET
+    timezone: str | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
+    title: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Annotated[str, msgspec.Meta(max_length=50)] | msgspec.UnsetType | None = msgspec.UNSET
+    company: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
+    date_format: (
+        Literal["DD/MM/YYYY", "MM/DD/YYYY", "YYYY-MM-DD", "DD.MM.YYYY"] | msgspec.UnsetType | None
+    ) = msgspec.UNSET
+    time_format: Literal["12h", "24h"] | msgspec.UnsetType | None = msgspec.UNSET
+    week_start: Literal["monday", "sunday", "saturday"] | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class UserDelete(InputStruct):
+    target_user_id: uuid.UUID | None = None

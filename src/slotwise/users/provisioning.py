@@ -1,0 +1,112 @@
+"""`POST /v4/user`: one call creates a user, a default availability, a default meeting type and
+a live booking URL, in one transaction."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.availability import formats
+from slotwise.availability.service import add_availability
+from slotwise.errors import FieldError, ValidationFailed
+from slotwise.meeting_types.schemas import MeetingTypeCreate
+from slotwise.meeting_types.service import add_meeting_type, booking_url
+from slotwise.models import Role, User, UserType
+from slotwise.principal import Principal
+from slotwise.users import checks
+from slotwise.users import inputs as i
+from slotwise.users.slugs import slugify
+from slotwise.users.store import insert_user
+from slotwise.webhooks.events import EventType, emit
+
+
+def _names(data: i.UserCreate) -> tuple[str, str, list[FieldError]]:
+    """meetergo documents givenName/familyName and firstname/lastname; the first pair wins."""
+    given = data.given_name if data.given_name is not None else data.firstname
+    family = data.family_name if data.family_name is not None else data.lastname
+    errors = checks.name(given, "givenName") + checks.name(family, "familyName")
+    return (given or "").strip(), (family or "").strip(), errors
+
+
+def _schedule(inline: i.InlineAvailability | None) -> tuple[formats.Schedule, list[FieldError]]:
+    if inline is None or inline.schedule is None:
+        return formats.default_schedule(), []
+    try:
+        return formats.parse_schedule(inline.schedule, prefix="availability.schedule"), []
+    except formats.ScheduleError as exc:
+        return formats.default_schedule(), [FieldError(path, msg) for path, msg in exc.errors]
+
+
+def _meeting_type(inline: i.InlineMeetingType) -> MeetingTypeCreate:
+    return MeetingTypeCreate.inline(
+        name=inline.name,
+        duration=inline.duration,
+        slug=inline.slug,
+        channel=inline.channel,
+        days_into_future=inline.days_into_future,
+    )
+
+
+def _validate(data: i.UserCreate) -> tuple[str, str, str | None, formats.Schedule]:
+    given, family, errors = _names(data)
+    errors += checks.email(data.email) + checks.zone(data.timezone)
+    slug = None
+    if data.slug is not None:
+        slug, slug_errors = checks.explicit_slug(data.slug)
+        errors += slug_errors
+    schedule, schedule_errors = _schedule(data.availability)
+    errors += schedule_errors
+    if data.availability is not None and data.availability.timezone is not None:
+        errors += checks.zone(data.availability.timezone, "availability.timezone")
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return given, family, slug, schedule
+
+
+async def provision_user(
+    session: AsyncSession, principal: Principal, public_url: str, data: i.UserCreate
+) -> i.UserCreated:
+    given, family, slug, schedule = _validate(data)
+    user = await insert_user(
+        session,
+        principal.company_id,
+        User(
+            email=data.email.strip(),
+            given_name=given,
+            family_name=family,
+            timezone=data.timezone,
+            language=data.language,
+            role=Role.MEMBER,
+            user_type=UserType.API_PLATFORM,
+        ),
+        slug=slug or slugify(f"{given} {family}"),
+        slug_explicit=slug is not None,
+    )
+    inline = data.availability or i.InlineAvailability()
+    availability = await add_availability(
+        session,
+        principal.company_id,
+        user.id,
+        name=inline.name,
+        timezone=inline.timezone or data.timezone,
+        schedule=schedule,
+        is_default=True,
+    )
+    meeting_type = await add_meeting_type(
+        session,
+        principal.company_id,
+        user,
+        _meeting_type(data.meeting_type or i.InlineMeetingType()),
+        availability_id=availability.id,
+    )
+    created = i.UserCreated(
+        user_id=user.id,
+        availability_id=availability.id,
+        meeting_type_id=meeting_type.id,
+        booking_url=booking_url(public_url, user.slug, meeting_type.slug),
+        company_id=principal.company_id,
+    )
+    await emit(
+        session,
+        principal.company_id,
+        EventType.NEW_EMPLOYEE,
+        {"userId": str(user.id), "email": user.email, "bookingUrl": created.booking_url},
+    )
+    return created

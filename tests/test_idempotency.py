@@ -1,0 +1,92 @@
+"""Idempotency-Key: replay byte for byte, 422 on a different body, scoped per credential."""
+
+import asyncpg
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from slotwise.idempotency import fingerprint
+from slotwise.settings import Settings
+from tests.factories import Side
+
+
+def body(email: str) -> dict[str, str]:
+    return {"email": email, "givenName": "Ida", "familyName": "Empotent", "timezone": "UTC"}
+
+
+async def _users(settings: Settings) -> int:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return int(await conn.fetchval('SELECT count(*) FROM "user"'))
+    finally:
+        await conn.close()
+
+
+def test_fingerprint_ignores_key_order_and_spacing() -> None:
+    one = fingerprint("POST", "/v4/user", b'{"a": 1, "b": [1, 2]}')
+    assert one == fingerprint("POST", "/v4/user", b'{"b":[1,2],"a":1}')
+    assert one != fingerprint("POST", "/v4/user", b'{"a": 2, "b": [1, 2]}')
+    assert one != fingerprint("POST", "/v4/booking", b'{"a": 1, "b": [1, 2]}')
+
+
+async def test_replay_and_mismatch(
+    client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
+) -> None:
+    headers = side_a.tenant.headers() | {"Idempotency-Key": "k-1"}
+    first = await client.post("/v4/user", json=body("ida@x.test"), headers=headers)
+    assert first.status_code == 201
+    assert "idempotent-replayed" not in first.headers
+    users = await _users(settings)
+    replay = await client.post("/v4/user", json=body("ida@x.test"), headers=headers)
+    assert (replay.status_code, replay.content) == (201, first.content)
+    assert replay.headers["idempotent-replayed"] == "true"
+    other = await client.post("/v4/user", json=body("other@x.test"), headers=headers)
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert await _users(settings) == users
+
+
+async def test_keys_are_scoped_per_company(
+    client: AsyncTestClient[Litestar], settings: Settings, side_a: Side, side_b: Side
+) -> None:
+    key = {"Idempotency-Key": "shared-key"}
+    a = await client.post("/v4/user", json=body("a@x.test"), headers=side_a.tenant.headers() | key)
+    b = await client.post("/v4/user", json=body("b@x.test"), headers=side_b.tenant.headers() | key)
+    assert a.status_code == b.status_code == 201
+    assert a.json()["userId"] != b.json()["userId"]
+    assert "idempotent-replayed" not in b.headers
+
+
+async def test_failed_request_is_not_stored(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    headers = side_a.tenant.headers() | {"Idempotency-Key": "k-fail"}
+    bad = await client.post("/v4/user", json=body("not-an-email"), headers=headers)
+    assert bad.status_code == 400
+    fixed = await client.post("/v4/user", json=body("not-an-email"), headers=headers)
+    assert fixed.status_code == 400
+    assert "idempotent-replayed" not in fixed.headers
+
+
+async def test_expired_records_are_ignored(
+    client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
+) -> None:
+    headers = side_a.tenant.headers() | {"Idempotency-Key": "k-old"}
+    first = await client.post("/v4/user", json=body("old@x.test"), headers=headers)
+    assert first.status_code == 201
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await conn.execute("UPDATE idempotency_record SET expires_at = now() - interval '1 second'")
+    finally:
+        await conn.close()
+    again = await client.post("/v4/user", json=body("old@x.test"), headers=headers)
+    assert again.status_code == 409  # the work runs again: the email is taken now
+    assert again.json()["message"] == "A user with this email already exists"
+
+
+async def test_key_must_be_printable_and_short(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    headers = side_a.tenant.headers() | {"Idempotency-Key": "x" * 256}
+    response = await client.post("/v4/user", json=body("long@x.test"), headers=headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
