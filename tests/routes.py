@@ -8,6 +8,12 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 _PARAM = re.compile(r"\{(\w+):\w+\}")
+_QUERY_PARAM = re.compile(r"\{(\w+)\}")
+
+#: the query string a route needs; `{name}` is filled like a path parameter
+QUERIES: dict[str, str] = {
+    "GET /v4/booking-availability": "meetingTypeId={meeting_type_id}&start=2030-01-07&end=2030-01-13",
+}
 NOT_API = ("/schema", "/static", "/spec", "/health")
 
 #: a valid body for every route that takes one; a new writing route must be added here
@@ -59,8 +65,12 @@ class Route:
     handler: HTTPRouteHandler
 
     @property
+    def query(self) -> str:
+        return QUERIES.get(str(self), "")
+
+    @property
     def params(self) -> list[str]:
-        return _PARAM.findall(self.path)
+        return _PARAM.findall(self.path) + _QUERY_PARAM.findall(self.query)
 
     @property
     def opt(self) -> dict[str, object]:
@@ -69,7 +79,9 @@ class Route:
     def url(self, ids: dict[str, str]) -> str:
         missing = [p for p in self.params if p not in ids]
         assert not missing, f"{self.method} {self.path}: no test id for {missing}"
-        return _PARAM.sub(lambda m: ids[m.group(1)], self.path)
+        path = _PARAM.sub(lambda m: ids[m.group(1)], self.path)
+        query = _QUERY_PARAM.sub(lambda m: ids[m.group(1)], self.query)
+        return f"{path}?{query}" if query else path
 
     @property
     def body(self) -> object:

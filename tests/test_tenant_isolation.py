@@ -16,13 +16,6 @@ from tests.db_snapshot import fingerprint
 from tests.factories import Side
 from tests.routes import Route, authenticated_routes
 
-NOT_FOUND_MESSAGES = {
-    "user_id": "User not found",
-    "key_id": "API key not found",
-    "token_id": "User not found",
-}
-
-
 def canaries(side: Side) -> set[str]:
     values = set(side.ids.values()) | {str(side.tenant.company_id), str(side.tenant.owner_id)}
     return values | {str(side.admin_id), str(side.account_pat.id), str(side.admin_pat.id)}

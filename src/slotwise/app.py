@@ -24,6 +24,7 @@ from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.public.controller import PublicBookingPageController
 from slotwise.requestid import add_request_id
 from slotwise.settings import Settings, load_settings
+from slotwise.slots.controller import SlotController
 from slotwise.users.controller import UserController
 
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings) -> Litestar:
             AvailabilityController,
             MeetingTypeController,
             PublicBookingPageController,
+            SlotController,
             *docs.routes,
         ],
         lifespan=[lifespan],

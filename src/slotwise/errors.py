@@ -104,6 +104,11 @@ class TooManyRequests(AppError):
     default_message = "Too Many Requests"
 
 
+class SlotUnavailable(Conflict):
+    code = "slot_unavailable"
+    default_message = "Slot no longer available"
+
+
 class ServiceUnavailable(AppError):
     status = 503
     code = "service_unavailable"
@@ -232,6 +237,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 #: unique and exclusion constraints whose violation is a client-visible conflict
 CONSTRAINT_ERRORS: dict[str, tuple[type[AppError], str]] = {
+    "ex_appointment_host_overlap": (SlotUnavailable, "Slot no longer available"),
     "uq_credential_pat_name_per_user": (Conflict, "A token with this name already exists"),
     "uq_user_email_lower": (Conflict, "A user with this email already exists"),
     "uq_user_slug": (Conflict, "Slug already exists"),

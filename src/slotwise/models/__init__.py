@@ -1,5 +1,6 @@
 """Every ORM model, importable from one place (Alembic reads Base.metadata from here)."""
 
+from slotwise.models.appointment import Appointment, AppointmentStatus, Attendee
 from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.company import Company
@@ -9,6 +10,9 @@ from slotwise.models.meeting_type import MeetingType
 from slotwise.models.user import Role, User, UserType
 
 __all__ = [
+    "Appointment",
+    "AppointmentStatus",
+    "Attendee",
     "Availability",
     "AvailabilityException",
     "Base",
