@@ -12,7 +12,9 @@ _QUERY_PARAM = re.compile(r"\{(\w+)\}")
 
 #: the query string a route needs; `{name}` is filled like a path parameter
 QUERIES: dict[str, str] = {
-    "GET /v4/booking-availability": "meetingTypeId={meeting_type_id}&start=2030-01-07&end=2030-01-13",
+    "GET /v4/booking-availability": (
+        "meetingTypeId={meeting_type_id}&start=2030-01-07&end=2030-01-13"
+    ),
 }
 NOT_API = ("/schema", "/static", "/spec", "/health")
 

@@ -16,6 +16,7 @@ from tests.db_snapshot import fingerprint
 from tests.factories import Side
 from tests.routes import Route, authenticated_routes
 
+
 def canaries(side: Side) -> set[str]:
     values = set(side.ids.values()) | {str(side.tenant.company_id), str(side.tenant.owner_id)}
     return values | {str(side.admin_id), str(side.account_pat.id), str(side.admin_pat.id)}
