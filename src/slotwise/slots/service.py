@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability import formats
 from slotwise.errors import FieldError, ValidationFailed
-from slotwise.models import Appointment, Availability, AvailabilityException, MeetingType
+from slotwise.models import Availability, AvailabilityException, MeetingType
 from slotwise.slots import schemas as s
 from slotwise.slots.engine import compute_slots, slots_by_local_date, troubleshoot_slots
-from slotwise.slots.repository import BusyTime, SlotRules
+from slotwise.slots.repository import BusyRow, BusyTime, SlotRules
 from slotwise.slots.types import (
     AvailabilityException as OpenOrBlocked,
 )
@@ -92,7 +92,7 @@ class Rules:
             spots=mt.spots,
         )
 
-    def busy(self, rows: list[tuple[Appointment, int]]) -> list[Busy]:
+    def busy(self, rows: list[BusyRow]) -> list[Busy]:
         mt = self.meeting_type
         return [
             Busy(
@@ -101,10 +101,10 @@ class Rules:
                 buffer_after=row.buffer_after,
                 appointment_id=str(row.id),
                 joinable=mt.spots > 1 and row.meeting_type_id == mt.id,
-                taken_spots=taken,
+                taken_spots=row.taken_spots,
                 total_spots=row.total_spots,
             )
-            for row, taken in rows
+            for row in rows
         ]
 
 
@@ -130,7 +130,12 @@ class SlotService:
         ignore: uuid.UUID | None = None,
     ) -> list[Busy]:
         rows = await self.busy_repository.of_hosts(
-            [rules.host_id], start - BUSY_MARGIN, end + BUSY_MARGIN, now, ignore=ignore
+            [rules.host_id],
+            start - BUSY_MARGIN,
+            end + BUSY_MARGIN,
+            now,
+            ignore=ignore,
+            count_seats=rules.meeting_type.spots > 1,
         )
         return rules.busy(rows)
 

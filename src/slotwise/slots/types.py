@@ -15,6 +15,8 @@ MIDNIGHT = time(0)
 
 
 def _utc(value: datetime, name: str) -> datetime:
+    if value.tzinfo is UTC:  # fast path: database rows already carry UTC
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware")
     return value.astimezone(UTC)
@@ -95,11 +97,12 @@ class Busy:
     total_spots: int | None = None
 
     def __post_init__(self) -> None:
-        _non_negative(
-            buffer_before=self.buffer_before,
-            buffer_after=self.buffer_after,
-            taken_spots=self.taken_spots,
-        )
+        if min(self.buffer_before, self.buffer_after, self.taken_spots) < 0:
+            _non_negative(
+                buffer_before=self.buffer_before,
+                buffer_after=self.buffer_after,
+                taken_spots=self.taken_spots,
+            )
 
 
 class HorizonMode(StrEnum):

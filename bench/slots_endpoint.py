@@ -1,0 +1,148 @@
+"""GET /v4/booking-availability on `slotwise serve` (one worker): 1 host, 31 days, a weekly
+schedule with breaks, 500 busy appointments; compared with the unauthenticated health endpoint.
+
+    uv run python -m bench.slots_endpoint [--seconds 10] [--connections 16]
+"""
+
+import argparse
+import asyncio
+import hashlib
+import json
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+
+from bench.common import bench_env, create_company, fresh_database, server, table, wrk
+
+ZONE = ZoneInfo("Europe/Berlin")
+DAYS = 31
+BUSY = 500
+HOURS = [{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "20:00"}]
+
+
+def first_day() -> date:
+    return datetime.now(ZONE).date() + timedelta(days=7)
+
+
+def setup(base: str, auth: str) -> tuple[str, str]:
+    headers = {"Authorization": auth}
+    user = httpx.post(
+        f"{base}/v4/user",
+        headers=headers,
+        json={
+            "email": f"host-{uuid.uuid4().hex[:8]}@bench.test",
+            "givenName": "Bench",
+            "familyName": "Host",
+            "timezone": "Europe/Berlin",
+            "availability": {
+                "name": "Bench hours",
+                "schedule": {
+                    d: {"enabled": True, "hours": HOURS}
+                    for d in (
+                        "monday",
+                        "tuesday",
+                        "wednesday",
+                        "thursday",
+                        "friday",
+                        "saturday",
+                        "sunday",
+                    )
+                },
+            },
+        },
+    ).json()
+    headers["x-meetergo-api-user-id"] = user["userId"]
+    meeting_type = httpx.post(
+        f"{base}/v4/meeting-type",
+        headers=headers,
+        json={
+            "meetingInfo": {
+                "name": "Bench call",
+                "duration": 30,
+                "channel": "zoom",
+                "bufferBefore": 5,
+                "bufferAfter": 5,
+            },
+            "availabilityId": user["availabilityId"],
+            "timeslotInterval": 15,
+            "bookingMinimum": 0,
+            "daysIntoFuture": {"mode": "unlimited"},
+        },
+    ).json()
+    return user["userId"], meeting_type["id"]
+
+
+async def add_busy(url: str, user_id: str, meeting_type_id: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        company_id = await conn.fetchval(
+            'SELECT company_id FROM "user" WHERE id = $1', uuid.UUID(user_id)
+        )
+        rows = []
+        per_day = -(-BUSY // DAYS)
+        for n in range(BUSY):
+            day = first_day() + timedelta(days=n // per_day)
+            minute = 8 * 60 + (n % per_day) * 40  # every 40 minutes from 08:00
+            start = datetime.combine(day, time(0), ZONE) + timedelta(minutes=minute)
+            rows.append(
+                (
+                    uuid.uuid4(),
+                    company_id,
+                    uuid.UUID(meeting_type_id),
+                    uuid.UUID(user_id),
+                    start.astimezone(UTC),
+                    (start + timedelta(minutes=15)).astimezone(UTC),
+                )
+            )
+        await conn.executemany(
+            "INSERT INTO appointment (id, company_id, meeting_type_id, host_user_id, start_at,"
+            " end_at, status, buffer_before, buffer_after, total_spots, meeting_info,"
+            " secret_hash, request, reschedule_count, ics_sequence)"
+            " VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 5, 5, 1, '{}', $7, '{}', 0, 0)",
+            [(*row, hashlib.sha256(b"bench").hexdigest()) for row in rows],
+        )
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    url = fresh_database()
+    env = bench_env(url)
+    auth = f"Bearer {create_company(env)['apiKey']}"
+    with server(env) as base:
+        user_id, meeting_type_id = setup(base, auth)
+        asyncio.run(add_busy(url, user_id, meeting_type_id))
+        first = first_day()
+        slots_url = (
+            f"{base}/v4/booking-availability?meetingTypeId={meeting_type_id}"
+            f"&start={first}&end={first + timedelta(days=DAYS - 1)}"
+        )
+        sample = httpx.get(slots_url, headers={"Authorization": auth}).json()
+        count = sum(len(d["spots"]) for d in sample["dates"])
+        wrk(slots_url, auth=auth, seconds=2)  # warm-up
+        wrk(f"{base}/health/live", seconds=2)
+        health = wrk(f"{base}/health/live", connections=args.connections, seconds=args.seconds)
+        slots = wrk(slots_url, auth=auth, connections=args.connections, seconds=args.seconds)
+    print(json.dumps({"slots_listed": count, "busy_frames": len(sample["timeframes"])}))
+    print(
+        table(
+            [
+                ("GET /health/live", health),
+                (f"GET /v4/booking-availability (c={args.connections})", slots),
+            ]
+        )
+    )
+    print(
+        f"slots / health throughput: {slots.requests_per_second / health.requests_per_second:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
