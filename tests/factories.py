@@ -6,12 +6,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability.formats import default_schedule
 from slotwise.availability.repository import ExceptionRepository
 from slotwise.availability.service import add_availability
+from slotwise.bookings import schemas as bs
+from slotwise.bookings.secret import new_secret
+from slotwise.bookings.service import BookingService
 from slotwise.companies.service import create_company
 from slotwise.credentials import schemas as cs
 from slotwise.credentials.hashing import build_hasher
@@ -20,13 +24,28 @@ from slotwise.credentials.verifier import Verifier
 from slotwise.db import create_engine, create_sessionmaker
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type
-from slotwise.models import AvailabilityException, Credential, CredentialKind, Role, User, UserType
+from slotwise.models import (
+    Appointment,
+    AppointmentStatus,
+    Attendee,
+    AvailabilityException,
+    Credential,
+    CredentialKind,
+    EndpointStatus,
+    Role,
+    User,
+    UserType,
+    WebhookEndpoint,
+)
 from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.tenancy import CompanyId
 from slotwise.users.repository import UserRepository
 from slotwise.users.slugs import slugify
 from slotwise.users.store import insert_user
+from slotwise.webhooks import signing
+from slotwise.webhooks.events import EventType, emit
+from slotwise.webhooks.repository import DeliveryRepository, EndpointRepository
 
 VERIFIER = Verifier(build_hasher("cheapest"))
 
@@ -186,6 +205,127 @@ async def make_scheduling(
         return Scheduling(availability.id, exception.id, meeting_type.id)
 
 
+def attendee_body(email: str = "ada@example.test", **extra: object) -> dict[str, object]:
+    return {"email": email, "firstname": "Ada", "lastname": "Lovelace"} | extra
+
+
+async def book(
+    settings: Settings,
+    tenant: Tenant,
+    meeting_type_id: uuid.UUID,
+    start: datetime,
+    *,
+    ignore_availability: bool = False,
+    email: str = "ada@example.test",
+) -> bs.BookingCreated | bs.ProvisionalBookingCreated:
+    """Book through the booking service, as the company's platform key."""
+    body = {
+        "meetingTypeId": str(meeting_type_id),
+        "start": start.isoformat(),
+        "attendee": attendee_body(email),
+        "ignoreAvailability": ignore_availability,
+    }
+    async with session_for(settings) as session:
+        service = BookingService(session, owner_principal(tenant), settings.provisional_ttl_minutes)
+        return await service.create(msgspec.convert(body, bs.BookingCreate))
+
+
+async def insert_provisional(
+    settings: Settings,
+    tenant: Tenant,
+    host_id: uuid.UUID,
+    meeting_type_id: uuid.UUID,
+    start: datetime,
+    *,
+    minutes: int = 30,
+    expires_at: datetime | None = None,
+) -> uuid.UUID:
+    """A booking waiting for host confirmation, inserted directly (any meeting type)."""
+    _, hashed = new_secret()
+    async with session_for(settings) as session:
+        appointment = Appointment(
+            id=uuid.uuid4(),
+            company_id=tenant.company_id,
+            meeting_type_id=meeting_type_id,
+            host_user_id=host_id,
+            start_at=start,
+            end_at=start + timedelta(minutes=minutes),
+            status=AppointmentStatus.PENDING,
+            buffer_before=0,
+            buffer_after=0,
+            total_spots=1,
+            meeting_info={"name": "Provisional", "duration": minutes},
+            secret_hash=hashed,
+            booking_type=bs.HOST_CONFIRMATION,
+            request={"meetingTypeId": str(meeting_type_id)},
+            expires_at=expires_at or start,
+            reschedule_count=0,
+            ics_sequence=0,
+        )
+        session.add(appointment)
+        await session.flush()
+        session.add(
+            Attendee(
+                company_id=tenant.company_id,
+                appointment_id=appointment.id,
+                email="pending@example.test",
+                firstname="Pen",
+                lastname="Ding",
+                receive_reminders=True,
+                notes={},
+                custom_field_values={},
+            )
+        )
+        return appointment.id
+
+
+#: when the matrix sides' own bookings are (far away from any slot a test asks for)
+SIDE_BOOKING = datetime(2035, 1, 8, 9, tzinfo=UTC)
+
+
+async def make_webhook(
+    settings: Settings,
+    tenant: Tenant,
+    url: str = "https://hooks.example.test/slotwise",
+    event_types: tuple[str, ...] = ("new_employee",),
+    **values: object,
+) -> WebhookEndpoint:
+    """An endpoint inserted directly (no URL check), so tests can point it anywhere."""
+    async with session_for(settings) as session:
+        row = EndpointRepository(session, tenant.company_id).add(
+            WebhookEndpoint(
+                url=url,
+                event_types=list(event_types),
+                headers={},
+                timeout_seconds=5,
+                max_retries=10,
+                status=EndpointStatus.ACTIVE,
+                secret=signing.new_secret(),
+                success_count=0,
+                failure_count=0,
+            )
+        )
+        for name, value in values.items():
+            setattr(row, name, value)
+        await session.flush()
+        await session.refresh(row)
+        return row
+
+
+async def make_delivery(
+    settings: Settings,
+    tenant: Tenant,
+    event: EventType = EventType.NEW_EMPLOYEE,
+    payload: dict[str, object] | None = None,
+) -> list[uuid.UUID]:
+    """Emit an event in a committed transaction; the ids of the deliveries it made."""
+    async with session_for(settings) as session:
+        deliveries = DeliveryRepository(session, tenant.company_id)
+        before = {row.delivery.id for row in await deliveries.rows()}
+        await emit(session, tenant.company_id, event, payload or {"userId": str(uuid.uuid4())})
+        return [row.delivery.id for row in await deliveries.rows() if row.delivery.id not in before]
+
+
 @dataclass(frozen=True)
 class Side:
     """One company with a member, an admin, an extra key and tokens, for matrix tests."""
@@ -198,6 +338,12 @@ class Side:
     account_pat: cs.PersonalAccessTokenCreated
     admin_pat: cs.PersonalAccessTokenCreated
     member_scheduling: Scheduling
+    #: a confirmed appointment and a provisional booking hosted by the member
+    appointment_id: uuid.UUID
+    provisional_booking_id: uuid.UUID
+    #: a webhook endpoint (subscribed to new_employee) and one of its deliveries
+    webhook_id: uuid.UUID
+    delivery_id: uuid.UUID
 
     @property
     def ids(self) -> dict[str, str]:
@@ -209,6 +355,10 @@ class Side:
             "availability_id": str(self.member_scheduling.availability_id),
             "exception_id": str(self.member_scheduling.exception_id),
             "meeting_type_id": str(self.member_scheduling.meeting_type_id),
+            "appointment_id": str(self.appointment_id),
+            "provisional_booking_id": str(self.provisional_booking_id),
+            "webhook_id": str(self.webhook_id),
+            "delivery_id": str(self.delivery_id),
         }
 
 
@@ -216,6 +366,21 @@ async def make_side(settings: Settings, name: str) -> Side:
     tenant = await make_tenant(settings, name)
     member = await make_user(settings, tenant, given_name=f"{name}member")
     admin = await make_user(settings, tenant, role=Role.ADMIN, given_name=f"{name}admin")
+    scheduling = await make_scheduling(settings, tenant, member)
+    booked = await book(
+        settings, tenant, scheduling.meeting_type_id, SIDE_BOOKING, ignore_availability=True
+    )
+    assert isinstance(booked, bs.BookingCreated)
+    provisional = await insert_provisional(
+        settings,
+        tenant,
+        member,
+        scheduling.meeting_type_id,
+        SIDE_BOOKING + timedelta(hours=2),
+        expires_at=SIDE_BOOKING,
+    )
+    webhook = await make_webhook(settings, tenant)
+    (delivery,) = await make_delivery(settings, tenant)
     return Side(
         tenant=tenant,
         member_id=member,
@@ -224,5 +389,9 @@ async def make_side(settings: Settings, name: str) -> Side:
         scheduling_pat=await make_pat(settings, tenant, member, ("scheduling",)),
         account_pat=await make_pat(settings, tenant, member, ("account",)),
         admin_pat=await make_pat(settings, tenant, admin),
-        member_scheduling=await make_scheduling(settings, tenant, member),
+        member_scheduling=scheduling,
+        appointment_id=booked.appointment_id,
+        provisional_booking_id=provisional,
+        webhook_id=webhook.id,
+        delivery_id=delivery,
     )

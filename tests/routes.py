@@ -57,6 +57,33 @@ BODIES: dict[str, object] = {
         "meetingInfo": {"duration": 45},
         "enabled": False,
     },
+    "POST /v4/booking": {
+        "meetingTypeId": "00000000-0000-7000-8000-000000000001",
+        "start": "2030-01-07T10:00:00+01:00",
+        "attendee": {"email": "matrix@example.test", "fullname": "Matrix Person"},
+    },
+    "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
+    "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
+    "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,
+    "POST /v4/provisional-booking/{provisional_booking_id:uuid}/decline": None,
+    **{
+        f"{method} {prefix}{path}": body
+        for prefix in ("/webhooks", "/v4/webhooks")
+        for method, path, body in (
+            (
+                "POST",
+                "",
+                {
+                    "endpoint": "https://hooks.example.test/matrix",
+                    "eventTypes": ["booking_created"],
+                },
+            ),
+            ("PATCH", "/{webhook_id:uuid}", {"description": "Matrix"}),
+            ("POST", "/{webhook_id:uuid}/rotate-secret", None),
+            ("POST", "/{webhook_id:uuid}/test", None),
+            ("POST", "/deliveries/{delivery_id:uuid}/redeliver", None),
+        )
+    },
 }
 
 

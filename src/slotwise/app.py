@@ -13,19 +13,33 @@ from slotwise import docs, errors
 from slotwise.auth import AuthMiddleware
 from slotwise.availability.controller import AvailabilityController
 from slotwise.bodies import require_json
+from slotwise.bookings.controller import (
+    AppointmentController,
+    BookingController,
+    ProvisionalBookingController,
+)
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Verifier
 from slotwise.db import create_engine, create_sessionmaker, provide_transaction
 from slotwise.deps import provide_principal, provide_settings
 from slotwise.health import HealthController
+from slotwise.jobs import job_queue
 from slotwise.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
-from slotwise.public.controller import PublicBookingPageController
+from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
+from slotwise.ratelimit import RateLimiter
+from slotwise.ratelimit_http import CompanyPolicies, default_policy, rate_limit_middleware
 from slotwise.requestid import add_request_id
 from slotwise.settings import Settings, load_settings
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import UserController
+from slotwise.webhooks.controller import V4WebhookController, WebhookController
+from slotwise.webhooks.jobs import warn_if_private_networks_allowed
+from slotwise.webhooks.sender import Sender
+
+#: Redis carries rate limits and job wake-ups; when it hangs, requests must not hang with it
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -34,11 +48,19 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         engine = create_engine(settings)
-        redis: Redis = Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+        redis: Redis = Redis.from_url(
+            settings.redis_url or "redis://127.0.0.1:6379/0",
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.redis = redis
+        app.state.job_queue = job_queue(redis)
+        app.state.webhook_sender = Sender(allow_private=settings.webhook_allow_private_networks)
+        app.state.rate_limiter = RateLimiter(redis)
+        app.state.rate_policies = CompanyPolicies(default_policy(settings))
         app.state.verifier = Verifier(
             build_hasher(settings.argon2_profile),
             cache_size=settings.auth_cache_size,
@@ -49,6 +71,7 @@ def create_app(settings: Settings) -> Litestar:
         try:
             yield
         finally:
+            await app.state.webhook_sender.aclose()
             await redis.aclose()
             await engine.dispose()
 
@@ -62,6 +85,12 @@ def create_app(settings: Settings) -> Litestar:
             MeetingTypeController,
             PublicBookingPageController,
             SlotController,
+            WebhookController,
+            V4WebhookController,
+            BookingController,
+            AppointmentController,
+            ProvisionalBookingController,
+            InviteeAppointmentController,
             *docs.routes,
         ],
         lifespan=[lifespan],
@@ -73,7 +102,8 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             DefineMiddleware(
                 AuthMiddleware, exclude_from_auth_key="exclude_from_auth", exclude=[r"^/schema"]
-            )
+            ),
+            rate_limit_middleware,  # inside authentication: it keys by the verified credential
         ],
         exception_handlers=errors.exception_handlers,
         before_send=[add_request_id],
@@ -82,7 +112,10 @@ def create_app(settings: Settings) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         state=None,
         debug=False,
-        on_startup=[lambda: configure_logging(settings)],
+        on_startup=[
+            lambda: configure_logging(settings),
+            lambda: warn_if_private_networks_allowed(settings),
+        ],
     )
 
 

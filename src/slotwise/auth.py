@@ -18,12 +18,14 @@ from litestar.types import Receive, Scope, Send
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.clientaddr import client_address
 from slotwise.credentials.tokens import parse
 from slotwise.credentials.verifier import Throttled, Verifier
 from slotwise.db import close_request_session, request_session
 from slotwise.errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
 from slotwise.models import Credential, CredentialKind, User
 from slotwise.principal import Principal
+from slotwise.settings import Settings
 from slotwise.tenancy import CompanyId
 from slotwise.unscoped import find_credential
 
@@ -80,7 +82,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         credential, user = found
         if credential.revoked_at is not None or not credential.active:
             raise Unauthorized("Invalid API key")
-        address = connection.client.host if connection.client else "unknown"
+        settings: Settings = connection.app.state.settings
+        address = client_address(connection.scope, settings.trusted_proxies)
         try:
             ok = await verifier.verify(
                 credential.id, credential.secret_hash, parsed.secret, address

@@ -82,6 +82,23 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_company_rate_limit(settings: Settings, args: argparse.Namespace) -> int:
+    _require_services(settings)
+    from slotwise.companies.commands import rate_limit_command  # noqa: PLC0415
+
+    result = rate_limit_command(
+        settings,
+        args.company_id,
+        per_minute=args.per_minute,
+        burst=args.burst,
+        per_hour=args.per_hour,
+        per_day=args.per_day,
+        reset=args.reset,
+    )
+    print(json.dumps(result))  # noqa: T201
+    return 0
+
+
 def _add_company_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     company = sub.add_parser("company", help="operator commands for tenants")
     company_sub = company.add_subparsers(dest="company_command", required=True)
@@ -93,6 +110,14 @@ def _add_company_commands(sub: "argparse._SubParsersAction[argparse.ArgumentPars
     create.add_argument("--timezone", default="UTC")
     create.add_argument("--key-days", type=int, default=90)
     create.set_defaults(func=cmd_company_create)
+    limits = company_sub.add_parser("rate-limit", help="set or reset a company's rate limit")
+    limits.add_argument("company_id")
+    limits.add_argument("--per-minute", type=int)
+    limits.add_argument("--burst", type=int)
+    limits.add_argument("--per-hour", type=int)
+    limits.add_argument("--per-day", type=int)
+    limits.add_argument("--reset", action="store_true", help="back to the default policy")
+    limits.set_defaults(func=cmd_company_rate_limit)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from slotwise.jobs import flush_after_commit
 from slotwise.settings import Settings
 
 _SESSION_KEY = "slotwise.session"
@@ -57,12 +58,14 @@ async def provide_transaction(
     """One transaction per request: committed after the handler returns, rolled back on error.
 
     Litestar runs this cleanup before the response is sent, so a failed commit becomes an
-    error response rather than a false success. Services flush but never commit.
+    error response rather than a false success. Services flush but never commit. Job wake-ups
+    asked for during the request are sent only after the commit succeeded.
     """
     session = request_session(request.scope)
     try:
         yield session
         await session.commit()
+        await flush_after_commit(session, request.app.state.get("job_queue"))
     except BaseException:
         await session.rollback()
         raise

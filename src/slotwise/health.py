@@ -53,12 +53,14 @@ class HealthController(Controller):
 
     @get("/ready", exclude_from_auth=True)
     async def ready(self, state: State) -> Ready:
-        """PostgreSQL and Redis answer; 503 names the failing part."""
+        """PostgreSQL answers (503 naming it otherwise); Redis down is reported as degraded."""
         postgres, redis = await asyncio.gather(
             _run(_check_postgres(state.engine)), _run(_check_redis(state.redis))
         )
         checks = {"postgres": postgres, "redis": redis}
-        failing = [name for name, result in checks.items() if result != "ok"]
-        if failing:
-            raise ServiceUnavailable(f"Not ready: {', '.join(failing)}", extra={"checks": checks})
-        return Ready(status="ok", checks=checks)
+        if postgres != "ok":
+            failing = ", ".join(name for name, result in checks.items() if result != "ok")
+            raise ServiceUnavailable(f"Not ready: {failing}", extra={"checks": checks})
+        # Without Redis the API still serves (rate limits per process, webhook wake-ups wait
+        # for the relay), so the instance stays in rotation and says it is degraded.
+        return Ready(status="ok" if redis == "ok" else "degraded", checks=checks)

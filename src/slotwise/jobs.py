@@ -1,11 +1,37 @@
-"""The job queue as the app sees it: an arq pool and job names. Jobs are only wake-ups."""
+"""The job queue as the app sees it: an arq pool, job names, wake-ups sent after commit.
 
+Jobs are only wake-ups: the work they stand for is in PostgreSQL rows, so a lost job costs
+latency, never data. Code that changes rows asks for a wake-up with `after_commit(session, …)`;
+the request's unit of work (`db.provide_transaction`) sends the collected wake-ups once its
+commit succeeded, and a rolled-back transaction's wake-ups are never sent. Jobs travel as JSON,
+not pickle, so whoever can write to Redis cannot run code in the workers.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.settings import Settings
 
 HEARTBEAT_KEY = "slotwise:worker:heartbeat"
+_WAKEUPS_KEY = "slotwise.jobs.wakeups"
+
+log = logging.getLogger("slotwise.jobs")
+
+
+def serialize(value: dict[str, Any]) -> bytes:
+    return msgspec.json.encode(value)
+
+
+def deserialize(data: bytes) -> dict[str, Any]:
+    value: dict[str, Any] = msgspec.json.decode(data)
+    return value
 
 
 def redis_settings(settings: Settings) -> RedisSettings:
@@ -13,4 +39,56 @@ def redis_settings(settings: Settings) -> RedisSettings:
 
 
 async def create_job_pool(settings: Settings) -> ArqRedis:
-    return await create_pool(redis_settings(settings))
+    return await create_pool(
+        redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
+    )
+
+
+def job_queue(redis: Redis) -> ArqRedis:
+    """A queue sharing an existing Redis client's connections (and timeouts); connects lazily."""
+    return ArqRedis(
+        pool_or_conn=redis.connection_pool, job_serializer=serialize, job_deserializer=deserialize
+    )
+
+
+@dataclass(frozen=True)
+class Wakeup:
+    function: str
+    args: tuple[str, ...]
+    job_id: str | None = None
+
+
+async def enqueue(queue: ArqRedis, wakeup: Wakeup) -> None:
+    """Send one wake-up; a job with the same id still queued makes this a no-op."""
+    await queue.enqueue_job(wakeup.function, *wakeup.args, _job_id=wakeup.job_id)
+
+
+def after_commit(session: AsyncSession, wakeup: Wakeup) -> None:
+    """Send `wakeup` once the session's transaction has committed (dropped if it rolls back).
+
+    The list lives on the session: a request's unit of work is its session, and the wake-ups
+    must follow that transaction, not whichever task happened to run the code.
+    """
+    session.info.setdefault(_WAKEUPS_KEY, []).append(wakeup)
+
+
+async def flush_after_commit(session: AsyncSession, queue: ArqRedis | None) -> None:
+    """Send the wake-ups collected in a committed transaction.
+
+    Never raises: if Redis is unreachable the first failure is logged and the rest are left to
+    the relay, which finds every due row in the database.
+    """
+    wakeups: list[Wakeup] = session.info.pop(_WAKEUPS_KEY, [])
+    if not wakeups or queue is None:
+        return
+    for sent, wakeup in enumerate(wakeups):
+        try:
+            await enqueue(queue, wakeup)
+        except Exception as exc:
+            log.warning(
+                "%d job wake-up(s) not sent, left to the relay: %s: %s",
+                len(wakeups) - sent,
+                type(exc).__name__,
+                exc,
+            )
+            return

@@ -5,6 +5,8 @@ from typing import Literal
 
 import msgspec
 
+from slotwise.clientaddr import parse_networks
+
 PREFIX = "SLOTWISE_"
 UNPREFIXED = ("DATABASE_URL", "REDIS_URL")
 
@@ -22,6 +24,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     data_dir: str = ".slotwise"
     max_body_bytes: int = 1_048_576
     argon2_profile: Literal["rfc9106", "cheapest"] = "rfc9106"
+    rate_limit_enabled: bool = True
+    rate_limit_per_minute: int = 100
+    rate_limit_burst: int = 200
+    trusted_proxies: str = ""
     auth_failures_per_credential: int = 10
     auth_failures_per_address: int = 30
     auth_failure_window_seconds: int = 60
@@ -29,12 +35,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     db_pool_size: int = 20
     db_echo: bool = False
+    provisional_ttl_minutes: int = 1440
+    webhook_max_endpoints: int = 20
+    webhook_allow_private_networks: bool = False
+    webhook_disable_after_hours: int = 120
+    webhook_secret_overlap_hours: int = 24
+    webhook_lease_margin_seconds: int = 30
+    webhook_relay_seconds: int = 5
+    worker_max_jobs: int = 50
 
     def __post_init__(self) -> None:
+        self._check_webhooks()
         if not 1 <= self.port <= 65535:
             raise SettingsError("SLOTWISE_PORT: must be between 1 and 65535")
+        if self.rate_limit_per_minute < 1 or self.rate_limit_burst < 1:
+            raise SettingsError("SLOTWISE_RATE_LIMIT_PER_MINUTE / _BURST: must be at least 1")
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(f"SLOTWISE_TRUSTED_PROXIES: {exc}") from exc
         if self.max_body_bytes < 1024:
             raise SettingsError("SLOTWISE_MAX_BODY_BYTES: must be at least 1024")
+        if self.provisional_ttl_minutes < 1:
+            raise SettingsError("SLOTWISE_PROVISIONAL_TTL_MINUTES: must be at least 1")
         if self.db_pool_size < 1:
             raise SettingsError("SLOTWISE_DB_POOL_SIZE: must be at least 1")
         for name, url, schemes in (
@@ -45,6 +68,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 raise SettingsError(f"{name}: expected a URL starting with {schemes[0]}://")
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("SLOTWISE_PUBLIC_URL: expected an http:// or https:// URL")
+
+    def _check_webhooks(self) -> None:
+        for name, value, least in (
+            ("WEBHOOK_MAX_ENDPOINTS", self.webhook_max_endpoints, 1),
+            ("WEBHOOK_DISABLE_AFTER_HOURS", self.webhook_disable_after_hours, 1),
+            ("WEBHOOK_SECRET_OVERLAP_HOURS", self.webhook_secret_overlap_hours, 0),
+            ("WEBHOOK_LEASE_MARGIN_SECONDS", self.webhook_lease_margin_seconds, 1),
+            ("WORKER_MAX_JOBS", self.worker_max_jobs, 1),
+        ):
+            if value < least:
+                raise SettingsError(f"{PREFIX}{name}: must be at least {least}")
+        if not 1 <= self.webhook_relay_seconds <= 60 or 60 % self.webhook_relay_seconds:
+            raise SettingsError(f"{PREFIX}WEBHOOK_RELAY_SECONDS: must divide 60 (1, 2, 5, 10, …)")
 
     @property
     def async_database_url(self) -> str:

@@ -1,11 +1,19 @@
-"""The ONLY cross-tenant queries. Importable by auth.py and the public booking pages alone."""
+"""The ONLY cross-tenant queries. Importable by auth.py and the public booking modules alone."""
 
 import uuid
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.models import Availability, Credential, CredentialKind, MeetingType, Role, User
+from slotwise.models import (
+    Appointment,
+    Availability,
+    Credential,
+    CredentialKind,
+    MeetingType,
+    Role,
+    User,
+)
 
 
 async def find_credential(
@@ -57,3 +65,12 @@ async def find_public_meeting_type(
     if row is None:
         return None
     return row[0], row[1], row[2]
+
+
+async def find_appointment_for_invitee(
+    session: AsyncSession, appointment_id: uuid.UUID
+) -> Appointment | None:
+    """An appointment by id, whatever its company; the caller must then check the invitee's
+    secret against the appointment's attendees before revealing or changing anything."""
+    stmt = select(Appointment).where(Appointment.id == appointment_id)
+    return (await session.scalars(stmt)).one_or_none()

@@ -2,14 +2,18 @@
 
 import asyncio
 import re
+import uuid
 import zoneinfo
 from typing import Any
 
+from slotwise.companies.repository import RateLimitRepository
 from slotwise.companies.service import create_company
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Verifier
 from slotwise.db import create_engine, create_sessionmaker
+from slotwise.models import Company, CompanyRateLimit
 from slotwise.settings import Settings, SettingsError
+from slotwise.tenancy import CompanyId
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -43,4 +47,76 @@ async def _create(settings: Settings, **kwargs: Any) -> dict[str, str]:
         "ownerUserId": made.owner_user_id,
         "apiKey": made.api_key,
         "expiresAt": made.expires_at.isoformat(),
+    }
+
+
+def rate_limit_command(
+    settings: Settings,
+    company_id: str,
+    *,
+    per_minute: int | None,
+    burst: int | None,
+    per_hour: int | None,
+    per_day: int | None,
+    reset: bool,
+) -> dict[str, object]:
+    """Set or clear a company's rate-limit override; running servers apply it within seconds."""
+    try:
+        company = CompanyId(uuid.UUID(company_id))
+    except ValueError as exc:
+        raise SettingsError("COMPANY_ID: not a UUID") from exc
+    if not reset:
+        if per_minute is None or burst is None:
+            raise SettingsError("--per-minute and --burst are required (or --reset)")
+        for name, value in (
+            ("--per-minute", per_minute),
+            ("--burst", burst),
+            ("--per-hour", per_hour),
+            ("--per-day", per_day),
+        ):
+            if value is not None and value < 1:
+                raise SettingsError(f"{name}: must be at least 1")
+    return asyncio.run(
+        _set_rate_limit(settings, company, (per_minute, burst, per_hour, per_day), reset=reset)
+    )
+
+
+async def _set_rate_limit(
+    settings: Settings,
+    company: CompanyId,
+    values: tuple[int | None, int | None, int | None, int | None],
+    *,
+    reset: bool,
+) -> dict[str, object]:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            if await session.get(Company, company) is None:
+                raise SettingsError("COMPANY_ID: no such company")
+            limits = RateLimitRepository(session, company)
+            current = await limits.current()
+            if current is not None:
+                await limits.delete(current.id)
+            if not reset:
+                per_minute, burst, per_hour, per_day = values
+                assert per_minute is not None  # noqa: S101 - checked by the caller
+                assert burst is not None  # noqa: S101 - checked by the caller
+                limits.add(
+                    CompanyRateLimit(
+                        per_minute=per_minute, burst=burst, per_hour=per_hour, per_day=per_day
+                    )
+                )
+    finally:
+        await engine.dispose()
+    if reset:
+        return {"companyId": str(company), "rateLimit": "default"}
+    per_minute, burst, per_hour, per_day = values
+    return {
+        "companyId": str(company),
+        "rateLimit": {
+            "perMinute": per_minute,
+            "burst": burst,
+            "perHour": per_hour,
+            "perDay": per_day,
+        },
     }

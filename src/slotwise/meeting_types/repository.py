@@ -2,16 +2,11 @@
 
 import uuid
 
-from sqlalchemy.exc import IntegrityError
-
-from slotwise.errors import Conflict, constraint_name
 from slotwise.models import MeetingType
+from slotwise.slug_insert import insert_with_slug
 from slotwise.tenancy import TenantRepository
-from slotwise.users.slugs import with_suffix
 
 SLUG_INDEX = "uq_meeting_type_slug_per_user"
-SLUG_TAKEN = "Slug already exists"
-SLUG_ATTEMPTS = 5
 
 
 class MeetingTypeRepository(TenantRepository[MeetingType]):
@@ -45,23 +40,7 @@ class MeetingTypeRepository(TenantRepository[MeetingType]):
         return await self.list(*where, order_by=[MeetingType.created_at, MeetingType.id])
 
     async def insert(self, row: MeetingType, *, slug: str, explicit: bool) -> MeetingType:
-        """Insert under a savepoint; a derived slug that is taken gets a short suffix and retries.
-
-        An explicit slug that a live meeting type of the same user has is a 409.
-        """
-        candidate = slug
-        for _ in range(SLUG_ATTEMPTS):
-            row.slug = candidate
-            try:
-                async with self.session.begin_nested():
-                    self.add(row)
-                    await self.session.flush()
-            except IntegrityError as exc:
-                if constraint_name(exc) != SLUG_INDEX:
-                    raise
-                if explicit:
-                    raise Conflict(SLUG_TAKEN) from exc
-                candidate = with_suffix(slug)
-                continue
-            return row
-        raise Conflict(SLUG_TAKEN)
+        """Slugs are unique per host among live meeting types (see slotwise.slug_insert)."""
+        return await insert_with_slug(
+            self.session, self.add, row, slug=slug, explicit=explicit, index=SLUG_INDEX
+        )

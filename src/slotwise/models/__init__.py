@@ -7,7 +7,17 @@ from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.models.meeting_type import MeetingType
+from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.user import Role, User, UserType
+from slotwise.models.webhook import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookAudit,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "Appointment",
@@ -17,8 +27,11 @@ __all__ = [
     "AvailabilityException",
     "Base",
     "Company",
+    "CompanyRateLimit",
     "Credential",
     "CredentialKind",
+    "DeliveryStatus",
+    "EndpointStatus",
     "IdMixin",
     "IdempotencyRecord",
     "MeetingType",
@@ -27,5 +40,10 @@ __all__ = [
     "TimestampMixin",
     "User",
     "UserType",
+    "WebhookAttempt",
+    "WebhookAudit",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "uuid7",
 ]

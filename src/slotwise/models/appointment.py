@@ -114,5 +114,8 @@ class Attendee(TenantModel):
     receive_reminders: Mapped[bool] = mapped_column(default=True)
     notes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     custom_field_values: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    #: SHA-256 of this attendee's invitee secret (each attendee of a group has their own);
+    #: empty while the booking waits for host confirmation
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
     cancelled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))

@@ -1,11 +1,15 @@
-"""Unauthenticated routes behind booking URLs."""
+"""Unauthenticated routes: booking URLs, and invitees acting on their own appointment."""
 
-from litestar import Controller, get
+from uuid import UUID
+
+from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.bookings import schemas as bs
 from slotwise.public import schemas as s
+from slotwise.public.appointments import InviteeService
 from slotwise.public.service import PublicBookingService
 from slotwise.settings import Settings
 
@@ -30,3 +34,35 @@ class PublicBookingPageController(Controller):
     ) -> s.BookingPage:
         """What a booking URL books: host, meeting type and its time zone (no credentials)."""
         return await public.page(user_slug, meeting_type_slug)
+
+
+async def provide_invitee_service(db: NamedDependency[AsyncSession]) -> InviteeService:
+    return InviteeService(db)
+
+
+class InviteeAppointmentController(Controller):
+    """An invitee's own appointment, proven by the secret returned when it was booked."""
+
+    path = "/v4/public/appointment"
+    tags = ["public"]
+    dependencies = {"invitees": Provide(provide_invitee_service)}
+
+    @post("/{appointment_id:uuid}/cancel", exclude_from_auth=True, status_code=200)
+    async def cancel_own_appointment(
+        self,
+        appointment_id: FromPath[UUID],
+        data: JSONBody[bs.InviteeCancel],
+        invitees: NamedDependency[InviteeService],
+    ) -> bs.InviteeAppointment:
+        """Cancel with the appointment secret (no credentials); in a group, only yourself."""
+        return await invitees.cancel(appointment_id, data)
+
+    @post("/{appointment_id:uuid}/reschedule", exclude_from_auth=True, status_code=200)
+    async def reschedule_own_appointment(
+        self,
+        appointment_id: FromPath[UUID],
+        data: JSONBody[bs.InviteeReschedule],
+        invitees: NamedDependency[InviteeService],
+    ) -> bs.InviteeAppointment:
+        """Move the appointment to another listed slot with its secret (no credentials)."""
+        return await invitees.reschedule(appointment_id, data)

@@ -6,6 +6,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability.repository import AvailabilityRepository
+from slotwise.bookings.handover import release_future_bookings
 from slotwise.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Role, User, UserType
@@ -106,15 +107,19 @@ class UserService:
             if target is None:
                 raise ValidationFailed.field("targetUserId", "User not found in this company")
             await self._transfer(user, target)
+        else:
+            await release_future_bookings(self.session, self.principal, user.id)
         await self.users.delete(user.id)
         await self.session.flush()
         return s.Message(message="User deleted successfully")
 
     async def _transfer(self, user: User, target: User) -> None:
-        """Hand the user's meeting types, and the availabilities they use, to `target`.
+        """Hand the user's meeting types, the availabilities they use and their future
+        bookings to `target`.
 
         A slug `target` already uses gets a short suffix (slugs are unique per host).
         """
+        await release_future_bookings(self.session, self.principal, user.id, target.id)
         meeting_types = MeetingTypeRepository(self.session, self.principal.company_id)
         availabilities = AvailabilityRepository(self.session, self.principal.company_id)
         taken = {mt.slug for mt in await meeting_types.of_user(target.id)}

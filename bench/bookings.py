@@ -1,0 +1,149 @@
+"""Booking creation under load, and how fast 200 concurrent requests for one slot settle.
+
+    uv run python -m bench.bookings [--requests 400] [--concurrency 16]
+
+One `slotwise serve` worker (granian). Part 1: `--concurrency` clients book distinct slots
+(p50/p95 of POST /v4/booking). Part 2: 200 concurrent POSTs for one slot, repeated 5 times:
+time until every request has its answer, and the winners per slot (must be exactly 1).
+"""
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from datetime import time as wall
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from bench.common import bench_env, create_company, fresh_database, server
+
+ZONE = ZoneInfo("Europe/Berlin")
+EVERY_DAY = {
+    day: {"enabled": True, "hours": [{"start": "00:00", "end": "24:00"}]}
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+}
+
+
+def setup(base: str, auth: str) -> tuple[dict[str, str], str]:
+    headers = {"Authorization": auth}
+    user = httpx.post(
+        f"{base}/v4/user",
+        headers=headers,
+        json={
+            "email": f"host-{uuid.uuid4().hex[:8]}@bench.test",
+            "givenName": "Bench",
+            "familyName": "Host",
+            "timezone": "Europe/Berlin",
+            "availability": {"name": "Always", "schedule": EVERY_DAY},
+        },
+    ).json()
+    headers["x-meetergo-api-user-id"] = user["userId"]
+    meeting_type = httpx.post(
+        f"{base}/v4/meeting-type",
+        headers=headers,
+        json={
+            "meetingInfo": {"name": "Quick", "duration": 15, "channel": "zoom"},
+            "availabilityId": user["availabilityId"],
+            "timeslotInterval": 15,
+            "bookingMinimum": 0,
+            "daysIntoFuture": {"mode": "unlimited"},
+        },
+    ).json()
+    return headers, meeting_type["id"]
+
+
+def body(meeting_type_id: str, start: datetime, n: int) -> dict[str, Any]:
+    return {
+        "meetingTypeId": meeting_type_id,
+        "start": start.isoformat(),
+        "attendee": {
+            "email": f"guest{n}@bench.test",
+            "firstname": "Guest",
+            "lastname": str(n),
+            "receiveReminders": False,
+            "notes": {},
+        },
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def distinct_slots(
+    base: str, headers: dict[str, str], mt: str, first: date, *, requests: int, concurrency: int
+) -> tuple[list[float], list[int]]:
+    starts = [
+        datetime.combine(first, wall(0), ZONE) + timedelta(minutes=15 * n) for n in range(requests)
+    ]
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(requests):
+        queue.put_nowait(n)
+    latencies: list[float] = []
+    statuses: list[int] = []
+
+    async def worker(http: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            n = queue.get_nowait()
+            t0 = time.perf_counter()
+            response = await http.post("/v4/booking", json=body(mt, starts[n], n), headers=headers)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            statuses.append(response.status_code)
+
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+    return latencies, statuses
+
+
+async def one_slot(
+    base: str, headers: dict[str, str], mt: str, start: datetime, n: int = 200
+) -> tuple[float, dict[int, int]]:
+    limits = httpx.Limits(max_connections=n)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as http:
+        t0 = time.perf_counter()
+        responses = await asyncio.gather(
+            *(http.post("/v4/booking", json=body(mt, start, i), headers=headers) for i in range(n))
+        )
+        elapsed = time.perf_counter() - t0
+    counts: dict[int, int] = {}
+    for r in responses:
+        counts[r.status_code] = counts.get(r.status_code, 0) + 1
+    return elapsed, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    env = bench_env(fresh_database(), SLOTWISE_RATE_LIMIT_ENABLED="false")
+    auth = f"Bearer {create_company(env)['apiKey']}"
+    first = datetime.now(ZONE).date() + timedelta(days=7)
+    with server(env) as base:
+        headers, mt = setup(base, auth)
+        latencies, statuses = asyncio.run(
+            distinct_slots(
+                base, headers, mt, first, requests=args.requests, concurrency=args.concurrency
+            )
+        )
+        settle = []
+        for trial in range(5):
+            start = datetime.combine(first + timedelta(days=30 + trial), wall(10), ZONE)
+            settle.append(asyncio.run(one_slot(base, headers, mt, start)))
+    ok = statuses.count(201)
+    print(
+        f"distinct slots: {ok}/{len(statuses)} created, c={args.concurrency}: "
+        f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms"
+    )
+    for elapsed, counts in settle:
+        print(f"200 concurrent for one slot: settled in {elapsed * 1000:.0f} ms, statuses {counts}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Bookings and appointments: create, read, cancel, reschedule, host confirmation."""

@@ -1,0 +1,226 @@
+"""/v4/booking, /v4/appointment and /v4/provisional-booking routes."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.auth import access
+from slotwise.bookings import schemas as s
+from slotwise.bookings.appointments import (
+    AppointmentQuery,
+    AppointmentService,
+    SortBy,
+    SortDirection,
+)
+from slotwise.bookings.provisional import ProvisionalQuery, ProvisionalService
+from slotwise.bookings.service import BookingService
+from slotwise.idempotency import Idempotency, provide_idempotency
+from slotwise.principal import Principal
+from slotwise.settings import Settings
+
+ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+Page = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
+PageSize = Annotated[int | None, QueryParameter(name="pageSize", ge=1, le=100)]
+Limit = Annotated[int | None, QueryParameter(ge=1, le=100, description="Alias of pageSize")]
+UserFilter = Annotated[
+    UUID | None, QueryParameter(name="userId", description="Another user's (admins only)")
+]
+MeetingTypeFilter = Annotated[UUID | None, QueryParameter(name="meetingTypeId")]
+
+
+async def provide_booking_service(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+) -> BookingService:
+    return BookingService(db, principal, settings.provisional_ttl_minutes)
+
+
+async def provide_appointment_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> AppointmentService:
+    return AppointmentService(db, principal)
+
+
+async def provide_provisional_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> ProvisionalService:
+    return ProvisionalService(db, principal)
+
+
+class BookingController(Controller):
+    path = "/v4/booking"
+    tags = ["bookings"]
+    dependencies = {
+        "bookings": Provide(provide_booking_service),
+        "idempotency": Provide(provide_idempotency),
+    }
+
+    @post("/", opt=access(company=True, pat_scope="scheduling"), status_code=201)
+    async def create_booking(
+        self,
+        data: JSONBody[s.BookingCreate],
+        bookings: NamedDependency[BookingService],
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.BookingCreated | s.ProvisionalBookingCreated]:
+        """Book a listed slot: 201 with the appointment and its invitee secret, or a provisional
+        booking when the meeting type requires host confirmation; 409 when the slot is taken."""
+        return await idempotency.run(lambda: bookings.create(data), status_code=201)
+
+
+class AppointmentController(Controller):
+    path = "/v4/appointment"
+    tags = ["appointments"]
+    opt = access(pat_scope="scheduling")
+    dependencies = {
+        "appointments": Provide(provide_appointment_service),
+        "idempotency": Provide(provide_idempotency),
+    }
+
+    @get("/paginated")
+    async def list_appointments(
+        self,
+        *,
+        appointments: NamedDependency[AppointmentService],
+        page: Page = 0,
+        page_size: PageSize = None,
+        limit: Limit = None,
+        start: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
+        end: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
+        status: Annotated[s.AppointmentStatus | None, QueryParameter()] = None,
+        meeting_type_id: MeetingTypeFilter = None,
+        search: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        user_id: UserFilter = None,
+        sort_by: Annotated[SortBy, QueryParameter(name="sortBy")] = "appointment.start",
+        sort_direction: Annotated[SortDirection, QueryParameter(name="sortDirection")] = "ASC",
+    ) -> s.AppointmentList:
+        """The acting user's appointments (any user's with `userId`, admins only), 0-indexed
+        pages; `start`/`end` select appointments overlapping that span."""
+        query = AppointmentQuery(
+            page=page,
+            page_size=page_size or limit or 20,
+            start=start,
+            end=end,
+            status=status,
+            meeting_type_id=meeting_type_id,
+            search=search,
+            user_id=user_id,
+            sort_by=sort_by,
+            sort_direction=sort_direction,
+        )
+        return await appointments.page(query)
+
+    @get("/today")
+    async def list_todays_appointments(
+        self, appointments: NamedDependency[AppointmentService]
+    ) -> list[s.Appointment]:
+        """The acting user's confirmed appointments starting today in their time zone."""
+        return await appointments.today()
+
+    @get("/current")
+    async def get_current_appointment(
+        self, appointments: NamedDependency[AppointmentService]
+    ) -> s.Appointment | None:
+        """The acting user's appointment in progress now, or null."""
+        return await appointments.current()
+
+    @get("/{appointment_id:uuid}")
+    async def get_appointment(
+        self, appointment_id: FromPath[UUID], appointments: NamedDependency[AppointmentService]
+    ) -> s.Appointment:
+        """One appointment (never its invitee secret)."""
+        return await appointments.get(appointment_id)
+
+    @get("/{appointment_id:uuid}/ics", media_type=ICS_MEDIA_TYPE)
+    async def get_appointment_ics(
+        self, appointment_id: FromPath[UUID], appointments: NamedDependency[AppointmentService]
+    ) -> Response[bytes]:
+        """The appointment as an RFC 5545 calendar (METHOD:CANCEL once cancelled)."""
+        content = await appointments.ics(appointment_id)
+        return Response(content=content, media_type=ICS_MEDIA_TYPE)
+
+    @post("/{appointment_id:uuid}/cancel", status_code=200)
+    async def cancel_appointment(
+        self,
+        appointment_id: FromPath[UUID],
+        data: JSONBody[s.CancelAppointment],
+        appointments: NamedDependency[AppointmentService],
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.Appointment]:
+        """Cancel an appointment, or remove one attendee of a group appointment."""
+        return await idempotency.run(
+            lambda: appointments.cancel(appointment_id, data), status_code=200
+        )
+
+    @delete("/{appointment_id:uuid}", status_code=200)
+    async def delete_appointment(
+        self, appointment_id: FromPath[UUID], appointments: NamedDependency[AppointmentService]
+    ) -> s.Appointment:
+        """Cancel an appointment (the older form of `POST /{id}/cancel`; groups: everyone)."""
+        return await appointments.cancel(appointment_id, s.CancelAppointment(cancel_all=True))
+
+    @post("/{appointment_id:uuid}/reschedule", status_code=200)
+    async def reschedule_appointment(
+        self,
+        appointment_id: FromPath[UUID],
+        data: JSONBody[s.RescheduleAppointment],
+        appointments: NamedDependency[AppointmentService],
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.Rescheduled]:
+        """Move an appointment (every attendee of a group), keeping its duration."""
+        return await idempotency.run(
+            lambda: appointments.reschedule(appointment_id, data), status_code=200
+        )
+
+
+class ProvisionalBookingController(Controller):
+    path = "/v4/provisional-booking"
+    tags = ["provisional-bookings"]
+    opt = access(pat_scope="scheduling")
+    dependencies = {"provisional": Provide(provide_provisional_service)}
+
+    @get("/paginated")
+    async def list_provisional_bookings(
+        self,
+        *,
+        provisional: NamedDependency[ProvisionalService],
+        page: Page = 0,
+        page_size: PageSize = None,
+        limit: Limit = None,
+        status: Annotated[s.ProvisionalStatus | None, QueryParameter()] = None,
+        meeting_type_id: MeetingTypeFilter = None,
+        user_id: UserFilter = None,
+    ) -> s.ProvisionalBookingList:
+        """Bookings waiting for (or decided by) host confirmation, newest first."""
+        query = ProvisionalQuery(
+            page=page,
+            page_size=page_size or limit or 20,
+            status=status,
+            meeting_type_id=meeting_type_id,
+            user_id=user_id,
+        )
+        return await provisional.list(query)
+
+    @post("/{provisional_booking_id:uuid}/confirm", status_code=200)
+    async def confirm_provisional_booking(
+        self,
+        provisional_booking_id: FromPath[UUID],
+        provisional: NamedDependency[ProvisionalService],
+    ) -> s.BookingCreated:
+        """Confirm (host or admin): the booking becomes an appointment with the same id and a
+        new invitee secret; 409 once it expired."""
+        return await provisional.confirm(provisional_booking_id)
+
+    @post("/{provisional_booking_id:uuid}/decline", status_code=200)
+    async def decline_provisional_booking(
+        self,
+        provisional_booking_id: FromPath[UUID],
+        provisional: NamedDependency[ProvisionalService],
+    ) -> s.ProvisionalBooking:
+        """Decline (host or admin): the slot is free again."""
+        return await provisional.decline(provisional_booking_id)

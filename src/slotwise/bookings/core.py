@@ -1,0 +1,220 @@
+"""Booking state changes shared by the authenticated API, invitees and user removal.
+
+Every decision about a host's calendar runs under that host's transaction lock
+(`AppointmentRepository.lock_host`), after pending bookings past their expiry are released;
+the exclusion constraint on `appointment` is the final arbiter of overlaps. Nothing here
+commits, and every change records its webhook event through `webhooks.events.emit` in the
+same transaction.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.bookings import schemas as s
+from slotwise.bookings.repository import (
+    AppointmentRepository,
+    AttendeeRepository,
+    HostRepository,
+    MeetingTypes,
+)
+from slotwise.bookings.secret import new_secret
+from slotwise.bookings.views import appointment_view, event_payload, provisional_view
+from slotwise.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
+from slotwise.models import Appointment, AppointmentStatus
+from slotwise.slots.service import SlotService
+from slotwise.tenancy import CompanyId
+from slotwise.webhooks import events
+from slotwise.webhooks.events import EventType
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changed a booking, as recorded in `cancel.actionSource` / `cancel.actionBy`."""
+
+    source: str  # host | admin | attendee
+    by: str | None
+
+
+def minutes(row: Appointment) -> int:
+    return int((row.end_at - row.start_at) // timedelta(minutes=1))
+
+
+class Bookings:
+    def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
+        self.session = session
+        self.company_id = company_id
+        self.appointments = AppointmentRepository(session, company_id)
+        self.attendees = AttendeeRepository(session, company_id)
+        self.hosts = HostRepository(session, company_id)
+        self.meeting_types = MeetingTypes(session, company_id)
+        self.slots = SlotService(session, company_id)
+
+    async def hold(self, host_id: uuid.UUID, now: datetime) -> None:
+        """Take the host's lock and release their expired pending bookings."""
+        await self.appointments.lock_host(host_id)
+        await self.appointments.expire_pending(host_id, now)
+
+    async def locked(self, appointment_id: uuid.UUID) -> Appointment:
+        row = await self.appointments.locked(appointment_id)
+        if row is None:  # pragma: no cover - callers found the row in this transaction
+            raise NotFound("Appointment not found")
+        return row
+
+    async def save(self, row: Appointment) -> None:
+        """Flush now (an overlap fails here with 409) and reload server-set columns."""
+        await self.session.flush()
+        await self.session.refresh(row)
+
+    async def views(self, rows: list[Appointment]) -> list[s.Appointment]:
+        attendees = defaultdict(list)
+        for attendee in await self.attendees.of_appointments(row.id for row in rows):
+            attendees[attendee.appointment_id].append(attendee)
+        hosts = await self.hosts.by_ids(row.host_user_id for row in rows)
+        return [appointment_view(row, attendees[row.id], hosts[row.host_user_id]) for row in rows]
+
+    async def view(self, row: Appointment) -> s.Appointment:
+        return (await self.views([row]))[0]
+
+    async def emit(self, event: EventType, row: Appointment, **extra: object) -> s.Appointment:
+        """Record `event` for the appointment as it is now; returns its wire view."""
+        view = await self.view(row)
+        meeting_type = await self.meeting_types.get(row.meeting_type_id)
+        payload = event_payload(event, view, meeting_type, **extra)
+        await events.emit(self.session, self.company_id, event, payload)
+        return view
+
+    @staticmethod
+    def _record(actor: Actor, now: datetime, reason: str | None) -> dict[str, object]:
+        return {
+            "actionSource": actor.source,
+            "actionAt": now.isoformat(),
+            "actionBy": actor.by,
+            "reason": reason,
+        }
+
+    @staticmethod
+    def _must_be_confirmed(row: Appointment) -> None:
+        if row.status is AppointmentStatus.CANCELLED:
+            raise Conflict("Appointment is already cancelled")
+        if row.status is AppointmentStatus.PENDING:
+            raise Conflict("The booking waits for host confirmation: confirm or decline it")
+        if row.status is not AppointmentStatus.CONFIRMED:
+            raise NotFound("Appointment not found")
+
+    async def cancel(
+        self,
+        row: Appointment,
+        actor: Actor,
+        reason: str | None,
+        *,
+        attendee_id: uuid.UUID | None = None,
+        cancel_all: bool = False,
+    ) -> s.Appointment:
+        """Cancel the appointment, or remove one attendee of a group appointment.
+
+        Removing the last attendee of a group cancels the appointment.
+        """
+        row = await self.locked(row.id)
+        self._must_be_confirmed(row)
+        now = datetime.now(UTC)
+        if row.total_spots > 1 and not cancel_all:
+            if attendee_id is None:
+                message = "Group appointments need attendeeId or cancelAll"
+                raise ValidationFailed.field("cancelAll", message)
+            removed = await self._remove_attendee(row, attendee_id, actor, now, reason)
+            if removed is not None:
+                return removed
+        row.status = AppointmentStatus.CANCELLED
+        row.cancel = self._record(actor, now, reason)
+        row.ics_sequence += 1
+        await self.save(row)
+        return await self.emit(EventType.BOOKING_CANCELLED, row)
+
+    async def _remove_attendee(
+        self,
+        row: Appointment,
+        attendee_id: uuid.UUID,
+        actor: Actor,
+        now: datetime,
+        reason: str | None,
+    ) -> s.Appointment | None:
+        """Frees one seat; None when it was the last attendee (the caller cancels all)."""
+        attendees = await self.attendees.of_appointments([row.id])
+        target = next((a for a in attendees if a.id == attendee_id), None)
+        if target is None:
+            raise NotFound("Attendee not found")
+        if target.cancelled_at is not None:
+            raise Conflict("Attendee is already cancelled")
+        if sum(1 for a in attendees if a.cancelled_at is None) == 1:
+            return None
+        target.cancelled_at = now
+        await self.save(row)
+        return await self.emit(
+            EventType.BOOKING_CANCELLED,
+            row,
+            cancelledAttendeeId=target.id,
+            cancellation=self._record(actor, now, reason),
+        )
+
+    async def reschedule(
+        self, row: Appointment, start: datetime, *, ignore_availability: bool
+    ) -> s.Appointment:
+        """Move the whole appointment (every attendee of a group), keeping its duration."""
+        start = start.astimezone(UTC)
+        rules = await self.slots.rules(row.meeting_type_id)
+        now = datetime.now(UTC)
+        await self.hold(row.host_user_id, now)
+        row = await self.locked(row.id)
+        self._must_be_confirmed(row)
+        if not ignore_availability:
+            slot = await self.slots.find_slot(rules, start, minutes(row), now, ignore=row.id)
+            if slot is None or slot.appointment_id is not None:
+                raise SlotUnavailable()
+        previous = row.start_at
+        row.end_at = start + (row.end_at - row.start_at)
+        row.start_at = start
+        row.rescheduled_at = now
+        row.reschedule_count += 1
+        row.ics_sequence += 1
+        await self.save(row)
+        return await self.emit(EventType.BOOKING_RESCHEDULED, row, previousStart=previous)
+
+    async def _pending(self, row: Appointment, now: datetime) -> Appointment:
+        """The provisional booking, locked and still pending; expired ones are released first
+        and answer 409 `slot_unavailable` (their slot may belong to someone else by now)."""
+        await self.hold(row.host_user_id, now)
+        row = await self.locked(row.id)
+        if row.status is AppointmentStatus.EXPIRED:
+            raise SlotUnavailable("The provisional booking expired; its slot is no longer held")
+        if row.status is not AppointmentStatus.PENDING:
+            state = "declined" if row.status is AppointmentStatus.DECLINED else "confirmed"
+            raise Conflict(f"The provisional booking is already {state}")
+        return row
+
+    async def confirm(self, row: Appointment) -> s.BookingCreated:
+        """Turn a held provisional booking into an appointment; the invitee secret is new."""
+        row = await self._pending(row, datetime.now(UTC))
+        secret, hashed = new_secret()
+        row.status = AppointmentStatus.CONFIRMED
+        row.secret_hash = hashed
+        await self.attendees.set_secret(row.id, hashed)
+        await self.save(row)
+        await self.emit(EventType.BOOKING_CONFIRMED, row)
+        return s.BookingCreated(appointment_id=row.id, secret=secret)
+
+    async def decline(self, row: Appointment, actor: Actor) -> s.ProvisionalBooking:
+        now = datetime.now(UTC)
+        await self.hold(row.host_user_id, now)
+        if (await self.locked(row.id)).status is AppointmentStatus.EXPIRED:
+            raise Conflict("The provisional booking expired")
+        row = await self._pending(row, now)
+        row.status = AppointmentStatus.DECLINED
+        row.cancel = self._record(actor, now, None)
+        await self.save(row)
+        await self.emit(EventType.BOOKING_DECLINED, row)
+        host = await self.hosts.get_or_404(row.host_user_id)
+        return provisional_view(row, host, now)

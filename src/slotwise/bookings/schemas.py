@@ -1,0 +1,191 @@
+"""Wire shapes of bookings, appointments and provisional bookings (meetergo's names)."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from slotwise.meeting_types.channels import Channel, ChannelInput
+from slotwise.wire import InputStruct, WireStruct
+
+Instant = Annotated[
+    datetime,
+    msgspec.Meta(
+        tz=True,
+        description="ISO 8601 instant with an offset",
+        examples=["2030-01-07T10:00:00+01:00"],
+    ),
+]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+Name = Annotated[str, msgspec.Meta(max_length=100)]
+Reason = Annotated[str, msgspec.Meta(max_length=500)]
+#: an invitee secret; a missing or wrong one is the same 404 as an unknown appointment
+Secret = Annotated[str, msgspec.Meta(max_length=200)] | None
+FieldValue = Annotated[str, msgspec.Meta(max_length=5000)] | bool
+AppointmentStatus = Literal["confirmed", "pending", "cancelled"]
+ProvisionalStatus = Literal["pending", "confirmed", "expired", "declined_by_host"]
+HOST_CONFIRMATION = "hostConfirmation"
+
+
+class AttendeeInput(InputStruct):
+    """The person booking: `firstname` + `lastname`, or `fullname` (split at its last space)."""
+
+    email: Email
+    firstname: Name | None = None
+    lastname: Name | None = None
+    fullname: Name | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    language: Annotated[str, msgspec.Meta(max_length=8)] | None = None
+    receive_reminders: bool = True
+    notes: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class BookingCreate(InputStruct):
+    """`start` must be a slot `GET /v4/booking-availability` lists, unless `ignoreAvailability`
+    (platform keys, the host and admins) lifts the availability rules; two meetings of one host
+    never overlap either way."""
+
+    meeting_type_id: uuid.UUID
+    start: Instant
+    attendee: AttendeeInput
+    host_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=10)] | None = None
+    duration: Annotated[int, msgspec.Meta(ge=5, le=480, description="Minutes")] | None = None
+    channel: ChannelInput | None = None
+    location: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    skip_notifications: bool = False
+    ignore_availability: bool = False
+    custom_field_values: Annotated[dict[str, FieldValue], msgspec.Meta(max_length=30)] | None = None
+
+
+class BookingCreated(WireStruct):
+    """A confirmed appointment; keep `secret`: it lets the invitee cancel or reschedule."""
+
+    appointment_id: uuid.UUID
+    secret: str
+
+
+class ProvisionalBookingCreated(WireStruct):
+    """The booking waits for the host; it holds its slot until confirmed, declined or expired."""
+
+    booking_type: Literal["hostConfirmation"]
+    provisional_booking_id: uuid.UUID
+
+
+class AttendeeView(WireStruct):
+    id: uuid.UUID
+    email: str
+    firstname: str
+    lastname: str
+    fullname: str
+    phone: str | None
+    timezone: str | None
+    language: str | None
+    receive_reminders: bool
+    notes: dict[str, Any]
+    custom_field_values: dict[str, Any]
+
+
+class HostView(WireStruct):
+    id: uuid.UUID
+    email: str
+    given_name: str
+    family_name: str
+    full_name: str
+    slug: str
+
+
+class CancelView(WireStruct):
+    action_source: str
+    action_at: datetime
+    action_by: str | None
+    reason: str | None
+
+
+class Appointment(WireStruct):
+    id: uuid.UUID
+    start: datetime
+    end: datetime
+    is_cancelled: bool
+    rescheduled_at: datetime | None
+    reschedule_count: int
+    status: AppointmentStatus
+    meeting_type_id: uuid.UUID
+    meeting_info: dict[str, Any]
+    location: str | None
+    channel: Channel | None
+    cancel: CancelView | None
+    attendees: list[AttendeeView]
+    attendee_ids: list[uuid.UUID]
+    hosts: list[HostView]
+    host_ids: list[uuid.UUID]
+    company_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+
+
+class AppointmentList(WireStruct):
+    appointments: list[Appointment]
+    total: int
+    page: int
+    page_size: int
+
+
+class Rescheduled(WireStruct):
+    appointment: Appointment
+
+
+class CancelAppointment(InputStruct):
+    """Group appointments need `attendeeId` (remove one person) or `cancelAll`."""
+
+    reason: Reason | None = None
+    attendee_id: uuid.UUID | None = None
+    cancel_all: bool = False
+    cancel_entire_series: bool = False
+
+
+class RescheduleAppointment(InputStruct):
+    start: Instant
+    ignore_availability: bool = False
+
+
+class ProvisionalBooking(WireStruct):
+    id: uuid.UUID
+    dto: dict[str, Any]
+    type: Literal["hostConfirmation"]
+    status: ProvisionalStatus
+    hosts: list[HostView]
+    meeting_type_id: uuid.UUID
+    start: datetime
+    end: datetime
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class ProvisionalBookingList(WireStruct):
+    provisional_bookings: list[ProvisionalBooking]
+    total: int
+
+
+class InviteeCancel(InputStruct):
+    secret: Secret = None
+    reason: Reason | None = None
+
+
+class InviteeReschedule(InputStruct):
+    start: Instant
+    secret: Secret = None
+
+
+class InviteeAppointment(WireStruct):
+    """What an invitee holding the secret sees: the meeting, not the other people in it."""
+
+    id: uuid.UUID
+    start: datetime
+    end: datetime
+    status: AppointmentStatus
+    is_cancelled: bool
+    rescheduled_at: datetime | None
+    meeting_info: dict[str, Any]
+    location: str | None

@@ -1,0 +1,142 @@
+"""POST /v4/booking: check the slot under the host's lock, insert, record the event.
+
+1. The meeting type must belong to the caller's company; the body is checked against it.
+2. The host's transaction lock is taken and their expired pending bookings released.
+3. Unless `ignoreAvailability`, the slot engine must list `start` for this meeting type
+   (`SlotService.find_slot`, the same check `GET /v4/booking-availability` runs): hours,
+   exceptions, notice, horizon, grid and buffers. Under the lock, no concurrent booking of the
+   host can pass this check on stale data.
+4. Insert; the exclusion constraint rejects any overlap with a confirmed or pending appointment
+   of the host (409 `slot_unavailable`), with or without `ignoreAvailability`.
+
+Group types (spots > 1): a listed slot that joins an appointment adds one attendee to it while
+seats are left (counted under the lock); the first booker creates the appointment.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.bookings import checks
+from slotwise.bookings import schemas as s
+from slotwise.bookings.core import Bookings
+from slotwise.bookings.secret import new_secret
+from slotwise.errors import Forbidden, SlotUnavailable
+from slotwise.models import Appointment, AppointmentStatus, uuid7
+from slotwise.principal import Principal
+from slotwise.slots.service import Rules
+from slotwise.webhooks.events import EventType
+
+Created = s.BookingCreated | s.ProvisionalBookingCreated
+#: far enough for `find_slot`'s one-instant window
+_INSTANT = timedelta(microseconds=1)
+
+
+class BookingService:
+    def __init__(self, session: AsyncSession, principal: Principal, ttl_minutes: int) -> None:
+        self.session = session
+        self.principal = principal
+        self.core = Bookings(session, principal.company_id)
+        self.ttl = timedelta(minutes=ttl_minutes)
+
+    async def create(self, data: s.BookingCreate) -> Created:
+        rules = await self.core.slots.rules(data.meeting_type_id)
+        checked = checks.booking(data, rules)
+        if data.ignore_availability:
+            self._may_ignore_availability(rules.host_id)
+        start = data.start.astimezone(UTC)
+        now = datetime.now(UTC)
+        await self.core.hold(rules.host_id, now)
+        joined = await self._group_to_join(rules, data, start, checked.duration, now)
+        if joined is not None:
+            return await self._join(joined, data, checked)
+        return await self._insert(rules, data, checked, start, now)
+
+    def _may_ignore_availability(self, host_id: uuid.UUID) -> None:
+        principal = self.principal
+        if not (principal.is_platform_key or principal.is_admin or principal.user_id == host_id):
+            message = "ignoreAvailability is allowed for platform keys, the host and admins"
+            raise Forbidden(message)
+
+    async def _group_to_join(
+        self, rules: Rules, data: s.BookingCreate, start: datetime, duration: int, now: datetime
+    ) -> uuid.UUID | None:
+        """The group appointment this booking joins; 409 when `start` is not bookable."""
+        if not data.ignore_availability:
+            slot = await self.core.slots.find_slot(rules, start, duration, now)
+            if slot is None:
+                raise SlotUnavailable()
+            return uuid.UUID(slot.appointment_id) if slot.appointment_id else None
+        if rules.meeting_type.spots == 1:
+            return None
+        busy = await self.core.slots.busy(rules, start, start + _INSTANT, now)
+        same = (b for b in busy if b.joinable and b.interval.start == start and b.appointment_id)
+        found = next(same, None)
+        return uuid.UUID(found.appointment_id) if found and found.appointment_id else None
+
+    async def _join(
+        self, appointment_id: uuid.UUID, data: s.BookingCreate, checked: checks.Checked
+    ) -> s.BookingCreated:
+        """One more attendee in a confirmed group appointment with a seat left."""
+        row = await self.core.locked(appointment_id)
+        same_length = row.end_at - row.start_at == timedelta(minutes=checked.duration)
+        if row.status is not AppointmentStatus.CONFIRMED or not same_length:
+            raise SlotUnavailable()
+        if len(await self.core.attendees.active(row.id)) >= row.total_spots:
+            raise SlotUnavailable()
+        secret, hashed = new_secret()
+        attendee = self.core.attendees.add(
+            checks.new_attendee(data.attendee, checked, row.id, hashed)
+        )
+        await self.session.flush()
+        await self.core.emit(EventType.BOOKING_CREATED, row, attendeeId=attendee.id)
+        return s.BookingCreated(appointment_id=row.id, secret=secret)
+
+    async def _insert(
+        self,
+        rules: Rules,
+        data: s.BookingCreate,
+        checked: checks.Checked,
+        start: datetime,
+        now: datetime,
+    ) -> Created:
+        meeting_type = rules.meeting_type
+        pending = meeting_type.meeting_options.get("requireHostConfirmation") is True
+        secret, hashed = new_secret()
+        row = self.core.appointments.add(
+            Appointment(
+                id=uuid7(),
+                meeting_type_id=meeting_type.id,
+                host_user_id=rules.host_id,
+                start_at=start,
+                end_at=start + timedelta(minutes=checked.duration),
+                status=AppointmentStatus.PENDING if pending else AppointmentStatus.CONFIRMED,
+                buffer_before=meeting_type.buffer_before,
+                buffer_after=meeting_type.buffer_after,
+                total_spots=meeting_type.spots,
+                channel=checked.channel,
+                location=data.location,
+                meeting_info=checks.meeting_info(meeting_type, checked),
+                secret_hash=hashed,
+                booking_type=s.HOST_CONFIRMATION if pending else None,
+                request=msgspec.to_builtins(data),
+                expires_at=now + self.ttl if pending else None,
+                reschedule_count=0,
+                ics_sequence=0,
+            )
+        )
+        await self.session.flush()  # the exclusion constraint decides here (409 on overlap)
+        # a provisional booking has no invitee secret until the host confirms it
+        self.core.attendees.add(
+            checks.new_attendee(data.attendee, checked, row.id, None if pending else hashed)
+        )
+        await self.core.save(row)
+        if pending:
+            await self.core.emit(EventType.BOOKING_REQUESTED, row)
+            return s.ProvisionalBookingCreated(
+                booking_type="hostConfirmation", provisional_booking_id=row.id
+            )
+        await self.core.emit(EventType.BOOKING_CREATED, row)
+        return s.BookingCreated(appointment_id=row.id, secret=secret)

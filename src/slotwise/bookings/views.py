@@ -1,0 +1,142 @@
+"""Rows to wire shapes, and the one builder of booking webhook payloads."""
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from slotwise.bookings import schemas as s
+from slotwise.meeting_types.channels import current_name
+from slotwise.models import Appointment, AppointmentStatus, Attendee, MeetingType, User
+from slotwise.webhooks.events import EventType
+
+
+def host_view(user: User) -> s.HostView:
+    return s.HostView(
+        id=user.id,
+        email=user.email,
+        given_name=user.given_name,
+        family_name=user.family_name,
+        full_name=user.full_name,
+        slug=user.slug,
+    )
+
+
+def attendee_view(row: Attendee) -> s.AttendeeView:
+    return s.AttendeeView(
+        id=row.id,
+        email=row.email,
+        firstname=row.firstname,
+        lastname=row.lastname,
+        fullname=f"{row.firstname} {row.lastname}".strip(),
+        phone=row.phone,
+        timezone=row.timezone,
+        language=row.language,
+        receive_reminders=row.receive_reminders,
+        notes=dict(row.notes),
+        custom_field_values=dict(row.custom_field_values),
+    )
+
+
+def status_of(row: Appointment) -> s.AppointmentStatus:
+    """Declined and expired provisional bookings read as cancelled (they hold no time)."""
+    if row.status is AppointmentStatus.PENDING:
+        return "pending"
+    if row.status is AppointmentStatus.CONFIRMED:
+        return "confirmed"
+    return "cancelled"
+
+
+def _cancel(row: Appointment) -> s.CancelView | None:
+    if row.cancel is None:
+        return None
+    return msgspec.convert(row.cancel, s.CancelView)
+
+
+def appointment_view(row: Appointment, attendees: list[Attendee], host: User) -> s.Appointment:
+    """An appointment with its people; attendees removed from a group are left out."""
+    present = [a for a in attendees if a.cancelled_at is None]
+    return s.Appointment(
+        id=row.id,
+        start=row.start_at,
+        end=row.end_at,
+        is_cancelled=status_of(row) == "cancelled",
+        rescheduled_at=row.rescheduled_at,
+        reschedule_count=row.reschedule_count,
+        status=status_of(row),
+        meeting_type_id=row.meeting_type_id,
+        meeting_info=dict(row.meeting_info),
+        location=row.location,
+        channel=current_name(row.channel) if row.channel else None,
+        cancel=_cancel(row),
+        attendees=[attendee_view(a) for a in present],
+        attendee_ids=[a.id for a in present],
+        hosts=[host_view(host)],
+        host_ids=[host.id],
+        company_id=row.company_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def provisional_status(row: Appointment, now: datetime) -> s.ProvisionalStatus:
+    if row.status is AppointmentStatus.PENDING:
+        expired = row.expires_at is not None and row.expires_at <= now
+        return "expired" if expired else "pending"
+    if row.status is AppointmentStatus.EXPIRED:
+        return "expired"
+    if row.status is AppointmentStatus.DECLINED:
+        return "declined_by_host"
+    return "confirmed"
+
+
+def provisional_view(row: Appointment, host: User, now: datetime) -> s.ProvisionalBooking:
+    return s.ProvisionalBooking(
+        id=row.id,
+        dto=dict(row.request),
+        type="hostConfirmation",
+        status=provisional_status(row, now),
+        hosts=[host_view(host)],
+        meeting_type_id=row.meeting_type_id,
+        start=row.start_at,
+        end=row.end_at,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )
+
+
+def invitee_view(row: Appointment) -> s.InviteeAppointment:
+    return s.InviteeAppointment(
+        id=row.id,
+        start=row.start_at,
+        end=row.end_at,
+        status=status_of(row),
+        is_cancelled=status_of(row) == "cancelled",
+        rescheduled_at=row.rescheduled_at,
+        meeting_info=dict(row.meeting_info),
+        location=row.location,
+    )
+
+
+def event_payload(
+    event: EventType,
+    appointment: s.Appointment,
+    meeting_type: MeetingType | None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """meetergo's flat webhook body: `webhookType` plus the appointment (never its secret).
+
+    `extra` adds event details such as `previousStart` (reschedules), `cancelledAttendeeId`
+    (one attendee left a group) or `previousHostIds` (reassignments).
+    """
+    body: dict[str, Any] = {"webhookType": event.value}
+    body |= msgspec.to_builtins(appointment)
+    if meeting_type is not None:
+        body["meetingType"] = {
+            "id": str(meeting_type.id),
+            "slug": meeting_type.slug,
+            "meetingInfo": {"name": meeting_type.name, "duration": meeting_type.duration},
+            "metadata": dict(meeting_type.meta),
+        }
+    body |= msgspec.to_builtins(extra)
+    return body

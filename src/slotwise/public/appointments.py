@@ -1,0 +1,59 @@
+"""Invitees act on their own appointment without credentials, proving it with its secret.
+
+The appointment is found by id in any company, then the secret is compared in constant time
+with the secret digests of its attendees (each attendee of a group has their own). An unknown
+id and a wrong secret get the same 404. In a group appointment, an invitee's cancel removes
+only themselves; moving the whole group is for the host, so an invitee cannot reschedule it.
+"""
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.bookings import schemas as s
+from slotwise.bookings.core import Actor, Bookings
+from slotwise.bookings.secret import matches
+from slotwise.bookings.views import invitee_view
+from slotwise.errors import Forbidden, NotFound
+from slotwise.models import Appointment, Attendee
+from slotwise.tenancy import CompanyId
+from slotwise.unscoped import find_appointment_for_invitee
+
+NOT_FOUND = "Appointment not found"
+
+
+class InviteeService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _find(
+        self, appointment_id: uuid.UUID, secret: str | None
+    ) -> tuple[Bookings, Appointment, Attendee]:
+        row = await find_appointment_for_invitee(self.session, appointment_id)
+        if row is None or not secret:
+            raise NotFound(NOT_FOUND)
+        core = Bookings(self.session, CompanyId(row.company_id))
+        holder = None
+        for attendee in await core.attendees.of_appointments([row.id]):
+            if matches(secret, attendee.secret_hash):
+                holder = attendee
+        if holder is None:
+            raise NotFound(NOT_FOUND)
+        return core, row, holder
+
+    async def cancel(
+        self, appointment_id: uuid.UUID, data: s.InviteeCancel
+    ) -> s.InviteeAppointment:
+        core, row, holder = await self._find(appointment_id, data.secret)
+        actor = Actor("attendee", holder.email)
+        await core.cancel(row, actor, data.reason, attendee_id=holder.id)
+        return invitee_view(row)
+
+    async def reschedule(
+        self, appointment_id: uuid.UUID, data: s.InviteeReschedule
+    ) -> s.InviteeAppointment:
+        core, row, _ = await self._find(appointment_id, data.secret)
+        if row.total_spots > 1:
+            raise Forbidden("An attendee cannot move a group appointment; cancel and book again")
+        await core.reschedule(row, data.start, ignore_availability=False)
+        return invitee_view(row)

@@ -1,0 +1,189 @@
+"""Rate limits enforced in Redis with one atomic GCRA script, with an in-process fallback.
+
+A policy is one or more windows. Each window is a GCRA bucket: `capacity` requests at once,
+refilled at `capacity / seconds` per second (the per-minute window is meetergo's 100 per minute
+with bursts up to 200: capacity 200 over 120 s). A request passes only when every window allows
+it, so the strictest window decides; one script call checks and updates all windows atomically
+across processes, using Redis' own clock.
+
+If Redis is unreachable the limiter keeps serving with the same algorithm per process (fail
+open, logged once a minute) and marks its decisions as degraded.
+"""
+
+import logging
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("slotwise.ratelimit")
+
+MICRO = 1_000_000
+
+# KEYS: one per window. ARGV: emission interval (µs) and capacity per window.
+# Returns: allowed (1/0), retry after (µs), then per window: remaining, µs until full.
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local allowed = 1
+local retry = 0
+local tats = {}
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local capacity = tonumber(ARGV[2 * i])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+  if tat < now then tat = now end
+  tats[i] = tat
+  local allow_at = tat + interval - capacity * interval
+  if allow_at > now then
+    allowed = 0
+    if allow_at - now > retry then retry = allow_at - now end
+  end
+end
+local out = {allowed, retry}
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local capacity = tonumber(ARGV[2 * i])
+  local tat = tats[i]
+  if allowed == 1 then
+    tat = tat + interval
+    redis.call('SET', KEYS[i], tat, 'PX', math.ceil((tat - now) / 1000) + 1000)
+  end
+  out[#out + 1] = math.floor((capacity * interval - (tat - now)) / interval)
+  out[#out + 1] = tat - now
+end
+return out
+"""
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    capacity: int
+    seconds: int
+
+    @property
+    def interval_us(self) -> int:
+        return max(1, self.seconds * MICRO // self.capacity)
+
+
+@dataclass(frozen=True)
+class Policy:
+    windows: tuple[Window, ...]
+
+    @classmethod
+    def build(
+        cls, per_minute: int, burst: int, per_hour: int | None = None, per_day: int | None = None
+    ) -> "Policy":
+        """`per_minute` sustained with bursts up to `burst`, plus optional hour and day quotas."""
+        burst = max(burst, 1)
+        windows = [Window("minute", burst, max(1, round(burst * 60 / per_minute)))]
+        if per_hour:
+            windows.append(Window("hour", per_hour, 3600))
+        if per_day:
+            windows.append(Window("day", per_day, 86400))
+        return cls(tuple(windows))
+
+    def header(self) -> str:
+        """IETF draft `RateLimit-Policy`: one item per window."""
+        return ", ".join(f'"{w.name}";q={w.capacity};w={w.seconds}' for w in self.windows)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after_us: int
+    #: the binding window (fewest remaining) and its state
+    window: Window
+    remaining: int
+    reset_us: int
+    policy: Policy
+    degraded: bool = False
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, math.ceil(self.retry_after_us / MICRO))
+
+    def headers(self, now: float | None = None) -> dict[str, str]:
+        now = time.time() if now is None else now
+        reset_seconds = math.ceil(self.reset_us / MICRO)
+        remaining = max(0, self.remaining)
+        headers = {
+            "X-RateLimit-Limit": str(self.window.capacity),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(math.ceil(now) + reset_seconds),
+            "X-RateLimit-Used": str(self.window.capacity - remaining),
+            "RateLimit-Policy": self.policy.header(),
+            "RateLimit": f'"{self.window.name}";r={remaining};t={reset_seconds}',
+        }
+        if self.degraded:
+            headers["X-RateLimit-Scope"] = "process"
+        if not self.allowed:
+            headers["Retry-After"] = str(self.retry_after_seconds)
+        return headers
+
+
+def _decide(policy: Policy, raw: list[int], degraded: bool) -> Decision:
+    allowed, retry = bool(raw[0]), int(raw[1])
+    states = [(int(raw[2 + 2 * i]), int(raw[3 + 2 * i])) for i in range(len(policy.windows))]
+    index = min(range(len(states)), key=lambda i: states[i][0])
+    remaining, reset = states[index]
+    return Decision(allowed, retry, policy.windows[index], remaining, reset, policy, degraded)
+
+
+class LocalBuckets:
+    """The same GCRA in process memory: the fallback while Redis is unreachable."""
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self._tats: OrderedDict[str, int] = OrderedDict()
+        self.max_keys = max_keys
+
+    def run(self, keys: list[str], policy: Policy, now_us: int) -> list[int]:
+        tats = [max(self._tats.get(key, now_us), now_us) for key in keys]
+        retry = 0
+        for tat, window in zip(tats, policy.windows, strict=True):
+            allow_at = tat + window.interval_us - window.capacity * window.interval_us
+            retry = max(retry, allow_at - now_us)
+        allowed = retry <= 0
+        out = [int(allowed), max(retry, 0)]
+        for key, tat, window in zip(keys, tats, policy.windows, strict=True):
+            new_tat = tat + window.interval_us if allowed else tat
+            if allowed:
+                self._tats[key] = new_tat
+                self._tats.move_to_end(key)
+            cap = window.capacity * window.interval_us
+            out += [(cap - (new_tat - now_us)) // window.interval_us, new_tat - now_us]
+        while len(self._tats) > self.max_keys:
+            self._tats.popitem(last=False)
+        return out
+
+
+class RateLimiter:
+    def __init__(self, redis: Redis, prefix: str = "rl") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.local = LocalBuckets()
+        self._script = redis.register_script(_GCRA)
+        self._warned_at = 0.0
+
+    async def hit(self, subject: str, policy: Policy) -> Decision:
+        """Count one request of `subject` against `policy` and say whether it may proceed."""
+        keys = [f"{self.prefix}:{subject}:{w.name}" for w in policy.windows]
+        args: list[int] = []
+        for window in policy.windows:
+            args += [window.interval_us, window.capacity]
+        try:
+            raw = await self._script(keys=keys, args=args)
+        except (RedisError, OSError) as exc:
+            self._warn(exc)
+            return _decide(policy, self.local.run(keys, policy, time.time_ns() // 1000), True)
+        return _decide(policy, [int(x) for x in raw], False)
+
+    def _warn(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._warned_at > 60:
+            self._warned_at = now
+            log.warning("rate limiter: Redis unreachable (%s); limiting per process", exc)

@@ -1,0 +1,118 @@
+"""Webhook routes at meetergo's root `/webhooks`, and the same handlers at `/v4/webhooks`."""
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.auth import access
+from slotwise.models import DeliveryStatus
+from slotwise.principal import Principal
+from slotwise.settings import Settings
+from slotwise.webhooks import schemas as s
+from slotwise.webhooks.service import WebhookService
+
+
+async def provide_webhook_service(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+    state: State,
+) -> WebhookService:
+    return WebhookService(db, principal, settings, state.webhook_sender)
+
+
+class WebhookController(Controller):
+    """Company-level: platform keys need no acting-user header; PATs need the account scope
+    and an admin or owner (an endpoint receives every booking of the company)."""
+
+    path = "/webhooks"
+    tags = ["webhooks"]
+    opt = access(company=True, pat_scope="account", admin=True)
+    dependencies = {"webhooks": Provide(provide_webhook_service)}
+
+    @get("/")
+    async def list_webhooks(self, webhooks: NamedDependency[WebhookService]) -> list[s.Webhook]:
+        """List the company's webhook endpoints (secrets are never listed)."""
+        return await webhooks.list()
+
+    @post("/", status_code=201)
+    async def create_webhook(
+        self, data: JSONBody[s.WebhookCreate], webhooks: NamedDependency[WebhookService]
+    ) -> s.WebhookWithSecret:
+        """Subscribe an https endpoint to events; the signing secret is returned this once."""
+        return await webhooks.create(data)
+
+    @get("/{webhook_id:uuid}")
+    async def get_webhook(
+        self, webhook_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
+    ) -> s.Webhook:
+        """One webhook endpoint with its delivery stats."""
+        return await webhooks.get(webhook_id)
+
+    @patch("/{webhook_id:uuid}")
+    async def update_webhook(
+        self,
+        webhook_id: FromPath[UUID],
+        data: JSONBody[s.WebhookUpdate],
+        webhooks: NamedDependency[WebhookService],
+    ) -> s.Webhook:
+        """Change an endpoint; `eventTypes` and `headers` replace the old lists."""
+        return await webhooks.update(webhook_id, data)
+
+    @delete("/{webhook_id:uuid}", status_code=204)
+    async def delete_webhook(
+        self, webhook_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
+    ) -> None:
+        """Delete an endpoint and its delivery log."""
+        await webhooks.delete(webhook_id)
+
+    @post("/{webhook_id:uuid}/rotate-secret", status_code=200)
+    async def rotate_webhook_secret(
+        self, webhook_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
+    ) -> s.WebhookWithSecret:
+        """New signing secret; the old one keeps signing (a second signature) for a while."""
+        return await webhooks.rotate_secret(webhook_id)
+
+    @post("/{webhook_id:uuid}/test", status_code=200)
+    async def test_webhook(
+        self, webhook_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
+    ) -> s.TestResult:
+        """Send a signed `ping` event now and return how the endpoint answered."""
+        return await webhooks.test(webhook_id)
+
+    @get("/{webhook_id:uuid}/deliveries")
+    async def list_webhook_deliveries(
+        self,
+        webhook_id: FromPath[UUID],
+        webhooks: NamedDependency[WebhookService],
+        page: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=100)] = 20,
+        status: Annotated[DeliveryStatus | None, QueryParameter()] = None,
+    ) -> s.DeliveryList:
+        """The endpoint's delivery log, newest first (`page` is 0-based)."""
+        return await webhooks.list_deliveries(webhook_id, page, page_size, status)
+
+    @get("/deliveries/{delivery_id:uuid}")
+    async def get_webhook_delivery(
+        self, delivery_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
+    ) -> s.DeliveryDetail:
+        """One delivery with every attempt (status code, timing, error, start of the response)."""
+        return await webhooks.get_delivery(delivery_id)
+
+    @post("/deliveries/{delivery_id:uuid}/redeliver", status_code=202)
+    async def redeliver_webhook_delivery(
+        self, delivery_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
+    ) -> s.Delivery:
+        """Send a delivery again (same event, same webhook-id)."""
+        return await webhooks.redeliver(delivery_id)
+
+
+class V4WebhookController(WebhookController):
+    """The same routes under /v4."""
+
+    path = "/v4/webhooks"

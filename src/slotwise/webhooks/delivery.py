@@ -1,0 +1,362 @@
+"""Delivering webhooks: the retry policy, and one delivery attempt from claim to record.
+
+An attempt is claimed in its own short transaction (exactly one worker wins it), sent with no
+transaction open (through `sender.Sender`), and recorded in another. 2xx is delivered; 410
+disables the endpoint; anything else is retried on the schedule, honouring Retry-After.
+"""
+
+import dataclasses
+import email.utils
+import logging
+import secrets
+import time
+import uuid
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slotwise.models import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAudit,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from slotwise.settings import Settings
+from slotwise.tenancy import CompanyId
+from slotwise.webhooks import signing
+from slotwise.webhooks.repository import (
+    AttemptRepository,
+    AuditRepository,
+    DeliveryQueue,
+    DeliveryRepository,
+    Due,
+    EndpointRepository,
+    QueuedDelivery,
+)
+from slotwise.webhooks.sender import Sender, Sent
+
+log = logging.getLogger("slotwise.webhooks")
+
+#: delay before retry n (n = 1 … 10): the Standard Webhooks example schedule, ~75 h in all
+RETRY_DELAYS = (
+    timedelta(0),
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=14),
+    timedelta(hours=20),
+    timedelta(hours=24),
+)
+JITTER = 0.15
+#: one endpoint may use at most this share of a worker's job slots at a time
+ENDPOINT_SHARE_OF_JOBS = 4
+#: a job that sent its own attempt goes on with the endpoint's waiting deliveries this long
+DRAIN_SECONDS = 15.0
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Random(Protocol):
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+# --- retry policy (pure) ---------------------------------------------------------------------
+
+
+def retry_delay(retry: int, rng: Random) -> timedelta:
+    """Delay before retry `retry` (1-based), with ±15 % jitter."""
+    base = RETRY_DELAYS[min(retry, len(RETRY_DELAYS)) - 1]
+    return base * (1 + rng.uniform(-JITTER, JITTER))
+
+
+def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return timedelta(seconds=int(text))
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(when - now, timedelta(0))
+
+
+def next_attempt_at(
+    attempt: int, max_retries: int, retry_after: timedelta | None, now: datetime, rng: Random
+) -> datetime | None:
+    """When to try again after attempt `attempt` failed; None when retries are used up.
+
+    Retry-After is honoured when it asks for more than the schedule, up to the schedule's
+    longest step (24 h).
+    """
+    if attempt > max_retries:
+        return None
+    delay = retry_delay(attempt, rng)
+    if retry_after is not None:
+        delay = min(max(delay, retry_after), RETRY_DELAYS[-1])
+    return now + delay
+
+
+# --- one attempt -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: uuid.UUID
+    attempt: int
+    status: DeliveryStatus
+    status_code: int | None = None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    endpoint_disabled: bool = False
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    """The current secret, and the previous one while its rotation window lasts."""
+    found = [endpoint.secret]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires is not None and expires > now:
+        found.append(endpoint.previous_secret)
+    return found
+
+
+async def send_attempt(
+    sender: Sender, endpoint: WebhookEndpoint, event: WebhookEvent, now: datetime
+) -> Sent:
+    """Sign the stored bytes for this attempt and POST them."""
+    headers = dict(endpoint.headers or {})
+    headers["content-type"] = "application/json"
+    timestamp = int(now.timestamp())
+    headers |= signing.headers(
+        signing_secrets(endpoint, now), event.msg_id, timestamp, event.payload
+    )
+    return await sender.send(endpoint.url, headers, event.payload, endpoint.timeout_seconds, now)
+
+
+class Recorder:
+    """Writes an attempt's result: the attempt row, the delivery state, the endpoint's stats."""
+
+    def __init__(self, settings: Settings, rng: Random) -> None:
+        self.disable_after = timedelta(hours=settings.webhook_disable_after_hours)
+        self.rng = rng
+
+    async def record(
+        self,
+        session: AsyncSession,
+        company_id: CompanyId,
+        queued: QueuedDelivery,
+        attempt: int,
+        *,
+        sent: Sent,
+        now: datetime,
+    ) -> Outcome:
+        delivery, endpoint = queued.delivery, queued.endpoint
+        await AttemptRepository(session, company_id).insert(
+            delivery.id,
+            attempt,
+            started_at=sent.started_at,
+            duration_ms=sent.duration_ms,
+            status_code=sent.status_code,
+            error=sent.error,
+            response_body=sent.response_head,
+        )
+        outcome, values = self._decide(queued, attempt, sent, now)
+        values |= {
+            "last_status_code": sent.status_code,
+            "last_error": sent.error,
+            "last_duration_ms": sent.duration_ms,
+        }
+        await DeliveryRepository(session, company_id).finish(delivery.id, attempt, values)
+        endpoints = EndpointRepository(session, company_id)
+        if sent.delivered:
+            await endpoints.count_success(endpoint.id, now)
+            return outcome
+        failing_since = await endpoints.count_failure(endpoint.id, now)
+        reason = None
+        if sent.status_code == 410:
+            reason = "the endpoint answered 410 Gone"
+        elif failing_since is not None and now - failing_since >= self.disable_after:
+            hours = self.disable_after.total_seconds() / 3600
+            reason = f"every attempt failed for {hours:g} hours"
+        if reason and await disable_endpoint(session, company_id, endpoint.id, reason, now):
+            return dataclasses.replace(outcome, endpoint_disabled=True)
+        return outcome
+
+    def _decide(
+        self, queued: QueuedDelivery, attempt: int, sent: Sent, now: datetime
+    ) -> tuple[Outcome, dict[str, Any]]:
+        delivery_id = queued.delivery.id
+        if sent.delivered:
+            outcome = Outcome(delivery_id, attempt, DeliveryStatus.DELIVERED, sent.status_code)
+            return outcome, {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
+        retry_at = None
+        if sent.status_code != 410:
+            retry_after = parse_retry_after(sent.retry_after, now)
+            retry_at = next_attempt_at(
+                attempt, queued.endpoint.max_retries, retry_after, now, self.rng
+            )
+        if retry_at is None:
+            outcome = Outcome(
+                delivery_id, attempt, DeliveryStatus.FAILED, sent.status_code, sent.error
+            )
+            return outcome, {"status": DeliveryStatus.FAILED}
+        outcome = Outcome(
+            delivery_id, attempt, DeliveryStatus.PENDING, sent.status_code, sent.error, retry_at
+        )
+        return outcome, {"status": DeliveryStatus.PENDING, "next_attempt_at": retry_at}
+
+
+async def disable_endpoint(
+    session: AsyncSession, company_id: CompanyId, endpoint_id: uuid.UUID, reason: str, now: datetime
+) -> bool:
+    """Switch an active endpoint off and keep a `webhook_disabled` audit record."""
+    if not await EndpointRepository(session, company_id).disable(endpoint_id):
+        return False
+    AuditRepository(session, company_id).add(
+        WebhookAudit(
+            endpoint_id=endpoint_id,
+            action="webhook_disabled",
+            reason=reason,
+            detail={},
+            created_at=now,
+        )
+    )
+    await session.flush()
+    log.warning("webhook endpoint %s disabled: %s", endpoint_id, reason)
+    return True
+
+
+class Deliverer:
+    """Delivers attempts of queued deliveries; the delivery job and the tests call it.
+
+    Bulkhead: one process sends at most `per_endpoint` attempts to one endpoint at a time. A
+    delivery that finds its endpoint at that limit waits in memory behind the running ones and
+    its job returns at once, freeing the job slot; the jobs already sending to that endpoint
+    take the waiting deliveries next. The in-memory queue is only an ordering hint: the rows
+    stay pending, so if the process dies the relay wakes them again.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        sender: Sender,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        rng: Random | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.sender = sender
+        self.clock = clock
+        self.lease_margin = timedelta(seconds=settings.webhook_lease_margin_seconds)
+        self.recorder = Recorder(settings, rng or secrets.SystemRandom())
+        self.per_endpoint = max(1, settings.worker_max_jobs // ENDPOINT_SHARE_OF_JOBS)
+        self.in_flight: Counter[uuid.UUID] = Counter()
+        self.waiting: defaultdict[uuid.UUID, deque[uuid.UUID]] = defaultdict(deque)
+
+    def _admit(self, endpoint_id: uuid.UUID, delivery_id: uuid.UUID) -> bool:
+        """Take a slot of the endpoint, or queue the delivery behind the running attempts."""
+        if self.in_flight[endpoint_id] >= self.per_endpoint:
+            self.waiting[endpoint_id].append(delivery_id)
+            return False
+        self.in_flight[endpoint_id] += 1
+        return True
+
+    async def _claim(
+        self, delivery_id: uuid.UUID, *, slot_held: bool
+    ) -> tuple[QueuedDelivery, int] | None:
+        """Take the next attempt; None if it is not ours to send (done, not due, taken, or
+        waiting for a slot). Attempt 0: the endpoint is not active, the delivery was skipped.
+
+        Unless the caller already holds a slot of the endpoint, a claimed attempt holds one
+        (`in_flight`) that the caller releases.
+        """
+        now = self.clock()
+        reserved: uuid.UUID | None = None
+        try:
+            async with self.sessions() as session, session.begin():
+                queue = DeliveryQueue(session)
+                queued = await queue.load(delivery_id)
+                if queued is None:
+                    return None
+                if queued.endpoint.status is not EndpointStatus.ACTIVE:
+                    skipped = await queue.skip(delivery_id, now)
+                    return (queued, 0) if skipped else None
+                if not slot_held:
+                    if not self._admit(queued.endpoint.id, delivery_id):
+                        return None
+                    reserved = queued.endpoint.id
+                lease = timedelta(seconds=queued.endpoint.timeout_seconds) + self.lease_margin
+                attempt = await queue.claim(delivery_id, now, now + lease)
+        except BaseException:
+            if reserved is not None:
+                self._release(reserved)
+            raise
+        if attempt is None:
+            if reserved is not None:
+                self._release(reserved)
+            return None
+        return queued, attempt
+
+    def _release(self, endpoint_id: uuid.UUID) -> None:
+        self.in_flight[endpoint_id] -= 1
+        if self.in_flight[endpoint_id] <= 0:
+            del self.in_flight[endpoint_id]
+
+    async def _attempt(self, queued: QueuedDelivery, attempt: int) -> Outcome:
+        sent = await send_attempt(self.sender, queued.endpoint, queued.event, self.clock())
+        company_id = CompanyId(queued.delivery.company_id)
+        async with self.sessions() as session, session.begin():
+            return await self.recorder.record(
+                session, company_id, queued, attempt, sent=sent, now=self.clock()
+            )
+
+    async def _drain(self, endpoint_id: uuid.UUID) -> None:
+        """Send the endpoint's waiting deliveries in the slot this job holds, for a while."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        waiting = self.waiting.get(endpoint_id)
+        while waiting and time.monotonic() < deadline:
+            claimed = await self._claim(waiting.popleft(), slot_held=True)
+            if claimed is not None and claimed[1]:
+                await self._attempt(*claimed)
+        if waiting is not None and not waiting:
+            self.waiting.pop(endpoint_id, None)
+
+    async def deliver(self, delivery_id: uuid.UUID) -> Outcome | None:
+        """Claim, send and record the next attempt, then help with the endpoint's waiting
+        deliveries; None when there was nothing to do here."""
+        claimed = await self._claim(delivery_id, slot_held=False)
+        if claimed is None:
+            return None
+        queued, attempt = claimed
+        if attempt == 0:
+            return Outcome(delivery_id, queued.delivery.attempts, DeliveryStatus.SKIPPED)
+        endpoint_id = queued.endpoint.id
+        try:
+            outcome = await self._attempt(queued, attempt)
+            await self._drain(endpoint_id)
+        finally:
+            self._release(endpoint_id)
+        return outcome
+
+    async def relay(self, limit: int = 500) -> list[Due]:
+        """Claim due deliveries for wake-ups."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            return await DeliveryQueue(session).due(now, now + self.lease_margin, limit)

@@ -1,0 +1,73 @@
+"""Webhook jobs: `webhooks.deliver` sends one attempt, `webhooks.relay` wakes due deliveries.
+
+Both only act on what the rows say. A deliver job for an attempt that is done, not due or
+claimed elsewhere returns at once, so duplicate wake-ups (after-commit, relay, arq re-runs after
+a crash) are harmless; the relay finds every due row whether or not a wake-up got through.
+"""
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from slotwise.jobs import Wakeup, enqueue
+from slotwise.settings import Settings
+from slotwise.webhooks.delivery import Deliverer
+from slotwise.webhooks.sender import Sender
+
+DELIVER = "webhooks.deliver"
+RELAY = "webhooks.relay"
+#: a deliver job holds an arq slot for at most this long (endpoint timeout ≤ 30 s, plus the
+#: claim and the record)
+DELIVER_TIMEOUT_SECONDS = 60
+
+log = logging.getLogger("slotwise.webhooks")
+
+
+def deliver_wakeup(delivery_id: uuid.UUID, attempt: int, *, again: bool = False) -> Wakeup:
+    """The wake-up for one attempt; its job id makes duplicates of it a no-op in the queue.
+
+    A repeated wake-up (`again`) gets an id of its own: the earlier job may sit in arq's queue
+    marked in progress by a worker that died, and would block a job with the same id.
+    """
+    job_id = f"dlv:{delivery_id}:{attempt}"
+    if again:
+        job_id += f":{time.time_ns() // 1_000_000}"
+    return Wakeup(DELIVER, (str(delivery_id),), job_id=job_id)
+
+
+def warn_if_private_networks_allowed(settings: Settings) -> None:
+    if settings.webhook_allow_private_networks:
+        log.warning(
+            "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be sent over plain http "
+            "and to private, loopback and link-local addresses (development and tests only)"
+        )
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx["settings"]
+    warn_if_private_networks_allowed(settings)
+    sender = Sender(allow_private=settings.webhook_allow_private_networks)
+    ctx["webhooks"] = Deliverer(ctx["sessionmaker"], sender, settings)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    deliverer: Deliverer | None = ctx.get("webhooks")
+    if deliverer is not None:
+        await deliverer.sender.aclose()
+
+
+async def deliver(ctx: dict[str, Any], delivery_id: str) -> str | None:
+    """Send the next attempt of one delivery, if it is due and nobody else has it."""
+    deliverer: Deliverer = ctx["webhooks"]
+    outcome = await deliverer.deliver(uuid.UUID(delivery_id))
+    return None if outcome is None else outcome.status.value
+
+
+async def relay(ctx: dict[str, Any]) -> int:
+    """Wake every due delivery that no live worker holds (lost wake-ups, retries, crashes)."""
+    deliverer: Deliverer = ctx["webhooks"]
+    due = await deliverer.relay()
+    for row in due:
+        await enqueue(ctx["redis"], deliver_wakeup(row.delivery_id, row.attempt, again=row.again))
+    return len(due)

@@ -1,0 +1,348 @@
+"""Webhook queries: endpoints, events, deliveries and attempts of one company, and the worker's
+delivery queue.
+
+`DeliveryQueue` is the one cross-tenant part: the relay and the delivery job find rows by id or
+by due time, whatever their company, and take the company off the row for everything else.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.models import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookAudit,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    uuid7,
+)
+from slotwise.tenancy import TenantRepository
+
+
+class EndpointRepository(TenantRepository[WebhookEndpoint]):
+    model = WebhookEndpoint
+    not_found_message = "Webhook not found"
+
+    async def all(self) -> list[WebhookEndpoint]:
+        return await self.list(order_by=[WebhookEndpoint.created_at, WebhookEndpoint.id])
+
+    async def lock_company(self) -> None:
+        """Serialise endpoint creation per company (the endpoint limit is checked under it)."""
+        key = func.hashtextextended(f"webhook_endpoint:{self.company_id}", 0)
+        await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def subscribed(self, event_type: str) -> list[uuid.UUID]:
+        """Active endpoints subscribed to `event_type`, kept from being deleted until commit."""
+        stmt = (
+            select(WebhookEndpoint.id)
+            .where(
+                self._scope,
+                WebhookEndpoint.status == EndpointStatus.ACTIVE,
+                WebhookEndpoint.event_types.any_() == event_type,
+            )
+            .order_by(WebhookEndpoint.id)
+            .with_for_update(read=True, key_share=True)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count_success(self, endpoint_id: uuid.UUID, now: datetime) -> None:
+        stmt = (
+            update(WebhookEndpoint)
+            .where(self._scope, WebhookEndpoint.id == endpoint_id)
+            .values(
+                success_count=WebhookEndpoint.success_count + 1,
+                last_success_at=now,
+                failing_since=None,
+            )
+        )
+        await self.session.execute(stmt)
+
+    async def count_failure(self, endpoint_id: uuid.UUID, now: datetime) -> datetime | None:
+        """Count a failed attempt; returns since when every attempt has failed."""
+        stmt = (
+            update(WebhookEndpoint)
+            .where(self._scope, WebhookEndpoint.id == endpoint_id)
+            .values(
+                failure_count=WebhookEndpoint.failure_count + 1,
+                last_failure_at=now,
+                failing_since=func.coalesce(WebhookEndpoint.failing_since, now),
+            )
+            .returning(WebhookEndpoint.failing_since)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def disable(self, endpoint_id: uuid.UUID) -> bool:
+        """Active → disabled; False when it was not active (already off, or paused)."""
+        stmt = (
+            update(WebhookEndpoint)
+            .where(
+                self._scope,
+                WebhookEndpoint.id == endpoint_id,
+                WebhookEndpoint.status == EndpointStatus.ACTIVE,
+            )
+            .values(status=EndpointStatus.DISABLED)
+            .returning(WebhookEndpoint.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+
+class EventRepository(TenantRepository[WebhookEvent]):
+    model = WebhookEvent
+
+    async def insert(
+        self, event_id: uuid.UUID, event_type: str, msg_id: str, payload: bytes, now: datetime
+    ) -> None:
+        await self.session.execute(
+            insert(WebhookEvent).values(
+                id=event_id,
+                company_id=self.company_id,
+                type=event_type,
+                msg_id=msg_id,
+                payload=payload,
+                occurred_at=now,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    delivery: WebhookDelivery
+    event_type: str
+    msg_id: str
+
+
+class DeliveryRepository(TenantRepository[WebhookDelivery]):
+    model = WebhookDelivery
+    not_found_message = "Delivery not found"
+
+    async def insert_pending(
+        self, event_id: uuid.UUID, endpoint_ids: Sequence[uuid.UUID], now: datetime
+    ) -> list[uuid.UUID]:
+        ids = [uuid7() for _ in endpoint_ids]
+        if ids:
+            await self.session.execute(
+                insert(WebhookDelivery),
+                [
+                    {
+                        "id": delivery_id,
+                        "company_id": self.company_id,
+                        "event_id": event_id,
+                        "endpoint_id": endpoint_id,
+                        "status": DeliveryStatus.PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                    }
+                    for delivery_id, endpoint_id in zip(ids, endpoint_ids, strict=True)
+                ],
+            )
+        return ids
+
+    async def rows(
+        self,
+        *where: Any,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[DeliveryRow]:
+        stmt = (
+            select(WebhookDelivery, WebhookEvent.type, WebhookEvent.msg_id)
+            .join(
+                WebhookEvent,
+                and_(
+                    WebhookEvent.company_id == WebhookDelivery.company_id,
+                    WebhookEvent.id == WebhookDelivery.event_id,
+                ),
+            )
+            .where(self._scope, *where)
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+            .offset(offset)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        result = await self.session.execute(stmt)
+        return [DeliveryRow(row[0], row[1], row[2]) for row in result.all()]
+
+    async def finish(self, delivery_id: uuid.UUID, attempt: int, values: dict[str, Any]) -> bool:
+        """Record an attempt's result, if the delivery is still this attempt's (no takeover)."""
+        stmt = (
+            update(WebhookDelivery)
+            .where(
+                self._scope,
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status == DeliveryStatus.DELIVERING,
+                WebhookDelivery.attempts == attempt,
+            )
+            .values(locked_until=None, **values)
+            .returning(WebhookDelivery.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+
+class AttemptRepository(TenantRepository[WebhookAttempt]):
+    model = WebhookAttempt
+
+    async def insert(self, delivery_id: uuid.UUID, attempt: int, **values: Any) -> None:
+        await self.session.execute(
+            insert(WebhookAttempt).values(
+                id=uuid7(),
+                company_id=self.company_id,
+                delivery_id=delivery_id,
+                attempt=attempt,
+                **values,
+            )
+        )
+
+    async def of_delivery(self, delivery_id: uuid.UUID) -> list[WebhookAttempt]:
+        return await self.list(
+            WebhookAttempt.delivery_id == delivery_id, order_by=[WebhookAttempt.attempt]
+        )
+
+
+class AuditRepository(TenantRepository[WebhookAudit]):
+    model = WebhookAudit
+
+    async def of_endpoint(self, endpoint_id: uuid.UUID) -> list[WebhookAudit]:
+        return await self.list(
+            WebhookAudit.endpoint_id == endpoint_id, order_by=[WebhookAudit.created_at]
+        )
+
+
+@dataclass(frozen=True)
+class QueuedDelivery:
+    """A delivery with its endpoint and event, as the worker reads it before claiming."""
+
+    delivery: WebhookDelivery
+    endpoint: WebhookEndpoint
+    event: WebhookEvent
+
+
+@dataclass(frozen=True)
+class Due:
+    delivery_id: uuid.UUID
+    #: the number the next attempt will have
+    attempt: int
+    #: woken before (or left by a worker that died): an earlier wake-up for this attempt may
+    #: be stuck with that worker, so this one must not be mistaken for a duplicate of it
+    again: bool
+
+
+def _claimable(now: datetime) -> Any:
+    """Due and not held by a live worker (a pending row's wake-up lease does not matter)."""
+    return and_(
+        WebhookDelivery.next_attempt_at <= now,
+        or_(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            and_(
+                WebhookDelivery.status == DeliveryStatus.DELIVERING,
+                WebhookDelivery.locked_until < now,
+            ),
+        ),
+    )
+
+
+class DeliveryQueue:
+    """The worker's view of the outbox, across companies."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def load(self, delivery_id: uuid.UUID) -> QueuedDelivery | None:
+        stmt = (
+            select(WebhookDelivery, WebhookEndpoint, WebhookEvent)
+            .join(
+                WebhookEndpoint,
+                and_(
+                    WebhookEndpoint.company_id == WebhookDelivery.company_id,
+                    WebhookEndpoint.id == WebhookDelivery.endpoint_id,
+                ),
+            )
+            .join(
+                WebhookEvent,
+                and_(
+                    WebhookEvent.company_id == WebhookDelivery.company_id,
+                    WebhookEvent.id == WebhookDelivery.event_id,
+                ),
+            )
+            .where(WebhookDelivery.id == delivery_id)
+            .execution_options(populate_existing=True)
+        )
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else QueuedDelivery(row[0], row[1], row[2])
+
+    async def claim(
+        self, delivery_id: uuid.UUID, now: datetime, lease_until: datetime
+    ) -> int | None:
+        """Take the next attempt of a due delivery; its number, or None when someone else has
+        it or it is not due. Exactly one caller wins an attempt."""
+        stmt = (
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, _claimable(now))
+            .values(
+                status=DeliveryStatus.DELIVERING,
+                attempts=WebhookDelivery.attempts + 1,
+                locked_until=lease_until,
+                last_attempt_at=now,
+            )
+            .returning(WebhookDelivery.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def skip(self, delivery_id: uuid.UUID, now: datetime) -> bool:
+        """A due delivery whose endpoint is not active is set aside (it can be redelivered)."""
+        stmt = (
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, _claimable(now))
+            .values(status=DeliveryStatus.SKIPPED, locked_until=None)
+            .returning(WebhookDelivery.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def due(self, now: datetime, wake_until: datetime, limit: int) -> list[Due]:
+        """Due deliveries no live worker holds and no recent wake-up covers, marked as woken.
+
+        Deliveries whose worker died (lease over) go back to pending. Concurrent relays skip
+        each other's rows.
+        """
+        due = (
+            select(WebhookDelivery.id, WebhookDelivery.locked_until)
+            .where(
+                WebhookDelivery.next_attempt_at <= now,
+                or_(
+                    and_(
+                        WebhookDelivery.status == DeliveryStatus.PENDING,
+                        or_(
+                            WebhookDelivery.locked_until.is_(None),
+                            WebhookDelivery.locked_until < now,
+                        ),
+                    ),
+                    and_(
+                        WebhookDelivery.status == DeliveryStatus.DELIVERING,
+                        WebhookDelivery.locked_until < now,
+                    ),
+                ),
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("due")
+        )
+        stmt = (
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == due.c.id)
+            .values(status=DeliveryStatus.PENDING, locked_until=wake_until)
+            .returning(WebhookDelivery.id, WebhookDelivery.attempts, due.c.locked_until)
+            .execution_options(synchronize_session=False)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return [Due(row[0], row[1] + 1, row[2] is not None) for row in rows]

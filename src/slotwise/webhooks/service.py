@@ -1,0 +1,366 @@
+"""Webhook subscriptions of the caller's company: validation, limits, secrets, the delivery log,
+redelivery and the test ping."""
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
+from slotwise.jobs import after_commit
+from slotwise.models import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from slotwise.principal import Principal
+from slotwise.settings import Settings
+from slotwise.webhooks import schemas as s
+from slotwise.webhooks import signing, ssrf
+from slotwise.webhooks.delivery import send_attempt, utc_now
+from slotwise.webhooks.events import EventType
+from slotwise.webhooks.jobs import deliver_wakeup
+from slotwise.webhooks.repository import (
+    AttemptRepository,
+    DeliveryRepository,
+    DeliveryRow,
+    EndpointRepository,
+    EventRepository,
+)
+from slotwise.webhooks.sender import Sender
+
+PING = "ping"
+SUBSCRIBABLE = frozenset(member.value for member in EventType)
+#: Meetario spellings that differ from meetergo's beyond the dot
+EVENT_ALIASES = {"booking_canceled": "booking_cancelled"}
+#: names a custom header may not use: ours (signature, body framing) and hop-by-hop ones
+RESERVED_HEADERS = frozenset(
+    {
+        "host",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+        "proxy-authorization",
+        "proxy-authenticate",
+        "proxy-connection",
+    }
+)
+RESERVED_PREFIXES = ("webhook-", "content-")
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+class WebhookLimitReached(AppError):
+    status = 406
+    code = "limit_reached"
+    default_message = "Webhook limit reached"
+
+
+def normalise_event_types(values: Iterable[str]) -> tuple[list[str], list[FieldError]]:
+    """meetergo's names; Meetario's dotted ones are mapped (`booking.created`)."""
+    found: list[str] = []
+    errors: list[FieldError] = []
+    for index, value in enumerate(values):
+        name = value.strip().lower().replace(".", "_")
+        name = EVENT_ALIASES.get(name, name)
+        if name not in SUBSCRIBABLE:
+            errors.append(FieldError(f"eventTypes[{index}]", f"Unknown event type '{value}'"))
+        elif name not in found:
+            found.append(name)
+    return found, errors
+
+
+def check_headers(headers: Mapping[str, str]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for name, value in headers.items():
+        lower = name.lower()
+        if not _TOKEN.match(name):
+            errors.append(FieldError(f"headers.{name}", "Not a valid header name"))
+        elif lower in RESERVED_HEADERS or lower.startswith(RESERVED_PREFIXES):
+            errors.append(FieldError(f"headers.{name}", "Reserved header name"))
+        elif any(ch in value for ch in "\r\n\x00"):
+            errors.append(FieldError(f"headers.{name}", "Header values must be one line"))
+    return errors
+
+
+def stats(row: WebhookEndpoint) -> s.WebhookStats:
+    attempts = row.success_count + row.failure_count
+    rate = round(100 * row.success_count / attempts, 2) if attempts else None
+    return s.WebhookStats(
+        success_count=row.success_count,
+        failure_count=row.failure_count,
+        success_rate=rate,
+        last_success_at=row.last_success_at,
+        last_failure_at=row.last_failure_at,
+    )
+
+
+def webhook_view(row: WebhookEndpoint) -> s.Webhook:
+    return s.Webhook(
+        id=row.id,
+        endpoint=row.url,
+        event_types=list(row.event_types),
+        description=row.description,
+        name=row.name,
+        headers=dict(row.headers or {}),
+        timeout_seconds=row.timeout_seconds,
+        max_retries=row.max_retries,
+        status=row.status,
+        company_id=row.company_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        stats=stats(row),
+    )
+
+
+def with_secret(row: WebhookEndpoint) -> s.WebhookWithSecret:
+    view = webhook_view(row)
+    fields = {name: getattr(view, name) for name in view.__struct_fields__}
+    return s.WebhookWithSecret(
+        **fields, secret=row.secret, previous_secret_expires_at=row.previous_secret_expires_at
+    )
+
+
+def delivery_view(row: DeliveryRow) -> s.Delivery:
+    d = row.delivery
+    return s.Delivery(
+        id=d.id,
+        webhook_id=d.endpoint_id,
+        event_id=row.msg_id,
+        event_type=row.event_type,
+        status=d.status,
+        attempts=d.attempts,
+        response_code=d.last_status_code,
+        error=d.last_error,
+        response_time_ms=d.last_duration_ms,
+        created_at=d.created_at,
+        last_attempt_at=d.last_attempt_at,
+        delivered_at=d.delivered_at,
+        next_attempt_at=d.next_attempt_at if d.status is DeliveryStatus.PENDING else None,
+    )
+
+
+def attempt_view(row: WebhookAttempt) -> s.Attempt:
+    return s.Attempt(
+        attempt=row.attempt,
+        started_at=row.started_at,
+        response_time_ms=row.duration_ms,
+        response_code=row.status_code,
+        error=row.error,
+        response_body=row.response_body,
+    )
+
+
+class WebhookService:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, settings: Settings, sender: Sender
+    ) -> None:
+        self.session = session
+        self.company_id = principal.company_id
+        self.settings = settings
+        self.sender = sender
+        self.endpoints = EndpointRepository(session, self.company_id)
+        self.deliveries = DeliveryRepository(session, self.company_id)
+
+    async def _url_errors(self, url: str) -> list[FieldError]:
+        try:
+            await self.sender.check_url(url)
+        except ssrf.UrlProblem as exc:
+            return [FieldError("endpoint", f"The URL {exc}")]
+        return []
+
+    async def list(self) -> list[s.Webhook]:
+        return [webhook_view(row) for row in await self.endpoints.all()]
+
+    async def get(self, webhook_id: uuid.UUID) -> s.Webhook:
+        return webhook_view(await self.endpoints.get_or_404(webhook_id))
+
+    async def create(self, data: s.WebhookCreate) -> s.WebhookWithSecret:
+        event_types, errors = normalise_event_types(data.event_types)
+        errors = await self._url_errors(data.endpoint) + errors + check_headers(data.headers)
+        if errors:
+            raise ValidationFailed(errors=errors)
+        await self.endpoints.lock_company()
+        if await self.endpoints.count() >= self.settings.webhook_max_endpoints:
+            raise WebhookLimitReached(
+                f"Webhook limit reached ({self.settings.webhook_max_endpoints} per company)"
+            )
+        row = self.endpoints.add(
+            WebhookEndpoint(
+                url=data.endpoint,
+                event_types=event_types,
+                description=data.description,
+                name=data.name,
+                headers=dict(data.headers),
+                timeout_seconds=data.timeout_seconds,
+                max_retries=data.max_retries,
+                status=EndpointStatus(data.status),
+                secret=signing.new_secret(),
+                success_count=0,
+                failure_count=0,
+            )
+        )
+        await self.session.flush()
+        await self.session.refresh(row)
+        return with_secret(row)
+
+    async def _validated_update(self, data: s.WebhookUpdate) -> dict[str, object]:
+        values: dict[str, object] = {}
+        errors: list[FieldError] = []
+        if data.endpoint is not s.UNSET:
+            errors += await self._url_errors(data.endpoint)
+            values["url"] = data.endpoint
+        if data.event_types is not s.UNSET:
+            values["event_types"], type_errors = normalise_event_types(data.event_types)
+            errors += type_errors
+        if data.headers is not s.UNSET:
+            errors += check_headers(data.headers)
+            values["headers"] = dict(data.headers)
+        if errors:
+            raise ValidationFailed(errors=errors)
+        for name in ("description", "name", "timeout_seconds", "max_retries"):
+            value = getattr(data, name)
+            if value is not s.UNSET:
+                values[name] = value
+        if data.status is not s.UNSET:
+            values["status"] = EndpointStatus(data.status)
+        return values
+
+    async def update(self, webhook_id: uuid.UUID, data: s.WebhookUpdate) -> s.Webhook:
+        row = await self.endpoints.get_or_404(webhook_id, for_update=True)
+        values = await self._validated_update(data)
+        if (
+            values.get("status") is EndpointStatus.ACTIVE
+            and row.status is not EndpointStatus.ACTIVE
+        ):
+            row.failing_since = None  # a re-enabled endpoint starts a fresh failure clock
+        for name, value in values.items():
+            setattr(row, name, value)
+        await self.session.flush()
+        await self.session.refresh(row)
+        return webhook_view(row)
+
+    async def delete(self, webhook_id: uuid.UUID) -> None:
+        if not await self.endpoints.delete(webhook_id):
+            raise NotFound(EndpointRepository.not_found_message)
+
+    async def rotate_secret(self, webhook_id: uuid.UUID) -> s.WebhookWithSecret:
+        row = await self.endpoints.get_or_404(webhook_id, for_update=True)
+        overlap = timedelta(hours=self.settings.webhook_secret_overlap_hours)
+        row.previous_secret = row.secret if overlap else None
+        row.previous_secret_expires_at = utc_now() + overlap if overlap else None
+        row.secret = signing.new_secret()
+        await self.session.flush()
+        await self.session.refresh(row)
+        return with_secret(row)
+
+    async def test(self, webhook_id: uuid.UUID) -> s.TestResult:
+        """Send a signed `ping` now, whatever the endpoint's status, and log it as a delivery
+        (no retries, not in the stats). The request waits for the endpoint (its timeout)."""
+        endpoint = await self.endpoints.get_or_404(webhook_id)
+        now = utc_now()
+        msg_id = s.new_msg_id()
+        body = s.event_body(PING, {"webhookId": str(endpoint.id)}, msg_id, now)
+        event = EventRepository(self.session, self.company_id).add(
+            WebhookEvent(type=PING, msg_id=msg_id, payload=body, occurred_at=now)
+        )
+        sent = await send_attempt(self.sender, endpoint, event, now)
+        status = DeliveryStatus.DELIVERED if sent.delivered else DeliveryStatus.FAILED
+        await self.session.flush()
+        delivery = self.deliveries.add(
+            WebhookDelivery(
+                event_id=event.id,
+                endpoint_id=endpoint.id,
+                status=status,
+                attempts=1,
+                next_attempt_at=now,
+                last_attempt_at=now,
+                last_status_code=sent.status_code,
+                last_error=sent.error,
+                last_duration_ms=sent.duration_ms,
+                delivered_at=now if sent.delivered else None,
+            )
+        )
+        await self.session.flush()
+        AttemptRepository(self.session, self.company_id).add(
+            WebhookAttempt(
+                delivery_id=delivery.id,
+                attempt=1,
+                started_at=now,
+                duration_ms=sent.duration_ms,
+                status_code=sent.status_code,
+                error=sent.error,
+                response_body=sent.response_head,
+            )
+        )
+        await self.session.flush()
+        return s.TestResult(
+            id=delivery.id,
+            status="delivered" if sent.delivered else "failed",
+            response_code=sent.status_code,
+            response_time_ms=sent.duration_ms,
+            sent_at=now,
+            error=sent.error,
+        )
+
+    async def list_deliveries(
+        self,
+        webhook_id: uuid.UUID,
+        page: int,
+        page_size: int,
+        status: DeliveryStatus | None,
+    ) -> s.DeliveryList:
+        await self.endpoints.get_or_404(webhook_id)
+        where = [WebhookDelivery.endpoint_id == webhook_id]
+        if status is not None:
+            where.append(WebhookDelivery.status == status)
+        total = await self.deliveries.count(*where)
+        rows = await self.deliveries.rows(*where, limit=page_size, offset=page * page_size)
+        return s.DeliveryList(
+            deliveries=[delivery_view(row) for row in rows],
+            total=total,
+            page=page,
+            page_size=page_size,
+        )
+
+    async def _delivery(self, delivery_id: uuid.UUID) -> DeliveryRow:
+        rows = await self.deliveries.rows(WebhookDelivery.id == delivery_id)
+        if not rows:
+            raise NotFound(DeliveryRepository.not_found_message)
+        return rows[0]
+
+    async def get_delivery(self, delivery_id: uuid.UUID) -> s.DeliveryDetail:
+        row = await self._delivery(delivery_id)
+        attempts = await AttemptRepository(self.session, self.company_id).of_delivery(delivery_id)
+        view = delivery_view(row)
+        fields = {name: getattr(view, name) for name in view.__struct_fields__}
+        return s.DeliveryDetail(**fields, attempt_log=[attempt_view(a) for a in attempts])
+
+    async def redeliver(self, delivery_id: uuid.UUID) -> s.Delivery:
+        """Send a delivery again: a pending one at once, a finished one as a new delivery of
+        the same event (same webhook-id)."""
+        await self.deliveries.get_or_404(delivery_id, for_update=True)
+        row = await self._delivery(delivery_id)
+        old = row.delivery
+        endpoint = await self.endpoints.get_or_404(old.endpoint_id)
+        if endpoint.status is not EndpointStatus.ACTIVE:
+            raise Conflict("The webhook is not active; set its status to active first")
+        if old.status is DeliveryStatus.DELIVERING:
+            raise Conflict("This delivery is being sent right now")
+        now = utc_now()
+        if old.status is DeliveryStatus.PENDING:
+            old.next_attempt_at, old.locked_until = now, None
+            await self.session.flush()
+            after_commit(self.session, deliver_wakeup(old.id, old.attempts + 1))
+            return delivery_view(await self._delivery(old.id))
+        (new_id,) = await self.deliveries.insert_pending(old.event_id, [old.endpoint_id], now)
+        after_commit(self.session, deliver_wakeup(new_id, 1))
+        return delivery_view(await self._delivery(new_id))

@@ -1,0 +1,160 @@
+"""Rate limits in Redis: per credential, per company override, headers, fail-open without Redis."""
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from slotwise.app import create_app
+from slotwise.companies.commands import rate_limit_command
+from slotwise.ratelimit import LocalBuckets, Policy
+from slotwise.settings import Settings
+from tests.factories import Side
+from tests.servers import running_server
+
+
+def check_headers(headers: Any) -> tuple[int, int]:
+    limit = int(headers["x-ratelimit-limit"])
+    remaining = int(headers["x-ratelimit-remaining"])
+    assert int(headers["x-ratelimit-used"]) == limit - remaining
+    assert int(headers["x-ratelimit-reset"]) >= int(time.time())
+    assert f"r={remaining};" in headers["ratelimit"]
+    assert f"q={limit};" in headers["ratelimit-policy"]
+    return limit, remaining
+
+
+async def set_limit(settings: Settings, side: Side, **limits: Any) -> None:
+    values = {"per_hour": None, "per_day": None, "reset": False} | limits
+    await asyncio.to_thread(rate_limit_command, settings, str(side.tenant.company_id), **values)
+
+
+async def test_default_policy_headers(client: AsyncTestClient[Litestar], side_a: Side) -> None:
+    first = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+    second = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+    assert first.status_code == second.status_code == 200
+    assert check_headers(first.headers) == (200, 199)
+    assert check_headers(second.headers)[1] in {198, 199}
+    assert first.headers["ratelimit-policy"] == '"minute";q=200;w=120'
+    assert "x-ratelimit-limit" not in (await client.get("/health/live")).headers
+
+
+async def test_exhausting_one_key_leaves_another_untouched(
+    app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
+) -> None:
+    await set_limit(settings, side_a, per_minute=1, burst=3)
+    app.state.rate_policies.ttl = 0
+    key_a = side_a.tenant.headers()
+    key_b = {"authorization": f"Bearer {side_a.extra_key.api_key}"}
+    statuses = [(await client.get("/v4/api-key", headers=key_a)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    limited = await client.post("/v4/api-key", json={"expiresInDays": 3}, headers=key_a)
+    assert limited.status_code == 429
+    assert limited.json() == {
+        "statusCode": 429,
+        "message": "Too Many Requests",
+        "error": "Too Many Requests",
+        "code": "rate_limited",
+    }
+    assert int(limited.headers["retry-after"]) >= 1
+    assert limited.headers["x-ratelimit-remaining"] == "0"
+    other = await client.get("/v4/api-key", headers=key_b)
+    assert other.status_code == 200
+    assert len(other.json()) == 2  # the limited POST created nothing
+    assert check_headers(other.headers) == (3, 2)
+
+
+async def test_override_applies_without_restart_and_resets(
+    app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
+) -> None:
+    app.state.rate_policies.ttl = 0
+    await set_limit(settings, side_a, per_minute=50, burst=60, per_hour=500, per_day=5000)
+    response = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+    assert response.headers["ratelimit-policy"] == (
+        '"minute";q=60;w=72, "hour";q=500;w=3600, "day";q=5000;w=86400'
+    )
+    await asyncio.to_thread(
+        rate_limit_command,
+        settings,
+        str(side_a.tenant.company_id),
+        per_minute=None,
+        burst=None,
+        per_hour=None,
+        per_day=None,
+        reset=True,
+    )
+    again = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+    assert again.headers["ratelimit-policy"] == '"minute";q=200;w=120'
+
+
+async def test_spoofed_forwarded_for_changes_nothing(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    remaining = []
+    for n in range(3):
+        response = await client.get(
+            "/v4/public/booking-page/nobody-here/nothing",
+            headers={"x-forwarded-for": f"203.0.113.{n}"},
+        )
+        assert response.status_code == 404
+        remaining.append(int(response.headers["x-ratelimit-remaining"]))
+    # one shared bucket: later requests see earlier ones (separate buckets would all say 199);
+    # the bucket refills one request per 0.6 s, so a slow run may see a refill in between
+    assert remaining[0] == 199
+    assert min(remaining[1:]) < 199
+
+
+async def test_redis_down_still_serves_and_says_so(settings: Settings, side_a: Side) -> None:
+    broken = msgspec.structs.replace(settings, redis_url="redis://127.0.0.1:1/0")
+    async with AsyncTestClient(create_app(broken)) as client:
+        first = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+        second = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+        ready = await client.get("/health/ready")
+    assert first.status_code == second.status_code == 200
+    assert first.headers["x-ratelimit-scope"] == "process"
+    assert check_headers(first.headers) == (200, 199)
+    assert check_headers(second.headers)[1] in {198, 199}  # 199 only after a 0.6 s refill
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["checks"]["redis"].startswith("error")
+
+
+def test_local_buckets_follow_the_same_rule() -> None:
+    policy = Policy.build(per_minute=60, burst=2)
+    buckets = LocalBuckets()
+    now = 1_000_000_000_000
+    assert buckets.run(["k"], policy, now)[0] == 1
+    assert buckets.run(["k"], policy, now)[0] == 1
+    refused = buckets.run(["k"], policy, now)
+    assert refused[0] == 0
+    assert refused[1] == 1_000_000  # one request per second refills
+    assert buckets.run(["k"], policy, now + 1_000_000)[0] == 1
+
+
+@pytest.mark.slow
+async def test_limit_holds_across_four_processes(settings: Settings, side_a: Side) -> None:
+    await set_limit(settings, side_a, per_minute=30, burst=40)
+    with (
+        running_server(settings) as one,
+        running_server(settings) as two,
+        running_server(settings) as three,
+        running_server(settings) as four,
+    ):
+        bases = [one, two, three, four]
+        headers = side_a.tenant.headers()
+        started = time.monotonic()
+        async with httpx.AsyncClient(timeout=30) as http:
+            responses = await asyncio.gather(
+                *(http.get(f"{bases[n % 4]}/v4/user/me", headers=headers) for n in range(90))
+            )
+        elapsed = time.monotonic() - started
+    accepted = [r for r in responses if r.status_code == 200]
+    refused = [r for r in responses if r.status_code == 429]
+    assert len(accepted) + len(refused) == 90
+    assert len(accepted) >= 40
+    assert len(accepted) <= 40 + int(elapsed * 30 / 60) + 1
+    assert all(int(r.headers["retry-after"]) >= 1 for r in refused)

@@ -1,0 +1,48 @@
+"""Webhook settings: defaults, validation, and the warning when private networks are allowed."""
+
+import asyncio
+
+import msgspec
+import pytest
+from litestar.testing import AsyncTestClient
+
+from slotwise.app import create_app
+from slotwise.settings import Settings, SettingsError, load_settings
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings.webhook_max_endpoints == 20
+    assert settings.webhook_allow_private_networks is False
+    assert settings.webhook_disable_after_hours == 120
+    assert settings.webhook_secret_overlap_hours == 24
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"SLOTWISE_WEBHOOK_RELAY_SECONDS": "7"}, "SLOTWISE_WEBHOOK_RELAY_SECONDS"),
+        ({"SLOTWISE_WEBHOOK_MAX_ENDPOINTS": "0"}, "SLOTWISE_WEBHOOK_MAX_ENDPOINTS"),
+        ({"SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "maybe"}, "SLOTWISE_WEBHOOK_ALLOW_PRIVATE"),
+        ({"SLOTWISE_WORKER_MAX_JOBS": "0"}, "SLOTWISE_WORKER_MAX_JOBS"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}"):
+        load_settings(env)
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+async def test_startup_warns_when_private_networks_are_allowed(
+    settings: Settings, capfd: pytest.CaptureFixture[str], allowed: bool
+) -> None:
+    app = create_app(msgspec.structs.replace(settings, webhook_allow_private_networks=allowed))
+    async with AsyncTestClient(app):
+        pass
+    output = ""
+    for _ in range(50):  # Litestar's log handler writes from its own thread
+        output += capfd.readouterr().err
+        if "ALLOW_PRIVATE_NETWORKS is on" in output:
+            break
+        await asyncio.sleep(0.02)
+    assert ("SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on" in output) is allowed
