@@ -44,8 +44,11 @@ def fresh_database(name: str = "slotwise_bench") -> str:
 
 
 def bench_env(url: str, **extra: str) -> dict[str, str]:
+    """Server environment; the rate limiter is off unless a benchmark turns it on (load from
+    one client would otherwise meet the per-credential limit)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTWISE_")}
-    return env | {"DATABASE_URL": url, "REDIS_URL": REDIS_URL} | extra
+    defaults = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "SLOTWISE_RATE_LIMIT_ENABLED": "false"}
+    return env | defaults | extra
 
 
 def create_company(env: dict[str, str], name: str = "Bench") -> dict[str, str]:
