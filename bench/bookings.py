@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import statistics
 import time
-import uuid
 from datetime import date, datetime, timedelta
 from datetime import time as wall
 from typing import Any
@@ -19,41 +18,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bench.common import bench_env, create_company, fresh_database, server
+from bench.common import bench_env, create_company, fresh_database, make_host, server
 
 ZONE = ZoneInfo("Europe/Berlin")
-EVERY_DAY = {
-    day: {"enabled": True, "hours": [{"start": "00:00", "end": "24:00"}]}
-    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-}
-
-
-def setup(base: str, auth: str) -> tuple[dict[str, str], str]:
-    headers = {"Authorization": auth}
-    user = httpx.post(
-        f"{base}/v4/user",
-        headers=headers,
-        json={
-            "email": f"host-{uuid.uuid4().hex[:8]}@bench.test",
-            "givenName": "Bench",
-            "familyName": "Host",
-            "timezone": "Europe/Berlin",
-            "availability": {"name": "Always", "schedule": EVERY_DAY},
-        },
-    ).json()
-    headers["x-meetergo-api-user-id"] = user["userId"]
-    meeting_type = httpx.post(
-        f"{base}/v4/meeting-type",
-        headers=headers,
-        json={
-            "meetingInfo": {"name": "Quick", "duration": 15, "channel": "zoom"},
-            "availabilityId": user["availabilityId"],
-            "timeslotInterval": 15,
-            "bookingMinimum": 0,
-            "daysIntoFuture": {"mode": "unlimited"},
-        },
-    ).json()
-    return headers, meeting_type["id"]
 
 
 def body(meeting_type_id: str, start: datetime, n: int) -> dict[str, Any]:
@@ -126,7 +93,13 @@ def main() -> None:
     auth = f"Bearer {create_company(env)['apiKey']}"
     first = datetime.now(ZONE).date() + timedelta(days=7)
     with server(env) as base:
-        headers, mt = setup(base, auth)
+        host = make_host(
+            base,
+            auth,
+            [{"start": "00:00", "end": "24:00"}],
+            {"name": "Quick", "duration": 15, "channel": "zoom"},
+        )
+        headers, mt = host.headers, host.meeting_type_id
         latencies, statuses = asyncio.run(
             distinct_slots(
                 base, headers, mt, first, requests=args.requests, concurrency=args.concurrency

@@ -164,3 +164,50 @@ def table(rows: list[tuple[str, WrkResult]]) -> str:
         for name, r in rows
     ]
     return "\n".join(lines)
+
+
+WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass
+class Host:
+    """A provisioned user with one meeting type, and the headers that act as that user."""
+
+    headers: dict[str, str]
+    user_id: str
+    meeting_type_id: str
+
+
+def make_host(
+    base: str, auth: str, hours: list[dict[str, str]], meeting_info: dict[str, object]
+) -> Host:
+    """`POST /v4/user` with `hours` every day (Europe/Berlin), then a meeting type on a 15-minute
+    grid with no notice and no horizon, booked against that availability."""
+    headers = {"Authorization": auth}
+    user = httpx.post(
+        f"{base}/v4/user",
+        headers=headers,
+        json={
+            "email": f"host-{uuid.uuid4().hex[:8]}@bench.test",
+            "givenName": "Bench",
+            "familyName": "Host",
+            "timezone": "Europe/Berlin",
+            "availability": {
+                "name": "Bench hours",
+                "schedule": {day: {"enabled": True, "hours": hours} for day in WEEK},
+            },
+        },
+    ).json()
+    headers["x-meetergo-api-user-id"] = user["userId"]
+    meeting_type = httpx.post(
+        f"{base}/v4/meeting-type",
+        headers=headers,
+        json={
+            "meetingInfo": meeting_info,
+            "availabilityId": user["availabilityId"],
+            "timeslotInterval": 15,
+            "bookingMinimum": 0,
+            "daysIntoFuture": {"mode": "unlimited"},
+        },
+    ).json()
+    return Host(headers, user["userId"], meeting_type["id"])

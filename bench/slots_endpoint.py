@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 
-from bench.common import bench_env, create_company, fresh_database, server, table, wrk
+from bench.common import bench_env, create_company, fresh_database, make_host, server, table, wrk
 
 ZONE = ZoneInfo("Europe/Berlin")
 DAYS = 31
@@ -25,54 +25,6 @@ HOURS = [{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "20:00"}]
 
 def first_day() -> date:
     return datetime.now(ZONE).date() + timedelta(days=7)
-
-
-def setup(base: str, auth: str) -> tuple[str, str]:
-    headers = {"Authorization": auth}
-    user = httpx.post(
-        f"{base}/v4/user",
-        headers=headers,
-        json={
-            "email": f"host-{uuid.uuid4().hex[:8]}@bench.test",
-            "givenName": "Bench",
-            "familyName": "Host",
-            "timezone": "Europe/Berlin",
-            "availability": {
-                "name": "Bench hours",
-                "schedule": {
-                    d: {"enabled": True, "hours": HOURS}
-                    for d in (
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                        "sunday",
-                    )
-                },
-            },
-        },
-    ).json()
-    headers["x-meetergo-api-user-id"] = user["userId"]
-    meeting_type = httpx.post(
-        f"{base}/v4/meeting-type",
-        headers=headers,
-        json={
-            "meetingInfo": {
-                "name": "Bench call",
-                "duration": 30,
-                "channel": "zoom",
-                "bufferBefore": 5,
-                "bufferAfter": 5,
-            },
-            "availabilityId": user["availabilityId"],
-            "timeslotInterval": 15,
-            "bookingMinimum": 0,
-            "daysIntoFuture": {"mode": "unlimited"},
-        },
-    ).json()
-    return user["userId"], meeting_type["id"]
 
 
 async def add_busy(url: str, user_id: str, meeting_type_id: str) -> None:
@@ -117,7 +69,19 @@ def main() -> None:
     env = bench_env(url)
     auth = f"Bearer {create_company(env)['apiKey']}"
     with server(env) as base:
-        user_id, meeting_type_id = setup(base, auth)
+        host = make_host(
+            base,
+            auth,
+            HOURS,
+            {
+                "name": "Bench call",
+                "duration": 30,
+                "channel": "zoom",
+                "bufferBefore": 5,
+                "bufferAfter": 5,
+            },
+        )
+        user_id, meeting_type_id = host.user_id, host.meeting_type_id
         asyncio.run(add_busy(url, user_id, meeting_type_id))
         first = first_day()
         slots_url = (

@@ -14,43 +14,29 @@ from sqlalchemy import event
 from slotwise.models import Appointment, AppointmentStatus, Attendee
 from slotwise.settings import Settings
 from slotwise.slots.repository import BusyTime
+from tests.bookings import support
 from tests.factories import Side, session_for
 
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = support.BERLIN
 
 
-def next_monday(weeks_ahead: int = 2) -> date:
-    today = datetime.now(BERLIN).date()
-    return today + timedelta(days=(7 - today.weekday()) % 7 + 7 * weeks_ahead)
+SLOT_HOURS = {
+    "name": "Slot hours",
+    "timezone": "Europe/Berlin",
+    "schedule": {
+        "monday": {
+            "enabled": True,
+            "hours": [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "15:00"}],
+        }
+    },
+}
 
 
 async def make_type(
     client: AsyncTestClient[Litestar], side: Side, **overrides: Any
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "meetingInfo": {"name": "Slots", "duration": 30, "channel": "zoom"},
-        "availability": {
-            "name": "Slot hours",
-            "timezone": "Europe/Berlin",
-            "schedule": {
-                "monday": {
-                    "enabled": True,
-                    "hours": [
-                        {"start": "09:00", "end": "12:00"},
-                        {"start": "13:00", "end": "15:00"},
-                    ],
-                }
-            },
-        },
-        "daysIntoFuture": {"mode": "unlimited"},
-        "bookingMinimum": 0,
-    } | overrides
-    response = await client.post(
-        "/v4/meeting-type", json=body, headers=side.tenant.headers(side.member_id)
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    """A 30-minute type of the member, bookable Mondays 09:00-12:00 and 13:00-15:00 Berlin."""
+    return await support.make_type(client, side, availability=SLOT_HOURS, **overrides)
 
 
 async def book(
@@ -114,7 +100,7 @@ async def slots(
 
 async def test_weekly_hours_with_a_break(client: AsyncTestClient[Litestar], side_a: Side) -> None:
     mt = await make_type(client, side_a)
-    monday = next_monday()
+    monday = support.monday()
     status, body = await slots(
         client, side_a, f"meetingTypeId={mt['id']}&start={monday}&end={monday + timedelta(days=6)}"
     )
@@ -143,7 +129,7 @@ async def test_requested_timezone_moves_dates_and_offsets(
     client: AsyncTestClient[Litestar], side_a: Side
 ) -> None:
     mt = await make_type(client, side_a)
-    monday = next_monday()
+    monday = support.monday()
     status, body = await slots(
         client, side_a, f"meetingTypeId={mt['id']}&start={monday}&end={monday}&timezone=Asia/Tokyo"
     )
@@ -174,7 +160,7 @@ async def test_busy_time_and_buffers_block_slots(
             "bufferAfter": 15,
         },
     )
-    monday = next_monday()
+    monday = support.monday()
     ten = datetime.combine(monday, datetime.min.time(), BERLIN) + timedelta(hours=10)
     appointment = await book(settings, side_a, mt["id"], ten.astimezone(UTC), buffers=(15, 15))
     query = f"meetingTypeId={mt['id']}&start={monday}&end={monday}"
@@ -192,7 +178,7 @@ async def test_group_slots_show_seats(
     client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
     mt = await make_type(client, side_a, spots=3)
-    monday = next_monday()
+    monday = support.monday()
     nine = datetime.combine(monday, datetime.min.time(), BERLIN) + timedelta(hours=9)
     group = await book(settings, side_a, mt["id"], nine.astimezone(UTC), spots=3, attendees=2)
     full_at = nine + timedelta(minutes=60)
@@ -211,7 +197,7 @@ async def test_troubleshoot_says_why(
     client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
     mt = await make_type(client, side_a)
-    monday = next_monday()
+    monday = support.monday()
     ten = datetime.combine(monday, datetime.min.time(), BERLIN) + timedelta(hours=10)
     appointment = await book(settings, side_a, mt["id"], ten.astimezone(UTC))
     status, body = await slots(
@@ -228,7 +214,7 @@ async def test_exceptions_block_and_open_time(
     client: AsyncTestClient[Litestar], side_a: Side
 ) -> None:
     mt = await make_type(client, side_a)
-    monday = next_monday()
+    monday = support.monday()
     local = datetime.combine(monday, datetime.min.time(), BERLIN)
     url = f"/v4/availability/{mt['availabilityId']}/exception"
     headers = side_a.tenant.headers(side_a.member_id)
@@ -254,7 +240,7 @@ async def test_exceptions_block_and_open_time(
 
 async def test_aliases_and_durations(client: AsyncTestClient[Litestar], side_a: Side) -> None:
     mt = await make_type(client, side_a, meetingOptions={"allowedDurations": [60]})
-    monday = next_monday()
+    monday = support.monday()
     base = f"meetingTypeId={mt['id']}"
     for pair in (f"startDate={monday}&endDate={monday}", f"from={monday}&to={monday}"):
         status, body = await slots(client, side_a, f"{base}&{pair}")
@@ -326,7 +312,7 @@ async def test_bounded_number_of_queries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     mt = await make_type(client, side_a)
-    monday = next_monday()
+    monday = support.monday()
     for week in range(3):
         for hour in (9, 10, 13):
             at = datetime.combine(monday + timedelta(weeks=week), datetime.min.time(), BERLIN)
