@@ -1,7 +1,11 @@
 """GET /v4/booking-availability on `slotwise serve` (one worker): 1 host, 31 days, a weekly
 schedule with breaks, 500 busy appointments; compared with the unauthenticated health endpoint.
 
-    uv run python -m bench.slots_endpoint [--seconds 10] [--connections 16]
+    uv run python -m bench.slots_endpoint [--seconds 10] [--connections 16] [--server S]
+
+The first table row repeats one request, answered from the slot cache after the first time (as
+a booking page refreshing the same month is); the second turns the cache off, so every request
+loads the rules and the busy time and runs the engine (as the first request after a change does).
 """
 
 import argparse
@@ -64,11 +68,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
     args = parser.parse_args()
     url = fresh_database()
     env = bench_env(url)
     auth = f"Bearer {create_company(env)['apiKey']}"
-    with server(env) as base:
+    with server(env, kind=args.server) as base:
         host = make_host(
             base,
             auth,
@@ -94,12 +99,19 @@ def main() -> None:
         wrk(f"{base}/health/live", seconds=2)
         health = wrk(f"{base}/health/live", connections=args.connections, seconds=args.seconds)
         slots = wrk(slots_url, auth=auth, connections=args.connections, seconds=args.seconds)
+    # every request computed from the database: what the first request after a change costs
+    uncached_env = env | {"SLOTWISE_SLOT_CACHE_SIZE": "0"}
+    with server(uncached_env, port=8766, kind=args.server) as uncached_base:
+        uncached_url = slots_url.replace(base, uncached_base)
+        wrk(uncached_url, auth=auth, seconds=2)
+        uncached = wrk(uncached_url, auth=auth, connections=args.connections, seconds=args.seconds)
     print(json.dumps({"slots_listed": count, "busy_frames": len(sample["timeframes"])}))
     print(
         table(
             [
                 ("GET /health/live", health),
                 (f"GET /v4/booking-availability (c={args.connections})", slots),
+                (f"  same, slot cache off (c={args.connections})", uncached),
             ]
         )
     )

@@ -31,12 +31,14 @@ def server_env(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(settings: Settings, server: str = "uvicorn") -> Iterator[str]:
+def running_server(
+    settings: Settings, server: str = "uvicorn", extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """`slotwise serve` in a subprocess; yields its base URL once it is ready."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "slotwise", "serve", "--port", str(port), "--server", server],
-        env=server_env(settings),
+        env=server_env(settings) | (extra_env or {}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

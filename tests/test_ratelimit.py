@@ -1,7 +1,9 @@
-"""Rate limits in Redis: per credential, per company override, headers, fail-open without Redis."""
+"""Rate limits in Redis: per credential, per company override, headers, fail-open without Redis;
+failed authentication counted across processes, fail-closed without Redis."""
 
 import asyncio
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -9,10 +11,13 @@ import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 
 from slotwise.app import create_app
 from slotwise.companies.commands import rate_limit_command
-from slotwise.ratelimit import LocalBuckets, Policy
+from slotwise.credentials.hashing import build_hasher
+from slotwise.credentials.verifier import Throttled, Verifier
+from slotwise.ratelimit import AuthFailureGate, LocalBuckets, Policy, RateLimiter
 from slotwise.settings import Settings
 from tests.factories import Side
 from tests.servers import running_server
@@ -154,7 +159,90 @@ async def test_limit_holds_across_four_processes(settings: Settings, side_a: Sid
         elapsed = time.monotonic() - started
     accepted = [r for r in responses if r.status_code == 200]
     refused = [r for r in responses if r.status_code == 429]
-    assert len(accepted) + len(refused) == 90
+    others = [(r.status_code, r.text) for r in responses if r.status_code not in {200, 429}]
+    assert not others
     assert len(accepted) >= 40
     assert len(accepted) <= 40 + int(elapsed * 30 / 60) + 1
     assert all(int(r.headers["retry-after"]) >= 1 for r in refused)
+
+
+def wrong_secret(side: Side) -> dict[str, str]:
+    key = side.tenant.api_key
+    return {"authorization": f"Bearer {key[:-4]}{'zzzz' if key[-4:] != 'zzzz' else 'yyyy'}"}
+
+
+async def test_every_response_but_health_carries_the_headers(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    cases = [
+        ("/v4/user/me", {}, 401),
+        ("/v4/user/me", wrong_secret(side_a), 401),
+        ("/v4/user/me", {"authorization": "Bearer nonsense"}, 401),
+        ("/v4/availability", side_a.tenant.headers(), 400),
+        ("/v4/user/me", side_a.tenant.headers(), 200),
+        ("/schema/openapi.json", {}, 200),
+    ]
+    for path, headers, status in cases:
+        response = await client.get(path, headers=headers)
+        assert response.status_code == status, (path, response.text)
+        assert check_headers(response.headers)[0] == 200, path
+    health = await client.get("/health/live")
+    assert health.status_code == 200
+    assert "x-ratelimit-limit" not in health.headers
+
+
+@pytest.mark.slow
+async def test_failed_secrets_are_counted_across_processes(
+    settings: Settings, side_a: Side
+) -> None:
+    strict = {"SLOTWISE_AUTH_FAILURES_PER_CREDENTIAL": "3"}
+    with (
+        running_server(settings, extra_env=strict) as one,
+        running_server(settings, extra_env=strict) as two,
+    ):
+        async with httpx.AsyncClient(timeout=30) as http:
+            responses = [
+                await http.get(f"{(one, two)[n % 2]}/v4/user/me", headers=wrong_secret(side_a))
+                for n in range(5)
+            ]
+    # per-process counting would let 3 failures through in each process (all 401)
+    assert [r.status_code for r in responses] == [401, 401, 401, 429, 429]
+    refused = responses[-1]
+    assert int(refused.headers["retry-after"]) >= 1
+    assert '"auth-failures";q=3;w=60' in refused.headers["ratelimit-policy"]
+    assert refused.json()["message"] == "Too Many Requests"
+
+
+async def test_failed_secrets_fail_closed_without_redis() -> None:
+    redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    gate = AuthFailureGate(RateLimiter(redis), per_credential=10, per_address=30, window_seconds=60)
+    verifier = Verifier(build_hasher("cheapest"), failures=gate)
+    stored = verifier.hash("right")
+    key, other = uuid.uuid4(), uuid.uuid4()
+    try:
+        assert await verifier.verify(key, stored, "right", "198.51.100.1")
+        assert not await verifier.verify(key, stored, "wrong", "198.51.100.2")
+        # the first failure closes the gate for that credential and that address ...
+        with pytest.raises(Throttled):
+            await verifier.verify(key, stored, "guess", "198.51.100.3")
+        with pytest.raises(Throttled):
+            await verifier.verify(other, stored, "guess", "198.51.100.2")
+        # ... while a secret already verified in the process, and other callers, still work
+        assert await verifier.verify(key, stored, "right", "198.51.100.4")
+        assert await verifier.verify(other, stored, "right", "198.51.100.5")
+    finally:
+        await redis.aclose()
+
+
+async def test_wrong_secrets_never_draw_on_the_keys_own_limit(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    """A key's count may start before its query only for a secret already verified for it."""
+    first = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+    assert check_headers(first.headers) == (200, 199)
+    for _ in range(20):
+        wrong = await client.get("/v4/user/me", headers=wrong_secret(side_a))
+        assert wrong.status_code in {401, 429}
+    again = await client.get("/v4/user/me", headers=side_a.tenant.headers())
+    assert again.status_code == 200
+    assert check_headers(again.headers)[1] in {198, 199}  # 199 only after a 0.6 s refill

@@ -1,5 +1,6 @@
 """The one wiring file: create_app(settings) builds the Litestar application."""
 
+import gc
 import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -28,10 +29,11 @@ from slotwise.jobs import job_queue
 from slotwise.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
-from slotwise.ratelimit import RateLimiter
+from slotwise.ratelimit import AuthFailureGate, RateLimiter
 from slotwise.ratelimit_http import CompanyPolicies, default_policy, rate_limit_middleware
 from slotwise.requestid import add_request_id
 from slotwise.settings import Settings, load_settings
+from slotwise.slots.cache import SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import UserController
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
@@ -61,12 +63,19 @@ def create_app(settings: Settings) -> Litestar:
         app.state.webhook_sender = Sender(allow_private=settings.webhook_allow_private_networks)
         app.state.rate_limiter = RateLimiter(redis)
         app.state.rate_policies = CompanyPolicies(default_policy(settings))
+        app.state.slot_cache = SlotCache(settings.slot_cache_size)
         app.state.verifier = Verifier(
             build_hasher(settings.argon2_profile),
             cache_size=settings.auth_cache_size,
             failures_per_credential=settings.auth_failures_per_credential,
             failures_per_address=settings.auth_failures_per_address,
             window_seconds=settings.auth_failure_window_seconds,
+            failures=AuthFailureGate(
+                app.state.rate_limiter,
+                per_credential=settings.auth_failures_per_credential,
+                per_address=settings.auth_failures_per_address,
+                window_seconds=settings.auth_failure_window_seconds,
+            ),
         )
         try:
             yield
@@ -120,5 +129,11 @@ def create_app(settings: Settings) -> Litestar:
 
 
 def create_app_from_env() -> Litestar:
-    """Factory for ASGI servers: settings come from the process environment."""
-    return create_app(load_settings(os.environ))
+    """Factory for ASGI servers: settings come from the process environment.
+
+    Everything built so far lives as long as the process, so it is moved out of the garbage
+    collector's view: collections then scan only per-request objects (shorter pauses).
+    """
+    app = create_app(load_settings(os.environ))
+    gc.freeze()
+    return app

@@ -22,12 +22,20 @@ from slotwise.clientaddr import client_address
 from slotwise.credentials.tokens import parse
 from slotwise.credentials.verifier import Throttled, Verifier
 from slotwise.db import close_request_session, request_session
-from slotwise.errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
-from slotwise.models import Credential, CredentialKind, User
+from slotwise.errors import (
+    AppError,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+from slotwise.models import Credential, CredentialKind
 from slotwise.principal import Principal
+from slotwise.ratelimit_http import charge_address, charge_early, is_limited, settle_early
 from slotwise.settings import Settings
 from slotwise.tenancy import CompanyId
-from slotwise.unscoped import find_credential
+from slotwise.unscoped import FoundCredential, find_credential
 
 ACTING_USER_HEADER = "x-meetergo-api-user-id"
 ScopeName = Literal["scheduling", "account"]
@@ -70,16 +78,32 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
+        """Failures count against the caller's address like unauthenticated requests and carry
+        the limit headers; past the limit they become 429."""
+        try:
+            return await self._authenticate(connection)
+        except TooManyRequests:
+            raise
+        except AppError as exc:
+            if is_limited(connection.scope):
+                exc.headers.update(await charge_address(connection.scope))
+            raise
+
+    async def _authenticate(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         parsed = parse(_bearer(connection))
         if parsed is None:
             raise Unauthorized("Invalid API key")
         header_user = _acting_user_id(connection)
         verifier: Verifier = connection.app.state.verifier
+        holder = verifier.holder(parsed.lookup_id, parsed.secret)
+        if holder is not None:
+            charge_early(connection.scope, *holder)
         session = request_session(connection.scope)
-        found = await find_credential(session, parsed.lookup_id, header_user)
-        if found is None or found[0].kind.value != parsed.kind.value:
+        credential = await find_credential(session, parsed.lookup_id, header_user)
+        if credential is None or credential.kind.value != parsed.kind.value:
             raise Unauthorized("Invalid API key")
-        credential, user = found
         if credential.revoked_at is not None or not credential.active:
             raise Unauthorized("Invalid API key")
         settings: Settings = connection.app.state.settings
@@ -89,13 +113,14 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                 credential.id, credential.secret_hash, parsed.secret, address
             )
         except Throttled as exc:
-            raise TooManyRequests(headers={"Retry-After": str(exc.retry_after)}) from exc
+            raise TooManyRequests(headers=exc.headers) from exc
         if not ok:
             raise Unauthorized("Invalid API key")
+        verifier.remember(parsed.lookup_id, parsed.secret, credential.id, credential.company_id)
         now = datetime.now(UTC)
         if credential.expires_at is not None and credential.expires_at <= now:
             raise Unauthorized("API key has expired")
-        principal = self._principal(connection, credential, user, header_user)
+        principal = self._principal(connection, credential, header_user)
         await self._touch(session, credential, now)
         return AuthenticationResult(user=principal, auth=credential.id)
 
@@ -103,13 +128,13 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            await settle_early(scope)  # an early count left over when authentication failed
             await close_request_session(scope)
 
     @staticmethod
     def _principal(
         connection: ASGIConnection[Any, Any, Any, Any],
-        credential: Credential,
-        user: User | None,
+        credential: FoundCredential,
         header_user: uuid.UUID | None,
     ) -> Principal:
         opt = connection.route_handler.opt
@@ -123,15 +148,15 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                 raise Forbidden(f"Missing scope: {needed}")
         elif header_user is None and not opt.get("auth_company", False):
             raise BadRequest(MISSING_HEADER)
-        if user is None:
+        if credential.acting_user_id is None or credential.acting_role is None:
             raise NotFound("User not found") if header_user else Unauthorized("Invalid API key")
         principal = Principal(
             company_id=CompanyId(credential.company_id),
             credential_id=credential.id,
             kind=credential.kind,
             scopes=frozenset(credential.scopes),
-            user_id=user.id,
-            role=user.role,
+            user_id=credential.acting_user_id,
+            role=credential.acting_role,
             user_from_header=header_user is not None,
         )
         if opt.get("admin") and not principal.is_admin:
@@ -139,11 +164,14 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return principal
 
     @staticmethod
-    async def _touch(session: AsyncSession, credential: Credential, now: datetime) -> None:
-        """Record use at most once a minute per credential, in its own short transaction."""
+    async def _touch(session: AsyncSession, credential: FoundCredential, now: datetime) -> None:
+        """Record use at most once a minute per credential, in its own short transaction.
+
+        The lookup ran outside any transaction, so otherwise there is nothing to end.
+        """
         last = credential.last_used_at
         if last is None or now - last >= LAST_USED_RESOLUTION:
             await session.execute(
                 update(Credential).where(Credential.id == credential.id).values(last_used_at=now)
             )
-        await session.commit()  # ends the lookup's transaction; the handler starts its own
+            await session.commit()

@@ -32,6 +32,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+async def driver_connection(session: AsyncSession) -> Any:
+    """The session's own asyncpg connection, for the few hot read queries that skip the ORM.
+
+    Statements sent this way run on the session's connection, inside its transaction when one
+    has begun (otherwise each is its own); write through the ORM.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
 def request_session(scope: Scope) -> AsyncSession:
     """The request's one session (and connection), opened on first use.
 

@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from slotwise.credentials.verifier import LocalFailureGate, Throttled
+
 log = logging.getLogger("slotwise.ratelimit")
 
 MICRO = 1_000_000
 
-# KEYS: one per window. ARGV: emission interval (µs) and capacity per window.
-# Returns: allowed (1/0), retry after (µs), then per window: remaining, µs until full.
+# KEYS: one per window. ARGV: emission interval (µs) and capacity per window, then 1 to count
+# the request or 0 to only look. Returns: allowed (1/0), retry after (µs), then per window:
+# remaining, µs until full.
 _GCRA = """
+local consume = tonumber(ARGV[#ARGV])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local allowed = 1
@@ -48,7 +52,7 @@ for i = 1, #KEYS do
   local interval = tonumber(ARGV[2 * i - 1])
   local capacity = tonumber(ARGV[2 * i])
   local tat = tats[i]
-  if allowed == 1 then
+  if allowed == 1 and consume == 1 then
     tat = tat + interval
     redis.call('SET', KEYS[i], tat, 'PX', math.ceil((tat - now) / 1000) + 1000)
   end
@@ -141,7 +145,9 @@ class LocalBuckets:
         self._tats: OrderedDict[str, int] = OrderedDict()
         self.max_keys = max_keys
 
-    def run(self, keys: list[str], policy: Policy, now_us: int) -> list[int]:
+    def run(
+        self, keys: list[str], policy: Policy, now_us: int, *, consume: bool = True
+    ) -> list[int]:
         tats = [max(self._tats.get(key, now_us), now_us) for key in keys]
         retry = 0
         for tat, window in zip(tats, policy.windows, strict=True):
@@ -150,8 +156,8 @@ class LocalBuckets:
         allowed = retry <= 0
         out = [int(allowed), max(retry, 0)]
         for key, tat, window in zip(keys, tats, policy.windows, strict=True):
-            new_tat = tat + window.interval_us if allowed else tat
-            if allowed:
+            new_tat = tat + window.interval_us if allowed and consume else tat
+            if allowed and consume:
                 self._tats[key] = new_tat
                 self._tats.move_to_end(key)
             cap = window.capacity * window.interval_us
@@ -169,17 +175,22 @@ class RateLimiter:
         self._script = redis.register_script(_GCRA)
         self._warned_at = 0.0
 
-    async def hit(self, subject: str, policy: Policy) -> Decision:
-        """Count one request of `subject` against `policy` and say whether it may proceed."""
+    async def hit(self, subject: str, policy: Policy, *, consume: bool = True) -> Decision:
+        """Count one request of `subject` against `policy` and say whether it may proceed.
+
+        With `consume=False` nothing is counted: the decision says whether one more would pass.
+        """
         keys = [f"{self.prefix}:{subject}:{w.name}" for w in policy.windows]
         args: list[int] = []
         for window in policy.windows:
             args += [window.interval_us, window.capacity]
+        args.append(int(consume))
         try:
             raw = await self._script(keys=keys, args=args)
         except (RedisError, OSError) as exc:
             self._warn(exc)
-            return _decide(policy, self.local.run(keys, policy, time.time_ns() // 1000), True)
+            now_us = time.time_ns() // 1000
+            return _decide(policy, self.local.run(keys, policy, now_us, consume=consume), True)
         return _decide(policy, [int(x) for x in raw], False)
 
     def _warn(self, exc: Exception) -> None:
@@ -187,3 +198,43 @@ class RateLimiter:
         if now - self._warned_at > 60:
             self._warned_at = now
             log.warning("rate limiter: Redis unreachable (%s); limiting per process", exc)
+
+
+class AuthFailureGate:
+    """Failed credential verifications, counted in Redis per credential and per client address.
+
+    Stricter than the request limits and shared by every process. While Redis is unreachable it
+    fails closed: failures are counted per process and the first one shuts the gate for that
+    credential and that address for the window, so an outage never opens the door to guessing,
+    while valid secrets (which never fail) still verify.
+    """
+
+    def __init__(
+        self, limiter: RateLimiter, *, per_credential: int, per_address: int, window_seconds: int
+    ) -> None:
+        self.limiter = limiter
+        self.credential = Policy((Window("auth-failures", per_credential, window_seconds),))
+        self.address = Policy((Window("auth-failures", per_address, window_seconds),))
+        self.fallback = LocalFailureGate(1, 1, window_seconds)
+
+    def _subjects(self, credential_id: str, address: str) -> list[tuple[str, Policy]]:
+        return [
+            (f"fail:cred:{credential_id}", self.credential),
+            (f"fail:addr:{address}", self.address),
+        ]
+
+    async def wait(self, credential_id: str, address: str) -> Throttled | None:
+        """A refusal (with its headers) when this caller must not try now; None otherwise."""
+        for subject, policy in self._subjects(credential_id, address):
+            decision = await self.limiter.hit(subject, policy, consume=False)
+            if decision.degraded:
+                return await self.fallback.wait(credential_id, address)
+            if not decision.allowed:
+                return Throttled(decision.retry_after_seconds, decision.headers())
+        return None
+
+    async def failed(self, credential_id: str, address: str) -> None:
+        for subject, policy in self._subjects(credential_id, address):
+            if (await self.limiter.hit(subject, policy)).degraded:
+                await self.fallback.failed(credential_id, address)
+                return

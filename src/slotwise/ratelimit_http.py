@@ -1,6 +1,10 @@
-"""Rate limiting of API requests: after authentication, keyed by credential (or by client
-address for unauthenticated routes), with the limit headers on every API response."""
+"""Rate limiting of requests: after authentication, keyed by credential (or by client address
+for unauthenticated routes and failed authentication), with the limit headers on every
+response. Health probes are exempt: throttling a load balancer's probe would take the instance
+out of rotation."""
 
+import asyncio
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -8,17 +12,18 @@ from dataclasses import dataclass
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.clientaddr import client_address
 from slotwise.companies.repository import RateLimitRepository
+from slotwise.db import request_session
 from slotwise.errors import TooManyRequests
 from slotwise.principal import Principal
 from slotwise.ratelimit import Policy, RateLimiter
 from slotwise.settings import Settings
 from slotwise.tenancy import CompanyId
 
-LIMITED_PREFIXES = ("/v4", "/webhooks")
+EXEMPT_PREFIXES = ("/health",)
 OVERRIDE_TTL_SECONDS = 5.0
 
 
@@ -36,44 +41,103 @@ class CompanyPolicies:
         self.ttl = ttl
         self._cache: dict[uuid.UUID, _Cached] = {}
 
-    async def for_company(
-        self, sessionmaker: async_sessionmaker[AsyncSession], company_id: uuid.UUID
-    ) -> Policy:
-        now = time.monotonic()
+    def cached(self, company_id: uuid.UUID) -> Policy | None:
+        """The company's policy if this process read it in the last few seconds (no I/O)."""
         cached = self._cache.get(company_id)
-        if cached is not None and cached.expires > now:
+        if cached is not None and cached.expires > time.monotonic():
             return cached.policy
-        async with sessionmaker() as session:
-            row = await RateLimitRepository(session, CompanyId(company_id)).current()
+        return None
+
+    async def for_company(self, session: AsyncSession, company_id: uuid.UUID) -> Policy:
+        """Read through the request's own session, so a request holds one connection."""
+        policy = self.cached(company_id)
+        if policy is not None:
+            return policy
+        row = await RateLimitRepository(session, CompanyId(company_id)).current()
         policy = self.default
         if row is not None:
             policy = Policy.build(row.per_minute, row.burst, row.per_hour, row.per_day)
-        self._cache[company_id] = _Cached(policy, now + self.ttl)
+        self._cache[company_id] = _Cached(policy, time.monotonic() + self.ttl)
         return policy
+
+
+def is_limited(scope: Scope) -> bool:
+    if scope["type"] != ScopeType.HTTP or not scope["app"].state.settings.rate_limit_enabled:
+        return False
+    return not scope.get("path", "").startswith(EXEMPT_PREFIXES)
+
+
+async def charge_address(scope: Scope) -> dict[str, str]:
+    """Count a request without a credential against the default policy, by client address.
+
+    Returns the limit headers; over the limit raises TooManyRequests carrying them.
+    """
+    state = scope["app"].state
+    settings: Settings = state.settings
+    subject = f"addr:{client_address(scope, settings.trusted_proxies)}"
+    return await _charge(state.rate_limiter, subject, state.rate_policies.default)
+
+
+async def _charge(limiter: RateLimiter, subject: str, policy: Policy) -> dict[str, str]:
+    decision = await limiter.hit(subject, policy)
+    headers = decision.headers()
+    if not decision.allowed:
+        raise TooManyRequests(headers=headers)
+    return headers
+
+
+_EARLY = "slotwise.ratelimit.early"
+
+
+def charge_early(scope: Scope, credential_id: uuid.UUID, company_id: uuid.UUID) -> None:
+    """Start counting the request against its credential while authentication still runs.
+
+    Only for a secret this process already verified for the presented key id (so nobody else
+    can drain a key's bucket) and a company policy already cached. The middleware waits for the
+    decision before any handler work, exactly as if it had asked then; the Redis round trip
+    overlaps the credential query instead of following it.
+    """
+    if not is_limited(scope):
+        return
+    state = scope["app"].state
+    policy = state.rate_policies.cached(company_id)
+    if policy is None:
+        return
+    task = asyncio.ensure_future(_charge(state.rate_limiter, f"cred:{credential_id}", policy))
+    scope.setdefault("state", {})[_EARLY] = (credential_id, task)
+
+
+async def settle_early(scope: Scope) -> None:
+    """Collect an early count the middleware did not use (the request failed authentication)."""
+    early = scope.get("state", {}).pop(_EARLY, None)
+    if early is not None:
+        await _discard(early[1])
+
+
+async def _discard(count: asyncio.Future[dict[str, str]]) -> None:
+    with contextlib.suppress(TooManyRequests):
+        await count
 
 
 def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        limited = scope["app"].state.settings.rate_limit_enabled
-        if scope["type"] != ScopeType.HTTP or not limited or not path.startswith(LIMITED_PREFIXES):
+        if not is_limited(scope):
             await app(scope, receive, send)
             return
         state = scope["app"].state
-        settings: Settings = state.settings
-        limiter: RateLimiter = state.rate_limiter
         principal = scope.get("user")
-        if isinstance(principal, Principal):
+        early = scope.get("state", {}).pop(_EARLY, None)
+        if isinstance(principal, Principal) and early and early[0] == principal.credential_id:
+            headers = await early[1]
+        elif isinstance(principal, Principal):
+            if early is not None:
+                await _discard(early[1])
             policies: CompanyPolicies = state.rate_policies
-            policy = await policies.for_company(state.sessionmaker, principal.company_id)
-            subject = f"cred:{principal.credential_id}"
+            session = request_session(scope)
+            policy = await policies.for_company(session, principal.company_id)
+            headers = await _charge(state.rate_limiter, f"cred:{principal.credential_id}", policy)
         else:
-            policy = state.rate_policies.default
-            subject = f"addr:{client_address(scope, settings.trusted_proxies)}"
-        decision = await limiter.hit(subject, policy)
-        headers = decision.headers()
-        if not decision.allowed:
-            raise TooManyRequests(headers=headers)
+            headers = await charge_address(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

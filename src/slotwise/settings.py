@@ -32,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     auth_failures_per_address: int = 30
     auth_failure_window_seconds: int = 60
     auth_cache_size: int = 10_000
+    slot_cache_size: int = 256
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     db_pool_size: int = 20
     db_echo: bool = False

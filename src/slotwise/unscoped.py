@@ -1,14 +1,16 @@
 """The ONLY cross-tenant queries. Importable by auth.py and the public booking modules alone."""
 
 import uuid
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.db import driver_connection
 from slotwise.models import (
     Appointment,
     Availability,
-    Credential,
     CredentialKind,
     MeetingType,
     Role,
@@ -16,28 +18,53 @@ from slotwise.models import (
 )
 
 
+class FoundCredential(NamedTuple):
+    """What authentication needs of a credential and the user it acts as (None: no such user)."""
+
+    id: uuid.UUID
+    company_id: uuid.UUID
+    kind: CredentialKind
+    secret_hash: str
+    scopes: list[str]
+    user_id: uuid.UUID | None
+    active: bool
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    acting_user_id: uuid.UUID | None
+    acting_role: Role | None
+
+
+_CREDENTIAL_SQL = """
+SELECT c.id, c.company_id, c.kind::text, c.secret_hash, c.scopes, c.user_id, c.active,
+       c.expires_at, c.revoked_at, c.last_used_at, u.id, u.role::text
+FROM credential c
+LEFT JOIN "user" u ON u.company_id = c.company_id AND (
+    (c.kind = 'pat' AND u.id = c.user_id)
+    OR (c.kind = 'api_key' AND CASE WHEN $2::uuid IS NULL THEN u.role = 'owner' ELSE u.id = $2 END)
+)
+WHERE c.lookup_id = $1
+"""
+
+
 async def find_credential(
     session: AsyncSession, lookup_id: str, acting_user_id: uuid.UUID | None
-) -> tuple[Credential, User | None] | None:
+) -> FoundCredential | None:
     """A credential by its public lookup id, with the user it acts as, in one query.
 
     A PAT acts as its owner. A platform key acts as the user named by the acting-user header,
     looked up inside the key's company only, or as the company owner when no header was sent.
+    Every authenticated request runs this, so it is one prepared statement on the request's
+    connection rather than an ORM query (about a millisecond less per request).
     """
-    pat_owner = and_(Credential.kind == CredentialKind.PAT, User.id == Credential.user_id)
-    key_user = and_(
-        Credential.kind == CredentialKind.API_KEY,
-        User.id == acting_user_id if acting_user_id is not None else User.role == Role.OWNER,
-    )
-    stmt = (
-        select(Credential, User)
-        .outerjoin(User, and_(User.company_id == Credential.company_id, or_(pat_owner, key_user)))
-        .where(Credential.lookup_id == lookup_id)
-    )
-    row = (await session.execute(stmt)).first()
+    driver = await driver_connection(session)
+    row = await driver.fetchrow(_CREDENTIAL_SQL, lookup_id, acting_user_id)
     if row is None:
         return None
-    return row[0], row[1]
+    values = list(row.values())
+    values[2] = CredentialKind(values[2])
+    values[11] = None if values[11] is None else Role(values[11])
+    return FoundCredential(*values)
 
 
 async def find_public_meeting_type(

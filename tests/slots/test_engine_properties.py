@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slotwise.slots.engine import compute_slots, troubleshoot_slots
+from slotwise.slots.engine import compute_slots, slots_until, troubleshoot_slots
 from slotwise.slots.types import (
     MIDNIGHT,
     AvailabilityException,
@@ -220,6 +220,27 @@ def test_adding_busy_never_adds_a_slot(
     before = set(starts(compute_slots(query, busy, now)))
     after = starts(compute_slots(query, [*busy, extra], now))
     assert set(after) <= before
+
+
+@fast
+@given(cases(), st.integers(0, 1000))
+def test_answer_holds_until_the_reported_change(
+    case: tuple[SlotQuery, list[Busy], datetime], permille: int
+) -> None:
+    """Cached answers rely on this: no `now` before `until` gives other slots."""
+    query, busy, now = case
+    slots, until = slots_until(query, busy, now)
+    assert slots == compute_slots(query, busy, now)
+    if until is None:
+        later = [now + timedelta(days=400)]
+    else:
+        assert until > now
+        last = until - timedelta(microseconds=1)
+        later = [last, now + (last - now) * permille // 1000]
+    for t in later:
+        assert compute_slots(query, busy, t) == slots
+    if until is not None and query.horizon.mode is not HorizonMode.LIMIT:
+        assert compute_slots(query, busy, until) != slots  # the first slot is now too soon
 
 
 @fast

@@ -3,7 +3,8 @@
 - A bounded in-process LRU remembers (credential id, stored hash, digest of the secret) triples
   that verified; the credential row is still read on every request, so revocation, deactivation
   and expiry apply on the next request in every process.
-- Failed verifications are counted per credential id and per client address; past the limit the
+- Failed verifications are counted per credential id and per client address by a failure gate
+  (in Redis across processes in the app, in process memory by default); past the limit the
   next attempt is refused before argon2 runs.
 - argon2 runs in a worker thread under a small capacity limiter, never on the event loop;
   concurrent verifications of the same secret share one argon2 run.
@@ -11,10 +12,12 @@
 
 import asyncio
 import hashlib
+import hmac
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
 import anyio.to_thread
 from anyio import CapacityLimiter
@@ -22,10 +25,23 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
 class Throttled(Exception):
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, headers: dict[str, str] | None = None) -> None:
         super().__init__("too many failed authentication attempts")
         self.retry_after = retry_after
+        self.headers = {**(headers or {}), "Retry-After": str(retry_after)}
+
+
+class FailureGate(Protocol):
+    async def wait(self, credential_id: str, address: str) -> Throttled | None:
+        """A refusal when this caller must not try a secret now; None otherwise."""
+
+    async def failed(self, credential_id: str, address: str) -> None:
+        """Count one failed verification."""
 
 
 class FailureCounter:
@@ -61,6 +77,31 @@ class FailureCounter:
             self._counts.popitem(last=False)
 
 
+class LocalFailureGate:
+    """Failure counts of this process only: for tests and tools without Redis."""
+
+    def __init__(
+        self,
+        per_credential: int,
+        per_address: int,
+        window_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._by_credential = FailureCounter(per_credential, window_seconds, clock, 100_000)
+        self._by_address = FailureCounter(per_address, window_seconds, clock, 100_000)
+
+    async def wait(self, credential_id: str, address: str) -> Throttled | None:
+        for counter, name in ((self._by_credential, credential_id), (self._by_address, address)):
+            retry_after = counter.retry_after(name)
+            if retry_after is not None:
+                return Throttled(retry_after)
+        return None
+
+    async def failed(self, credential_id: str, address: str) -> None:
+        self._by_credential.record(credential_id)
+        self._by_address.record(address)
+
+
 class Verifier:
     def __init__(
         self,
@@ -72,14 +113,15 @@ class Verifier:
         window_seconds: float = 60.0,
         threads: int = 2,
         clock: Callable[[], float] = time.monotonic,
+        failures: FailureGate | None = None,
     ) -> None:
         self.hasher = hasher
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[uuid.UUID, str, bytes], None] = OrderedDict()
-        self._by_credential = FailureCounter(
-            failures_per_credential, window_seconds, clock, 100_000
+        self._holders: OrderedDict[str, tuple[bytes, uuid.UUID, uuid.UUID]] = OrderedDict()
+        self.failures = failures or LocalFailureGate(
+            failures_per_credential, failures_per_address, window_seconds, clock
         )
-        self._by_address = FailureCounter(failures_per_address, window_seconds, clock, 100_000)
         self._limiter = CapacityLimiter(threads)
         self._in_flight: dict[tuple[uuid.UUID, str, bytes], asyncio.Future[bool]] = {}
         self.argon2_runs = 0
@@ -87,21 +129,34 @@ class Verifier:
     def __len__(self) -> int:
         return len(self._cache)
 
+    def remember(
+        self, lookup_id: str, secret: str, credential_id: uuid.UUID, company_id: uuid.UUID
+    ) -> None:
+        """Note that `secret` authenticated the credential with this public lookup id."""
+        self._holders[lookup_id] = (_digest(secret), credential_id, company_id)
+        self._holders.move_to_end(lookup_id)
+        while len(self._holders) > self.cache_size:
+            self._holders.popitem(last=False)
+
+    def holder(self, lookup_id: str, secret: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+        """(credential id, company id) when this secret already authenticated that lookup id in
+        this process, before any query; the caller must still authenticate the request."""
+        known = self._holders.get(lookup_id)
+        if known is None or not hmac.compare_digest(known[0], _digest(secret)):
+            return None
+        return known[1], known[2]
+
     async def verify(
         self, credential_id: uuid.UUID, secret_hash: str, secret: str, address: str
     ) -> bool:
         """True when `secret` matches; over the failure limit, Throttled instead of argon2."""
-        key = (credential_id, secret_hash, hashlib.sha256(secret.encode()).digest())
+        key = (credential_id, secret_hash, _digest(secret))
         if key in self._cache:
             self._cache.move_to_end(key)
             return True
-        for counter, name in (
-            (self._by_credential, str(credential_id)),
-            (self._by_address, address),
-        ):
-            wait = counter.retry_after(name)
-            if wait is not None:
-                raise Throttled(wait)
+        refusal = await self.failures.wait(str(credential_id), address)
+        if refusal is not None:
+            raise refusal
         pending = self._in_flight.get(key)
         if pending is not None:  # the same secret is being verified: share that result
             return await asyncio.shield(pending)
@@ -129,8 +184,7 @@ class Verifier:
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         else:
-            self._by_credential.record(str(credential_id))
-            self._by_address.record(address)
+            await self.failures.failed(str(credential_id), address)
         return ok
 
     def _check(self, secret_hash: str, secret: str) -> bool:

@@ -8,6 +8,7 @@ from slotwise.models.credential import Credential, CredentialKind
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.models.meeting_type import MeetingType
 from slotwise.models.rate_limit import CompanyRateLimit
+from slotwise.models.schedule_version import ScheduleVersion
 from slotwise.models.user import Role, User, UserType
 from slotwise.models.webhook import (
     DeliveryStatus,
@@ -36,6 +37,7 @@ __all__ = [
     "IdempotencyRecord",
     "MeetingType",
     "Role",
+    "ScheduleVersion",
     "TenantModel",
     "TimestampMixin",
     "User",

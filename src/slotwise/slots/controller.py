@@ -3,8 +3,10 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, MediaType, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +20,9 @@ Text = Annotated[str | None, QueryParameter(max_length=100)]
 
 
 async def provide_slot_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
 ) -> SlotService:
-    return SlotService(db, principal.company_id)
+    return SlotService(db, principal.company_id, state.slot_cache)
 
 
 class SlotController(Controller):
@@ -28,7 +30,17 @@ class SlotController(Controller):
     tags = ["booking-availability"]
     dependencies = {"slots": Provide(provide_slot_service)}
 
-    @get("/", opt=access(company=True, pat_scope="scheduling"))
+    @get(
+        "/",
+        opt=access(company=True, pat_scope="scheduling"),
+        responses={
+            200: ResponseSpec(
+                s.BookingAvailability,
+                description="Request fulfilled, document follows",
+                generate_examples=False,
+            )
+        },
+    )
     async def get_booking_availability(
         self,
         *,
@@ -49,7 +61,7 @@ class SlotController(Controller):
             str | None, QueryParameter(name="existingAppointmentId")
         ] = None,
         troubleshoot: Annotated[bool, QueryParameter()] = False,
-    ) -> s.BookingAvailability:
+    ) -> Response[bytes]:
         """Bookable start times per local date; `hostIds` is optional (taken from the type)."""
         request = parse(
             RawSlotParams(
@@ -67,4 +79,5 @@ class SlotController(Controller):
                 troubleshoot=troubleshoot,
             )
         )
-        return await slots.booking_availability(request, datetime.now(UTC))
+        body = await slots.booking_availability(request, datetime.now(UTC))
+        return Response(body, media_type=MediaType.JSON)

@@ -4,6 +4,8 @@ Public API::
 
     compute_slots(query: SlotQuery, busy: Sequence[Busy], now: datetime) -> list[Slot]
     troubleshoot_slots(query: SlotQuery, busy: Sequence[Busy], now: datetime) -> SlotReport
+    slots_until(query: SlotQuery, busy: Sequence[Busy], now: datetime)
+        -> tuple[list[Slot], datetime | None]
     slots_by_local_date(slots: Iterable[Slot], zone: str) -> list[tuple[date, list[LocalSlot]]]
 
 Rules, in order:
@@ -248,6 +250,24 @@ class _Engine:
                 begin += step
         return out
 
+    def changes_at(self, slots: Sequence[Slot]) -> int | None:
+        """The first ``now`` (µs) from which rules 6 and 7 can give another answer, if any.
+
+        Only those two rules read ``now``: the earliest listed start drops out once it is within
+        the minimum notice, and with a ``LIMIT`` horizon the first grid start past the current
+        limit may come in (checked against the open ranges only, so possibly early, never late).
+        """
+        changes: list[int] = []
+        if slots:
+            changes.append(_us(slots[0].start) - self.query.booking_minimum * _MINUTE + 1)
+        if self.limited:
+            lo = max(self.window[0], self.notice, self.latest + 1)
+            for range_start, range_end in self.open:
+                starts = self._starts(range_start, range_end - self.duration, lo)
+                if starts:
+                    changes.append(starts[0] - self.query.horizon.limit_minutes * _MINUTE)
+        return min(changes, default=None)
+
     def _join(self, start: int, end: int) -> Slot | Blocked:
         """Slow path for a start shared with joinable entries: only those may overlap."""
         conflicts = [item for item in self.entries if item[0] < end and item[1] > start]
@@ -320,6 +340,19 @@ class _Engine:
 def compute_slots(query: SlotQuery, busy: Sequence[Busy], now: datetime) -> list[Slot]:
     """Bookable slots starting in the query window, sorted by start."""
     return _Engine(query, busy, now).slots()
+
+
+def slots_until(
+    query: SlotQuery, busy: Sequence[Busy], now: datetime
+) -> tuple[list[Slot], datetime | None]:
+    """``compute_slots`` and the first later ``now`` at which its answer may change (None: never).
+
+    For every ``t`` in ``[now, until)`` ``compute_slots(query, busy, t)`` gives the same slots.
+    """
+    engine = _Engine(query, busy, now)
+    slots = engine.slots()
+    until = engine.changes_at(slots)
+    return slots, None if until is None else _instant(until)
 
 
 def troubleshoot_slots(query: SlotQuery, busy: Sequence[Busy], now: datetime) -> SlotReport:

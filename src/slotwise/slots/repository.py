@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
+from slotwise.db import driver_connection
 from slotwise.errors import NotFound
 from slotwise.models import Appointment, Availability, AvailabilityException, MeetingType
 from slotwise.tenancy import TenantRepository
@@ -56,6 +57,7 @@ class BusyRow(NamedTuple):
     buffer_after: int
     total_spots: int
     taken_spots: int
+    expires_at: datetime | None
 
 
 _BUSY_SQL = """
@@ -65,7 +67,8 @@ SELECT a.id, a.meeting_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_
            SELECT count(*) FROM attendee t
            WHERE t.company_id = a.company_id AND t.appointment_id = a.id
              AND t.cancelled_at IS NULL
-       ) ELSE 1 END
+       ) ELSE 1 END,
+       CASE WHEN a.status = 'pending' THEN a.expires_at END
 FROM appointment a
 WHERE a.company_id = $1
   AND a.host_user_id = ANY($2::uuid[])
@@ -98,10 +101,30 @@ class BusyTime(TenantRepository[Appointment]):
         building ORM rows. Seats are counted only when asked (group meeting types). Pending
         bookings past their expiry no longer block.
         """
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
+        driver = await driver_connection(self.session)
         rows = await driver.fetch(
             _BUSY_SQL, self.company_id, host_ids, start, end, now, ignore, count_seats
         )
         return [BusyRow(*row) for row in rows]
+
+
+class HostVersion(NamedTuple):
+    host_id: uuid.UUID
+    version: int
+
+
+_VERSION_SQL = """
+SELECT m.user_id, coalesce(v.version, 0)
+FROM meeting_type m LEFT JOIN schedule_version v ON v.user_id = m.user_id
+WHERE m.company_id = $1 AND m.id = $2 AND m.deleted_at IS NULL
+"""
+
+
+class ScheduleVersions(TenantRepository[MeetingType]):
+    model = MeetingType
+
+    async def of_meeting_type(self, meeting_type_id: uuid.UUID) -> HostVersion | None:
+        """The host of a live meeting type and the version of that host's schedule."""
+        driver = await driver_connection(self.session)
+        row = await driver.fetchrow(_VERSION_SQL, self.company_id, meeting_type_id)
+        return None if row is None else HostVersion(row[0], row[1])

@@ -12,8 +12,14 @@ from slotwise.availability import formats
 from slotwise.errors import FieldError, ValidationFailed
 from slotwise.models import Availability, AvailabilityException, MeetingType
 from slotwise.slots import schemas as s
-from slotwise.slots.engine import compute_slots, slots_by_local_date, troubleshoot_slots
-from slotwise.slots.repository import BusyRow, BusyTime, SlotRules
+from slotwise.slots.cache import SlotCache
+from slotwise.slots.engine import (
+    compute_slots,
+    slots_by_local_date,
+    slots_until,
+    troubleshoot_slots,
+)
+from slotwise.slots.repository import BusyRow, BusyTime, ScheduleVersions, SlotRules
 from slotwise.slots.types import (
     AvailabilityException as OpenOrBlocked,
 )
@@ -113,9 +119,14 @@ def _exception(row: AvailabilityException) -> OpenOrBlocked:
 
 
 class SlotService:
-    def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
+    def __init__(
+        self, session: AsyncSession, company_id: CompanyId, cache: SlotCache | None = None
+    ) -> None:
+        self.company_id = company_id
         self.rules_repository = SlotRules(session, company_id)
         self.busy_repository = BusyTime(session, company_id)
+        self.versions = ScheduleVersions(session, company_id)
+        self.cache = cache
 
     async def rules(self, meeting_type_id: uuid.UUID) -> Rules:
         meeting_type, availability, exceptions = await self.rules_repository.load(meeting_type_id)
@@ -129,7 +140,17 @@ class SlotService:
         now: datetime,
         ignore: uuid.UUID | None = None,
     ) -> list[Busy]:
-        rows = await self.busy_repository.of_hosts(
+        return rules.busy(await self._busy_rows(rules, start, end, now, ignore))
+
+    async def _busy_rows(
+        self,
+        rules: Rules,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        ignore: uuid.UUID | None,
+    ) -> list[BusyRow]:
+        return await self.busy_repository.of_hosts(
             [rules.host_id],
             start - BUSY_MARGIN,
             end + BUSY_MARGIN,
@@ -137,7 +158,6 @@ class SlotService:
             ignore=ignore,
             count_seats=rules.meeting_type.spots > 1,
         )
-        return rules.busy(rows)
 
     async def find_slot(
         self,
@@ -153,34 +173,52 @@ class SlotService:
         slots = compute_slots(rules.query(start, window_end, duration), busy, now)
         return next((slot for slot in slots if slot.start == start), None)
 
-    async def booking_availability(
-        self, request: SlotRequest, now: datetime
-    ) -> s.BookingAvailability:
+    async def booking_availability(self, request: SlotRequest, now: datetime) -> bytes:
+        """The encoded answer; served from the cache while the host's schedule is unchanged.
+
+        The schedule version is read before anything else, so an answer stored under it was
+        computed from data at least that new.
+        """
+        key = (self.company_id, request)
+        stamp = None
+        if self.cache is not None and not request.troubleshoot:
+            stamp = await self.versions.of_meeting_type(request.meeting_type_id)
+            body = None if stamp is None else self.cache.get(key, stamp, now)
+            if body is not None:
+                return body
         rules = await self.rules(request.meeting_type_id)
         duration = self._duration(rules, request)
         if request.host_ids and set(request.host_ids) != {rules.host_id}:
             raise ValidationFailed.field("hostIds", "Not the host of this meeting type")
         zone = request.timezone or rules.availability.timezone
         window_start, window_end = window(request.start, request.end, zone)
-        busy = await self.busy(
+        rows = await self._busy_rows(
             rules, window_start, window_end, now, request.existing_appointment_id
         )
+        busy = rules.busy(rows)
         query = rules.query(window_start, window_end, duration)
         blocked: list[Blocked] | None = None
+        until: datetime | None = None
         if request.troubleshoot:
             report = troubleshoot_slots(query, busy, now)
             slots, blocked = report.slots, report.blocked
         else:
-            slots = compute_slots(query, busy, now)
-        return render(
-            zone,
-            host_id=rules.host_id,
-            slots=slots,
-            busy=busy,
-            window_start=window_start,
-            window_end=window_end,
-            blocked=blocked,
+            slots, until = slots_until(query, busy, now)
+        body = msgspec.json.encode(
+            render(
+                zone,
+                host_id=rules.host_id,
+                slots=slots,
+                busy=busy,
+                window_start=window_start,
+                window_end=window_end,
+                blocked=blocked,
+            )
         )
+        if self.cache is not None and stamp is not None and stamp.host_id == rules.host_id:
+            expiries = [row.expires_at for row in rows if row.expires_at is not None]
+            self.cache.put(key, stamp, min([*expiries, until], default=None, key=_never), body)
+        return body
 
     @staticmethod
     def _duration(rules: Rules, request: SlotRequest) -> int:
@@ -190,6 +228,10 @@ class SlotService:
             allowed = ", ".join(str(d) for d in sorted(rules.durations()))
             raise ValidationFailed.field("meetingDuration", f"Must be one of {allowed}")
         return request.duration
+
+
+def _never(value: datetime | None) -> datetime:
+    return datetime.max.replace(tzinfo=UTC) if value is None else value
 
 
 def window(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
