@@ -79,6 +79,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
+            if len(body) < length:  # the sender died mid-body: no request, as for any server
+                self.close_connection = True
+                return
             headers = {k.lower(): v for k, v in self.headers.items()}
             receiver.record(Received(self.path, headers, body, time.time()))
             reply = receiver.reply_for(self.path)
