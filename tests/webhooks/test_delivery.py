@@ -7,6 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -38,6 +39,27 @@ class Ctx:
     clock: FakeClock
     sessions: async_sessionmaker[AsyncSession]
 
+    async def webhook(self, **values: Any) -> WebhookEndpoint:
+        return await make_webhook(self.settings, self.tenant, **values)
+
+    async def delivery(self, **values: Any) -> list[uuid.UUID]:
+        return await make_delivery(self.settings, self.tenant, **values)
+
+    async def deliver(self, delivery_id: uuid.UUID) -> Outcome:
+        outcome = await self.deliverer.deliver(delivery_id)
+        assert outcome is not None
+        return outcome
+
+    async def load(self, delivery_id: uuid.UUID) -> QueuedDelivery:
+        async with self.sessions() as session:
+            found = await DeliveryQueue(session).load(delivery_id)
+            assert found is not None
+            return found
+
+    async def audits(self) -> list[WebhookAudit]:
+        async with self.sessions() as session:
+            return list((await session.scalars(select(WebhookAudit))).all())
+
 
 @pytest.fixture
 def ctx(
@@ -52,53 +74,26 @@ def ctx(
     return Ctx(settings, tenant, receiver, deliverer, clock, sessions)
 
 
-async def load(
-    sessions: async_sessionmaker[AsyncSession], delivery_id: uuid.UUID
-) -> QueuedDelivery:
-    async with sessions() as session:
-        found = await DeliveryQueue(session).load(delivery_id)
-        assert found is not None
-        return found
-
-
-async def audits(sessions: async_sessionmaker[AsyncSession]) -> list[WebhookAudit]:
-    async with sessions() as session:
-        return list((await session.scalars(select(WebhookAudit))).all())
-
-
-async def deliver(deliverer: Deliverer, delivery_id: uuid.UUID) -> Outcome:
-    outcome = await deliverer.deliver(delivery_id)
-    assert outcome is not None
-    return outcome
-
-
 async def test_signed_bytes_equal_sent_bytes(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    sessions = ctx.sessions
-    webhook = await make_webhook(
-        settings, tenant, url=receiver.url(), headers={"X-Api-Key": "k-123"}
+    webhook = await ctx.webhook(url=ctx.receiver.url(), headers={"X-Api-Key": "k-123"})
+    (delivery_id,) = await ctx.delivery(
+        payload={"userId": "u1", "email": "ü@example.test", "secret": "nope"},
     )
-    (delivery_id,) = await make_delivery(
-        settings, tenant, payload={"userId": "u1", "email": "ü@example.test", "secret": "nope"}
-    )
-    outcome = await deliver(deliverer, delivery_id)
+    outcome = await ctx.deliver(delivery_id)
     assert (outcome.status, outcome.status_code, outcome.error) == (
         DeliveryStatus.DELIVERED,
         200,
         None,
     )
-    (got,) = receiver.received
-    stored = await load(sessions, delivery_id)
+    (got,) = ctx.receiver.received
+    stored = await ctx.load(delivery_id)
     assert got.body == stored.event.payload
     assert got.headers["content-type"] == "application/json"
     assert got.headers["x-api-key"] == "k-123"
     assert got.headers["webhook-id"] == stored.event.msg_id
     assert got.headers["webhook-id"].startswith("msg_")
     assert "." not in got.headers["webhook-id"]
-    assert int(got.headers["webhook-timestamp"]) == int(deliverer.clock().timestamp())
+    assert int(got.headers["webhook-timestamp"]) == int(ctx.deliverer.clock().timestamp())
     body = Webhook(webhook.secret).verify(got.body, got.headers)
     assert body["webhookType"] == "new_employee"
     assert body["eventId"] == stored.event.msg_id
@@ -109,32 +104,26 @@ async def test_signed_bytes_equal_sent_bytes(ctx: Ctx) -> None:
 
 
 async def test_retry_schedule_then_failed(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    clock = ctx.clock
-    sessions = ctx.sessions
-    receiver.plan("/fail", Reply(500, body=b"boom"))
-    await make_webhook(settings, tenant, url=receiver.url("/fail"))
-    (delivery_id,) = await make_delivery(settings, tenant)
+    ctx.receiver.plan("/fail", Reply(500, body=b"boom"))
+    await ctx.webhook(url=ctx.receiver.url("/fail"))
+    (delivery_id,) = await ctx.delivery()
     times = []
-    outcome = await deliver(deliverer, delivery_id)
-    times.append(clock.now)
+    outcome = await ctx.deliver(delivery_id)
+    times.append(ctx.clock.now)
     while outcome.status is DeliveryStatus.PENDING:
         assert outcome.next_attempt_at is not None
-        clock.to(outcome.next_attempt_at)
-        outcome = await deliver(deliverer, delivery_id)
-        times.append(clock.now)
+        ctx.clock.to(outcome.next_attempt_at)
+        outcome = await ctx.deliver(delivery_id)
+        times.append(ctx.clock.now)
     assert outcome.status is DeliveryStatus.FAILED
     assert len(times) == 11  # the first attempt and maxRetries = 10 retries
     assert [b - a for a, b in itertools.pairwise(times)] == list(RETRY_DELAYS)
     assert times[-1] - times[0] == timedelta(hours=75, minutes=35, seconds=5)
-    assert len(receiver.on("/fail")) == 11
-    assert {r.headers["webhook-id"] for r in receiver.on("/fail")} == {
-        receiver.received[0].headers["webhook-id"]
+    assert len(ctx.receiver.on("/fail")) == 11
+    assert {r.headers["webhook-id"] for r in ctx.receiver.on("/fail")} == {
+        ctx.receiver.received[0].headers["webhook-id"]
     }
-    stored = await load(sessions, delivery_id)
+    stored = await ctx.load(delivery_id)
     assert stored.delivery.attempts == 11
     assert stored.endpoint.failure_count == 11
     assert stored.endpoint.status is EndpointStatus.ACTIVE  # 75 h of failures, not 120
@@ -151,104 +140,84 @@ def test_retry_delays_have_bounded_jitter() -> None:
 
 
 async def test_max_retries_caps_attempts(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    clock = ctx.clock
-    receiver.plan("/fail", Reply(503))
-    await make_webhook(settings, tenant, url=receiver.url("/fail"), max_retries=2)
-    (delivery_id,) = await make_delivery(settings, tenant)
+    ctx.receiver.plan("/fail", Reply(503))
+    await ctx.webhook(url=ctx.receiver.url("/fail"), max_retries=2)
+    (delivery_id,) = await ctx.delivery()
     statuses = []
     for _ in range(3):
-        outcome = await deliver(deliverer, delivery_id)
+        outcome = await ctx.deliver(delivery_id)
         statuses.append(outcome.status)
-        clock.advance(minutes=10)
+        ctx.clock.advance(minutes=10)
     assert statuses == [DeliveryStatus.PENDING, DeliveryStatus.PENDING, DeliveryStatus.FAILED]
-    assert await deliverer.deliver(delivery_id) is None
+    assert await ctx.deliverer.deliver(delivery_id) is None
 
 
 async def test_endpoint_failing_for_five_days_is_disabled(
     client: AsyncTestClient[Litestar], ctx: Ctx
 ) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    clock = ctx.clock
-    sessions = ctx.sessions
-    receiver.plan("/down", Reply(502))
-    webhook = await make_webhook(settings, tenant, url=receiver.url("/down"))
-    started = clock.now
+    ctx.receiver.plan("/down", Reply(502))
+    webhook = await ctx.webhook(url=ctx.receiver.url("/down"))
+    started = ctx.clock.now
     disabled_at = None
     while disabled_at is None:
-        assert clock.now - started < timedelta(days=7)
-        (delivery_id,) = await make_delivery(settings, tenant)
-        outcome = await deliver(deliverer, delivery_id)
+        assert ctx.clock.now - started < timedelta(days=7)
+        (delivery_id,) = await ctx.delivery()
+        outcome = await ctx.deliver(delivery_id)
         while outcome.status is DeliveryStatus.PENDING and not outcome.endpoint_disabled:
             assert outcome.next_attempt_at is not None
-            clock.to(outcome.next_attempt_at)
-            outcome = await deliver(deliverer, delivery_id)
+            ctx.clock.to(outcome.next_attempt_at)
+            outcome = await ctx.deliver(delivery_id)
         if outcome.endpoint_disabled:
-            disabled_at = clock.now
-        clock.advance(hours=1)
+            disabled_at = ctx.clock.now
+        ctx.clock.advance(hours=1)
     # at the first failed attempt once 120 h have passed (attempts are up to 24 h apart)
     assert timedelta(hours=120) <= disabled_at - started < timedelta(hours=144)
-    (audit,) = await audits(sessions)
+    (audit,) = await ctx.audits()
     assert (audit.action, audit.endpoint_id) == ("webhook_disabled", webhook.id)
     assert "120 hours" in audit.reason
-    headers = tenant.headers()
+    headers = ctx.tenant.headers()
     shown = (await client.get(f"/v4/webhooks/{webhook.id}", headers=headers)).json()
     assert shown["status"] == "disabled"
-    assert await make_delivery(settings, tenant) == []  # a disabled endpoint gets no new events
+    assert await ctx.delivery() == []  # a disabled endpoint gets no new events
 
-    # re-enabled by the company: events flow again, with a fresh failure clock
-    receiver.plan("/down", Reply(204))
+    # re-enabled by the company: events flow again, with a fresh failure ctx.clock
+    ctx.receiver.plan("/down", Reply(204))
     patched = await client.patch(
         f"/v4/webhooks/{webhook.id}", json={"status": "active"}, headers=headers
     )
     assert patched.json()["status"] == "active"
-    (delivery_id,) = await make_delivery(settings, tenant)
-    assert (await deliver(deliverer, delivery_id)).status is DeliveryStatus.DELIVERED
+    (delivery_id,) = await ctx.delivery()
+    assert (await ctx.deliver(delivery_id)).status is DeliveryStatus.DELIVERED
 
 
 async def test_3xx_is_a_failure_and_not_followed(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    receiver.plan("/moved", Reply(302, headers={"location": receiver.url("/elsewhere")}))
-    await make_webhook(settings, tenant, url=receiver.url("/moved"))
-    (delivery_id,) = await make_delivery(settings, tenant)
-    outcome = await deliver(deliverer, delivery_id)
+    ctx.receiver.plan("/moved", Reply(302, headers={"location": ctx.receiver.url("/elsewhere")}))
+    await ctx.webhook(url=ctx.receiver.url("/moved"))
+    (delivery_id,) = await ctx.delivery()
+    outcome = await ctx.deliver(delivery_id)
     assert (outcome.status, outcome.status_code, outcome.error) == (
         DeliveryStatus.PENDING,
         302,
         "redirect",
     )
-    assert receiver.on("/elsewhere") == []
+    assert ctx.receiver.on("/elsewhere") == []
 
 
 async def test_410_disables_the_endpoint(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    sessions = ctx.sessions
-    receiver.plan("/gone", Reply(410))
-    webhook = await make_webhook(settings, tenant, url=receiver.url("/gone"))
+    ctx.receiver.plan("/gone", Reply(410))
+    webhook = await ctx.webhook(url=ctx.receiver.url("/gone"))
     first, second = (
-        (await make_delivery(settings, tenant))[0],
-        (await make_delivery(settings, tenant))[0],
+        (await ctx.delivery())[0],
+        (await ctx.delivery())[0],
     )
-    outcome = await deliver(deliverer, first)
+    outcome = await ctx.deliver(first)
     assert (outcome.status, outcome.endpoint_disabled) == (DeliveryStatus.FAILED, True)
-    (audit,) = await audits(sessions)
+    (audit,) = await ctx.audits()
     assert audit.endpoint_id == webhook.id
     assert "410" in audit.reason
-    skipped = await deliver(deliverer, second)
+    skipped = await ctx.deliver(second)
     assert skipped.status is DeliveryStatus.SKIPPED
-    assert len(receiver.on("/gone")) == 1
+    assert len(ctx.receiver.on("/gone")) == 1
 
 
 @pytest.mark.parametrize(
@@ -261,33 +230,24 @@ async def test_410_disables_the_endpoint(ctx: Ctx) -> None:
     ],
 )
 async def test_retry_after_is_honoured(retry_after: str, expected: timedelta, ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    clock = ctx.clock
     if retry_after.startswith("http-date"):
-        when = clock.now.replace(microsecond=0) + timedelta(hours=1)
+        when = ctx.clock.now.replace(microsecond=0) + timedelta(hours=1)
         retry_after = email.utils.format_datetime(when, usegmt=True)
-        clock.now = clock.now.replace(microsecond=0)
-    receiver.plan("/busy", Reply(429, headers={"retry-after": retry_after}))
-    await make_webhook(settings, tenant, url=receiver.url("/busy"))
-    (delivery_id,) = await make_delivery(settings, tenant)
-    outcome = await deliver(deliverer, delivery_id)
+        ctx.clock.now = ctx.clock.now.replace(microsecond=0)
+    ctx.receiver.plan("/busy", Reply(429, headers={"retry-after": retry_after}))
+    await ctx.webhook(url=ctx.receiver.url("/busy"))
+    (delivery_id,) = await ctx.delivery()
+    outcome = await ctx.deliver(delivery_id)
     assert outcome.status is DeliveryStatus.PENDING
-    assert outcome.next_attempt_at == clock.now + expected
+    assert outcome.next_attempt_at == ctx.clock.now + expected
 
 
 async def test_timeout_is_a_failure(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    receiver.plan("/slow", Reply(200, delay=3))
-    await make_webhook(settings, tenant, url=receiver.url("/slow"), timeout_seconds=1)
-    (delivery_id,) = await make_delivery(settings, tenant)
+    ctx.receiver.plan("/slow", Reply(200, delay=3))
+    await ctx.webhook(url=ctx.receiver.url("/slow"), timeout_seconds=1)
+    (delivery_id,) = await ctx.delivery()
     started = time.monotonic()
-    outcome = await deliver(deliverer, delivery_id)
+    outcome = await ctx.deliver(delivery_id)
     assert time.monotonic() - started < 2.5
     assert (outcome.status, outcome.error, outcome.status_code) == (
         DeliveryStatus.PENDING,
@@ -297,135 +257,104 @@ async def test_timeout_is_a_failure(ctx: Ctx) -> None:
 
 
 async def test_connection_refused_is_a_failure(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    deliverer = ctx.deliverer
-    await make_webhook(settings, tenant, url="http://127.0.0.1:9/closed")
-    (delivery_id,) = await make_delivery(settings, tenant)
-    outcome = await deliver(deliverer, delivery_id)
+    await ctx.webhook(url="http://127.0.0.1:9/closed")
+    (delivery_id,) = await ctx.delivery()
+    outcome = await ctx.deliver(delivery_id)
     assert (outcome.status, outcome.error) == (DeliveryStatus.PENDING, "connect")
 
 
 async def test_a_hanging_endpoint_does_not_delay_another(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    receiver.plan("/hang", Reply(200, delay=5))
-    await make_webhook(settings, tenant, url=receiver.url("/hang"), timeout_seconds=2)
-    await make_webhook(settings, tenant, url=receiver.url("/fast"))
-    deliveries = await make_delivery(settings, tenant)
+    ctx.receiver.plan("/hang", Reply(200, delay=5))
+    await ctx.webhook(url=ctx.receiver.url("/hang"), timeout_seconds=2)
+    await ctx.webhook(url=ctx.receiver.url("/fast"))
+    deliveries = await ctx.delivery()
     started = time.time()
-    outcomes = await asyncio.gather(*(deliver(deliverer, d) for d in deliveries))
+    outcomes = await asyncio.gather(*(ctx.deliver(d) for d in deliveries))
     assert sorted(o.error or "ok" for o in outcomes) == ["ok", "timeout"]
-    (fast,) = receiver.on("/fast")
+    (fast,) = ctx.receiver.on("/fast")
     assert fast.at - started < 0.5
 
 
 async def test_one_attempt_is_sent_once_however_many_workers_try(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    sessions = ctx.sessions
-    receiver.plan("/hook", Reply(200, delay=0.2))
-    await make_webhook(settings, tenant, url=receiver.url())
-    (delivery_id,) = await make_delivery(settings, tenant)
+    ctx.receiver.plan("/hook", Reply(200, delay=0.2))
+    await ctx.webhook(url=ctx.receiver.url())
+    (delivery_id,) = await ctx.delivery()
     workers = [
-        Deliverer(sessions, deliverer.sender, settings, clock=deliverer.clock) for _ in range(4)
+        Deliverer(ctx.sessions, ctx.deliverer.sender, ctx.settings, clock=ctx.deliverer.clock)
+        for _ in range(4)
     ]
     outcomes = await asyncio.gather(*(w.deliver(delivery_id) for w in workers for _ in range(3)))
     assert [o.status for o in outcomes if o is not None] == [DeliveryStatus.DELIVERED]
-    assert len(receiver.received) == 1
+    assert len(ctx.receiver.received) == 1
 
 
 async def test_relay_finds_due_rows_and_takes_over_from_a_dead_worker(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    clock = ctx.clock
-    sessions = ctx.sessions
-    await make_webhook(settings, tenant, url=receiver.url(), timeout_seconds=3)
-    (delivery_id,) = await make_delivery(settings, tenant)
-    assert await deliverer.relay() == [Due(delivery_id, 1, again=False)]
-    assert await deliverer.relay() == []  # woken already; not again before the margin passes
+    await ctx.webhook(url=ctx.receiver.url(), timeout_seconds=3)
+    (delivery_id,) = await ctx.delivery()
+    assert await ctx.deliverer.relay() == [Due(delivery_id, 1, again=False)]
+    assert await ctx.deliverer.relay() == []  # woken already; not again before the margin passes
     # a worker claims attempt 1 and dies before sending
-    async with sessions() as session, session.begin():
+    async with ctx.sessions() as session, session.begin():
         claimed = await DeliveryQueue(session).claim(
-            delivery_id, clock.now, clock.now + timedelta(seconds=4)
+            delivery_id, ctx.clock.now, ctx.clock.now + timedelta(seconds=4)
         )
     assert claimed == 1
-    assert await deliverer.deliver(delivery_id) is None  # held by the "dead" worker
-    clock.advance(seconds=2)
-    assert await deliverer.relay() == []
-    clock.advance(seconds=3)  # its lease is over
-    assert await deliverer.relay() == [Due(delivery_id, 2, again=True)]
-    outcome = await deliver(deliverer, delivery_id)
+    assert await ctx.deliverer.deliver(delivery_id) is None  # held by the "dead" worker
+    ctx.clock.advance(seconds=2)
+    assert await ctx.deliverer.relay() == []
+    ctx.clock.advance(seconds=3)  # its lease is over
+    assert await ctx.deliverer.relay() == [Due(delivery_id, 2, again=True)]
+    outcome = await ctx.deliver(delivery_id)
     assert (outcome.attempt, outcome.status) == (2, DeliveryStatus.DELIVERED)
-    assert len(receiver.received) == 1
+    assert len(ctx.receiver.received) == 1
 
 
 async def test_busy_endpoint_queues_the_delivery_behind_running_ones(ctx: Ctx) -> None:
-    settings, tenant, deliverer = ctx.settings, ctx.tenant, ctx.deliverer
-    webhook = await make_webhook(settings, tenant, url=ctx.receiver.url())
-    (first,) = await make_delivery(settings, tenant)
-    (second,) = await make_delivery(settings, tenant)
-    deliverer.in_flight[webhook.id] = deliverer.per_endpoint  # every slot is sending
-    assert await deliverer.deliver(first) is None  # its job returns at once
-    assert list(deliverer.waiting[webhook.id]) == [first]
-    del deliverer.in_flight[webhook.id]
+    webhook = await ctx.webhook(url=ctx.receiver.url())
+    (first,) = await ctx.delivery()
+    (second,) = await ctx.delivery()
+    ctx.deliverer.in_flight[webhook.id] = ctx.deliverer.per_endpoint  # every slot is sending
+    assert await ctx.deliverer.deliver(first) is None  # its job returns at once
+    assert list(ctx.deliverer.waiting[webhook.id]) == [first]
+    del ctx.deliverer.in_flight[webhook.id]
     # the next job for the endpoint sends its own delivery, then the waiting one
-    assert (await deliver(deliverer, second)).status is DeliveryStatus.DELIVERED
-    assert webhook.id not in deliverer.waiting
-    assert deliverer.in_flight == {}
+    assert (await ctx.deliver(second)).status is DeliveryStatus.DELIVERED
+    assert webhook.id not in ctx.deliverer.waiting
+    assert ctx.deliverer.in_flight == {}
     assert {r.headers["webhook-id"] for r in ctx.receiver.received} == {
-        (await load(ctx.sessions, d)).event.msg_id for d in (first, second)
+        (await ctx.load(d)).event.msg_id for d in (first, second)
     }
 
 
 async def test_rotation_window_signs_with_both_secrets(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    clock = ctx.clock
     from slotwise.webhooks import signing
 
     old = signing.new_secret()
-    webhook = await make_webhook(
-        settings,
-        tenant,
-        url=receiver.url(),
+    webhook = await ctx.webhook(
+        url=ctx.receiver.url(),
         previous_secret=old,
-        previous_secret_expires_at=clock.now + timedelta(hours=1),
+        previous_secret_expires_at=ctx.clock.now + timedelta(hours=1),
     )
-    (delivery_id,) = await make_delivery(settings, tenant)
-    await deliver(deliverer, delivery_id)
-    (got,) = receiver.received
+    (delivery_id,) = await ctx.delivery()
+    await ctx.deliver(delivery_id)
+    (got,) = ctx.receiver.received
     assert len(got.headers["webhook-signature"].split(" ")) == 2
     Webhook(old).verify(got.body, got.headers)
     Webhook(webhook.secret).verify(got.body, got.headers)
 
 
 async def test_endpoint_stats_count_attempts(ctx: Ctx) -> None:
-    settings = ctx.settings
-    tenant = ctx.tenant
-    receiver = ctx.receiver
-    deliverer = ctx.deliverer
-    clock = ctx.clock
-    sessions = ctx.sessions
-    receiver.plan("/flaky", Reply(500), Reply(500), Reply(200))
-    webhook = await make_webhook(settings, tenant, url=receiver.url("/flaky"))
-    (delivery_id,) = await make_delivery(settings, tenant)
-    outcome = await deliver(deliverer, delivery_id)
+    ctx.receiver.plan("/flaky", Reply(500), Reply(500), Reply(200))
+    webhook = await ctx.webhook(url=ctx.receiver.url("/flaky"))
+    (delivery_id,) = await ctx.delivery()
+    outcome = await ctx.deliver(delivery_id)
     while outcome.status is DeliveryStatus.PENDING:
         assert outcome.next_attempt_at is not None
-        clock.to(outcome.next_attempt_at)
-        outcome = await deliver(deliverer, delivery_id)
-    async with sessions() as session:
+        ctx.clock.to(outcome.next_attempt_at)
+        outcome = await ctx.deliver(delivery_id)
+    async with ctx.sessions() as session:
         row = await session.get(WebhookEndpoint, webhook.id)
         assert row is not None
         assert (row.success_count, row.failure_count) == (1, 2)
         assert row.failing_since is None
-        assert row.last_success_at == clock.now
+        assert row.last_success_at == ctx.clock.now
