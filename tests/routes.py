@@ -3,9 +3,11 @@
 import re
 from dataclasses import dataclass
 
+from httpx import Response
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
+from litestar.testing import AsyncTestClient
 
 _PARAM = re.compile(r"\{(\w+):\w+\}")
 _QUERY_PARAM = re.compile(r"\{(\w+)\}")
@@ -118,6 +120,12 @@ class Route:
             return None
         assert str(self) in BODIES, f"{self}: add a valid body to tests/routes.py BODIES"
         return BODIES[str(self)]
+
+    async def send(
+        self, client: AsyncTestClient[Litestar], url: str, headers: dict[str, str]
+    ) -> Response:
+        """This route's request with its test body, to `url` (this path with ids filled in)."""
+        return await client.request(self.method, url, headers=headers, json=self.body)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"

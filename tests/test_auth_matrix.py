@@ -31,12 +31,6 @@ def settings(settings: Settings) -> Settings:
     )
 
 
-async def _send(
-    client: AsyncTestClient[Litestar], route: Route, url: str, headers: dict[str, str]
-) -> Any:
-    return await client.request(route.method, url, headers=headers, json=route.body)
-
-
 async def test_every_route_refuses_bad_credentials(
     app: Litestar,
     client: AsyncTestClient[Litestar],
@@ -103,7 +97,7 @@ async def test_every_route_refuses_bad_credentials(
     for route in routes:
         url = route.url(side_a.ids)
         for name, headers, expect in cases:
-            response = await _send(client, route, url, headers)
+            response = await route.send(client, url, headers)
             status, body = expect(route)
             assert (response.status_code, response.json()) == (status, body), f"{route} [{name}]"
     assert await fingerprint(settings.database_url or "") == before
@@ -130,7 +124,7 @@ async def test_personal_access_tokens_follow_route_rules(
             if expected is None:
                 continue
             headers = {"authorization": f"Bearer {token.token}"}
-            response = await _send(client, route, url, headers)
+            response = await route.send(client, url, headers)
             assert response.status_code == expected[0], f"{route} {token.scopes}"
             assert response.json()["message"] == expected[1]
             checked += 1

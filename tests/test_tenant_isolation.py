@@ -6,24 +6,18 @@ List routes run with A's own ids and must not contain B's ids either. A new rout
 parameter this module has no id for fails the test until it is covered.
 """
 
-from typing import Any
-
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
 from tests.db_snapshot import fingerprint
 from tests.factories import Side
-from tests.routes import Route, authenticated_routes
+from tests.routes import authenticated_routes
 
 
 def canaries(side: Side) -> set[str]:
     values = set(side.ids.values()) | {str(side.tenant.company_id), str(side.tenant.owner_id)}
     return values | {str(side.admin_id), str(side.account_pat.id), str(side.admin_pat.id)}
-
-
-async def _send(client: AsyncTestClient[Litestar], route: Route, url: str, headers: Any) -> Any:
-    return await client.request(route.method, url, headers=headers, json=route.body)
 
 
 async def test_foreign_ids_in_path_are_not_found(
@@ -39,7 +33,7 @@ async def test_foreign_ids_in_path_are_not_found(
     await client.get("/v4/user/me", headers=headers)  # records last use before the snapshot
     before = await fingerprint(settings.database_url or "")
     for route in routes:
-        response = await _send(client, route, route.url(side_b.ids), headers)
+        response = await route.send(client, route.url(side_b.ids), headers)
         assert response.status_code == 404, f"{route}: {response.status_code} {response.text}"
         assert not any(c in response.text for c in canaries(side_b)), str(route)
     assert await fingerprint(settings.database_url or "") == before
@@ -55,10 +49,9 @@ async def test_foreign_user_in_acting_header_is_not_found(
     unknown = {"authorization": f"Bearer {side_a.tenant.api_key}"}
     for route in authenticated_routes(app):
         url = route.url(side_a.ids)
-        foreign = await _send(client, route, url, side_a.tenant.headers(side_b.member_id))
-        missing = await _send(
+        foreign = await route.send(client, url, side_a.tenant.headers(side_b.member_id))
+        missing = await route.send(
             client,
-            route,
             url,
             unknown | {"x-meetergo-api-user-id": "00000000-0000-7000-8000-000000000000"},
         )

@@ -22,6 +22,14 @@ def _utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def _normalise_span(span: Interval | AvailabilityException) -> None:
+    """Both ends of a frozen span in UTC, the end not before the start."""
+    object.__setattr__(span, "start", _utc(span.start, "start"))
+    object.__setattr__(span, "end", _utc(span.end, "end"))
+    if span.end < span.start:
+        raise ValueError("end must not be before start")
+
+
 def _non_negative(**values: int) -> None:
     for name, value in values.items():
         if value < 0:
@@ -36,10 +44,7 @@ class Interval:
     end: datetime
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", _utc(self.start, "start"))
-        object.__setattr__(self, "end", _utc(self.end, "end"))
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
+        _normalise_span(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +78,7 @@ class AvailabilityException:
     id: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", _utc(self.start, "start"))
-        object.__setattr__(self, "end", _utc(self.end, "end"))
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
+        _normalise_span(self)
 
 
 @dataclass(frozen=True, slots=True)
