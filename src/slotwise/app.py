@@ -67,9 +67,6 @@ def create_app(settings: Settings) -> Litestar:
         app.state.verifier = Verifier(
             build_hasher(settings.argon2_profile),
             cache_size=settings.auth_cache_size,
-            failures_per_credential=settings.auth_failures_per_credential,
-            failures_per_address=settings.auth_failures_per_address,
-            window_seconds=settings.auth_failure_window_seconds,
             failures=AuthFailureGate(
                 app.state.rate_limiter,
                 per_credential=settings.auth_failures_per_credential,

@@ -29,7 +29,6 @@ class SlotCache:
         self.size = size
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.hits = 0
-        self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -38,7 +37,6 @@ class SlotCache:
         entry = self._entries.get(key)
         expired = entry is not None and entry.until is not None and now >= entry.until
         if entry is None or entry.stamp != stamp or expired:
-            self.misses += 1
             return None
         self._entries.move_to_end(key)
         self.hits += 1
