@@ -32,11 +32,11 @@ from bench.common import bench_env, fresh_database
 from slotwise.companies.service import create_company
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Verifier
-from slotwise.db import create_engine, create_sessionmaker
+from slotwise.db.session import create_engine, create_sessionmaker
+from slotwise.db.tenancy import CompanyId
 from slotwise.jobs import HEARTBEAT_KEY, flush_after_commit, job_queue
 from slotwise.models import EndpointStatus, WebhookEndpoint
 from slotwise.settings import Settings, load_settings
-from slotwise.tenancy import CompanyId
 from slotwise.webhooks import signing
 from slotwise.webhooks.events import EventType, emit
 from slotwise.webhooks.repository import EndpointRepository

@@ -21,7 +21,9 @@ from slotwise.credentials import schemas as cs
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.service import CredentialService
 from slotwise.credentials.verifier import Verifier
-from slotwise.db import create_engine, create_sessionmaker
+from slotwise.db.session import create_engine, create_sessionmaker
+from slotwise.db.tenancy import CompanyId
+from slotwise.kit.slugs import slugify
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type
 from slotwise.models import (
@@ -39,9 +41,7 @@ from slotwise.models import (
 )
 from slotwise.principal import Principal
 from slotwise.settings import Settings
-from slotwise.tenancy import CompanyId
 from slotwise.users.repository import UserRepository
-from slotwise.users.slugs import slugify
 from slotwise.users.store import insert_user
 from slotwise.webhooks import signing
 from slotwise.webhooks.events import EventType, emit

@@ -8,7 +8,7 @@ from litestar import Litestar, post
 from litestar.params import JSONBody
 from litestar.testing import AsyncTestClient
 
-from slotwise.wire import InputStruct
+from slotwise.kit.wire import InputStruct
 
 
 class Probe(InputStruct):

@@ -22,11 +22,11 @@ from slotwise.bookings.controller import (
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Verifier
-from slotwise.db import create_engine, create_sessionmaker, provide_transaction
+from slotwise.db.session import create_engine, create_sessionmaker, provide_transaction
 from slotwise.deps import provide_principal, provide_settings
 from slotwise.health import HealthController
 from slotwise.jobs import job_queue
-from slotwise.logs import configure_logging
+from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
 from slotwise.ratelimit import AuthFailureGate, RateLimiter
@@ -119,7 +119,7 @@ def create_app(settings: Settings) -> Litestar:
         state=None,
         debug=False,
         on_startup=[
-            lambda: configure_logging(settings),
+            lambda: configure_logging(settings.log_level),
             lambda: warn_if_private_networks_allowed(settings),
         ],
     )

@@ -18,10 +18,11 @@ from litestar.types import Receive, Scope, Send
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.clientaddr import client_address
 from slotwise.credentials.tokens import parse
 from slotwise.credentials.verifier import Throttled, Verifier
-from slotwise.db import close_request_session, request_session
+from slotwise.db.session import close_request_session, request_session
+from slotwise.db.tenancy import CompanyId
+from slotwise.db.unscoped import FoundCredential, find_credential
 from slotwise.errors import (
     AppError,
     BadRequest,
@@ -30,12 +31,11 @@ from slotwise.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from slotwise.kit.clientaddr import client_address
 from slotwise.models import Credential, CredentialKind
 from slotwise.principal import Principal
 from slotwise.ratelimit_http import charge_address, charge_early, is_limited, settle_early
 from slotwise.settings import Settings
-from slotwise.tenancy import CompanyId
-from slotwise.unscoped import FoundCredential, find_credential
 
 ACTING_USER_HEADER = "x-meetergo-api-user-id"
 ScopeName = Literal["scheduling", "account"]

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from slotwise.errors import ServiceUnavailable
-from slotwise.wire import WireStruct
+from slotwise.kit.wire import WireStruct
 
 CHECK_TIMEOUT_SECONDS = 2.0
 

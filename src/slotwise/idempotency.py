@@ -20,10 +20,10 @@ from litestar.di import NamedDependency
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.db.tenancy import TenantRepository
 from slotwise.errors import Conflict, Unprocessable, ValidationFailed
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.principal import Principal
-from slotwise.tenancy import TenantRepository
 
 
 class IdempotencyRepository(TenantRepository[IdempotencyRecord]):

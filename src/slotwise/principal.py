@@ -3,8 +3,8 @@
 import uuid
 from dataclasses import dataclass
 
+from slotwise.db.tenancy import CompanyId
 from slotwise.models import CredentialKind, Role
-from slotwise.tenancy import CompanyId
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,14 +14,14 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.clientaddr import client_address
 from slotwise.companies.repository import RateLimitRepository
-from slotwise.db import request_session
+from slotwise.db.session import request_session
+from slotwise.db.tenancy import CompanyId
 from slotwise.errors import TooManyRequests
+from slotwise.kit.clientaddr import client_address
 from slotwise.principal import Principal
 from slotwise.ratelimit import Policy, RateLimiter
 from slotwise.settings import Settings
-from slotwise.tenancy import CompanyId
 
 EXEMPT_PREFIXES = ("/health",)
 OVERRIDE_TTL_SECONDS = 5.0

@@ -5,7 +5,7 @@ from typing import Literal
 
 import msgspec
 
-from slotwise.clientaddr import parse_networks
+from slotwise.kit.clientaddr import parse_networks
 
 PREFIX = "SLOTWISE_"
 UNPREFIXED = ("DATABASE_URL", "REDIS_URL")

@@ -10,7 +10,7 @@ from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker
 
-from slotwise.db import create_engine, create_sessionmaker
+from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
 from slotwise.settings import Settings, load_settings
 from slotwise.webhooks import jobs as webhook_jobs

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slotwise.db import create_engine, create_sessionmaker
+from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
 from slotwise.webhooks.sender import Sender

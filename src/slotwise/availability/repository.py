@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 
+from slotwise.db.tenancy import TenantRepository
 from slotwise.models import Availability, AvailabilityException, uuid7
-from slotwise.tenancy import TenantRepository
 
 
 class AvailabilityRepository(TenantRepository[Availability]):

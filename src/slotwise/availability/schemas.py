@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 import msgspec
 
+from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.models import Availability as AvailabilityRow
 from slotwise.models import AvailabilityException as ExceptionRow
-from slotwise.wire import InputStruct, WireStruct
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Zone = Annotated[str, msgspec.Meta(max_length=64, examples=["Europe/Berlin"])]

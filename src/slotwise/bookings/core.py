@@ -23,10 +23,10 @@ from slotwise.bookings.repository import (
 )
 from slotwise.bookings.secret import new_secret
 from slotwise.bookings.views import appointment_view, event_payload, provisional_view
+from slotwise.db.tenancy import CompanyId
 from slotwise.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
 from slotwise.slots.service import SlotService
-from slotwise.tenancy import CompanyId
 from slotwise.webhooks import events
 from slotwise.webhooks.events import EventType
 

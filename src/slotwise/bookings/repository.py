@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from slotwise.db.tenancy import TenantRepository
 from slotwise.models import Appointment, AppointmentStatus, Attendee, MeetingType, User
-from slotwise.tenancy import TenantRepository
 
 
 class AppointmentRepository(TenantRepository[Appointment]):

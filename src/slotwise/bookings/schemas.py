@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput
-from slotwise.wire import InputStruct, WireStruct
 
 Instant = Annotated[
     datetime,

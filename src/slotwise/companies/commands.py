@@ -10,10 +10,10 @@ from slotwise.companies.repository import RateLimitRepository
 from slotwise.companies.service import create_company
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Verifier
-from slotwise.db import create_engine, create_sessionmaker
+from slotwise.db.session import create_engine, create_sessionmaker
+from slotwise.db.tenancy import CompanyId
 from slotwise.models import Company, CompanyRateLimit
 from slotwise.settings import Settings, SettingsError
-from slotwise.tenancy import CompanyId
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -1,7 +1,7 @@
 """Company-level settings, scoped to one company."""
 
+from slotwise.db.tenancy import TenantRepository
 from slotwise.models import CompanyRateLimit
-from slotwise.tenancy import TenantRepository
 
 
 class RateLimitRepository(TenantRepository[CompanyRateLimit]):

@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.credentials.tokens import new_api_key
 from slotwise.credentials.verifier import Verifier
+from slotwise.db.tenancy import CompanyId
+from slotwise.kit.slugs import slugify
 from slotwise.models import Company, Credential, CredentialKind, Role, User, UserType, uuid7
-from slotwise.tenancy import CompanyId
-from slotwise.users.slugs import slugify
 from slotwise.users.store import insert_user
 
 

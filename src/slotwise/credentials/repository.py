@@ -2,8 +2,8 @@
 
 import uuid
 
+from slotwise.db.tenancy import TenantRepository
 from slotwise.models import Credential, CredentialKind
-from slotwise.tenancy import TenantRepository
 
 
 class CredentialRepository(TenantRepository[Credential]):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from slotwise.wire import InputStruct, WireStruct
+from slotwise.kit.wire import InputStruct, WireStruct
 
 Status = Literal["active", "inactive", "revoked", "expired"]
 ScopeName = Literal["scheduling", "account"]

@@ -2,9 +2,9 @@
 
 import uuid
 
+from slotwise.db.slug_insert import insert_with_slug
+from slotwise.db.tenancy import TenantRepository
 from slotwise.models import MeetingType
-from slotwise.slug_insert import insert_with_slug
-from slotwise.tenancy import TenantRepository
 
 SLUG_INDEX = "uq_meeting_type_slug_per_user"
 
@@ -40,7 +40,7 @@ class MeetingTypeRepository(TenantRepository[MeetingType]):
         return await self.list(*where, order_by=[MeetingType.created_at, MeetingType.id])
 
     async def insert(self, row: MeetingType, *, slug: str, explicit: bool) -> MeetingType:
-        """Slugs are unique per host among live meeting types (see slotwise.slug_insert)."""
+        """Slugs are unique per host among live meeting types (see slotwise.db.slug_insert)."""
         return await insert_with_slug(
             self.session, self.add, row, slug=slug, explicit=explicit, index=SLUG_INDEX
         )

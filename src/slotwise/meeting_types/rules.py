@@ -7,10 +7,10 @@ from typing import Any
 import msgspec
 
 from slotwise.errors import FieldError, ValidationFailed
+from slotwise.kit.slugs import is_valid
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.channels import Channel, current_name
 from slotwise.models import MeetingType
-from slotwise.users.slugs import is_valid
 
 DEFAULT_BOOKING_LIMIT = 43_200
 """Minutes: 30 days."""

@@ -10,8 +10,8 @@ import msgspec
 from slotwise.availability.schemas import Name as AvailabilityName
 from slotwise.availability.schemas import ScheduleInput, Zone
 from slotwise.errors import ValidationFailed
+from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput, current_name
-from slotwise.wire import InputStruct, WireStruct
 
 Duration = Annotated[int, msgspec.Meta(ge=5, le=480, description="Minutes")]
 Buffer = Annotated[int, msgspec.Meta(ge=0, le=120, description="Minutes")]

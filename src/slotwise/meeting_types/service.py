@@ -14,16 +14,16 @@ from slotwise.availability.service import (
     parse_schedule,
     remove_availability,
 )
+from slotwise.db.tenancy import CompanyId
 from slotwise.errors import ValidationFailed
+from slotwise.kit.slugs import slugify
 from slotwise.meeting_types import rules
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import MeetingType, User
 from slotwise.principal import Principal
 from slotwise.settings import Settings
-from slotwise.tenancy import CompanyId
 from slotwise.users.repository import UserRepository
-from slotwise.users.slugs import slugify
 
 DEFAULT_AVAILABILITY = "Working hours"
 

@@ -14,10 +14,10 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings.core import Actor, Bookings
 from slotwise.bookings.secret import matches
 from slotwise.bookings.views import invitee_view
+from slotwise.db.tenancy import CompanyId
+from slotwise.db.unscoped import find_appointment_for_invitee
 from slotwise.errors import Forbidden, NotFound
 from slotwise.models import Appointment, Attendee
-from slotwise.tenancy import CompanyId
-from slotwise.unscoped import find_appointment_for_invitee
 
 NOT_FOUND = "Appointment not found"
 

@@ -2,7 +2,7 @@
 
 import uuid
 
-from slotwise.wire import WireStruct
+from slotwise.kit.wire import WireStruct
 
 
 class BookingPage(WireStruct):

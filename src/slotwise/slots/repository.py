@@ -7,10 +7,10 @@ from typing import NamedTuple
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
-from slotwise.db import driver_connection
+from slotwise.db.session import driver_connection
+from slotwise.db.tenancy import TenantRepository
 from slotwise.errors import NotFound
 from slotwise.models import Appointment, Availability, AvailabilityException, MeetingType
-from slotwise.tenancy import TenantRepository
 
 
 class SlotRules(TenantRepository[MeetingType]):

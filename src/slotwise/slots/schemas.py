@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from slotwise.wire import WireStruct
+from slotwise.kit.wire import WireStruct
 
 
 class UnavailabilityEvent(WireStruct):

@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability import formats
+from slotwise.db.tenancy import CompanyId
 from slotwise.errors import FieldError, ValidationFailed
 from slotwise.models import Availability, AvailabilityException, MeetingType
 from slotwise.slots import schemas as s
@@ -31,7 +32,6 @@ from slotwise.slots.types import (
     Slot,
     SlotQuery,
 )
-from slotwise.tenancy import CompanyId
 
 MAX_DAYS = 62
 MAX_INTERVAL = 60

@@ -4,7 +4,7 @@ import re
 
 from slotwise.availability.formats import is_zone
 from slotwise.errors import FieldError
-from slotwise.users.slugs import is_valid, slugify
+from slotwise.kit.slugs import is_valid, slugify
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 

@@ -5,8 +5,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.meeting_types.schemas import DaysIntoFuture
-from slotwise.wire import InputStruct, WireStruct
 
 Name = Annotated[str, msgspec.Meta(max_length=100)]
 Language = Literal["en", "de", "fr", "es", "no", "nl", "it", "pl", "sv", "tr", "da"]

@@ -6,13 +6,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.availability import formats
 from slotwise.availability.service import add_availability
 from slotwise.errors import FieldError, ValidationFailed
+from slotwise.kit.slugs import slugify
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type, booking_url
 from slotwise.models import Role, User, UserType
 from slotwise.principal import Principal
 from slotwise.users import checks
 from slotwise.users import inputs as i
-from slotwise.users.slugs import slugify
 from slotwise.users.store import insert_user
 from slotwise.webhooks.events import EventType, emit
 

@@ -1,7 +1,7 @@
 """User queries, scoped to one company."""
 
+from slotwise.db.tenancy import TenantRepository
 from slotwise.models import User
-from slotwise.tenancy import TenantRepository
 
 
 class UserRepository(TenantRepository[User]):

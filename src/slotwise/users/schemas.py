@@ -3,8 +3,8 @@
 import uuid
 from datetime import datetime
 
+from slotwise.kit.wire import WireStruct
 from slotwise.models import User as UserRow
-from slotwise.wire import WireStruct
 
 
 class User(WireStruct):

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.bookings.handover import release_future_bookings
 from slotwise.errors import BadRequest, FieldError, Forbidden, ValidationFailed
+from slotwise.kit.slugs import with_suffix
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Role, User, UserType
 from slotwise.principal import Principal
@@ -16,7 +17,6 @@ from slotwise.users import inputs as i
 from slotwise.users import schemas as s
 from slotwise.users.provisioning import provision_user
 from slotwise.users.repository import UserRepository
-from slotwise.users.slugs import with_suffix
 
 _PROFILE_FIELDS = {
     "given_name": "given_name",

@@ -2,9 +2,9 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.db.slug_insert import insert_with_slug
+from slotwise.db.tenancy import CompanyId
 from slotwise.models import User
-from slotwise.slug_insert import insert_with_slug
-from slotwise.tenancy import CompanyId
 
 
 async def insert_user(

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.db.tenancy import CompanyId
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -27,7 +28,6 @@ from slotwise.models import (
     WebhookEvent,
 )
 from slotwise.settings import Settings
-from slotwise.tenancy import CompanyId
 from slotwise.webhooks import signing
 from slotwise.webhooks.repository import (
     AttemptRepository,

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.db.tenancy import CompanyId
 from slotwise.jobs import after_commit
 from slotwise.models import uuid7
-from slotwise.tenancy import CompanyId
 from slotwise.webhooks.jobs import deliver_wakeup
 from slotwise.webhooks.repository import DeliveryRepository, EndpointRepository, EventRepository
 from slotwise.webhooks.schemas import event_body, new_msg_id

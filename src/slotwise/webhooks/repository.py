@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.db.tenancy import TenantRepository
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -24,7 +25,6 @@ from slotwise.models import (
     WebhookEvent,
     uuid7,
 )
-from slotwise.tenancy import TenantRepository
 
 
 class EndpointRepository(TenantRepository[WebhookEndpoint]):

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.models import DeliveryStatus, EndpointStatus, uuid7
-from slotwise.wire import InputStruct, WireStruct
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType

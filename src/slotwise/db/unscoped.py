@@ -7,7 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.db import driver_connection
+from slotwise.db.session import driver_connection
 from slotwise.models import (
     Appointment,
     Availability,

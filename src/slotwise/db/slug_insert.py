@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.errors import CONSTRAINT_ERRORS, Conflict, constraint_name
-from slotwise.users.slugs import with_suffix
+from slotwise.kit.slugs import with_suffix
 
 ATTEMPTS = 5
 TAKEN = "Slug already exists"

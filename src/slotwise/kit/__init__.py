@@ -1,0 +1,1 @@
+"""Helpers that know no domain: they import nothing from slotwise outside `kit`."""
