@@ -10,7 +10,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from redis.asyncio import Redis
 
-from slotwise import docs, errors
+from slotwise import docs
 from slotwise.auth import AuthMiddleware
 from slotwise.availability.controller import AvailabilityController
 from slotwise.bodies import require_json
@@ -31,11 +31,12 @@ from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
 from slotwise.ratelimit import AuthFailureGate, RateLimiter
 from slotwise.ratelimit_http import CompanyPolicies, default_policy, rate_limit_middleware
-from slotwise.requestid import add_request_id
 from slotwise.settings import Settings, load_settings
 from slotwise.slots.cache import SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import UserController
+from slotwise.web.error_handlers import exception_handlers
+from slotwise.web.request_id import add_request_id
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
 from slotwise.webhooks.jobs import warn_if_private_networks_allowed
 from slotwise.webhooks.sender import Sender
@@ -111,7 +112,7 @@ def create_app(settings: Settings) -> Litestar:
             ),
             rate_limit_middleware,  # inside authentication: it keys by the verified credential
         ],
-        exception_handlers=errors.exception_handlers,
+        exception_handlers=exception_handlers,
         before_send=[add_request_id],
         before_request=require_json,
         openapi_config=docs.openapi_config(),

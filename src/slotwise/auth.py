@@ -23,7 +23,8 @@ from slotwise.credentials.verifier import Throttled, Verifier
 from slotwise.db.session import close_request_session, request_session
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import FoundCredential, find_credential
-from slotwise.errors import (
+from slotwise.kit.clientaddr import client_address
+from slotwise.kit.errors import (
     AppError,
     BadRequest,
     Forbidden,
@@ -31,7 +32,6 @@ from slotwise.errors import (
     TooManyRequests,
     Unauthorized,
 )
-from slotwise.kit.clientaddr import client_address
 from slotwise.models import Credential, CredentialKind
 from slotwise.principal import Principal
 from slotwise.ratelimit_http import charge_address, charge_early, is_limited, settle_early

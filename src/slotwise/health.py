@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from slotwise.errors import ServiceUnavailable
+from slotwise.kit.errors import ServiceUnavailable
 from slotwise.kit.wire import WireStruct
 
 CHECK_TIMEOUT_SECONDS = 2.0

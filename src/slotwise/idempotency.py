@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db.tenancy import TenantRepository
-from slotwise.errors import Conflict, Unprocessable, ValidationFailed
+from slotwise.kit.errors import Conflict, Unprocessable, ValidationFailed
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.principal import Principal
 

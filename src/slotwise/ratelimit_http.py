@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.companies.repository import RateLimitRepository
 from slotwise.db.session import request_session
 from slotwise.db.tenancy import CompanyId
-from slotwise.errors import TooManyRequests
 from slotwise.kit.clientaddr import client_address
+from slotwise.kit.errors import TooManyRequests
 from slotwise.principal import Principal
 from slotwise.ratelimit import Policy, RateLimiter
 from slotwise.settings import Settings

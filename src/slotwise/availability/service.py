@@ -12,7 +12,7 @@ from slotwise.availability import schemas as s
 from slotwise.availability.holidays import HolidayError, holiday_blocks, resolve_region
 from slotwise.availability.repository import AvailabilityRepository, ExceptionRepository
 from slotwise.db.tenancy import CompanyId
-from slotwise.errors import BadRequest, Conflict, FieldError, ValidationFailed
+from slotwise.kit.errors import BadRequest, Conflict, FieldError, ValidationFailed
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Availability, AvailabilityException, MeetingType
 from slotwise.principal import Principal

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.bookings import ics
 from slotwise.bookings import schemas as s
 from slotwise.bookings.core import Actor, Bookings
-from slotwise.errors import FieldError, Forbidden, ValidationFailed
+from slotwise.kit.errors import FieldError, Forbidden, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
 from slotwise.principal import Principal
 

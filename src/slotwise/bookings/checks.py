@@ -6,7 +6,7 @@ from typing import Any
 
 from slotwise.availability.formats import is_zone
 from slotwise.bookings import schemas as s
-from slotwise.errors import FieldError, ValidationFailed
+from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.meeting_types.channels import current_name
 from slotwise.models import Attendee, MeetingType
 from slotwise.slots.service import Rules

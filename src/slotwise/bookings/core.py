@@ -24,7 +24,7 @@ from slotwise.bookings.repository import (
 from slotwise.bookings.secret import new_secret
 from slotwise.bookings.views import appointment_view, event_payload, provisional_view
 from slotwise.db.tenancy import CompanyId
-from slotwise.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
+from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
 from slotwise.slots.service import SlotService
 from slotwise.webhooks import events

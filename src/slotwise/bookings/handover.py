@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings.core import Actor, Bookings
-from slotwise.errors import Conflict
+from slotwise.kit.errors import Conflict
 from slotwise.models import AppointmentStatus
 from slotwise.principal import Principal
 from slotwise.webhooks.events import EventType

@@ -17,7 +17,7 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings.appointments import host_filter
 from slotwise.bookings.core import Actor, Bookings
 from slotwise.bookings.views import provisional_view
-from slotwise.errors import NotFound
+from slotwise.kit.errors import NotFound
 from slotwise.models import Appointment, AppointmentStatus
 from slotwise.principal import Principal
 

@@ -23,7 +23,7 @@ from slotwise.bookings import checks
 from slotwise.bookings import schemas as s
 from slotwise.bookings.core import Bookings
 from slotwise.bookings.secret import new_secret
-from slotwise.errors import Forbidden, SlotUnavailable
+from slotwise.kit.errors import Forbidden, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
 from slotwise.principal import Principal
 from slotwise.slots.service import Rules

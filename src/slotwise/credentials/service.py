@@ -10,7 +10,7 @@ from slotwise.credentials import schemas as s
 from slotwise.credentials.repository import CredentialRepository
 from slotwise.credentials.tokens import new_api_key, new_pat
 from slotwise.credentials.verifier import Verifier
-from slotwise.errors import NotFound, ValidationFailed
+from slotwise.kit.errors import NotFound, ValidationFailed
 from slotwise.models import Credential, CredentialKind, uuid7
 from slotwise.principal import Principal
 from slotwise.users.repository import UserRepository

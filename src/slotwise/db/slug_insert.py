@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.errors import CONSTRAINT_ERRORS, Conflict, constraint_name
+from slotwise.kit.errors import CONSTRAINT_ERRORS, Conflict, constraint_name
 from slotwise.kit.slugs import with_suffix
 
 ATTEMPTS = 5

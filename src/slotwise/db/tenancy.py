@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import ExecutableOption
 
-from slotwise.errors import NotFound
+from slotwise.kit.errors import NotFound
 from slotwise.models.base import TenantModel
 
 CompanyId = NewType("CompanyId", uuid.UUID)

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from slotwise.errors import FieldError, ValidationFailed
+from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.kit.slugs import is_valid
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.channels import Channel, current_name

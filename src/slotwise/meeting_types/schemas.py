@@ -9,7 +9,7 @@ import msgspec
 
 from slotwise.availability.schemas import Name as AvailabilityName
 from slotwise.availability.schemas import ScheduleInput, Zone
-from slotwise.errors import ValidationFailed
+from slotwise.kit.errors import ValidationFailed
 from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput, current_name
 

@@ -15,7 +15,7 @@ from slotwise.availability.service import (
     remove_availability,
 )
 from slotwise.db.tenancy import CompanyId
-from slotwise.errors import ValidationFailed
+from slotwise.kit.errors import ValidationFailed
 from slotwise.kit.slugs import slugify
 from slotwise.meeting_types import rules
 from slotwise.meeting_types import schemas as s

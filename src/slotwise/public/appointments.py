@@ -16,7 +16,7 @@ from slotwise.bookings.secret import matches
 from slotwise.bookings.views import invitee_view
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import find_appointment_for_invitee
-from slotwise.errors import Forbidden, NotFound
+from slotwise.kit.errors import Forbidden, NotFound
 from slotwise.models import Appointment, Attendee
 
 NOT_FOUND = "Appointment not found"

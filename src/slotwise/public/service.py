@@ -3,7 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db.unscoped import find_public_meeting_type
-from slotwise.errors import NotFound
+from slotwise.kit.errors import NotFound
 from slotwise.meeting_types.service import booking_url
 from slotwise.public import schemas as s
 

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from slotwise.errors import FieldError, ValidationFailed
+from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.slots.service import SlotRequest
 
 

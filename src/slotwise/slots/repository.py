@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from slotwise.db.session import driver_connection
 from slotwise.db.tenancy import TenantRepository
-from slotwise.errors import NotFound
+from slotwise.kit.errors import NotFound
 from slotwise.models import Appointment, Availability, AvailabilityException, MeetingType
 
 

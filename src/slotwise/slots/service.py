@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability import formats
 from slotwise.db.tenancy import CompanyId
-from slotwise.errors import FieldError, ValidationFailed
+from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.models import Availability, AvailabilityException, MeetingType
 from slotwise.slots import schemas as s
 from slotwise.slots.cache import SlotCache

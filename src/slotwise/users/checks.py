@@ -3,7 +3,7 @@
 import re
 
 from slotwise.availability.formats import is_zone
-from slotwise.errors import FieldError
+from slotwise.kit.errors import FieldError
 from slotwise.kit.slugs import is_valid, slugify
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability import formats
 from slotwise.availability.service import add_availability
-from slotwise.errors import FieldError, ValidationFailed
+from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.kit.slugs import slugify
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type, booking_url

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
 from slotwise.jobs import after_commit
+from slotwise.kit.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,

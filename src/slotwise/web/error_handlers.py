@@ -1,10 +1,10 @@
-"""One error vocabulary and meetergo's error envelope for every error response."""
+"""meetergo's error envelope: every error response, whatever raised it, is rendered here."""
 
 import logging
 import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -12,14 +12,10 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import IntegrityError
 
-from slotwise.requestid import request_id_of
+from slotwise.kit.errors import CONSTRAINT_ERRORS, AppError, FieldError, constraint_name
+from slotwise.web.request_id import request_id_of
 
-log = logging.getLogger("slotwise.errors")
-
-
-class FieldError(msgspec.Struct, frozen=True):
-    field: str
-    message: str
+log = logging.getLogger("slotwise.kit.errors")
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):
@@ -31,88 +27,6 @@ class ErrorBody(msgspec.Struct, omit_defaults=True):
     code: str
     errors: list[FieldError] | None = None
     requestId: str | None = None  # noqa: N815 - wire name
-
-
-class AppError(Exception):
-    """A client-visible error with a status, a stable code and meetergo's message."""
-
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
-    default_message: ClassVar[str] = "Bad Request"
-
-    def __init__(
-        self,
-        message: str | None = None,
-        *,
-        errors: Sequence[FieldError] = (),
-        extra: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        self.message = message or self.default_message
-        self.errors = list(errors)
-        self.extra = dict(extra or {})
-        self.headers = dict(headers or {})
-        super().__init__(self.message)
-
-
-class BadRequest(AppError):
-    pass
-
-
-class ValidationFailed(AppError):
-    code = "validation_failed"
-    default_message = "Validation failed"
-
-    @classmethod
-    def field(cls, field: str, message: str) -> "ValidationFailed":
-        return cls(errors=[FieldError(field, message)])
-
-
-class Unauthorized(AppError):
-    status = 401
-    code = "unauthorized"
-    default_message = "Invalid API key"
-
-
-class Forbidden(AppError):
-    status = 403
-    code = "forbidden"
-    default_message = "Forbidden"
-
-
-class NotFound(AppError):
-    status = 404
-    code = "not_found"
-    default_message = "Not Found"
-
-
-class Conflict(AppError):
-    status = 409
-    code = "conflict"
-    default_message = "Conflict"
-
-
-class Unprocessable(AppError):
-    status = 422
-    code = "unprocessable"
-    default_message = "Unprocessable Entity"
-
-
-class TooManyRequests(AppError):
-    status = 429
-    code = "rate_limited"
-    default_message = "Too Many Requests"
-
-
-class SlotUnavailable(Conflict):
-    code = "slot_unavailable"
-    default_message = "Slot no longer available"
-
-
-class ServiceUnavailable(AppError):
-    status = 503
-    code = "service_unavailable"
-    default_message = "Service Unavailable"
 
 
 _HTTP_CODES = {
@@ -233,29 +147,6 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     if status == 404 and message == "Not Found":
         message = "Cannot find the requested resource"
     return render(request, status, message, _HTTP_CODES.get(status, "error"), headers=exc.headers)
-
-
-#: unique and exclusion constraints whose violation is a client-visible conflict
-CONSTRAINT_ERRORS: dict[str, tuple[type[AppError], str]] = {
-    "ex_appointment_host_overlap": (SlotUnavailable, "Slot no longer available"),
-    "uq_credential_pat_name_per_user": (Conflict, "A token with this name already exists"),
-    "uq_user_email_lower": (Conflict, "A user with this email already exists"),
-    "uq_user_slug": (Conflict, "Slug already exists"),
-    "uq_meeting_type_slug_per_user": (Conflict, "Slug already exists"),
-    "uq_availability_one_default_per_user": (
-        Conflict,
-        "The default availability changed at the same time; retry",
-    ),
-}
-
-
-def constraint_name(exc: IntegrityError) -> str | None:
-    orig = exc.orig
-    for candidate in (orig, getattr(orig, "__cause__", None)):
-        name = getattr(candidate, "constraint_name", None)
-        if name:
-            return str(name)
-    return None
 
 
 def _integrity_error(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:

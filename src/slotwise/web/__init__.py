@@ -1,0 +1,1 @@
+"""The request pipeline around the handlers: errors, request ids, bodies, idempotency, docs."""
