@@ -4,8 +4,8 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from slotwise.idempotency import fingerprint
 from slotwise.settings import Settings
+from slotwise.web.idempotency import fingerprint
 from tests.factories import Side
 
 

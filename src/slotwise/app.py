@@ -10,10 +10,8 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from redis.asyncio import Redis
 
-from slotwise import docs
 from slotwise.auth import AuthMiddleware
 from slotwise.availability.controller import AvailabilityController
-from slotwise.bodies import require_json
 from slotwise.bookings.controller import (
     AppointmentController,
     BookingController,
@@ -24,7 +22,6 @@ from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Verifier
 from slotwise.db.session import create_engine, create_sessionmaker, provide_transaction
 from slotwise.deps import provide_principal, provide_settings
-from slotwise.health import HealthController
 from slotwise.jobs import job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
@@ -35,7 +32,10 @@ from slotwise.settings import Settings, load_settings
 from slotwise.slots.cache import SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import UserController
+from slotwise.web import docs
 from slotwise.web.error_handlers import exception_handlers
+from slotwise.web.health import HealthController
+from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
 from slotwise.webhooks.jobs import warn_if_private_networks_allowed

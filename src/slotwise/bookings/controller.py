@@ -19,9 +19,9 @@ from slotwise.bookings.appointments import (
 )
 from slotwise.bookings.provisional import ProvisionalQuery, ProvisionalService
 from slotwise.bookings.service import BookingService
-from slotwise.idempotency import Idempotency, provide_idempotency
 from slotwise.principal import Principal
 from slotwise.settings import Settings
+from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 Page = Annotated[int, QueryParameter(ge=0, le=1_000_000)]

@@ -9,13 +9,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth import access
-from slotwise.idempotency import Idempotency, provide_idempotency
 from slotwise.models import UserType
 from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.users import inputs as i
 from slotwise.users import schemas as s
 from slotwise.users.service import UserService
+from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 
 async def provide_user_service(

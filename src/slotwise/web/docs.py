@@ -17,7 +17,7 @@ from litestar.types import ControllerRouterHandler
 
 from slotwise import __version__
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parent.parent / "static"
 STATIC_PATH = "/static"
 _SWAGGER = f"{STATIC_PATH}/swagger"
 _FAVICON = f"<link rel='icon' type='image/png' href='{_SWAGGER}/favicon-32x32.png'>"
