@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from slotwise.app import create_app
-from slotwise.migrate import upgrade
+from slotwise.cli.migrate import upgrade
 from slotwise.settings import Settings, load_settings
 from tests.factories import Side, make_side
 
@@ -29,7 +29,7 @@ def service_urls() -> Iterator[tuple[str, str]]:
     if database and redis:
         yield database, redis
         return
-    from slotwise.devservers import embedded_services
+    from slotwise.cli.dev import embedded_services
 
     folder = tempfile.mkdtemp(prefix="slotwise-test-")
     try:

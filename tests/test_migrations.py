@@ -2,7 +2,7 @@
 
 from alembic import command
 
-from slotwise.migrate import alembic_config, downgrade, upgrade
+from slotwise.cli.migrate import alembic_config, downgrade, upgrade
 from tests.conftest import scratch_database
 
 

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from slotwise.app import create_app
-from slotwise.companies.commands import rate_limit_command
+from slotwise.cli.company import rate_limit_command
 from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.verifier import Throttled, Verifier
 from slotwise.ratelimit import AuthFailureGate, LocalBuckets, Policy, RateLimiter

@@ -19,14 +19,14 @@ def _require_services(settings: Settings) -> None:
 
 
 def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
-    from slotwise.devservers import run_dev  # noqa: PLC0415 - heavy, only for this command
+    from slotwise.cli.dev import run_dev
 
     return run_dev(settings, host=args.host or settings.host, port=args.port or settings.port)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     _require_services(settings)
-    from slotwise.server import serve  # noqa: PLC0415
+    from slotwise.cli.serve import serve
 
     serve(args.host or settings.host, args.port or settings.port, args.workers, args.server)
     return 0
@@ -34,7 +34,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     _require_services(settings)
-    from slotwise.worker import create_worker  # noqa: PLC0415
+    from slotwise.worker import create_worker
 
     create_worker(settings, burst=args.burst).run()
     return 0
@@ -42,16 +42,16 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     _require_services(settings)
-    from slotwise.migrate import upgrade  # noqa: PLC0415
+    from slotwise.cli.migrate import upgrade
 
     assert settings.database_url is not None  # noqa: S101 - checked above
     upgrade(settings.database_url, args.revision)
-    print(f"database migrated to {args.revision}")  # noqa: T201
+    print(f"database migrated to {args.revision}")
     return 0
 
 
 def openapi_document(settings: Settings) -> str:
-    from slotwise.app import create_app  # noqa: PLC0415
+    from slotwise.app import create_app
 
     schema = create_app(settings).openapi_schema.to_schema()
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -61,13 +61,13 @@ def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.output)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(openapi_document(settings), encoding="utf-8")
-    print(f"wrote {path}")  # noqa: T201
+    print(f"wrote {path}")
     return 0
 
 
 def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
     _require_services(settings)
-    from slotwise.companies.commands import create_company_command  # noqa: PLC0415
+    from slotwise.cli.company import create_company_command
 
     result = create_company_command(
         settings,
@@ -78,13 +78,13 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
         timezone=args.timezone,
         key_days=args.key_days,
     )
-    print(json.dumps(result))  # noqa: T201
+    print(json.dumps(result))
     return 0
 
 
 def cmd_company_rate_limit(settings: Settings, args: argparse.Namespace) -> int:
     _require_services(settings)
-    from slotwise.companies.commands import rate_limit_command  # noqa: PLC0415
+    from slotwise.cli.company import rate_limit_command
 
     result = rate_limit_command(
         settings,
@@ -95,7 +95,7 @@ def cmd_company_rate_limit(settings: Settings, args: argparse.Namespace) -> int:
         per_day=args.per_day,
         reset=args.reset,
     )
-    print(json.dumps(result))  # noqa: T201
+    print(json.dumps(result))
     return 0
 
 
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(os.environ)
         result: int = args.func(settings, args)
     except SettingsError as exc:
-        print(f"slotwise: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"slotwise: configuration error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

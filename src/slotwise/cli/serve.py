@@ -7,14 +7,14 @@ APP_FACTORY = "slotwise.app:create_app_from_env"
 
 def serve(host: str, port: int, workers: int, server: Literal["granian", "uvicorn"]) -> None:
     if server == "uvicorn":
-        import uvicorn  # noqa: PLC0415
+        import uvicorn
 
         uvicorn.run(
             APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=False
         )
         return
-    from granian import Granian  # noqa: PLC0415
-    from granian.constants import Interfaces  # noqa: PLC0415
+    from granian import Granian
+    from granian.constants import Interfaces
 
     Granian(
         APP_FACTORY,

@@ -201,7 +201,7 @@ def start_postgres(data: Path, run: Path, bin_dir: Path) -> tuple[Child, str]:
             os.chown(directory, user.pw_uid, user.pw_gid)
     pgdata.mkdir(mode=0o700, exist_ok=True)
     if not (pgdata / "PG_VERSION").exists():
-        print(f"initializing PostgreSQL in {pgdata}", flush=True)  # noqa: T201
+        print(f"initializing PostgreSQL in {pgdata}", flush=True)
         options = ["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale"]
         locale = ["--locale-provider=builtin", "--builtin-locale=C.UTF-8"]
         _run([str(bin_dir / "initdb"), "-D", str(pgdata), *options, *locale], user)
@@ -259,7 +259,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
-            print(self.banner, flush=True)  # noqa: T201
+            print(self.banner, flush=True)
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot start
@@ -275,8 +275,8 @@ async def _serve(
     settings: Settings, host: str, port: int, banner: str, children: list[Child]
 ) -> int:
     """API server and worker in this loop until a signal or until one of the parts stops."""
-    from slotwise.app import create_app  # noqa: PLC0415
-    from slotwise.worker import create_worker  # noqa: PLC0415
+    from slotwise.app import create_app
+    from slotwise.worker import create_worker
 
     server = _Server(uvicorn.Config(create_app(settings), host=host, port=port), banner)
     worker = create_worker(settings, handle_signals=False)
@@ -302,9 +302,9 @@ async def _serve(
     await asyncio.gather(work, return_exceptions=True)
     dead = [child for child in children if child.proc.poll() is not None]
     for child in dead:
-        print(f"slotwise dev: {child.name} stopped unexpectedly; see {child.log}", file=sys.stderr)  # noqa: T201
+        print(f"slotwise dev: {child.name} stopped unexpectedly; see {child.log}", file=sys.stderr)
     if failure:
-        print(f"slotwise dev: the worker stopped: {failure!r}", file=sys.stderr)  # noqa: T201
+        print(f"slotwise dev: the worker stopped: {failure!r}", file=sys.stderr)
     return 0 if stopping.is_set() and not dead and not failure else 1
 
 
@@ -372,7 +372,7 @@ def embedded_services(
 
 def run_dev(settings: Settings, *, host: str, port: int) -> int:
     """Start what is missing, migrate, then serve the API and run the worker until a signal."""
-    from slotwise.migrate import upgrade  # noqa: PLC0415
+    from slotwise.cli.migrate import upgrade
 
     data = Path(settings.data_dir).expanduser().resolve()
     previous = signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly while starting, too
@@ -401,7 +401,7 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
                 # asyncio.run leaves the default handler behind
                 signal.signal(signal.SIGTERM, _interrupt)
     except DevError as exc:
-        print(f"slotwise dev: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"slotwise dev: {exc}", file=sys.stderr)
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
