@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from bench.common import REDIS_URL, bench_env, create_company, fresh_database, server, table, wrk
 from slotwise.app import create_app
-from slotwise.ratelimit import Policy, RateLimiter
+from slotwise.ratelimit.limiter import Policy, RateLimiter
 from slotwise.settings import load_settings
 
 

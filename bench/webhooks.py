@@ -29,9 +29,9 @@ from typing import Any
 import redis
 
 from bench.common import bench_env, fresh_database
+from slotwise.auth.hashing import build_hasher
+from slotwise.auth.verifier import Verifier
 from slotwise.companies.service import create_company
-from slotwise.credentials.hashing import build_hasher
-from slotwise.credentials.verifier import Verifier
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
 from slotwise.jobs import HEARTBEAT_KEY, flush_after_commit, job_queue

@@ -10,6 +10,9 @@ import msgspec
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.hashing import build_hasher
+from slotwise.auth.principal import Principal
+from slotwise.auth.verifier import Verifier
 from slotwise.availability.formats import default_schedule
 from slotwise.availability.repository import ExceptionRepository
 from slotwise.availability.service import add_availability
@@ -18,9 +21,7 @@ from slotwise.bookings.secret import new_secret
 from slotwise.bookings.service import BookingService
 from slotwise.companies.service import create_company
 from slotwise.credentials import schemas as cs
-from slotwise.credentials.hashing import build_hasher
 from slotwise.credentials.service import CredentialService
-from slotwise.credentials.verifier import Verifier
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.slugs import slugify
@@ -39,7 +40,6 @@ from slotwise.models import (
     UserType,
     WebhookEndpoint,
 )
-from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
 from slotwise.users.store import insert_user

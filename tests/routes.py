@@ -9,6 +9,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
+from slotwise.auth.access import Access, access_of
+
 _PARAM = re.compile(r"\{(\w+):\w+\}")
 _QUERY_PARAM = re.compile(r"\{(\w+)\}")
 
@@ -104,8 +106,8 @@ class Route:
         return _PARAM.findall(self.path) + _QUERY_PARAM.findall(self.query)
 
     @property
-    def opt(self) -> dict[str, object]:
-        return dict(self.handler.opt)
+    def access(self) -> Access:
+        return access_of(self.handler.opt)
 
     def url(self, ids: dict[str, str]) -> str:
         missing = [p for p in self.params if p not in ids]

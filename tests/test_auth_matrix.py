@@ -104,9 +104,9 @@ async def test_every_route_refuses_bad_credentials(
 
 
 def _pat_expectation(route: Route, scopes: set[str]) -> tuple[int, str] | None:
-    if not route.opt.get("auth_pat", True):
+    if not route.access.pat:
         return 403, "Not allowed with a personal access token"
-    needed = route.opt.get("auth_pat_scope")
+    needed = route.access.pat_scope
     if needed and needed not in scopes:
         return 403, f"Missing scope: {needed}"
     return None

@@ -14,10 +14,11 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from slotwise.app import create_app
+from slotwise.auth.hashing import build_hasher
+from slotwise.auth.verifier import Verifier
 from slotwise.cli.company import rate_limit_command
-from slotwise.credentials.hashing import build_hasher
-from slotwise.credentials.verifier import Throttled, Verifier
-from slotwise.ratelimit import AuthFailureGate, LocalBuckets, Policy, RateLimiter
+from slotwise.ratelimit.failures import AuthFailureGate, Throttled
+from slotwise.ratelimit.limiter import LocalBuckets, Policy, RateLimiter
 from slotwise.settings import Settings
 from tests.factories import Side
 from tests.servers import running_server

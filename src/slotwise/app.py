@@ -6,11 +6,15 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from redis.asyncio import Redis
 
-from slotwise.auth import AuthMiddleware
+from slotwise.auth.access import provide_principal
+from slotwise.auth.hashing import build_hasher
+from slotwise.auth.middleware import AuthMiddleware
+from slotwise.auth.verifier import Verifier
 from slotwise.availability.controller import AvailabilityController
 from slotwise.bookings.controller import (
     AppointmentController,
@@ -18,16 +22,15 @@ from slotwise.bookings.controller import (
     ProvisionalBookingController,
 )
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
-from slotwise.credentials.hashing import build_hasher
-from slotwise.credentials.verifier import Verifier
 from slotwise.db.session import create_engine, create_sessionmaker, provide_transaction
-from slotwise.deps import provide_principal, provide_settings
 from slotwise.jobs import job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
-from slotwise.ratelimit import AuthFailureGate, RateLimiter
-from slotwise.ratelimit_http import CompanyPolicies, default_policy, rate_limit_middleware
+from slotwise.ratelimit.failures import AuthFailureGate
+from slotwise.ratelimit.limiter import RateLimiter
+from slotwise.ratelimit.middleware import default_policy, rate_limit_middleware
+from slotwise.ratelimit.policies import CompanyPolicies
 from slotwise.settings import Settings, load_settings
 from slotwise.slots.cache import SlotCache
 from slotwise.slots.controller import SlotController
@@ -43,6 +46,11 @@ from slotwise.webhooks.sender import Sender
 
 #: Redis carries rate limits and job wake-ups; when it hangs, requests must not hang with it
 REDIS_TIMEOUT_SECONDS = 0.5
+
+
+async def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
 
 
 def create_app(settings: Settings) -> Litestar:

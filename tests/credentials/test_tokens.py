@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from slotwise.credentials.tokens import TokenKind, new_api_key, new_pat, parse
+from slotwise.auth.tokens import TokenKind, new_api_key, new_pat, parse
 
 
 def test_api_key_round_trip() -> None:

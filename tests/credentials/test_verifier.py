@@ -5,8 +5,9 @@ import uuid
 
 import pytest
 
-from slotwise.credentials.hashing import build_hasher
-from slotwise.credentials.verifier import Throttled, Verifier
+from slotwise.auth.hashing import build_hasher
+from slotwise.auth.verifier import Verifier
+from slotwise.ratelimit.failures import Throttled
 
 
 class Clock:

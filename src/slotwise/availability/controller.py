@@ -7,10 +7,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth import access
+from slotwise.auth.access import access
+from slotwise.auth.principal import Principal
 from slotwise.availability import schemas as s
 from slotwise.availability.service import AvailabilityService
-from slotwise.principal import Principal
 
 
 async def provide_availability_service(

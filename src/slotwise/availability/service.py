@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.availability import formats
 from slotwise.availability import schemas as s
 from slotwise.availability.holidays import HolidayError, holiday_blocks, resolve_region
@@ -15,7 +16,6 @@ from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import BadRequest, Conflict, FieldError, ValidationFailed
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Availability, AvailabilityException, MeetingType
-from slotwise.principal import Principal
 
 ONE_REQUIRED = "One availability is required"
 TITLE_LENGTH = 200

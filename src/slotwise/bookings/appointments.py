@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.bookings import ics
 from slotwise.bookings import schemas as s
 from slotwise.bookings.core import Actor, Bookings
 from slotwise.kit.errors import FieldError, Forbidden, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
-from slotwise.principal import Principal
 
 SortBy = Literal["appointment.start", "appointment.createdAt"]
 SortDirection = Literal["ASC", "DESC", "asc", "desc"]

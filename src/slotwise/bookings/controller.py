@@ -9,7 +9,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth import access
+from slotwise.auth.access import access
+from slotwise.auth.principal import Principal
 from slotwise.bookings import schemas as s
 from slotwise.bookings.appointments import (
     AppointmentQuery,
@@ -19,7 +20,6 @@ from slotwise.bookings.appointments import (
 )
 from slotwise.bookings.provisional import ProvisionalQuery, ProvisionalService
 from slotwise.bookings.service import BookingService
-from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 

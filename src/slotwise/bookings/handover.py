@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.bookings.core import Actor, Bookings
 from slotwise.kit.errors import Conflict
 from slotwise.models import AppointmentStatus
-from slotwise.principal import Principal
 from slotwise.webhooks.events import EventType
 
 REASON = "The host left the company"

@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.bookings import schemas as s
 from slotwise.bookings.appointments import host_filter
 from slotwise.bookings.core import Actor, Bookings
 from slotwise.bookings.views import provisional_view
 from slotwise.kit.errors import NotFound
 from slotwise.models import Appointment, AppointmentStatus
-from slotwise.principal import Principal
 
 
 @dataclass(frozen=True)

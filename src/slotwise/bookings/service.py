@@ -19,13 +19,13 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.bookings import checks
 from slotwise.bookings import schemas as s
 from slotwise.bookings.core import Bookings
 from slotwise.bookings.secret import new_secret
 from slotwise.kit.errors import Forbidden, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
-from slotwise.principal import Principal
 from slotwise.slots.service import Rules
 from slotwise.webhooks.events import EventType
 

@@ -6,13 +6,13 @@ import uuid
 import zoneinfo
 from typing import Any
 
-from slotwise.companies.repository import RateLimitRepository
+from slotwise.auth.hashing import build_hasher
+from slotwise.auth.verifier import Verifier
 from slotwise.companies.service import create_company
-from slotwise.credentials.hashing import build_hasher
-from slotwise.credentials.verifier import Verifier
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
 from slotwise.models import Company, CompanyRateLimit
+from slotwise.ratelimit.policies import RateLimitRepository
 from slotwise.settings import Settings, SettingsError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

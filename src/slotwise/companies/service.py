@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.credentials.tokens import new_api_key
-from slotwise.credentials.verifier import Verifier
+from slotwise.auth.tokens import new_api_key
+from slotwise.auth.verifier import Verifier
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.slugs import slugify
 from slotwise.models import Company, Credential, CredentialKind, Role, User, UserType, uuid7

@@ -8,10 +8,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth import access
+from slotwise.auth.access import access
+from slotwise.auth.principal import Principal
 from slotwise.credentials import schemas as s
 from slotwise.credentials.service import CredentialService
-from slotwise.principal import Principal
 
 
 async def provide_credential_service(

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
+from slotwise.auth.tokens import new_api_key, new_pat
+from slotwise.auth.verifier import Verifier
 from slotwise.credentials import schemas as s
 from slotwise.credentials.repository import CredentialRepository
-from slotwise.credentials.tokens import new_api_key, new_pat
-from slotwise.credentials.verifier import Verifier
 from slotwise.kit.errors import NotFound, ValidationFailed
 from slotwise.models import Credential, CredentialKind, uuid7
-from slotwise.principal import Principal
 from slotwise.users.repository import UserRepository
 
 

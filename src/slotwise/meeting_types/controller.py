@@ -8,10 +8,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth import access
+from slotwise.auth.access import access
+from slotwise.auth.principal import Principal
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.service import MeetingTypeService
-from slotwise.principal import Principal
 from slotwise.settings import Settings
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.availability import formats
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.availability.service import (
@@ -21,7 +22,6 @@ from slotwise.meeting_types import rules
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import MeetingType, User
-from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
 

@@ -10,8 +10,8 @@ from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth import access
-from slotwise.principal import Principal
+from slotwise.auth.access import access
+from slotwise.auth.principal import Principal
 from slotwise.slots import schemas as s
 from slotwise.slots.params import RawSlotParams, parse
 from slotwise.slots.service import SlotService

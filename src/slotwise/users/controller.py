@@ -8,9 +8,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth import access
+from slotwise.auth.access import access
+from slotwise.auth.principal import Principal
 from slotwise.models import UserType
-from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.users import inputs as i
 from slotwise.users import schemas as s

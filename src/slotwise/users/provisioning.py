@@ -3,6 +3,7 @@ a live booking URL, in one transaction."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.availability import formats
 from slotwise.availability.service import add_availability
 from slotwise.kit.errors import FieldError, ValidationFailed
@@ -10,7 +11,6 @@ from slotwise.kit.slugs import slugify
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type, booking_url
 from slotwise.models import Role, User, UserType
-from slotwise.principal import Principal
 from slotwise.users import checks
 from slotwise.users import inputs as i
 from slotwise.users.store import insert_user

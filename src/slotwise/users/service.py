@@ -5,13 +5,13 @@ import uuid
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.bookings.handover import release_future_bookings
 from slotwise.kit.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from slotwise.kit.slugs import with_suffix
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Role, User, UserType
-from slotwise.principal import Principal
 from slotwise.users import checks
 from slotwise.users import inputs as i
 from slotwise.users import schemas as s

@@ -20,10 +20,10 @@ from litestar.di import NamedDependency
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.db.tenancy import TenantRepository
 from slotwise.kit.errors import Conflict, Unprocessable, ValidationFailed
 from slotwise.models.idempotency import IdempotencyRecord
-from slotwise.principal import Principal
 
 
 class IdempotencyRepository(TenantRepository[IdempotencyRecord]):

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.jobs import after_commit
 from slotwise.kit.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
 from slotwise.models import (
@@ -18,7 +19,6 @@ from slotwise.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from slotwise.principal import Principal
 from slotwise.settings import Settings
 from slotwise.webhooks import schemas as s
 from slotwise.webhooks import signing, ssrf

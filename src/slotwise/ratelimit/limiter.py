@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from slotwise.credentials.verifier import LocalFailureGate, Throttled
-
-log = logging.getLogger("slotwise.ratelimit")
+log = logging.getLogger("slotwise.ratelimit.limiter")
 
 MICRO = 1_000_000
 
@@ -198,43 +196,3 @@ class RateLimiter:
         if now - self._warned_at > 60:
             self._warned_at = now
             log.warning("rate limiter: Redis unreachable (%s); limiting per process", exc)
-
-
-class AuthFailureGate:
-    """Failed credential verifications, counted in Redis per credential and per client address.
-
-    Stricter than the request limits and shared by every process. While Redis is unreachable it
-    fails closed: failures are counted per process and the first one shuts the gate for that
-    credential and that address for the window, so an outage never opens the door to guessing,
-    while valid secrets (which never fail) still verify.
-    """
-
-    def __init__(
-        self, limiter: RateLimiter, *, per_credential: int, per_address: int, window_seconds: int
-    ) -> None:
-        self.limiter = limiter
-        self.credential = Policy((Window("auth-failures", per_credential, window_seconds),))
-        self.address = Policy((Window("auth-failures", per_address, window_seconds),))
-        self.fallback = LocalFailureGate(1, 1, window_seconds)
-
-    def _subjects(self, credential_id: str, address: str) -> list[tuple[str, Policy]]:
-        return [
-            (f"fail:cred:{credential_id}", self.credential),
-            (f"fail:addr:{address}", self.address),
-        ]
-
-    async def wait(self, credential_id: str, address: str) -> Throttled | None:
-        """A refusal (with its headers) when this caller must not try now; None otherwise."""
-        for subject, policy in self._subjects(credential_id, address):
-            decision = await self.limiter.hit(subject, policy, consume=False)
-            if decision.degraded:
-                return await self.fallback.wait(credential_id, address)
-            if not decision.allowed:
-                return Throttled(decision.retry_after_seconds, decision.headers())
-        return None
-
-    async def failed(self, credential_id: str, address: str) -> None:
-        for subject, policy in self._subjects(credential_id, address):
-            if (await self.limiter.hit(subject, policy)).degraded:
-                await self.fallback.failed(credential_id, address)
-                return

@@ -17,89 +17,17 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol
 
 import anyio.to_thread
 from anyio import CapacityLimiter
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from slotwise.ratelimit.failures import FailureGate, LocalFailureGate
+
 
 def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
-
-
-class Throttled(Exception):
-    def __init__(self, retry_after: int, headers: dict[str, str] | None = None) -> None:
-        super().__init__("too many failed authentication attempts")
-        self.retry_after = retry_after
-        self.headers = {**(headers or {}), "Retry-After": str(retry_after)}
-
-
-class FailureGate(Protocol):
-    async def wait(self, credential_id: str, address: str) -> Throttled | None:
-        """A refusal when this caller must not try a secret now; None otherwise."""
-
-    async def failed(self, credential_id: str, address: str) -> None:
-        """Count one failed verification."""
-
-
-class FailureCounter:
-    """Fixed-window failure counts per key, bounded in memory."""
-
-    def __init__(
-        self, limit: int, window: float, clock: Callable[[], float], max_keys: int
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self.max_keys = max_keys
-        self._counts: OrderedDict[str, tuple[float, int]] = OrderedDict()
-
-    def _current(self, key: str) -> tuple[float, int]:
-        now = self.clock()
-        start, count = self._counts.get(key, (now, 0))
-        if now - start >= self.window:
-            return now, 0
-        return start, count
-
-    def retry_after(self, key: str) -> int | None:
-        start, count = self._current(key)
-        if count < self.limit:
-            return None
-        return max(1, int(self.window - (self.clock() - start)) + 1)
-
-    def record(self, key: str) -> None:
-        start, count = self._current(key)
-        self._counts[key] = (start, count + 1)
-        self._counts.move_to_end(key)
-        while len(self._counts) > self.max_keys:
-            self._counts.popitem(last=False)
-
-
-class LocalFailureGate:
-    """Failure counts of this process only: for tests and tools without Redis."""
-
-    def __init__(
-        self,
-        per_credential: int,
-        per_address: int,
-        window_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._by_credential = FailureCounter(per_credential, window_seconds, clock, 100_000)
-        self._by_address = FailureCounter(per_address, window_seconds, clock, 100_000)
-
-    async def wait(self, credential_id: str, address: str) -> Throttled | None:
-        for counter, name in ((self._by_credential, credential_id), (self._by_address, address)):
-            retry_after = counter.retry_after(name)
-            if retry_after is not None:
-                return Throttled(retry_after)
-        return None
-
-    async def failed(self, credential_id: str, address: str) -> None:
-        self._by_credential.record(credential_id)
-        self._by_address.record(address)
 
 
 class Verifier:

@@ -1,16 +1,11 @@
 """Authentication middleware: bearer token → Principal, plus meetergo's acting-user rules.
 
-Route handlers state their access rules with `opt=access(...)`:
-- `company=True`: a platform key may omit `x-meetergo-api-user-id` and acts as the owner;
-  otherwise the header is required for platform keys (400 with meetergo's message).
-- `pat_scope`: the scope a personal access token needs (403 naming it when missing).
-- `pat=False`: personal access tokens are refused (403).
-- `admin=True`: the acting context must be admin or owner (platform keys always are).
+Each route's rules come from `auth.access` (`opt=access(...)` on the handler).
 """
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -18,8 +13,10 @@ from litestar.types import Receive, Scope, Send
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.credentials.tokens import parse
-from slotwise.credentials.verifier import Throttled, Verifier
+from slotwise.auth.access import access_of
+from slotwise.auth.principal import Principal
+from slotwise.auth.tokens import parse
+from slotwise.auth.verifier import Verifier
 from slotwise.db.session import close_request_session, request_session
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import FoundCredential, find_credential
@@ -33,25 +30,13 @@ from slotwise.kit.errors import (
     Unauthorized,
 )
 from slotwise.models import Credential, CredentialKind
-from slotwise.principal import Principal
-from slotwise.ratelimit_http import charge_address, charge_early, is_limited, settle_early
+from slotwise.ratelimit.failures import Throttled
+from slotwise.ratelimit.middleware import charge_address, charge_early, is_limited, settle_early
 from slotwise.settings import Settings
 
 ACTING_USER_HEADER = "x-meetergo-api-user-id"
-ScopeName = Literal["scheduling", "account"]
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MISSING_HEADER = f"Missing required header '{ACTING_USER_HEADER}' for API key authentication"
-
-
-def access(
-    *,
-    company: bool = False,
-    pat_scope: ScopeName | None = None,
-    pat: bool = True,
-    admin: bool = False,
-) -> dict[str, Any]:
-    """Route `opt` describing who may call the route."""
-    return {"auth_company": company, "auth_pat_scope": pat_scope, "auth_pat": pat, "admin": admin}
 
 
 def _acting_user_id(connection: ASGIConnection[Any, Any, Any, Any]) -> uuid.UUID | None:
@@ -137,16 +122,15 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         credential: FoundCredential,
         header_user: uuid.UUID | None,
     ) -> Principal:
-        opt = connection.route_handler.opt
+        rules = access_of(connection.route_handler.opt)
         if credential.kind is CredentialKind.PAT:
             if header_user is not None and header_user != credential.user_id:
                 raise Forbidden("A personal access token cannot act for another user")
-            if not opt.get("auth_pat", True):
+            if not rules.pat:
                 raise Forbidden("Not allowed with a personal access token")
-            needed = opt.get("auth_pat_scope")
-            if needed and needed not in credential.scopes:
-                raise Forbidden(f"Missing scope: {needed}")
-        elif header_user is None and not opt.get("auth_company", False):
+            if rules.pat_scope and rules.pat_scope not in credential.scopes:
+                raise Forbidden(f"Missing scope: {rules.pat_scope}")
+        elif header_user is None and not rules.company:
             raise BadRequest(MISSING_HEADER)
         if credential.acting_user_id is None or credential.acting_role is None:
             raise NotFound("User not found") if header_user else Unauthorized("Invalid API key")
@@ -159,7 +143,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             role=credential.acting_role,
             user_from_header=header_user is not None,
         )
-        if opt.get("admin") and not principal.is_admin:
+        if rules.admin and not principal.is_admin:
             raise Forbidden("Admin access required")
         return principal
 

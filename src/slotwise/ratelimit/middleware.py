@@ -5,60 +5,32 @@ out of rotation."""
 
 import asyncio
 import contextlib
-import time
 import uuid
-from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.companies.repository import RateLimitRepository
 from slotwise.db.session import request_session
-from slotwise.db.tenancy import CompanyId
 from slotwise.kit.clientaddr import client_address
 from slotwise.kit.errors import TooManyRequests
-from slotwise.principal import Principal
-from slotwise.ratelimit import Policy, RateLimiter
+from slotwise.ratelimit.limiter import Policy, RateLimiter
+from slotwise.ratelimit.policies import CompanyPolicies
 from slotwise.settings import Settings
 
 EXEMPT_PREFIXES = ("/health",)
-OVERRIDE_TTL_SECONDS = 5.0
 
 
-@dataclass
-class _Cached:
-    policy: Policy
-    expires: float
+@runtime_checkable
+class Caller(Protocol):
+    """What the limiter needs of an authenticated caller (the auth package's `Principal`)."""
 
+    @property
+    def credential_id(self) -> uuid.UUID: ...
 
-class CompanyPolicies:
-    """Per-company overrides from the database, cached a few seconds per process."""
-
-    def __init__(self, default: Policy, ttl: float = OVERRIDE_TTL_SECONDS) -> None:
-        self.default = default
-        self.ttl = ttl
-        self._cache: dict[uuid.UUID, _Cached] = {}
-
-    def cached(self, company_id: uuid.UUID) -> Policy | None:
-        """The company's policy if this process read it in the last few seconds (no I/O)."""
-        cached = self._cache.get(company_id)
-        if cached is not None and cached.expires > time.monotonic():
-            return cached.policy
-        return None
-
-    async def for_company(self, session: AsyncSession, company_id: uuid.UUID) -> Policy:
-        """Read through the request's own session, so a request holds one connection."""
-        policy = self.cached(company_id)
-        if policy is not None:
-            return policy
-        row = await RateLimitRepository(session, CompanyId(company_id)).current()
-        policy = self.default
-        if row is not None:
-            policy = Policy.build(row.per_minute, row.burst, row.per_hour, row.per_day)
-        self._cache[company_id] = _Cached(policy, time.monotonic() + self.ttl)
-        return policy
+    @property
+    def company_id(self) -> uuid.UUID: ...
 
 
 def is_limited(scope: Scope) -> bool:
@@ -127,9 +99,9 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
         state = scope["app"].state
         principal = scope.get("user")
         early = scope.get("state", {}).pop(_EARLY, None)
-        if isinstance(principal, Principal) and early and early[0] == principal.credential_id:
+        if isinstance(principal, Caller) and early and early[0] == principal.credential_id:
             headers = await early[1]
-        elif isinstance(principal, Principal):
+        elif isinstance(principal, Caller):
             if early is not None:
                 await _discard(early[1])
             policies: CompanyPolicies = state.rate_policies

@@ -1,0 +1,73 @@
+"""Each route's access rules, and the authenticated caller as a dependency.
+
+Handlers state who may call them with `opt=access(...)`; the authentication middleware reads
+the rules back with `access_of`. One typed object under one key, so a misspelt rule is a type
+error instead of a silently open route.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from litestar import Request
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.auth.principal import Principal
+
+ScopeName = Literal["scheduling", "account"]
+ACCESS_OPT = "access"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Who may call a route.
+
+    - `company`: a platform key may omit `x-meetergo-api-user-id` and acts as the owner;
+      otherwise the header is required for platform keys (400 with meetergo's message).
+    - `pat_scope`: the scope a personal access token needs (403 naming it when missing).
+    - `pat=False`: personal access tokens are refused (403).
+    - `admin`: the acting context must be admin or owner (platform keys always are).
+    """
+
+    company: bool = False
+    pat_scope: ScopeName | None = None
+    pat: bool = True
+    admin: bool = False
+
+
+DEFAULT_ACCESS = Access()
+
+
+def access(
+    *,
+    company: bool = False,
+    pat_scope: ScopeName | None = None,
+    pat: bool = True,
+    admin: bool = False,
+) -> dict[str, Any]:
+    """Route `opt` describing who may call the route."""
+    return {ACCESS_OPT: Access(company, pat_scope, pat, admin)}
+
+
+def access_of(opt: Mapping[str, Any]) -> Access:
+    """The rules a route declared; routes that declare none get the defaults."""
+    found = opt.get(ACCESS_OPT, DEFAULT_ACCESS)
+    if not isinstance(found, Access):  # pragma: no cover - only `access()` writes the key
+        raise TypeError(f"route opt {ACCESS_OPT!r} must be an Access")
+    return found
+
+
+async def provide_principal(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]
+) -> Principal:
+    """The authenticated caller.
+
+    It takes `db` (which authentication already opened) only to be resolved after it: Litestar
+    resolves independent dependencies concurrently in a task group, and on these short requests
+    that costs more than resolving the two in turn.
+    """
+    principal = request.user
+    if not isinstance(principal, Principal):  # pragma: no cover - auth middleware guarantees it
+        raise TypeError("route is not authenticated")
+    return principal
