@@ -18,7 +18,7 @@ from slotwise.availability.repository import ExceptionRepository
 from slotwise.availability.service import add_availability
 from slotwise.bookings import schemas as bs
 from slotwise.bookings.secret import new_secret
-from slotwise.bookings.service import BookingService
+from slotwise.bookings.services.booking import BookingService
 from slotwise.companies.service import create_company
 from slotwise.credentials import schemas as cs
 from slotwise.credentials.service import CredentialService

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.app import create_app
 from slotwise.bookings import schemas as bs
-from slotwise.bookings.service import BookingService
+from slotwise.bookings.services.booking import BookingService
 from slotwise.models import EndpointStatus
 from slotwise.settings import Settings
 from slotwise.webhooks.events import EventType, emit

@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.access import access
 from slotwise.auth.principal import Principal
 from slotwise.bookings import schemas as s
-from slotwise.bookings.appointments import (
+from slotwise.bookings.services.appointment import (
     AppointmentQuery,
     AppointmentService,
     SortBy,
     SortDirection,
 )
-from slotwise.bookings.provisional import ProvisionalQuery, ProvisionalService
-from slotwise.bookings.service import BookingService
+from slotwise.bookings.services.booking import BookingService
+from slotwise.bookings.services.provisional import ProvisionalQuery, ProvisionalService
 from slotwise.settings import Settings
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 

@@ -8,8 +8,8 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings import schemas as bs
+from slotwise.bookings.services.invitee import InviteeService
 from slotwise.public import schemas as s
-from slotwise.public.appointments import InviteeService
 from slotwise.public.service import PublicBookingService
 from slotwise.settings import Settings
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
 from slotwise.availability.repository import AvailabilityRepository
-from slotwise.bookings.handover import release_future_bookings
+from slotwise.bookings.services.handover import release_future_bookings
 from slotwise.kit.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from slotwise.kit.slugs import with_suffix
 from slotwise.meeting_types.repository import MeetingTypeRepository

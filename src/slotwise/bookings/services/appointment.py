@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.principal import Principal
 from slotwise.bookings import ics
 from slotwise.bookings import schemas as s
-from slotwise.bookings.core import Actor, Bookings
+from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.kit.errors import FieldError, Forbidden, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
 
@@ -58,7 +58,7 @@ def host_filter(principal: Principal, user_id: uuid.UUID | None) -> uuid.UUID:
 class AppointmentService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.principal = principal
-        self.core = Bookings(session, principal.company_id)
+        self.core = AppointmentLifecycle(session, principal.company_id)
 
     def _visible(self) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = [Appointment.status.in_(tuple(_STATUS.values()))]

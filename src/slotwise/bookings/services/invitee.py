@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings import schemas as s
-from slotwise.bookings.core import Actor, Bookings
+from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.bookings.secret import matches
 from slotwise.bookings.views import invitee_view
 from slotwise.db.tenancy import CompanyId
@@ -28,11 +28,11 @@ class InviteeService:
 
     async def _find(
         self, appointment_id: uuid.UUID, secret: str | None
-    ) -> tuple[Bookings, Appointment, Attendee]:
+    ) -> tuple[AppointmentLifecycle, Appointment, Attendee]:
         row = await find_appointment_for_invitee(self.session, appointment_id)
         if row is None or not secret:
             raise NotFound(NOT_FOUND)
-        core = Bookings(self.session, CompanyId(row.company_id))
+        core = AppointmentLifecycle(self.session, CompanyId(row.company_id))
         holder = None
         for attendee in await core.attendees.of_appointments([row.id]):
             if matches(secret, attendee.secret_hash):

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
 from slotwise.bookings import schemas as s
-from slotwise.bookings.appointments import host_filter
-from slotwise.bookings.core import Actor, Bookings
+from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
+from slotwise.bookings.services.appointment import host_filter
 from slotwise.bookings.views import provisional_view
 from slotwise.kit.errors import NotFound
 from slotwise.models import Appointment, AppointmentStatus
@@ -46,7 +46,7 @@ def status_filter(status: s.ProvisionalStatus, now: datetime) -> ColumnElement[b
 class ProvisionalService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.principal = principal
-        self.core = Bookings(session, principal.company_id)
+        self.core = AppointmentLifecycle(session, principal.company_id)
 
     async def list(self, query: ProvisionalQuery) -> s.ProvisionalBookingList:
         now = datetime.now(UTC)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
-from slotwise.bookings.core import Actor, Bookings
+from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.kit.errors import Conflict
 from slotwise.models import AppointmentStatus
 from slotwise.webhooks.events import EventType
@@ -28,7 +28,7 @@ async def release_future_bookings(
     host_id: uuid.UUID,
     target_id: uuid.UUID | None = None,
 ) -> None:
-    core = Bookings(session, principal.company_id)
+    core = AppointmentLifecycle(session, principal.company_id)
     now = datetime.now(UTC)
     for locked_host in sorted({host_id} | ({target_id} if target_id else set())):
         await core.hold(locked_host, now)

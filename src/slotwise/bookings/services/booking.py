@@ -20,9 +20,9 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
-from slotwise.bookings import checks
 from slotwise.bookings import schemas as s
-from slotwise.bookings.core import Bookings
+from slotwise.bookings import validation
+from slotwise.bookings.lifecycle import AppointmentLifecycle
 from slotwise.bookings.secret import new_secret
 from slotwise.kit.errors import Forbidden, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
@@ -38,12 +38,12 @@ class BookingService:
     def __init__(self, session: AsyncSession, principal: Principal, ttl_minutes: int) -> None:
         self.session = session
         self.principal = principal
-        self.core = Bookings(session, principal.company_id)
+        self.core = AppointmentLifecycle(session, principal.company_id)
         self.ttl = timedelta(minutes=ttl_minutes)
 
     async def create(self, data: s.BookingCreate) -> Created:
         rules = await self.core.slots.rules(data.meeting_type_id)
-        checked = checks.booking(data, rules)
+        checked = validation.booking(data, rules)
         if data.ignore_availability:
             self._may_ignore_availability(rules.host_id)
         start = data.start.astimezone(UTC)
@@ -77,7 +77,7 @@ class BookingService:
         return uuid.UUID(found.appointment_id) if found and found.appointment_id else None
 
     async def _join(
-        self, appointment_id: uuid.UUID, data: s.BookingCreate, checked: checks.Checked
+        self, appointment_id: uuid.UUID, data: s.BookingCreate, checked: validation.Checked
     ) -> s.BookingCreated:
         """One more attendee in a confirmed group appointment with a seat left."""
         row = await self.core.locked(appointment_id)
@@ -88,7 +88,7 @@ class BookingService:
             raise SlotUnavailable()
         secret, hashed = new_secret()
         attendee = self.core.attendees.add(
-            checks.new_attendee(data.attendee, checked, row.id, hashed)
+            validation.new_attendee(data.attendee, checked, row.id, hashed)
         )
         await self.session.flush()
         await self.core.emit(EventType.BOOKING_CREATED, row, attendeeId=attendee.id)
@@ -98,7 +98,7 @@ class BookingService:
         self,
         rules: Rules,
         data: s.BookingCreate,
-        checked: checks.Checked,
+        checked: validation.Checked,
         start: datetime,
         now: datetime,
     ) -> Created:
@@ -118,7 +118,7 @@ class BookingService:
                 total_spots=meeting_type.spots,
                 channel=checked.channel,
                 location=data.location,
-                meeting_info=checks.meeting_info(meeting_type, checked),
+                meeting_info=validation.meeting_info(meeting_type, checked),
                 secret_hash=hashed,
                 booking_type=s.HOST_CONFIRMATION if pending else None,
                 request=msgspec.to_builtins(data),
@@ -130,7 +130,7 @@ class BookingService:
         await self.session.flush()  # the exclusion constraint decides here (409 on overlap)
         # a provisional booking has no invitee secret until the host confirms it
         self.core.attendees.add(
-            checks.new_attendee(data.attendee, checked, row.id, None if pending else hashed)
+            validation.new_attendee(data.attendee, checked, row.id, None if pending else hashed)
         )
         await self.core.save(row)
         if pending:

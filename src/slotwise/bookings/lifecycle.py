@@ -43,7 +43,10 @@ def minutes(row: Appointment) -> int:
     return int((row.end_at - row.start_at) // timedelta(minutes=1))
 
 
-class Bookings:
+class AppointmentLifecycle:
+    """An appointment's state changes (cancel, reschedule, confirm, decline), each made under
+    its host's transaction lock so the buffer rules see every concurrent change."""
+
     def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
         self.session = session
         self.company_id = company_id
