@@ -4,9 +4,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, update
 from sqlalchemy.orm import aliased
 
+from slotwise.db.locks import lock
 from slotwise.db.tenancy import TenantRepository
 from slotwise.models import Appointment, AppointmentStatus, Attendee, MeetingType, User
 
@@ -17,8 +18,7 @@ class AppointmentRepository(TenantRepository[Appointment]):
 
     async def lock_host(self, host_id: uuid.UUID) -> None:
         """Serialise every booking decision about one host until the transaction ends."""
-        key = func.hashtextextended(f"host:{host_id}", 0)
-        await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+        await lock(self.session, f"host:{host_id}")
 
     async def locked(self, appointment_id: uuid.UUID) -> Appointment | None:
         """The row as committed now, locked for update (fresh even if loaded before)."""

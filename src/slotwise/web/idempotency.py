@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.db.locks import try_lock
 from slotwise.db.tenancy import TenantRepository
 from slotwise.kit.errors import Conflict, Unprocessable, ValidationFailed
 from slotwise.models.idempotency import IdempotencyRecord
@@ -136,10 +136,7 @@ class Idempotency:
 
     async def _lock(self, key: str) -> None:
         lock_name = f"idem:{self.principal.company_id}:{self.principal.credential_id}:{key}"
-        locked = await self.session.scalar(
-            select(func.pg_try_advisory_xact_lock(func.hashtextextended(lock_name, 0)))
-        )
-        if not locked:
+        if not await try_lock(self.session, lock_name):
             raise IdempotencyKeyInProgress()
 
     async def _stored(self, key: str) -> IdempotencyRecord | None:

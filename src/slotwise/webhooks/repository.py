@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.db.locks import lock
 from slotwise.db.tenancy import TenantRepository
 from slotwise.models import (
     DeliveryStatus,
@@ -36,8 +37,7 @@ class EndpointRepository(TenantRepository[WebhookEndpoint]):
 
     async def lock_company(self) -> None:
         """Serialise endpoint creation per company (the endpoint limit is checked under it)."""
-        key = func.hashtextextended(f"webhook_endpoint:{self.company_id}", 0)
-        await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+        await lock(self.session, f"webhook_endpoint:{self.company_id}")
 
     async def subscribed(self, event_type: str) -> list[uuid.UUID]:
         """Active endpoints subscribed to `event_type`, kept from being deleted until commit."""
