@@ -5,18 +5,10 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access
-from slotwise.auth.principal import Principal
 from slotwise.availability import schemas as s
-from slotwise.availability.service import AvailabilityService
-
-
-async def provide_availability_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> AvailabilityService:
-    return AvailabilityService(db, principal)
+from slotwise.availability.service import AvailabilityService, provide_availability_service
 
 
 class AvailabilityController(Controller):

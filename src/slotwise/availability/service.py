@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import msgspec
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -215,3 +216,9 @@ class AvailabilityService:
             ],
         )
         return [s.AvailabilityException.of(item) for item in added]
+
+
+async def provide_availability_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> AvailabilityService:
+    return AvailabilityService(db, principal)

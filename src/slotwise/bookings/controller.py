@@ -7,20 +7,22 @@ from uuid import UUID
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access
-from slotwise.auth.principal import Principal
 from slotwise.bookings import schemas as s
 from slotwise.bookings.services.appointment import (
     AppointmentQuery,
     AppointmentService,
     SortBy,
     SortDirection,
+    provide_appointment_service,
 )
-from slotwise.bookings.services.booking import BookingService
-from slotwise.bookings.services.provisional import ProvisionalQuery, ProvisionalService
-from slotwise.settings import Settings
+from slotwise.bookings.services.booking import BookingService, provide_booking_service
+from slotwise.bookings.services.provisional import (
+    ProvisionalQuery,
+    ProvisionalService,
+    provide_provisional_service,
+)
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
@@ -31,26 +33,6 @@ UserFilter = Annotated[
     UUID | None, QueryParameter(name="userId", description="Another user's (admins only)")
 ]
 MeetingTypeFilter = Annotated[UUID | None, QueryParameter(name="meetingTypeId")]
-
-
-async def provide_booking_service(
-    db: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
-    settings: NamedDependency[Settings],
-) -> BookingService:
-    return BookingService(db, principal, settings.provisional_ttl_minutes)
-
-
-async def provide_appointment_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> AppointmentService:
-    return AppointmentService(db, principal)
-
-
-async def provide_provisional_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> ProvisionalService:
-    return ProvisionalService(db, principal)
 
 
 class BookingController(Controller):

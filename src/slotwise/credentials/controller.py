@@ -3,21 +3,12 @@
 from uuid import UUID
 
 from litestar import Controller, delete, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access
-from slotwise.auth.principal import Principal
 from slotwise.credentials import schemas as s
-from slotwise.credentials.service import CredentialService
-
-
-async def provide_credential_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
-) -> CredentialService:
-    return CredentialService(db, principal, state.verifier)
+from slotwise.credentials.service import CredentialService, provide_credential_service
 
 
 class ApiKeyController(Controller):

@@ -4,6 +4,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import anyio.to_thread
+from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -154,3 +156,9 @@ class CredentialService:
             credential.revoked_at = datetime.now(UTC)
             credential.active = False
             await self.session.flush()
+
+
+async def provide_credential_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
+) -> CredentialService:
+    return CredentialService(db, principal, state.verifier)

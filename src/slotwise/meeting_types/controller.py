@@ -6,21 +6,10 @@ from uuid import UUID
 from litestar import Controller, MediaType, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access
-from slotwise.auth.principal import Principal
 from slotwise.meeting_types import schemas as s
-from slotwise.meeting_types.service import MeetingTypeService
-from slotwise.settings import Settings
-
-
-async def provide_meeting_type_service(
-    db: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
-    settings: NamedDependency[Settings],
-) -> MeetingTypeService:
-    return MeetingTypeService(db, principal, settings)
+from slotwise.meeting_types.service import MeetingTypeService, provide_meeting_type_service
 
 
 class MeetingTypeController(Controller):

@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -164,3 +165,11 @@ class MeetingTypeService:
             await remove_availability(self.session, self.company_id, availability, besides=row.id)
         row.deleted_at = datetime.now(UTC)
         await self.session.flush()
+
+
+async def provide_meeting_type_service(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+) -> MeetingTypeService:
+    return MeetingTypeService(db, principal, settings)

@@ -5,19 +5,11 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings import schemas as bs
-from slotwise.bookings.services.invitee import InviteeService
+from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
 from slotwise.public import schemas as s
-from slotwise.public.service import PublicBookingService
-from slotwise.settings import Settings
-
-
-async def provide_public_service(
-    db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
-) -> PublicBookingService:
-    return PublicBookingService(db, settings.public_url)
+from slotwise.public.service import PublicBookingService, provide_public_service
 
 
 class PublicBookingPageController(Controller):
@@ -34,10 +26,6 @@ class PublicBookingPageController(Controller):
     ) -> s.BookingPage:
         """What a booking URL books: host, meeting type and its time zone (no credentials)."""
         return await public.page(user_slug, meeting_type_slug)
-
-
-async def provide_invitee_service(db: NamedDependency[AsyncSession]) -> InviteeService:
-    return InviteeService(db)
 
 
 class InviteeAppointmentController(Controller):

@@ -1,11 +1,13 @@
 """Resolve booking URLs to the host and meeting type they book."""
 
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db.unscoped import find_public_meeting_type
 from slotwise.kit.errors import NotFound
 from slotwise.meeting_types.service import booking_url
 from slotwise.public import schemas as s
+from slotwise.settings import Settings
 
 
 class PublicBookingService:
@@ -28,3 +30,9 @@ class PublicBookingService:
             timezone=availability.timezone,
             booking_url=booking_url(self.public_url, user.slug, meeting_type.slug),
         )
+
+
+async def provide_public_service(
+    db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
+) -> PublicBookingService:
+    return PublicBookingService(db, settings.public_url)

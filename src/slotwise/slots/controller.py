@@ -4,25 +4,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, MediaType, Response, get
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access
-from slotwise.auth.principal import Principal
 from slotwise.slots import schemas as s
 from slotwise.slots.params import RawSlotParams, parse
-from slotwise.slots.service import SlotService
+from slotwise.slots.service import SlotService, provide_slot_service
 
 Text = Annotated[str | None, QueryParameter(max_length=100)]
-
-
-async def provide_slot_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
-) -> SlotService:
-    return SlotService(db, principal.company_id, state.slot_cache)
 
 
 class SlotController(Controller):

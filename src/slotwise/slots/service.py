@@ -6,8 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
+from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.availability import formats
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import FieldError, ValidationFailed
@@ -313,3 +316,9 @@ def _blocked(item: Blocked, zone: str) -> s.BlockedSpot:
         reason=str(item.reason),
         appointment_id=uuid.UUID(item.appointment_id) if item.appointment_id else None,
     )
+
+
+async def provide_slot_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
+) -> SlotService:
+    return SlotService(db, principal.company_id, state.slot_cache)

@@ -6,22 +6,14 @@ from uuid import UUID
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access
-from slotwise.auth.principal import Principal
 from slotwise.models import UserType
 from slotwise.settings import Settings
 from slotwise.users import inputs as i
 from slotwise.users import schemas as s
-from slotwise.users.service import UserService
+from slotwise.users.service import UserService, provide_user_service
 from slotwise.web.idempotency import Idempotency, provide_idempotency
-
-
-async def provide_user_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> UserService:
-    return UserService(db, principal)
 
 
 class UserController(Controller):

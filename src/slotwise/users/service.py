@@ -3,6 +3,7 @@
 import uuid
 
 import msgspec
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -129,3 +130,9 @@ class UserService:
         for mt in moved:
             slug = with_suffix(mt.slug) if mt.slug in taken else mt.slug
             await meeting_types.update_values(mt.id, user_id=target.id, slug=slug)
+
+
+async def provide_user_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> UserService:
+    return UserService(db, principal)

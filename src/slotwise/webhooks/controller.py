@@ -4,26 +4,13 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access
-from slotwise.auth.principal import Principal
 from slotwise.models import DeliveryStatus
-from slotwise.settings import Settings
 from slotwise.webhooks import schemas as s
-from slotwise.webhooks.service import WebhookService
-
-
-async def provide_webhook_service(
-    db: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
-    settings: NamedDependency[Settings],
-    state: State,
-) -> WebhookService:
-    return WebhookService(db, principal, settings, state.webhook_sender)
+from slotwise.webhooks.service import WebhookService, provide_webhook_service
 
 
 class WebhookController(Controller):

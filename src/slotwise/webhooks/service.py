@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
+from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -364,3 +366,12 @@ class WebhookService:
         (new_id,) = await self.deliveries.insert_pending(old.event_id, [old.endpoint_id], now)
         after_commit(self.session, deliver_wakeup(new_id, 1))
         return delivery_view(await self._delivery(new_id))
+
+
+async def provide_webhook_service(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+    state: State,
+) -> WebhookService:
+    return WebhookService(db, principal, settings, state.webhook_sender)

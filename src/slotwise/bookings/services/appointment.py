@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from litestar.di import NamedDependency
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -169,3 +170,9 @@ class AppointmentService:
             row, data.start, ignore_availability=data.ignore_availability
         )
         return s.Rescheduled(appointment=view)
+
+
+async def provide_appointment_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> AppointmentService:
+    return AppointmentService(db, principal)

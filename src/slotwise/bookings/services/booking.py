@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import msgspec
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -26,6 +27,7 @@ from slotwise.bookings.lifecycle import AppointmentLifecycle
 from slotwise.bookings.secret import new_secret
 from slotwise.kit.errors import Forbidden, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
+from slotwise.settings import Settings
 from slotwise.slots.service import Rules
 from slotwise.webhooks.events import EventType
 
@@ -140,3 +142,11 @@ class BookingService:
             )
         await self.core.emit(EventType.BOOKING_CREATED, row)
         return s.BookingCreated(appointment_id=row.id, secret=secret)
+
+
+async def provide_booking_service(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+) -> BookingService:
+    return BookingService(db, principal, settings.provisional_ttl_minutes)

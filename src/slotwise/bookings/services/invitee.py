@@ -8,6 +8,7 @@ only themselves; moving the whole group is for the host, so an invitee cannot re
 
 import uuid
 
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings import schemas as s
@@ -57,3 +58,7 @@ class InviteeService:
             raise Forbidden("An attendee cannot move a group appointment; cancel and book again")
         await core.reschedule(row, data.start, ignore_availability=False)
         return invitee_view(row)
+
+
+async def provide_invitee_service(db: NamedDependency[AsyncSession]) -> InviteeService:
+    return InviteeService(db)

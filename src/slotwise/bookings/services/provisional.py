@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from litestar.di import NamedDependency
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,3 +91,9 @@ class ProvisionalService:
         row = await self._row(booking_id)
         source = "host" if row.host_user_id == self.principal.user_id else "admin"
         return await self.core.decline(row, Actor(source, str(self.principal.user_id)))
+
+
+async def provide_provisional_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> ProvisionalService:
+    return ProvisionalService(db, principal)
