@@ -11,12 +11,12 @@ from slotwise.availability.formats import (
     ScheduleError,
     default_schedule,
     format_time,
-    is_zone,
     parse_schedule,
     parse_time,
-    to_weekly,
     to_wire,
 )
+from slotwise.kit.zones import is_zone
+from slotwise.slots.booking_rules import to_weekly
 from slotwise.slots.types import MIDNIGHT, TimeRange
 
 OFF: dict[str, Any] = {"enabled": False, "hours": []}

@@ -7,9 +7,9 @@ import pytest
 
 from slotwise.slots.engine import compute_slots, slots_by_local_date, troubleshoot_slots
 from slotwise.slots.types import (
-    AvailabilityException,
     BlockReason,
     Busy,
+    ExceptionSpan,
     Horizon,
     Interval,
     Slot,
@@ -221,29 +221,29 @@ def test_buffers(
 
 
 def test_unavailable_exception_removes_time_and_reanchors_the_grid() -> None:
-    cut = AvailabilityException(utc(MONDAY, 9), utc(MONDAY, 9, 20), available=False)
+    cut = ExceptionSpan(utc(MONDAY, 9), utc(MONDAY, 9, 20), available=False)
     query = one_day("UTC", MONDAY, [("09:00", "12:00")], 60, exceptions=(cut,))
     assert starts(compute_slots(query, [], LONG_AGO)) == grid(utc(MONDAY, 9, 20), 2, 60)
 
 
 def test_available_exception_adds_time_outside_the_schedule() -> None:
     sunday = MONDAY - timedelta(days=1)
-    extra = AvailabilityException(utc(sunday, 14), utc(sunday, 16), available=True)
+    extra = ExceptionSpan(utc(sunday, 14), utc(sunday, 16), available=True)
     query = one_day("UTC", MONDAY, [("09:00", "10:00")], 60, interval=30, exceptions=(extra,))
     expected = [utc(sunday, 14), utc(sunday, 14, 30), utc(sunday, 15), utc(MONDAY, 9)]
     assert starts(compute_slots(query, [], LONG_AGO)) == expected
 
 
 def test_available_exception_extends_an_adjacent_range() -> None:
-    extra = AvailabilityException(utc(MONDAY, 10), utc(MONDAY, 11), available=True)
+    extra = ExceptionSpan(utc(MONDAY, 10), utc(MONDAY, 11), available=True)
     query = one_day("UTC", MONDAY, [("09:00", "10:00")], 60, interval=30, exceptions=(extra,))
     assert starts(compute_slots(query, [], LONG_AGO)) == grid(utc(MONDAY, 9), 3)
 
 
 def test_unavailable_wins_over_available() -> None:
     exceptions = (
-        AvailabilityException(utc(MONDAY, 14), utc(MONDAY, 16), available=True),
-        AvailabilityException(utc(MONDAY, 15), utc(MONDAY, 16), available=False),
+        ExceptionSpan(utc(MONDAY, 14), utc(MONDAY, 16), available=True),
+        ExceptionSpan(utc(MONDAY, 15), utc(MONDAY, 16), available=False),
     )
     query = one_day("UTC", MONDAY, [], 60, exceptions=exceptions)
     assert starts(compute_slots(query, [], LONG_AGO)) == [utc(MONDAY, 14)]
@@ -327,7 +327,7 @@ def test_troubleshoot_reports_every_reason() -> None:
         window_start=utc(MONDAY, 0),
         window_end=utc(MONDAY, 23),
         duration=30,
-        exceptions=(AvailabilityException(utc(MONDAY, 11), utc(MONDAY, 11, 30), False),),
+        exceptions=(ExceptionSpan(utc(MONDAY, 11), utc(MONDAY, 11, 30), False),),
         booking_minimum=60,
         horizon=Horizon.limit(270),
         spots=2,

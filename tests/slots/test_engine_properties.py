@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from slotwise.slots.engine import compute_slots, slots_until, troubleshoot_slots
 from slotwise.slots.types import (
     MIDNIGHT,
-    AvailabilityException,
     BlockReason,
     Busy,
+    ExceptionSpan,
     Horizon,
     HorizonMode,
     Interval,
@@ -68,7 +68,7 @@ def cases(draw: st.DrawFn) -> tuple[SlotQuery, list[Busy], datetime]:
         return window_start - timedelta(hours=12) + step * draw(st.integers(0, span))
 
     exceptions = tuple(
-        AvailabilityException(
+        ExceptionSpan(
             start := instant(QUARTER),
             start + QUARTER * draw(st.integers(1, 16)),
             draw(st.booleans()),

@@ -19,12 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import time
-from functools import cache
 from typing import TypedDict
-from zoneinfo import available_timezones
-
-from slotwise.slots.types import MIDNIGHT, TimeRange, WeeklySchedule
 
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GRID_MINUTES = 5
@@ -32,7 +27,6 @@ END_OF_DAY = 24 * 60
 
 _TIME = re.compile(r"([0-9]{2}):([0-9]{2})")
 _MEETARIO_KEYS = {str(number): number - 1 for number in range(1, 8)}
-_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 FieldError = tuple[str, str]
 """Wire path of the offending value and what is wrong with it."""
@@ -157,29 +151,6 @@ def to_wire(schedule: Schedule) -> dict[str, WireDay]:
         }
         for name, day in zip(DAY_NAMES, schedule.days, strict=True)
     }
-
-
-def to_weekly(schedule: Schedule) -> WeeklySchedule:
-    """Slot-engine schedule: weekday (0 = Monday) to the ranges of enabled, non-empty days."""
-    return {
-        index: tuple(TimeRange(_wall(hours.start), _wall(hours.end)) for hours in day.hours)
-        for index, day in enumerate(schedule.days)
-        if day.enabled and day.hours
-    }
-
-
-def is_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA zone name known to this installation."""
-    return name in _zones()
-
-
-@cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones()) - _NOT_ZONES
-
-
-def _wall(minutes: int) -> time:
-    return MIDNIGHT if minutes == END_OF_DAY else time(minutes // 60, minutes % 60)
 
 
 def _parse_canonical(

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from slotwise.availability.formats import is_zone
+from slotwise.kit.zones import is_zone
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100

@@ -15,6 +15,7 @@ from slotwise.availability.holidays import HolidayError, holiday_blocks, resolve
 from slotwise.availability.repository import AvailabilityRepository, ExceptionRepository
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import BadRequest, Conflict, FieldError, ValidationFailed
+from slotwise.kit.zones import is_zone
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Availability, AvailabilityException, MeetingType
 
@@ -37,7 +38,7 @@ def parse_schedule(value: object, prefix: str = "schedule") -> formats.Schedule:
 
 
 def check_zone(value: str, field: str = "timezone") -> str:
-    if not formats.is_zone(value):
+    if not is_zone(value):
         raise ValidationFailed.field(field, "Must be an IANA time zone name, e.g. Europe/Berlin")
     return value
 

@@ -4,12 +4,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from slotwise.availability.formats import is_zone
 from slotwise.bookings import schemas as s
 from slotwise.kit.errors import FieldError, ValidationFailed
+from slotwise.kit.zones import is_zone
 from slotwise.meeting_types.channels import current_name
 from slotwise.models import Attendee, MeetingType
-from slotwise.slots.service import Rules
+from slotwise.slots.booking_rules import BookingRules
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _custom_fields(
     return {key: value for key, value in values.items() if key in fields}
 
 
-def booking(data: s.BookingCreate, rules: Rules) -> Checked:
+def booking(data: s.BookingCreate, rules: BookingRules) -> Checked:
     """Check the body against the meeting type; 400 naming every failing field."""
     errors: list[FieldError] = []
     meeting_type = rules.meeting_type

@@ -2,10 +2,14 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from slotwise.kit.errors import FieldError, ValidationFailed
-from slotwise.slots.service import SlotRequest
+from slotwise.kit.zones import is_zone
+from slotwise.slots.booking_rules import SlotRequest
+
+MAX_DAYS = 62
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,20 @@ def parse(raw: RawSlotParams) -> SlotRequest:
         existing_appointment_id=existing,
         troubleshoot=raw.troubleshoot,
     )
+
+
+def window(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
+    """Local dates `[start, end]` (inclusive) in `zone` as UTC instants; checks the range."""
+    errors: list[FieldError] = []
+    if end < start:
+        errors.append(FieldError("end", "Must not be before start"))
+    elif (end - start).days + 1 > MAX_DAYS:
+        errors.append(FieldError("end", f"The range may span at most {MAX_DAYS} days"))
+    if not is_zone(zone):
+        errors.append(FieldError("timezone", "Unknown IANA time zone"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    tz = ZoneInfo(zone)
+    first = datetime.combine(start, time(0), tz).astimezone(UTC)
+    after = datetime.combine(end + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return first, after

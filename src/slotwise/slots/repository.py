@@ -13,7 +13,7 @@ from slotwise.kit.errors import NotFound
 from slotwise.models import Appointment, Availability, AvailabilityException, MeetingType
 
 
-class SlotRules(TenantRepository[MeetingType]):
+class RulesRepository(TenantRepository[MeetingType]):
     """A live meeting type of the company, its availability and that availability's exceptions."""
 
     model = MeetingType
@@ -80,7 +80,7 @@ ORDER BY a.start_at
 """
 
 
-class BusyTime(TenantRepository[Appointment]):
+class BusyTimeRepository(TenantRepository[Appointment]):
     model = Appointment
 
     async def of_hosts(
@@ -120,7 +120,7 @@ WHERE m.company_id = $1 AND m.id = $2 AND m.deleted_at IS NULL
 """
 
 
-class ScheduleVersions(TenantRepository[MeetingType]):
+class ScheduleVersionRepository(TenantRepository[MeetingType]):
     model = MeetingType
 
     async def of_meeting_type(self, meeting_type_id: uuid.UUID) -> HostVersion | None:

@@ -22,7 +22,7 @@ def _utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _normalise_span(span: Interval | AvailabilityException) -> None:
+def _normalise_span(span: Interval | ExceptionSpan) -> None:
     """Both ends of a frozen span in UTC, the end not before the start."""
     object.__setattr__(span, "start", _utc(span.start, "start"))
     object.__setattr__(span, "end", _utc(span.end, "end"))
@@ -69,7 +69,7 @@ WeeklySchedule = Mapping[int, tuple[TimeRange, ...]]
 
 
 @dataclass(frozen=True, slots=True)
-class AvailabilityException:
+class ExceptionSpan:
     """Absolute override: ``available=True`` opens the span, ``False`` closes it."""
 
     start: datetime
@@ -160,7 +160,7 @@ class SlotQuery:
     window_end: datetime
     duration: int
     interval: int | None = None
-    exceptions: tuple[AvailabilityException, ...] = ()
+    exceptions: tuple[ExceptionSpan, ...] = ()
     buffer_before: int = 0
     buffer_after: int = 0
     booking_minimum: int = 0

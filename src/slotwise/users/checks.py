@@ -2,9 +2,9 @@
 
 import re
 
-from slotwise.availability.formats import is_zone
 from slotwise.kit.errors import FieldError
 from slotwise.kit.slugs import is_valid, slugify
+from slotwise.kit.zones import is_zone
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 

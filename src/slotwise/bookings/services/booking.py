@@ -28,7 +28,7 @@ from slotwise.bookings.secret import new_secret
 from slotwise.kit.errors import Forbidden, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
 from slotwise.settings import Settings
-from slotwise.slots.service import Rules
+from slotwise.slots.booking_rules import BookingRules
 from slotwise.webhooks.events import EventType
 
 Created = s.BookingCreated | s.ProvisionalBookingCreated
@@ -63,7 +63,12 @@ class BookingService:
             raise Forbidden(message)
 
     async def _group_to_join(
-        self, rules: Rules, data: s.BookingCreate, start: datetime, duration: int, now: datetime
+        self,
+        rules: BookingRules,
+        data: s.BookingCreate,
+        start: datetime,
+        duration: int,
+        now: datetime,
     ) -> uuid.UUID | None:
         """The group appointment this booking joins; 409 when `start` is not bookable."""
         if not data.ignore_availability:
@@ -98,7 +103,7 @@ class BookingService:
 
     async def _insert(
         self,
-        rules: Rules,
+        rules: BookingRules,
         data: s.BookingCreate,
         checked: validation.Checked,
         start: datetime,

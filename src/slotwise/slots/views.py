@@ -1,0 +1,75 @@
+"""Slot engine results → the wire answer of `GET /v4/booking-availability`."""
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from slotwise.slots import schemas as s
+from slotwise.slots.engine import slots_by_local_date
+from slotwise.slots.types import Blocked, Busy, Slot
+
+
+def render(
+    zone: str,
+    *,
+    host_id: uuid.UUID,
+    slots: list[Slot],
+    busy: list[Busy],
+    window_start: datetime,
+    window_end: datetime,
+    blocked: list[Blocked] | None,
+) -> s.BookingAvailability:
+    dates = [
+        s.DateSpots(
+            date=day,
+            spots=[
+                s.Spot(
+                    start_time=local.start_time,
+                    end_time=local.end_time,
+                    appointment=_group(local.slot),
+                )
+                for local in locals_
+            ],
+        )
+        for day, locals_ in slots_by_local_date(slots, zone)
+    ]
+    timeframes = [
+        s.Timeframe(
+            start=b.interval.start,
+            end=b.interval.end,
+            unavailability_event=s.UnavailabilityEvent(host_id=host_id),
+        )
+        for b in busy
+        if b.interval.start < window_end and b.interval.end > window_start
+    ]
+    result = s.BookingAvailability(
+        timezone=zone,
+        timeframes=timeframes,
+        dates=dates,
+        earliest_available_date=dates[0].date if dates else None,
+    )
+    if blocked is not None:
+        result.blocked = [_blocked(b, zone) for b in blocked]
+    return result
+
+
+def _group(slot: Slot) -> s.SpotAppointment | msgspec.UnsetType:
+    if slot.appointment_id is None:
+        return msgspec.UNSET
+    return s.SpotAppointment(
+        id=uuid.UUID(slot.appointment_id),
+        total_spots=slot.total_spots,
+        taken_spots=slot.taken_spots,
+    )
+
+
+def _blocked(item: Blocked, zone: str) -> s.BlockedSpot:
+    tz = ZoneInfo(zone)
+    return s.BlockedSpot(
+        start_time=item.start.astimezone(tz).isoformat(),
+        end_time=item.end.astimezone(tz).isoformat(),
+        reason=str(item.reason),
+        appointment_id=uuid.UUID(item.appointment_id) if item.appointment_id else None,
+    )
