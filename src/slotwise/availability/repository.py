@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 
 from slotwise.db.tenancy import TenantRepository
-from slotwise.models import Availability, AvailabilityException, uuid7
+from slotwise.models import Availability, AvailabilityException, MeetingType, uuid7
 
 
 class AvailabilityRepository(TenantRepository[Availability]):
@@ -107,3 +107,18 @@ class ExceptionRepository(TenantRepository[AvailabilityException]):
             AvailabilityException.holiday_key.in_([key for key, *_ in rows]),
             order_by=[AvailabilityException.start, AvailabilityException.id],
         )
+
+
+class MeetingTypeUseRepository(TenantRepository[MeetingType]):
+    """Which meeting types book against an availability (deleting one must know)."""
+
+    model = MeetingType
+
+    async def using(
+        self, availability_id: uuid.UUID, *, besides: uuid.UUID | None = None
+    ) -> list[MeetingType]:
+        """Live meeting types that book against an availability (`besides` left out)."""
+        where = [MeetingType.availability_id == availability_id, MeetingType.deleted_at.is_(None)]
+        if besides is not None:
+            where.append(MeetingType.id != besides)
+        return await self.list(*where, order_by=[MeetingType.created_at, MeetingType.id])

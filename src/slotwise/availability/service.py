@@ -12,11 +12,14 @@ from slotwise.auth.principal import Principal
 from slotwise.availability import formats
 from slotwise.availability import schemas as s
 from slotwise.availability.holidays import HolidayError, holiday_blocks, resolve_region
-from slotwise.availability.repository import AvailabilityRepository, ExceptionRepository
+from slotwise.availability.repository import (
+    AvailabilityRepository,
+    ExceptionRepository,
+    MeetingTypeUseRepository,
+)
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import BadRequest, Conflict, FieldError, ValidationFailed
 from slotwise.kit.zones import is_zone
-from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Availability, AvailabilityException, MeetingType
 
 ONE_REQUIRED = "One availability is required"
@@ -84,7 +87,7 @@ async def remove_availability(
     """
     availabilities = AvailabilityRepository(session, company_id)
     live = await availabilities.lock_of_user(row.user_id)
-    users = await MeetingTypeRepository(session, company_id).using(row.id, besides=besides)
+    users = await MeetingTypeUseRepository(session, company_id).using(row.id, besides=besides)
     if users:
         raise AvailabilityInUse(extra={"sharedWith": shared_with(users)})
     rest = [other for other in live if other.id != row.id]

@@ -18,13 +18,12 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings.repository import (
     AppointmentRepository,
     AttendeeRepository,
-    HostRepository,
-    MeetingTypes,
 )
 from slotwise.bookings.secret import new_secret
 from slotwise.bookings.views import appointment_view, event_payload, provisional_view
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
+from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
 from slotwise.models import Appointment, AppointmentStatus
 from slotwise.slots.service import SlotService
 from slotwise.webhooks import events
@@ -53,7 +52,7 @@ class AppointmentLifecycle:
         self.appointments = AppointmentRepository(session, company_id)
         self.attendees = AttendeeRepository(session, company_id)
         self.hosts = HostRepository(session, company_id)
-        self.meeting_types = MeetingTypes(session, company_id)
+        self.meeting_types = MeetingTypeRepository(session, company_id)
         self.slots = SlotService(session, company_id)
 
     async def hold(self, host_id: uuid.UUID, now: datetime) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from slotwise.db.locks import lock
 from slotwise.db.tenancy import TenantRepository
-from slotwise.models import Appointment, AppointmentStatus, Attendee, MeetingType, User
+from slotwise.models import Appointment, AppointmentStatus, Attendee
 
 
 class AppointmentRepository(TenantRepository[Appointment]):
@@ -124,21 +124,3 @@ class AttendeeRepository(TenantRepository[Attendee]):
             .execution_options(synchronize_session="fetch")
         )
         await self.session.execute(stmt)
-
-
-class HostRepository(TenantRepository[User]):
-    model = User
-    not_found_message = "User not found"
-
-    async def by_ids(self, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, User]:
-        ids = set(user_ids)
-        if not ids:
-            return {}
-        return {user.id: user for user in await self.list(User.id.in_(ids))}
-
-
-class MeetingTypes(TenantRepository[MeetingType]):
-    """Meeting types as appointments refer to them (soft-deleted ones included)."""
-
-    model = MeetingType
-    not_found_message = "Meeting type not found"

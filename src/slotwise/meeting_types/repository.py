@@ -1,10 +1,14 @@
-"""Meeting type queries, scoped to one company; soft-deleted types are never returned."""
+"""Meeting type queries, scoped to one company; soft-deleted types are never returned.
+
+Also the hosts of meeting types: users as the scheduling packages below `users` see them.
+"""
 
 import uuid
+from collections.abc import Iterable
 
 from slotwise.db.slug_insert import insert_with_slug
 from slotwise.db.tenancy import TenantRepository
-from slotwise.models import MeetingType
+from slotwise.models import MeetingType, User
 
 SLUG_INDEX = "uq_meeting_type_slug_per_user"
 
@@ -30,17 +34,21 @@ class MeetingTypeRepository(TenantRepository[MeetingType]):
             for_update=for_update,
         )
 
-    async def using(
-        self, availability_id: uuid.UUID, *, besides: uuid.UUID | None = None
-    ) -> list[MeetingType]:
-        """Live meeting types that book against an availability (`besides` left out)."""
-        where = [MeetingType.availability_id == availability_id, MeetingType.deleted_at.is_(None)]
-        if besides is not None:
-            where.append(MeetingType.id != besides)
-        return await self.list(*where, order_by=[MeetingType.created_at, MeetingType.id])
-
     async def insert(self, row: MeetingType, *, slug: str, explicit: bool) -> MeetingType:
         """Slugs are unique per host among live meeting types (see slotwise.db.slug_insert)."""
         return await insert_with_slug(
             self.session, self.add, row, slug=slug, explicit=explicit, index=SLUG_INDEX
         )
+
+
+class HostRepository(TenantRepository[User]):
+    """Users as hosts, for packages that `users` itself builds on."""
+
+    model = User
+    not_found_message = "User not found"
+
+    async def by_ids(self, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, User]:
+        ids = set(user_ids)
+        if not ids:
+            return {}
+        return {user.id: user for user in await self.list(User.id.in_(ids))}

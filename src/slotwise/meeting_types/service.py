@@ -19,12 +19,12 @@ from slotwise.availability.service import (
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import ValidationFailed
 from slotwise.kit.slugs import slugify
-from slotwise.meeting_types import rules
 from slotwise.meeting_types import schemas as s
-from slotwise.meeting_types.repository import MeetingTypeRepository
+from slotwise.meeting_types import validation
+from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
+from slotwise.meeting_types.views import meeting_type_view
 from slotwise.models import MeetingType, User
 from slotwise.settings import Settings
-from slotwise.users.repository import UserRepository
 
 DEFAULT_AVAILABILITY = "Working hours"
 
@@ -51,26 +51,26 @@ async def add_meeting_type(
         name=info.name,
         description=info.description,
         duration=info.duration,
-        channel=rules.channel(info.channel),
+        channel=validation.channel(info.channel),
         custom_channel_name=info.custom_channel_name,
         custom_channel_link=info.custom_channel_link,
         buffer_before=info.buffer_before,
         buffer_after=info.buffer_after,
-        color=rules.one_color(info.color, data.color),
+        color=validation.one_color(info.color, data.color),
         timeslot_interval=data.timeslot_interval,
         booking_minimum=data.booking_minimum,
-        days_into_future=rules.days_into_future(data.days_into_future),
+        days_into_future=validation.days_into_future(data.days_into_future),
         spots=data.spots,
-        meeting_options=rules.meeting_options(data.meeting_options),
-        meta=rules.metadata(data.metadata),
-        locations=rules.locations(data.locations),
-        custom_fields=rules.custom_fields(data.custom_fields),
-        price=rules.price(data.price),
+        meeting_options=validation.meeting_options(data.meeting_options),
+        meta=validation.metadata(data.metadata),
+        locations=validation.locations(data.locations),
+        custom_fields=validation.custom_fields(data.custom_fields),
+        price=validation.price(data.price),
         currency=data.currency,
     )
-    rules.check(row)
+    validation.check(row)
     derived = slugify(info.name, pad="meeting")
-    slug = derived if data.slug is None else rules.checked_slug(data.slug)
+    slug = derived if data.slug is None else validation.checked_slug(data.slug)
     repository = MeetingTypeRepository(session, company_id)
     return await repository.insert(row, slug=slug, explicit=data.slug is not None)
 
@@ -83,13 +83,13 @@ class MeetingTypeService:
         self.public_url = settings.public_url
         self.meeting_types = MeetingTypeRepository(session, principal.company_id)
         self.availabilities = AvailabilityRepository(session, principal.company_id)
-        self.users = UserRepository(session, principal.company_id)
+        self.hosts = HostRepository(session, principal.company_id)
 
     async def _host(self) -> User:
-        return await self.users.get_or_404(self.user_id)
+        return await self.hosts.get_or_404(self.user_id)
 
     def _view(self, row: MeetingType, host: User) -> s.MeetingType:
-        return rules.view(row, booking_url(self.public_url, host.slug, row.slug))
+        return meeting_type_view(row, booking_url(self.public_url, host.slug, row.slug))
 
     async def list_meeting_types(self) -> list[s.MeetingType]:
         host = await self._host()
@@ -151,7 +151,7 @@ class MeetingTypeService:
         if isinstance(data.availability_id, uuid.UUID):
             found = await self.availabilities.owned(data.availability_id, host.id, for_update=True)
             row.availability_id = found.id
-        rules.apply_update(row, data)
+        validation.apply_update(row, data)
         await self.session.flush()
         await self.session.refresh(row, ["updated_at"])
         return self._view(row, host)

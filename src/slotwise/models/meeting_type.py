@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.models.base import TenantModel, TimestampMixin
 
+DEFAULT_INTERVAL_CAP = 60
+
 
 class MeetingType(TimestampMixin, TenantModel):
     __tablename__ = "meeting_type"
@@ -60,3 +62,8 @@ class MeetingType(TimestampMixin, TenantModel):
     price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
     deleted_at: Mapped[datetime | None]
+
+    @property
+    def interval(self) -> int:
+        """Minutes between slot starts: the chosen interval, else the duration up to an hour."""
+        return self.timeslot_interval or min(self.duration, DEFAULT_INTERVAL_CAP)

@@ -19,8 +19,6 @@ from slotwise.slots.types import (
     WeeklySchedule,
 )
 
-MAX_INTERVAL = 60
-
 
 @dataclass(frozen=True)
 class SlotRequest:
@@ -72,7 +70,7 @@ class BookingRules:
             window_start=window_start,
             window_end=window_end,
             duration=duration,
-            interval=mt.timeslot_interval or min(mt.duration, MAX_INTERVAL),
+            interval=mt.interval,
             exceptions=self.exceptions,
             buffer_before=mt.buffer_before,
             buffer_after=mt.buffer_after,

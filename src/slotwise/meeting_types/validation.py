@@ -1,4 +1,4 @@
-"""Meeting type field rules: request structs to column values, and rows back to the wire."""
+"""Meeting type field rules: request structs to column values, checked across fields."""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -14,7 +14,6 @@ from slotwise.models import MeetingType
 
 DEFAULT_BOOKING_LIMIT = 43_200
 """Minutes: 30 days."""
-MAX_INTERVAL = 60
 METADATA_KEYS = 20
 METADATA_KEY_LENGTH = 100
 METADATA_VALUE_LENGTH = 500
@@ -153,44 +152,6 @@ def check(row: MeetingType) -> None:
     if row.price is not None and row.currency is None:
         errors.append(FieldError("currency", "Required with price"))
     fail_if(errors)
-
-
-def view(row: MeetingType, booking_url: str) -> s.MeetingType:
-    return s.MeetingType(
-        id=row.id,
-        user_id=row.user_id,
-        company_id=row.company_id,
-        slug=row.slug,
-        enabled=row.enabled,
-        meeting_info=s.MeetingInfo(
-            name=row.name,
-            description=row.description,
-            duration=row.duration,
-            channel=channel(row.channel),
-            custom_channel_name=row.custom_channel_name,
-            custom_channel_link=row.custom_channel_link,
-            buffer_before=row.buffer_before,
-            buffer_after=row.buffer_after,
-            color=row.color,
-        ),
-        availability_id=row.availability_id,
-        timeslot_interval=row.timeslot_interval or min(row.duration, MAX_INTERVAL),
-        booking_minimum=row.booking_minimum,
-        days_into_future=msgspec.convert(row.days_into_future, s.DaysIntoFutureView),
-        spots=row.spots,
-        meeting_options=msgspec.convert(
-            meeting_options(None, row.meeting_options), s.MeetingOptions
-        ),
-        metadata=dict(row.meta),
-        booking_url=booking_url,
-        color=row.color,
-        locations=msgspec.convert(row.locations, list[s.Location]),
-        price=row.price,
-        currency=row.currency,
-        custom_fields=msgspec.convert(row.custom_fields, list[s.CustomField]),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 #: PATCH fields copied as they are (request attribute = column)
