@@ -18,8 +18,8 @@ from slotwise.availability.repository import (
     MeetingTypeUseRepository,
 )
 from slotwise.db.tenancy import CompanyId
+from slotwise.kit import fields
 from slotwise.kit.errors import BadRequest, Conflict, FieldError, ValidationFailed
-from slotwise.kit.zones import is_zone
 from slotwise.models import Availability, AvailabilityException, MeetingType
 
 ONE_REQUIRED = "One availability is required"
@@ -32,17 +32,25 @@ class AvailabilityInUse(Conflict):
     default_message = "Cannot delete availability - it is used by other meeting types"
 
 
-def parse_schedule(value: object, prefix: str = "schedule") -> formats.Schedule:
-    """Any accepted schedule form; every violation becomes a field error under `prefix`."""
+def read_schedule(value: object, prefix: str) -> tuple[formats.Schedule | None, list[FieldError]]:
+    """Any accepted schedule form, or every violation as a field error under `prefix`."""
     try:
-        return formats.parse_schedule(value, prefix=prefix)
+        return formats.parse_schedule(value, prefix=prefix), []
     except formats.ScheduleError as exc:
-        raise ValidationFailed(errors=[FieldError(path, msg) for path, msg in exc.errors]) from exc
+        return None, [FieldError(path, msg) for path, msg in exc.errors]
+
+
+def parse_schedule(value: object, prefix: str = "schedule") -> formats.Schedule:
+    schedule, errors = read_schedule(value, prefix)
+    if schedule is None:
+        raise ValidationFailed(errors=errors)
+    return schedule
 
 
 def check_zone(value: str, field: str = "timezone") -> str:
-    if not is_zone(value):
-        raise ValidationFailed.field(field, "Must be an IANA time zone name, e.g. Europe/Berlin")
+    errors = fields.zone(value, field)
+    if errors:
+        raise ValidationFailed(errors=errors)
     return value
 
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slotwise.bookings import schemas as s
+from slotwise.kit import fields
 from slotwise.kit.errors import FieldError, ValidationFailed
-from slotwise.kit.zones import is_zone
 from slotwise.meeting_types.channels import current_name
 from slotwise.models import Attendee, MeetingType
 from slotwise.slots.booking_rules import BookingRules
@@ -72,8 +72,8 @@ def booking(data: s.BookingCreate, rules: BookingRules) -> Checked:
     if names is None:
         message = "Give firstname and lastname, or fullname"
         errors.append(FieldError("attendee", message))
-    if data.attendee.timezone is not None and not is_zone(data.attendee.timezone):
-        errors.append(FieldError("attendee.timezone", "Unknown IANA time zone"))
+    if data.attendee.timezone is not None:
+        errors += fields.zone(data.attendee.timezone, "attendee.timezone")
     values = _custom_fields(meeting_type, data.custom_field_values, errors)
     if errors or names is None:
         raise ValidationFailed(errors=errors)

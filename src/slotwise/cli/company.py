@@ -1,9 +1,7 @@
 """Operator commands on companies (run from the CLI, outside any request)."""
 
 import asyncio
-import re
 import uuid
-import zoneinfo
 from typing import Any
 
 from slotwise.auth.hashing import build_hasher
@@ -11,19 +9,18 @@ from slotwise.auth.verifier import Verifier
 from slotwise.companies.service import create_company
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
+from slotwise.kit import fields
 from slotwise.models import Company, CompanyRateLimit
 from slotwise.ratelimit.policies import RateLimitRepository
 from slotwise.settings import Settings, SettingsError
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _check(name: str, owner_email: str, timezone: str, key_days: int) -> None:
     if not name.strip():
         raise SettingsError("--name: must not be empty")
-    if not _EMAIL.match(owner_email):
+    if fields.email(owner_email):
         raise SettingsError("--owner-email: not a valid email address")
-    if timezone not in zoneinfo.available_timezones():
+    if fields.zone(timezone):
         raise SettingsError("--timezone: not an IANA time zone name")
     if not 1 <= key_days <= 90:
         raise SettingsError("--key-days: must be between 1 and 90")

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from slotwise.kit import fields
 from slotwise.kit.errors import FieldError, ValidationFailed
-from slotwise.kit.zones import is_zone
 from slotwise.slots.booking_rules import SlotRequest
 
 MAX_DAYS = 62
@@ -98,8 +98,7 @@ def window(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
         errors.append(FieldError("end", "Must not be before start"))
     elif (end - start).days + 1 > MAX_DAYS:
         errors.append(FieldError("end", f"The range may span at most {MAX_DAYS} days"))
-    if not is_zone(zone):
-        errors.append(FieldError("timezone", "Unknown IANA time zone"))
+    errors += fields.zone(zone)
     if errors:
         raise ValidationFailed(errors=errors)
     tz = ZoneInfo(zone)

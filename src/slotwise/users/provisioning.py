@@ -5,13 +5,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
 from slotwise.availability import formats
-from slotwise.availability.service import add_availability
+from slotwise.availability.service import add_availability, read_schedule
+from slotwise.kit import fields
 from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.kit.slugs import slugify
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type, booking_url
 from slotwise.models import Role, User, UserType
-from slotwise.users import checks
 from slotwise.users import inputs as i
 from slotwise.users.store import insert_user
 from slotwise.webhooks.events import EventType, emit
@@ -21,17 +21,15 @@ def _names(data: i.UserCreate) -> tuple[str, str, list[FieldError]]:
     """meetergo documents givenName/familyName and firstname/lastname; the first pair wins."""
     given = data.given_name if data.given_name is not None else data.firstname
     family = data.family_name if data.family_name is not None else data.lastname
-    errors = checks.name(given, "givenName") + checks.name(family, "familyName")
+    errors = fields.name(given, "givenName") + fields.name(family, "familyName")
     return (given or "").strip(), (family or "").strip(), errors
 
 
 def _schedule(inline: i.InlineAvailability | None) -> tuple[formats.Schedule, list[FieldError]]:
     if inline is None or inline.schedule is None:
         return formats.default_schedule(), []
-    try:
-        return formats.parse_schedule(inline.schedule, prefix="availability.schedule"), []
-    except formats.ScheduleError as exc:
-        return formats.default_schedule(), [FieldError(path, msg) for path, msg in exc.errors]
+    schedule, errors = read_schedule(inline.schedule, "availability.schedule")
+    return schedule or formats.default_schedule(), errors
 
 
 def _meeting_type(inline: i.InlineMeetingType) -> MeetingTypeCreate:
@@ -46,15 +44,15 @@ def _meeting_type(inline: i.InlineMeetingType) -> MeetingTypeCreate:
 
 def _validate(data: i.UserCreate) -> tuple[str, str, str | None, formats.Schedule]:
     given, family, errors = _names(data)
-    errors += checks.email(data.email) + checks.zone(data.timezone)
+    errors += fields.email(data.email) + fields.zone(data.timezone)
     slug = None
     if data.slug is not None:
-        slug, slug_errors = checks.explicit_slug(data.slug)
+        slug, slug_errors = fields.explicit_slug(data.slug)
         errors += slug_errors
     schedule, schedule_errors = _schedule(data.availability)
     errors += schedule_errors
     if data.availability is not None and data.availability.timezone is not None:
-        errors += checks.zone(data.availability.timezone, "availability.timezone")
+        errors += fields.zone(data.availability.timezone, "availability.timezone")
     if errors:
         raise ValidationFailed(errors=errors)
     return given, family, slug, schedule

@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.principal import Principal
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.bookings.services.handover import release_future_bookings
+from slotwise.kit import fields
 from slotwise.kit.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from slotwise.kit.slugs import with_suffix
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Role, User, UserType
-from slotwise.users import checks
 from slotwise.users import inputs as i
 from slotwise.users import schemas as s
 from slotwise.users.provisioning import provision_user
@@ -77,7 +77,7 @@ class UserService:
                 value = changes[wire]
                 setattr(user, column, value.strip() if isinstance(value, str) else value)
         if "slug" in changes:
-            user.slug = checks.explicit_slug(str(changes["slug"]))[0]
+            user.slug = fields.explicit_slug(str(changes["slug"]))[0]
         await self.session.flush()  # a taken slug fails here: uq_user_slug → 409
         await self.session.refresh(user)
         return s.User.of(user)
@@ -88,11 +88,11 @@ class UserService:
         for field, wire in (("given_name", "givenName"), ("family_name", "familyName")):
             if field in changes:
                 value = changes[field]
-                errors += checks.name(value if isinstance(value, str) else None, wire)
+                errors += fields.name(value if isinstance(value, str) else None, wire)
         if "timezone" in changes:
-            errors += checks.zone(str(changes["timezone"]))
+            errors += fields.zone(str(changes["timezone"]))
         if "slug" in changes:
-            errors += checks.explicit_slug(str(changes["slug"]))[1]
+            errors += fields.explicit_slug(str(changes["slug"]))[1]
         if errors:
             raise ValidationFailed(errors=errors)
 

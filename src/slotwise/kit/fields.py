@@ -1,4 +1,8 @@
-"""Field checks shared by provisioning and profile updates; each returns field errors."""
+"""Field checks shared by every entry point (API bodies, query parameters, the CLI).
+
+Each returns field errors instead of raising, so a caller can report every bad field at once.
+One rule, one message: a zone or an email is judged the same wherever it arrives.
+"""
 
 import re
 
@@ -6,15 +10,17 @@ from slotwise.kit.errors import FieldError
 from slotwise.kit.slugs import is_valid, slugify
 from slotwise.kit.zones import is_zone
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+EMAIL_MESSAGE = "Invalid email format"
+ZONE_MESSAGE = "Must be an IANA time zone name, e.g. Europe/Berlin"
 
 
 def email(value: str, field: str = "email") -> list[FieldError]:
-    return [] if _EMAIL.match(value) else [FieldError(field, "Invalid email format")]
+    return [] if EMAIL.match(value) else [FieldError(field, EMAIL_MESSAGE)]
 
 
 def zone(value: str, field: str = "timezone") -> list[FieldError]:
-    return [] if is_zone(value) else [FieldError(field, "Unknown IANA time zone")]
+    return [] if is_zone(value) else [FieldError(field, ZONE_MESSAGE)]
 
 
 def name(value: str | None, field: str) -> list[FieldError]:
