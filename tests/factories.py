@@ -42,7 +42,6 @@ from slotwise.models import (
 )
 from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
-from slotwise.users.store import insert_user
 from slotwise.webhooks import signing
 from slotwise.webhooks.events import EventType, emit
 from slotwise.webhooks.repository import DeliveryRepository, EndpointRepository
@@ -108,9 +107,7 @@ async def make_user(
 ) -> uuid.UUID:
     tag = uuid.uuid4().hex[:8]
     async with session_for(settings) as session:
-        user = await insert_user(
-            session,
-            tenant.company_id,
+        user = await UserRepository(session, tenant.company_id).insert(
             User(
                 email=f"{given_name.lower()}-{tag}@example.test",
                 given_name=given_name,
@@ -121,7 +118,7 @@ async def make_user(
                 user_type=UserType.API_PLATFORM,
             ),
             slug=slugify(f"{given_name} {tag}"),
-            slug_explicit=False,
+            explicit=False,
         )
         return user.id
 

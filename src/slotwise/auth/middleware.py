@@ -10,7 +10,6 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import Receive, Scope, Send
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access_of
@@ -18,7 +17,7 @@ from slotwise.auth.principal import Principal
 from slotwise.auth.tokens import parse
 from slotwise.auth.verifier import Verifier
 from slotwise.db.session import close_request_session, request_session
-from slotwise.db.tenancy import CompanyId
+from slotwise.db.tenancy import CompanyId, TenantRepository
 from slotwise.db.unscoped import FoundCredential, find_credential
 from slotwise.kit.clientaddr import client_address
 from slotwise.kit.errors import (
@@ -37,6 +36,12 @@ from slotwise.settings import Settings
 ACTING_USER_HEADER = "x-meetergo-api-user-id"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MISSING_HEADER = f"Missing required header '{ACTING_USER_HEADER}' for API key authentication"
+
+
+class CredentialUseRepository(TenantRepository[Credential]):
+    """The verified credential's own row, to record when it was last used."""
+
+    model = Credential
 
 
 def _acting_user_id(connection: ASGIConnection[Any, Any, Any, Any]) -> uuid.UUID | None:
@@ -155,7 +160,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         """
         last = credential.last_used_at
         if last is None or now - last >= LAST_USED_RESOLUTION:
-            await session.execute(
-                update(Credential).where(Credential.id == credential.id).values(last_used_at=now)
+            company_id = CompanyId(credential.company_id)
+            await CredentialUseRepository(session, company_id).update_values(
+                credential.id, last_used_at=now
             )
             await session.commit()

@@ -1,16 +1,17 @@
 """Bootstrapping a tenant: company, owner user and a first platform API key."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth.tokens import new_api_key
 from slotwise.auth.verifier import Verifier
+from slotwise.credentials.repository import CredentialRepository
+from slotwise.credentials.service import mint_api_key
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.slugs import slugify
-from slotwise.models import Company, Credential, CredentialKind, Role, User, UserType, uuid7
-from slotwise.users.store import insert_user
+from slotwise.models import Company, Role, User, UserType, uuid7
+from slotwise.users.repository import UserRepository
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,7 @@ async def create_company(
     session.add(company)
     await session.flush()
     company_id = CompanyId(company.id)
-    owner = await insert_user(
-        session,
-        company_id,
+    owner = await UserRepository(session, company_id).insert(
         User(
             email=owner_email,
             given_name=owner_given_name,
@@ -50,25 +49,14 @@ async def create_company(
             user_type=UserType.STANDARD,
         ),
         slug=slugify(f"{owner_given_name} {owner_family_name}"),
-        slug_explicit=False,
+        explicit=False,
     )
-    key_id = uuid7()
-    token = new_api_key(key_id)
-    expires_at = datetime.now(UTC) + timedelta(days=key_days)
-    session.add(
-        Credential(
-            id=key_id,
-            company_id=company_id,
-            kind=CredentialKind.API_KEY,
-            lookup_id=token.lookup_id,
-            secret_hash=verifier.hash(token.secret),
-            display_prefix=token.display_prefix,
-            name="bootstrap",
-            scopes=[],
-            active=True,
-            created_by_id=owner.id,
-            expires_at=expires_at,
-        )
+    minted = await mint_api_key(
+        CredentialRepository(session, company_id),
+        verifier,
+        name="bootstrap",
+        created_by_id=owner.id,
+        days=key_days,
     )
     await session.flush()
-    return Bootstrapped(company_id, str(owner.id), token.token, expires_at)
+    return Bootstrapped(company_id, str(owner.id), minted.token, minted.expires_at)

@@ -1,6 +1,7 @@
 """Credential management: create, list, deactivate, activate and revoke keys and tokens."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import anyio.to_thread
@@ -51,6 +52,43 @@ def token_view(credential: Credential, now: datetime) -> s.PersonalAccessToken:
     )
 
 
+@dataclass(frozen=True)
+class MintedKey:
+    id: uuid.UUID
+    #: the whole `ak_live:` token, shown once and never stored
+    token: str
+    expires_at: datetime
+
+
+async def mint_api_key(
+    credentials: CredentialRepository,
+    verifier: Verifier,
+    *,
+    name: str | None,
+    created_by_id: uuid.UUID,
+    days: int,
+) -> MintedKey:
+    """A new platform API key of the repository's company; only its argon2 hash is stored."""
+    key_id = uuid7()
+    token = new_api_key(key_id)
+    expires_at = datetime.now(UTC) + timedelta(days=days)
+    credentials.add(
+        Credential(
+            id=key_id,
+            kind=CredentialKind.API_KEY,
+            lookup_id=token.lookup_id,
+            secret_hash=await anyio.to_thread.run_sync(verifier.hash, token.secret),
+            display_prefix=token.display_prefix,
+            name=name,
+            scopes=[],
+            active=True,
+            created_by_id=created_by_id,
+            expires_at=expires_at,
+        )
+    )
+    return MintedKey(key_id, token.token, expires_at)
+
+
 class CredentialService:
     def __init__(self, session: AsyncSession, principal: Principal, verifier: Verifier) -> None:
         self.principal = principal
@@ -63,30 +101,19 @@ class CredentialService:
         return await anyio.to_thread.run_sync(self.verifier.hash, secret)
 
     async def create_api_key(self, data: s.ApiKeyCreate) -> s.ApiKeyCreated:
-        key_id = uuid7()
-        token = new_api_key(key_id)
-        now = datetime.now(UTC)
-        credential = self.credentials.add(
-            Credential(
-                id=key_id,
-                kind=CredentialKind.API_KEY,
-                lookup_id=token.lookup_id,
-                secret_hash=await self._hash(token.secret),
-                display_prefix=token.display_prefix,
-                name=data.name,
-                scopes=[],
-                active=True,
-                created_by_id=self.principal.user_id,
-                expires_at=now + timedelta(days=data.expires_in_days),
-            )
+        minted = await mint_api_key(
+            self.credentials,
+            self.verifier,
+            name=data.name,
+            created_by_id=self.principal.user_id,
+            days=data.expires_in_days,
         )
         await self.session.flush()
-        assert credential.expires_at is not None  # noqa: S101 - set just above
         return s.ApiKeyCreated(
-            id=key_id,
+            id=minted.id,
             name=data.name,
-            api_key=token.token,
-            expires_at=credential.expires_at,
+            api_key=minted.token,
+            expires_at=minted.expires_at,
             status="active",
         )
 

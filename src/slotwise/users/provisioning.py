@@ -13,7 +13,7 @@ from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type, booking_url
 from slotwise.models import Role, User, UserType
 from slotwise.users import inputs as i
-from slotwise.users.store import insert_user
+from slotwise.users.repository import UserRepository
 from slotwise.webhooks.events import EventType, emit
 
 
@@ -62,9 +62,7 @@ async def provision_user(
     session: AsyncSession, principal: Principal, public_url: str, data: i.UserCreate
 ) -> i.UserCreated:
     given, family, slug, schedule = _validate(data)
-    user = await insert_user(
-        session,
-        principal.company_id,
+    user = await UserRepository(session, principal.company_id).insert(
         User(
             email=data.email.strip(),
             given_name=given,
@@ -75,7 +73,7 @@ async def provision_user(
             user_type=UserType.API_PLATFORM,
         ),
         slug=slug or slugify(f"{given} {family}"),
-        slug_explicit=slug is not None,
+        explicit=slug is not None,
     )
     inline = data.availability or i.InlineAvailability()
     availability = await add_availability(
