@@ -24,7 +24,7 @@ from slotwise.webhooks.delivery import (
     Outcome,
     retry_delay,
 )
-from slotwise.webhooks.repository import DeliveryQueue, Due, QueuedDelivery
+from slotwise.webhooks.queue import DeliveryQueue, Due, QueuedDelivery
 from tests.factories import Tenant, make_delivery, make_webhook
 from tests.webhooks.conftest import FakeClock
 from tests.webhooks.receiver import Receiver, Reply

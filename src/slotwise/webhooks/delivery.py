@@ -29,14 +29,12 @@ from slotwise.models import (
 )
 from slotwise.settings import Settings
 from slotwise.webhooks import signing
+from slotwise.webhooks.queue import DeliveryQueue, Due, QueuedDelivery
 from slotwise.webhooks.repository import (
     AttemptRepository,
     AuditRepository,
-    DeliveryQueue,
     DeliveryRepository,
-    Due,
     EndpointRepository,
-    QueuedDelivery,
 )
 from slotwise.webhooks.sender import Sender, Sent
 
