@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from slotwise.bookings import schemas as bs
+from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
 from slotwise.public import schemas as s
 from slotwise.public.service import PublicBookingService, provide_public_service
@@ -39,9 +39,9 @@ class InviteeAppointmentController(Controller):
     async def cancel_own_appointment(
         self,
         appointment_id: FromPath[UUID],
-        data: JSONBody[bs.InviteeCancel],
+        data: JSONBody[booking_schemas.InviteeCancel],
         invitees: NamedDependency[InviteeService],
-    ) -> bs.InviteeAppointment:
+    ) -> booking_schemas.InviteeAppointment:
         """Cancel with the appointment secret (no credentials); in a group, only yourself."""
         return await invitees.cancel(appointment_id, data)
 
@@ -49,8 +49,8 @@ class InviteeAppointmentController(Controller):
     async def reschedule_own_appointment(
         self,
         appointment_id: FromPath[UUID],
-        data: JSONBody[bs.InviteeReschedule],
+        data: JSONBody[booking_schemas.InviteeReschedule],
         invitees: NamedDependency[InviteeService],
-    ) -> bs.InviteeAppointment:
+    ) -> booking_schemas.InviteeAppointment:
         """Move the appointment to another listed slot with its secret (no credentials)."""
         return await invitees.reschedule(appointment_id, data)

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from slotwise.auth.access import access
 from slotwise.models import UserType
 from slotwise.settings import Settings
-from slotwise.users import inputs as i
+from slotwise.users import inputs
 from slotwise.users import schemas as s
 from slotwise.users.service import UserService, provide_user_service
 from slotwise.web.idempotency import Idempotency, provide_idempotency
@@ -27,11 +27,11 @@ class UserController(Controller):
     @post("/", opt=access(company=True, pat=False), status_code=201)
     async def create_user(
         self,
-        data: JSONBody[i.UserCreate],
+        data: JSONBody[inputs.UserCreate],
         users: NamedDependency[UserService],
         idempotency: NamedDependency[Idempotency],
         settings: NamedDependency[Settings],
-    ) -> Response[i.UserCreated]:
+    ) -> Response[inputs.UserCreated]:
         """Provision a user with a default availability, meeting type and live booking URL."""
         return await idempotency.run(
             lambda: users.provision(data, settings.public_url), status_code=201
@@ -64,7 +64,7 @@ class UserController(Controller):
     async def update_user(
         self,
         user_id: FromPath[UUID],
-        data: JSONBody[i.UserUpdate],
+        data: JSONBody[inputs.UserUpdate],
         users: NamedDependency[UserService],
     ) -> s.User:
         """Update profile fields; users change their own profile, admins anyone's."""
@@ -75,7 +75,7 @@ class UserController(Controller):
         self,
         user_id: FromPath[UUID],
         users: NamedDependency[UserService],
-        data: JSONBody[i.UserDelete | None] = None,
+        data: JSONBody[inputs.UserDelete | None] = None,
     ) -> s.Message:
         """Delete a user; `targetUserId` first hands their meeting types to another user."""
         return await users.delete(user_id, data)

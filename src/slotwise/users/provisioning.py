@@ -12,12 +12,12 @@ from slotwise.kit.slugs import slugify
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type, booking_url
 from slotwise.models import Role, User, UserType
-from slotwise.users import inputs as i
+from slotwise.users import inputs
 from slotwise.users.repository import UserRepository
 from slotwise.webhooks.events import EventType, emit
 
 
-def _names(data: i.UserCreate) -> tuple[str, str, list[FieldError]]:
+def _names(data: inputs.UserCreate) -> tuple[str, str, list[FieldError]]:
     """meetergo documents givenName/familyName and firstname/lastname; the first pair wins."""
     given = data.given_name if data.given_name is not None else data.firstname
     family = data.family_name if data.family_name is not None else data.lastname
@@ -25,14 +25,16 @@ def _names(data: i.UserCreate) -> tuple[str, str, list[FieldError]]:
     return (given or "").strip(), (family or "").strip(), errors
 
 
-def _schedule(inline: i.InlineAvailability | None) -> tuple[formats.Schedule, list[FieldError]]:
+def _schedule(
+    inline: inputs.InlineAvailability | None,
+) -> tuple[formats.Schedule, list[FieldError]]:
     if inline is None or inline.schedule is None:
         return formats.default_schedule(), []
     schedule, errors = read_schedule(inline.schedule, "availability.schedule")
     return schedule or formats.default_schedule(), errors
 
 
-def _meeting_type(inline: i.InlineMeetingType) -> MeetingTypeCreate:
+def _meeting_type(inline: inputs.InlineMeetingType) -> MeetingTypeCreate:
     return MeetingTypeCreate.inline(
         name=inline.name,
         duration=inline.duration,
@@ -42,7 +44,7 @@ def _meeting_type(inline: i.InlineMeetingType) -> MeetingTypeCreate:
     )
 
 
-def _validate(data: i.UserCreate) -> tuple[str, str, str | None, formats.Schedule]:
+def _validate(data: inputs.UserCreate) -> tuple[str, str, str | None, formats.Schedule]:
     given, family, errors = _names(data)
     errors += fields.email(data.email) + fields.zone(data.timezone)
     slug = None
@@ -59,8 +61,8 @@ def _validate(data: i.UserCreate) -> tuple[str, str, str | None, formats.Schedul
 
 
 async def provision_user(
-    session: AsyncSession, principal: Principal, public_url: str, data: i.UserCreate
-) -> i.UserCreated:
+    session: AsyncSession, principal: Principal, public_url: str, data: inputs.UserCreate
+) -> inputs.UserCreated:
     given, family, slug, schedule = _validate(data)
     user = await UserRepository(session, principal.company_id).insert(
         User(
@@ -75,7 +77,7 @@ async def provision_user(
         slug=slug or slugify(f"{given} {family}"),
         explicit=slug is not None,
     )
-    inline = data.availability or i.InlineAvailability()
+    inline = data.availability or inputs.InlineAvailability()
     availability = await add_availability(
         session,
         principal.company_id,
@@ -89,10 +91,10 @@ async def provision_user(
         session,
         principal.company_id,
         user,
-        _meeting_type(data.meeting_type or i.InlineMeetingType()),
+        _meeting_type(data.meeting_type or inputs.InlineMeetingType()),
         availability_id=availability.id,
     )
-    created = i.UserCreated(
+    created = inputs.UserCreated(
         user_id=user.id,
         availability_id=availability.id,
         meeting_type_id=meeting_type.id,

@@ -14,7 +14,7 @@ from slotwise.kit.errors import BadRequest, FieldError, Forbidden, ValidationFai
 from slotwise.kit.slugs import with_suffix
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import Role, User, UserType
-from slotwise.users import inputs as i
+from slotwise.users import inputs
 from slotwise.users import schemas as s
 from slotwise.users.provisioning import provision_user
 from slotwise.users.repository import UserRepository
@@ -45,7 +45,7 @@ class UserService:
     async def get(self, user_id: uuid.UUID) -> s.User:
         return s.User.of(await self.users.get_or_404(user_id))
 
-    async def provision(self, data: i.UserCreate, public_url: str) -> i.UserCreated:
+    async def provision(self, data: inputs.UserCreate, public_url: str) -> inputs.UserCreated:
         return await provision_user(self.session, self.principal, public_url, data)
 
     async def list(self, limit: int, offset: int, user_type: UserType | None) -> s.UserList:
@@ -60,7 +60,7 @@ class UserService:
             offset=offset,
         )
 
-    async def update(self, user_id: uuid.UUID, data: i.UserUpdate) -> s.User:
+    async def update(self, user_id: uuid.UUID, data: inputs.UserUpdate) -> s.User:
         if user_id != self.principal.user_id and not self.principal.is_admin:
             raise Forbidden("Only admins can update other users")
         changes = {
@@ -96,7 +96,7 @@ class UserService:
         if errors:
             raise ValidationFailed(errors=errors)
 
-    async def delete(self, user_id: uuid.UUID, data: i.UserDelete | None) -> s.Message:
+    async def delete(self, user_id: uuid.UUID, data: inputs.UserDelete | None) -> s.Message:
         user = await self.users.get_or_404(user_id, for_update=True)
         if user.id == self.principal.user_id or user.role is Role.OWNER:
             raise Forbidden("Cannot delete yourself or the company owner")

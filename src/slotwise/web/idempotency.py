@@ -97,10 +97,10 @@ class Idempotency:
             )
         await self._lock(key)
         body = await self.request.body()
-        print_ = fingerprint(self.request.method, self.request.url.path, body)
+        request_print = fingerprint(self.request.method, self.request.url.path, body)
         stored = await self._stored(key)
         if stored is not None:
-            if stored.fingerprint != print_:
+            if stored.fingerprint != request_print:
                 raise IdempotencyKeyReused()
             replay_headers = dict(stored.headers) | {REPLAYED: "true"}
             return self._response(stored.body, stored.status_code, replay_headers)
@@ -111,7 +111,7 @@ class Idempotency:
             IdempotencyRecord(
                 credential_id=self.principal.credential_id,
                 key=key,
-                fingerprint=print_,
+                fingerprint=request_print,
                 status_code=status_code,
                 headers=extra,
                 body=content,
