@@ -41,8 +41,7 @@ from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
-from slotwise.webhooks.jobs import warn_if_private_networks_allowed
-from slotwise.webhooks.sender import Sender
+from slotwise.webhooks.sender import Sender, warn_if_private_networks_allowed
 
 #: Redis carries rate limits and job wake-ups; when it hangs, requests must not hang with it
 REDIS_TIMEOUT_SECONDS = 0.5

@@ -14,6 +14,7 @@ from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
 from slotwise.settings import Settings, load_settings
 from slotwise.webhooks import jobs as webhook_jobs
+from slotwise.webhooks.events import DELIVER
 
 #: how often an idle worker looks for new jobs (the wake-up latency)
 POLL_DELAY_SECONDS = 0.02
@@ -43,7 +44,7 @@ def functions() -> list[Function]:
     return [
         func(
             webhook_jobs.deliver,
-            name=webhook_jobs.DELIVER,
+            name=DELIVER,
             timeout=webhook_jobs.DELIVER_TIMEOUT_SECONDS,
             # no result kept: a later wake-up may reuse the job id at once
             keep_result=0,

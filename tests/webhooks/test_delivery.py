@@ -18,13 +18,9 @@ from standardwebhooks.webhooks import Webhook
 
 from slotwise.models import DeliveryStatus, EndpointStatus, WebhookAudit, WebhookEndpoint
 from slotwise.settings import Settings
-from slotwise.webhooks.delivery import (
-    RETRY_DELAYS,
-    Deliverer,
-    Outcome,
-    retry_delay,
-)
+from slotwise.webhooks.delivery import Deliverer, Outcome
 from slotwise.webhooks.queue import DeliveryQueue, Due, QueuedDelivery
+from slotwise.webhooks.retry import RETRY_DELAYS, retry_delay
 from tests.factories import Tenant, make_delivery, make_webhook
 from tests.webhooks.conftest import FakeClock
 from tests.webhooks.receiver import Receiver, Reply

@@ -1,4 +1,4 @@
-"""Delivering webhooks: the retry policy, and one delivery attempt from claim to record.
+"""Delivering webhooks: one delivery attempt from claim to record (the schedule is `retry`).
 
 An attempt is claimed in its own short transaction (exactly one worker wins it), sent with no
 transaction open (through `sender.Sender`), and recorded in another. 2xx is delivered; 410
@@ -6,20 +6,19 @@ disables the endpoint; anything else is retried on the schedule, honouring Retry
 """
 
 import dataclasses
-import email.utils
 import logging
 import secrets
 import time
 import uuid
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.db.tenancy import CompanyId
+from slotwise.kit.clock import Clock, utc_now
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -36,82 +35,15 @@ from slotwise.webhooks.repository import (
     DeliveryRepository,
     EndpointRepository,
 )
+from slotwise.webhooks.retry import Random, next_attempt_at, parse_retry_after
 from slotwise.webhooks.sender import Sender, Sent
 
 log = logging.getLogger("slotwise.webhooks")
 
-#: delay before retry n (n = 1 … 10): the Standard Webhooks example schedule, ~75 h in all
-RETRY_DELAYS = (
-    timedelta(0),
-    timedelta(seconds=5),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=5),
-    timedelta(hours=10),
-    timedelta(hours=14),
-    timedelta(hours=20),
-    timedelta(hours=24),
-)
-JITTER = 0.15
 #: one endpoint may use at most this share of a worker's job slots at a time
 ENDPOINT_SHARE_OF_JOBS = 4
 #: a job that sent its own attempt goes on with the endpoint's waiting deliveries this long
 DRAIN_SECONDS = 15.0
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Random(Protocol):
-    def uniform(self, a: float, b: float) -> float: ...
-
-
-# --- retry policy (pure) ---------------------------------------------------------------------
-
-
-def retry_delay(retry: int, rng: Random) -> timedelta:
-    """Delay before retry `retry` (1-based), with ±15 % jitter."""
-    base = RETRY_DELAYS[min(retry, len(RETRY_DELAYS)) - 1]
-    return base * (1 + rng.uniform(-JITTER, JITTER))
-
-
-def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
-    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return timedelta(seconds=int(text))
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(when - now, timedelta(0))
-
-
-def next_attempt_at(
-    attempt: int, max_retries: int, retry_after: timedelta | None, now: datetime, rng: Random
-) -> datetime | None:
-    """When to try again after attempt `attempt` failed; None when retries are used up.
-
-    Retry-After is honoured when it asks for more than the schedule, up to the schedule's
-    longest step (24 h).
-    """
-    if attempt > max_retries:
-        return None
-    delay = retry_delay(attempt, rng)
-    if retry_after is not None:
-        delay = min(max(delay, retry_after), RETRY_DELAYS[-1])
-    return now + delay
-
-
-# --- one attempt -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

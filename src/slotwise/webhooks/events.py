@@ -6,18 +6,22 @@ rolled-back change never produces an event and a committed one is never lost.
 """
 
 import enum
+import time
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db.tenancy import CompanyId
-from slotwise.jobs import after_commit
+from slotwise.jobs import Wakeup, after_commit
 from slotwise.models import uuid7
-from slotwise.webhooks.jobs import deliver_wakeup
 from slotwise.webhooks.repository import DeliveryRepository, EndpointRepository, EventRepository
-from slotwise.webhooks.schemas import event_body, new_msg_id
+
+#: the arq job that sends one delivery attempt
+DELIVER = "webhooks.deliver"
 
 
 class EventType(enum.StrEnum):
@@ -54,3 +58,34 @@ async def emit(
     deliveries = DeliveryRepository(session, company_id)
     for delivery_id in await deliveries.insert_pending(event_id, endpoint_ids, now):
         after_commit(session, deliver_wakeup(delivery_id, 1))
+
+
+def new_msg_id() -> str:
+    """Server-generated, time-ordered, never containing a dot."""
+    return f"msg_{uuid7().hex}"
+
+
+def event_body(
+    event_type: str, payload: Mapping[str, Any], msg_id: str, occurred_at: datetime
+) -> bytes:
+    """meetergo's flat body: `webhookType`, the payload's fields, `eventId` and `occurredAt`.
+
+    Serialized once; these exact bytes are stored, signed and sent on every attempt. A
+    top-level `secret` (an appointment's cancel token) is never sent.
+    """
+    body: dict[str, Any] = {"webhookType": event_type}
+    body |= {key: value for key, value in payload.items() if key not in ("secret", "webhookType")}
+    body |= {"eventId": msg_id, "occurredAt": occurred_at}
+    return msgspec.json.encode(body)
+
+
+def deliver_wakeup(delivery_id: uuid.UUID, attempt: int, *, again: bool = False) -> Wakeup:
+    """The wake-up for one attempt; its job id makes duplicates of it a no-op in the queue.
+
+    A repeated wake-up (`again`) gets an id of its own: the earlier job may sit in arq's queue
+    marked in progress by a worker that died, and would block a job with the same id.
+    """
+    job_id = f"dlv:{delivery_id}:{attempt}"
+    if again:
+        job_id += f":{time.time_ns() // 1_000_000}"
+    return Wakeup(DELIVER, (str(delivery_id),), job_id=job_id)

@@ -6,42 +6,21 @@ a crash) are harmless; the relay finds every due row whether or not a wake-up go
 """
 
 import logging
-import time
 import uuid
 from typing import Any
 
-from slotwise.jobs import Wakeup, enqueue
+from slotwise.jobs import enqueue
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
-from slotwise.webhooks.sender import Sender
+from slotwise.webhooks.events import deliver_wakeup
+from slotwise.webhooks.sender import Sender, warn_if_private_networks_allowed
 
-DELIVER = "webhooks.deliver"
 RELAY = "webhooks.relay"
 #: a deliver job holds an arq slot for at most this long (endpoint timeout ≤ 30 s, plus the
 #: claim and the record)
 DELIVER_TIMEOUT_SECONDS = 60
 
 log = logging.getLogger("slotwise.webhooks")
-
-
-def deliver_wakeup(delivery_id: uuid.UUID, attempt: int, *, again: bool = False) -> Wakeup:
-    """The wake-up for one attempt; its job id makes duplicates of it a no-op in the queue.
-
-    A repeated wake-up (`again`) gets an id of its own: the earlier job may sit in arq's queue
-    marked in progress by a worker that died, and would block a job with the same id.
-    """
-    job_id = f"dlv:{delivery_id}:{attempt}"
-    if again:
-        job_id += f":{time.time_ns() // 1_000_000}"
-    return Wakeup(DELIVER, (str(delivery_id),), job_id=job_id)
-
-
-def warn_if_private_networks_allowed(settings: Settings) -> None:
-    if settings.webhook_allow_private_networks:
-        log.warning(
-            "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be sent over plain http "
-            "and to private, loopback and link-local addresses (development and tests only)"
-        )
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -6,14 +6,13 @@ only ever in the create and rotate-secret responses.
 """
 
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 
 from slotwise.kit.wire import InputStruct, WireStruct
-from slotwise.models import DeliveryStatus, EndpointStatus, uuid7
+from slotwise.models import DeliveryStatus, EndpointStatus
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
@@ -166,22 +165,3 @@ class TestResult(WireStruct):
     response_time_ms: int
     sent_at: datetime
     error: str | None = None
-
-
-def new_msg_id() -> str:
-    """Server-generated, time-ordered, never containing a dot."""
-    return f"msg_{uuid7().hex}"
-
-
-def event_body(
-    event_type: str, payload: Mapping[str, Any], msg_id: str, occurred_at: datetime
-) -> bytes:
-    """meetergo's flat body: `webhookType`, the payload's fields, `eventId` and `occurredAt`.
-
-    Serialized once; these exact bytes are stored, signed and sent on every attempt. A
-    top-level `secret` (an appointment's cancel token) is never sent.
-    """
-    body: dict[str, Any] = {"webhookType": event_type}
-    body |= {key: value for key, value in payload.items() if key not in ("secret", "webhookType")}
-    body |= {"eventId": msg_id, "occurredAt": occurred_at}
-    return msgspec.json.encode(body)

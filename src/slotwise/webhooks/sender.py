@@ -6,6 +6,7 @@ delivery and no byte reaches a refused address. Redirects are not followed; the 
 
 import asyncio
 import ipaddress
+import logging
 import socket
 import ssl
 import time
@@ -18,6 +19,7 @@ import httpcore
 import httpx
 
 from slotwise import __version__
+from slotwise.settings import Settings
 from slotwise.webhooks import ssrf
 
 #: kept from a response for the attempt log
@@ -28,6 +30,8 @@ REGISTRATION_RESOLVE_SECONDS = 5.0
 USER_AGENT = f"slotwise-webhooks/{__version__}"
 
 Resolver = Callable[[str, int], Awaitable[list[ssrf.IPAddress]]]
+
+log = logging.getLogger("slotwise.webhooks")
 
 
 class EgressRefused(Exception):
@@ -250,4 +254,12 @@ class Sender:
             _status_error(response.status_code),
             response_head=head,
             retry_after=response.headers.get("retry-after"),
+        )
+
+
+def warn_if_private_networks_allowed(settings: Settings) -> None:
+    if settings.webhook_allow_private_networks:
+        log.warning(
+            "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be sent over plain http "
+            "and to private, loopback and link-local addresses (development and tests only)"
         )

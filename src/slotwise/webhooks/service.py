@@ -6,12 +6,14 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
+import msgspec
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
 from slotwise.jobs import after_commit
+from slotwise.kit.clock import utc_now
 from slotwise.kit.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
 from slotwise.models import (
     DeliveryStatus,
@@ -24,9 +26,8 @@ from slotwise.models import (
 from slotwise.settings import Settings
 from slotwise.webhooks import schemas as s
 from slotwise.webhooks import signing, ssrf
-from slotwise.webhooks.delivery import send_attempt, utc_now
-from slotwise.webhooks.events import EventType
-from slotwise.webhooks.jobs import deliver_wakeup
+from slotwise.webhooks.delivery import send_attempt
+from slotwise.webhooks.events import EventType, deliver_wakeup, event_body, new_msg_id
 from slotwise.webhooks.repository import (
     AttemptRepository,
     DeliveryRepository,
@@ -35,6 +36,7 @@ from slotwise.webhooks.repository import (
     EventRepository,
 )
 from slotwise.webhooks.sender import Sender
+from slotwise.webhooks.views import attempt_view, delivery_view, webhook_view, with_secret
 
 PING = "ping"
 SUBSCRIBABLE = frozenset(member.value for member in EventType)
@@ -91,74 +93,6 @@ def check_headers(headers: Mapping[str, str]) -> list[FieldError]:
         elif any(ch in value for ch in "\r\n\x00"):
             errors.append(FieldError(f"headers.{name}", "Header values must be one line"))
     return errors
-
-
-def stats(row: WebhookEndpoint) -> s.WebhookStats:
-    attempts = row.success_count + row.failure_count
-    rate = round(100 * row.success_count / attempts, 2) if attempts else None
-    return s.WebhookStats(
-        success_count=row.success_count,
-        failure_count=row.failure_count,
-        success_rate=rate,
-        last_success_at=row.last_success_at,
-        last_failure_at=row.last_failure_at,
-    )
-
-
-def webhook_view(row: WebhookEndpoint) -> s.Webhook:
-    return s.Webhook(
-        id=row.id,
-        endpoint=row.url,
-        event_types=list(row.event_types),
-        description=row.description,
-        name=row.name,
-        headers=dict(row.headers or {}),
-        timeout_seconds=row.timeout_seconds,
-        max_retries=row.max_retries,
-        status=row.status,
-        company_id=row.company_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        stats=stats(row),
-    )
-
-
-def with_secret(row: WebhookEndpoint) -> s.WebhookWithSecret:
-    view = webhook_view(row)
-    fields = {name: getattr(view, name) for name in view.__struct_fields__}
-    return s.WebhookWithSecret(
-        **fields, secret=row.secret, previous_secret_expires_at=row.previous_secret_expires_at
-    )
-
-
-def delivery_view(row: DeliveryRow) -> s.Delivery:
-    d = row.delivery
-    return s.Delivery(
-        id=d.id,
-        webhook_id=d.endpoint_id,
-        event_id=row.msg_id,
-        event_type=row.event_type,
-        status=d.status,
-        attempts=d.attempts,
-        response_code=d.last_status_code,
-        error=d.last_error,
-        response_time_ms=d.last_duration_ms,
-        created_at=d.created_at,
-        last_attempt_at=d.last_attempt_at,
-        delivered_at=d.delivered_at,
-        next_attempt_at=d.next_attempt_at if d.status is DeliveryStatus.PENDING else None,
-    )
-
-
-def attempt_view(row: WebhookAttempt) -> s.Attempt:
-    return s.Attempt(
-        attempt=row.attempt,
-        started_at=row.started_at,
-        response_time_ms=row.duration_ms,
-        response_code=row.status_code,
-        error=row.error,
-        response_body=row.response_body,
-    )
 
 
 class WebhookService:
@@ -269,8 +203,8 @@ class WebhookService:
         (no retries, not in the stats). The request waits for the endpoint (its timeout)."""
         endpoint = await self.endpoints.get_or_404(webhook_id)
         now = utc_now()
-        msg_id = s.new_msg_id()
-        body = s.event_body(PING, {"webhookId": str(endpoint.id)}, msg_id, now)
+        msg_id = new_msg_id()
+        body = event_body(PING, {"webhookId": str(endpoint.id)}, msg_id, now)
         event = EventRepository(self.session, self.company_id).add(
             WebhookEvent(type=PING, msg_id=msg_id, payload=body, occurred_at=now)
         )
@@ -343,7 +277,7 @@ class WebhookService:
         row = await self._delivery(delivery_id)
         attempts = await AttemptRepository(self.session, self.company_id).of_delivery(delivery_id)
         view = delivery_view(row)
-        fields = {name: getattr(view, name) for name in view.__struct_fields__}
+        fields = msgspec.structs.asdict(view)
         return s.DeliveryDetail(**fields, attempt_log=[attempt_view(a) for a in attempts])
 
     async def redeliver(self, delivery_id: uuid.UUID) -> s.Delivery:
