@@ -1,13 +1,11 @@
-"""arq worker: settings, lifecycle and the registered jobs."""
+"""arq worker: its options, lifecycle and the registered jobs."""
 
 import os
 import time
-from typing import Any, ClassVar
+from typing import Any
 
 from arq import cron, func
-from arq.connections import RedisSettings
 from arq.cron import CronJob
-from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker
 
 from slotwise.db.session import create_engine, create_sessionmaker
@@ -66,36 +64,32 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
     ]
 
 
-class WorkerSettings:
-    functions: ClassVar[list[WorkerCoroutine | Function]] = [*functions()]
-    cron_jobs: ClassVar[list[CronJob]] = cron_jobs()
-    on_startup = startup
-    on_shutdown = shutdown
-    redis_settings: RedisSettings = RedisSettings()
-    job_serializer = staticmethod(serialize)
-    job_deserializer = staticmethod(deserialize)
-    max_jobs = 50
-    max_tries = 3
-    job_timeout = 60
-    keep_result = 60
-    poll_delay = POLL_DELAY_SECONDS
+#: arq's defaults for jobs that do not set their own
+MAX_TRIES = 3
+JOB_TIMEOUT_SECONDS = 60
+KEEP_RESULT_SECONDS = 60
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """Everything arq's `Worker` takes, from the settings: the one source of worker options
+    (`slotwise worker` and the dev command both run `create_worker`)."""
+    return {
+        "functions": functions(),
+        "cron_jobs": cron_jobs(settings.webhook_relay_seconds),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": redis_settings(settings),
+        "ctx": {"settings": settings},
+        "job_serializer": serialize,
+        "job_deserializer": deserialize,
+        "max_jobs": settings.worker_max_jobs,
+        "max_tries": MAX_TRIES,
+        "job_timeout": JOB_TIMEOUT_SECONDS,
+        "keep_result": KEEP_RESULT_SECONDS,
+        "poll_delay": POLL_DELAY_SECONDS,
+    }
 
 
 def create_worker(settings: Settings, **overrides: Any) -> Worker:
     """A worker bound to these settings (the CLI and the dev command use it)."""
-    return Worker(
-        functions=functions(),
-        cron_jobs=cron_jobs(settings.webhook_relay_seconds),
-        on_startup=startup,
-        on_shutdown=shutdown,
-        redis_settings=redis_settings(settings),
-        ctx={"settings": settings},
-        job_serializer=serialize,
-        job_deserializer=deserialize,
-        max_jobs=settings.worker_max_jobs,
-        max_tries=WorkerSettings.max_tries,
-        job_timeout=WorkerSettings.job_timeout,
-        keep_result=WorkerSettings.keep_result,
-        poll_delay=POLL_DELAY_SECONDS,
-        **overrides,
-    )
+    return Worker(**(worker_options(settings) | overrides))
