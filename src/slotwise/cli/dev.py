@@ -297,6 +297,11 @@ async def _serve(
     failure = None if not work.done() or work.cancelled() else work.exception()
     try:
         await worker.close()
+    except asyncio.CancelledError:
+        # a job cut short by the closing worker is retried later; only our own cancel counts
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
     except Exception as exc:  # reported below; we are stopping anyway
         failure = failure or exc
     await asyncio.gather(work, return_exceptions=True)
