@@ -23,12 +23,11 @@ from slotwise.bookings.services.provisional import (
     ProvisionalService,
     provide_provisional_service,
 )
+from slotwise.kit import pagination
+from slotwise.kit.pagination import Page, PageSize, PageSizeAlias
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
-Page = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
-PageSize = Annotated[int | None, QueryParameter(name="pageSize", ge=1, le=100)]
-Limit = Annotated[int | None, QueryParameter(ge=1, le=100, description="Alias of pageSize")]
 UserFilter = Annotated[
     UUID | None, QueryParameter(name="userId", description="Another user's (admins only)")
 ]
@@ -71,7 +70,7 @@ class AppointmentController(Controller):
         appointments: NamedDependency[AppointmentService],
         page: Page = 0,
         page_size: PageSize = None,
-        limit: Limit = None,
+        limit: PageSizeAlias = None,
         start: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
         end: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
         status: Annotated[s.AppointmentStatus | None, QueryParameter()] = None,
@@ -85,7 +84,7 @@ class AppointmentController(Controller):
         pages; `start`/`end` select appointments overlapping that span."""
         query = AppointmentQuery(
             page=page,
-            page_size=page_size or limit or 20,
+            page_size=pagination.page_size(page_size, limit),
             start=start,
             end=end,
             status=status,
@@ -173,7 +172,7 @@ class ProvisionalBookingController(Controller):
         provisional: NamedDependency[ProvisionalService],
         page: Page = 0,
         page_size: PageSize = None,
-        limit: Limit = None,
+        limit: PageSizeAlias = None,
         status: Annotated[s.ProvisionalStatus | None, QueryParameter()] = None,
         meeting_type_id: MeetingTypeFilter = None,
         user_id: UserFilter = None,
@@ -181,7 +180,7 @@ class ProvisionalBookingController(Controller):
         """Bookings waiting for (or decided by) host confirmation, newest first."""
         query = ProvisionalQuery(
             page=page,
-            page_size=page_size or limit or 20,
+            page_size=pagination.page_size(page_size, limit),
             status=status,
             meeting_type_id=meeting_type_id,
             user_id=user_id,

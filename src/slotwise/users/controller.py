@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
+from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, Limit, Offset
 from slotwise.models import UserType
 from slotwise.settings import Settings
 from slotwise.users import inputs
@@ -41,8 +42,8 @@ class UserController(Controller):
     async def list_users(
         self,
         users: NamedDependency[UserService],
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        offset: Annotated[int, QueryParameter(ge=0, le=2_000_000_000)] = 0,
+        limit: Limit = DEFAULT_PAGE_SIZE,
+        offset: Offset = 0,
         user_type: Annotated[UserType | None, QueryParameter(name="userType")] = None,
     ) -> s.UserList:
         """List the company's users (admin)."""

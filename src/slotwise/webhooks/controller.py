@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
+from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, Page, PageSizeOrDefault
 from slotwise.models import DeliveryStatus
 from slotwise.webhooks import schemas as s
 from slotwise.webhooks.service import WebhookService, provide_webhook_service
@@ -77,8 +78,8 @@ class WebhookController(Controller):
         self,
         webhook_id: FromPath[UUID],
         webhooks: NamedDependency[WebhookService],
-        page: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
-        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=100)] = 20,
+        page: Page = 0,
+        page_size: PageSizeOrDefault = DEFAULT_PAGE_SIZE,
         status: Annotated[DeliveryStatus | None, QueryParameter()] = None,
     ) -> s.DeliveryList:
         """The endpoint's delivery log, newest first (`page` is 0-based)."""
