@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from bench.common import REDIS_URL, bench_env, create_company, fresh_database, server, table, wrk
 from slotwise.app import create_app
 from slotwise.ratelimit.limiter import Policy, RateLimiter
-from slotwise.settings import load_settings
+from slotwise.settings import SETTINGS, load_settings
 
 
 def main() -> None:
@@ -98,13 +98,13 @@ async def interleaved(env: dict[str, str], auth: str, requests: int) -> tuple[fl
 
     samples: dict[bool, list[float]] = {True: [], False: []}
     async with app.lifespan():
-        on = app.state.settings
+        on = SETTINGS.of(app.state)
         off = msgspec.structs.replace(on, rate_limit_enabled=False)
         for _ in range(300):  # warm-up: verified-secret cache, pool, prepared statements
             await call()
         for n in range(requests):
             enabled = n % 2 == 0
-            app.state.settings = on if enabled else off
+            SETTINGS.put(app.state, on if enabled else off)
             started = time.perf_counter()
             await call()
             samples[enabled].append((time.perf_counter() - started) * 1000)

@@ -19,6 +19,7 @@ from slotwise.auth.verifier import Verifier
 from slotwise.cli.company import rate_limit_command
 from slotwise.ratelimit.failures import AuthFailureGate, Throttled
 from slotwise.ratelimit.limiter import LocalBuckets, Policy, RateLimiter
+from slotwise.ratelimit.policies import RATE_POLICIES
 from slotwise.settings import Settings
 from tests.factories import Side
 from tests.servers import running_server
@@ -53,7 +54,7 @@ async def test_exhausting_one_key_leaves_another_untouched(
     app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
     await set_limit(settings, side_a, per_minute=1, burst=3)
-    app.state.rate_policies.ttl = 0
+    RATE_POLICIES.of(app.state).ttl = 0
     key_a = side_a.tenant.headers()
     key_b = {"authorization": f"Bearer {side_a.extra_key.api_key}"}
     statuses = [(await client.get("/v4/api-key", headers=key_a)).status_code for _ in range(3)]
@@ -77,7 +78,7 @@ async def test_exhausting_one_key_leaves_another_untouched(
 async def test_override_applies_without_restart_and_resets(
     app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
-    app.state.rate_policies.ttl = 0
+    RATE_POLICIES.of(app.state).ttl = 0
     await set_limit(settings, side_a, per_minute=50, burst=60, per_hour=500, per_day=5000)
     response = await client.get("/v4/user/me", headers=side_a.tenant.headers())
     assert response.headers["ratelimit-policy"] == (

@@ -4,17 +4,19 @@ import gc
 import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from slotwise.auth.access import provide_principal
 from slotwise.auth.hashing import build_hasher
 from slotwise.auth.middleware import AuthMiddleware
-from slotwise.auth.verifier import Verifier
+from slotwise.auth.verifier import VERIFIER, Verifier
 from slotwise.availability.controller import AvailabilityController
 from slotwise.bookings.controller import (
     AppointmentController,
@@ -22,17 +24,23 @@ from slotwise.bookings.controller import (
     ProvisionalBookingController,
 )
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
-from slotwise.db.session import create_engine, create_sessionmaker, provide_transaction
-from slotwise.jobs import job_queue
+from slotwise.db.session import (
+    ENGINE,
+    SESSIONMAKER,
+    create_engine,
+    create_sessionmaker,
+    provide_transaction,
+)
+from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
 from slotwise.ratelimit.failures import AuthFailureGate
-from slotwise.ratelimit.limiter import RateLimiter
+from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
 from slotwise.ratelimit.middleware import default_policy, rate_limit_middleware
-from slotwise.ratelimit.policies import CompanyPolicies
-from slotwise.settings import Settings, load_settings
-from slotwise.slots.cache import SlotCache
+from slotwise.ratelimit.policies import RATE_POLICIES, CompanyPolicies
+from slotwise.settings import SETTINGS, Settings, load_settings
+from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import UserController
 from slotwise.web import docs
@@ -41,53 +49,92 @@ from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
-from slotwise.webhooks.sender import Sender, warn_if_private_networks_allowed
+from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender, warn_if_private_networks_allowed
 
 #: Redis carries rate limits and job wake-ups; when it hangs, requests must not hang with it
 REDIS_TIMEOUT_SECONDS = 0.5
 
 
 async def provide_settings(state: State) -> Settings:
-    settings: Settings = state.settings
-    return settings
+    return SETTINGS.of(state)
 
 
-def create_app(settings: Settings) -> Litestar:
-    """Build the application; engine and Redis live for the app's lifespan."""
+@dataclass(frozen=True)
+class AppState:
+    """Everything the app keeps for its lifespan, each under its owner's typed key."""
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        engine = create_engine(settings)
-        redis: Redis = Redis.from_url(
-            settings.redis_url or "redis://127.0.0.1:6379/0",
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.redis = redis
-        app.state.job_queue = job_queue(redis)
-        app.state.webhook_sender = Sender(allow_private=settings.webhook_allow_private_networks)
-        app.state.rate_limiter = RateLimiter(redis)
-        app.state.rate_policies = CompanyPolicies(default_policy(settings))
-        app.state.slot_cache = SlotCache(settings.slot_cache_size)
-        app.state.verifier = Verifier(
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: Redis
+    job_queue: JobQueue
+    webhook_sender: Sender
+    rate_limiter: RateLimiter
+    rate_policies: CompanyPolicies
+    slot_cache: SlotCache
+    verifier: Verifier
+
+    def install(self, state: State) -> None:
+        SETTINGS.put(state, self.settings)
+        ENGINE.put(state, self.engine)
+        SESSIONMAKER.put(state, self.sessionmaker)
+        REDIS.put(state, self.redis)
+        JOB_QUEUE.put(state, self.job_queue)
+        WEBHOOK_SENDER.put(state, self.webhook_sender)
+        RATE_LIMITER.put(state, self.rate_limiter)
+        RATE_POLICIES.put(state, self.rate_policies)
+        SLOT_CACHE.put(state, self.slot_cache)
+        VERIFIER.put(state, self.verifier)
+
+    async def close(self) -> None:
+        await self.webhook_sender.aclose()
+        await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def build_state(settings: Settings) -> AppState:
+    """The long-lived objects of one app lifespan (connections open lazily, in its loop)."""
+    engine = create_engine(settings)
+    redis: Redis = Redis.from_url(
+        settings.redis_url or "redis://127.0.0.1:6379/0",
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    rate_limiter = RateLimiter(redis)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        redis=redis,
+        job_queue=job_queue(redis),
+        webhook_sender=Sender(allow_private=settings.webhook_allow_private_networks),
+        rate_limiter=rate_limiter,
+        rate_policies=CompanyPolicies(default_policy(settings)),
+        slot_cache=SlotCache(settings.slot_cache_size),
+        verifier=Verifier(
             build_hasher(settings.argon2_profile),
             cache_size=settings.auth_cache_size,
             failures=AuthFailureGate(
-                app.state.rate_limiter,
+                rate_limiter,
                 per_credential=settings.auth_failures_per_credential,
                 per_address=settings.auth_failures_per_address,
                 window_seconds=settings.auth_failure_window_seconds,
             ),
-        )
+        ),
+    )
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the application; its state (engine, Redis…) lives for the app's lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        state = build_state(settings)
+        state.install(app.state)
         try:
             yield
         finally:
-            await app.state.webhook_sender.aclose()
-            await redis.aclose()
-            await engine.dispose()
+            await state.close()
 
     return Litestar(
         route_handlers=[

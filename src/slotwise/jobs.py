@@ -17,12 +17,16 @@ from arq.connections import RedisSettings
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.kit.state import StateKey
 from slotwise.settings import Settings
 
 HEARTBEAT_KEY = "slotwise:worker:heartbeat"
 _WAKEUPS_KEY = "slotwise.jobs.wakeups"
 
 log = logging.getLogger("slotwise.jobs")
+
+#: the arq queue, named so the rest of the code needs no arq import
+JobQueue = ArqRedis
 
 
 def serialize(value: dict[str, Any]) -> bytes:
@@ -92,3 +96,7 @@ async def flush_after_commit(session: AsyncSession, queue: ArqRedis | None) -> N
                 exc,
             )
             return
+
+
+REDIS = StateKey("redis", Redis)
+JOB_QUEUE = StateKey("job_queue", JobQueue)

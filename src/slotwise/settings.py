@@ -6,6 +6,7 @@ from typing import Literal
 import msgspec
 
 from slotwise.kit.clientaddr import parse_networks
+from slotwise.kit.state import StateKey
 
 PREFIX = "SLOTWISE_"
 UNPREFIXED = ("DATABASE_URL", "REDIS_URL")
@@ -121,3 +122,6 @@ def load_settings(environ: Mapping[str, str], **overrides: object) -> Settings:
             raise SettingsError(message) from exc
         detail = message.split(" - at ", maxsplit=1)[0]
         raise SettingsError(f"{env_name(field)}: {detail}") from exc
+
+
+SETTINGS = StateKey("settings", Settings)

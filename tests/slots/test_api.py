@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 
+from slotwise.db.session import ENGINE
 from slotwise.models import Appointment, AppointmentStatus, Attendee
 from slotwise.settings import Settings
 from tests.bookings import support
@@ -333,7 +334,7 @@ async def test_bounded_number_of_queries(
             drivers[id(driver)] = driver
             driver.add_query_logger(log)
 
-    engine = app.state.engine.sync_engine
+    engine = ENGINE.of(app.state).sync_engine
     event.listen(engine, "checkout", on_checkout)
     event.listen(engine, "before_cursor_execute", record)
     try:

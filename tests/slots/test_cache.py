@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from slotwise.slots.cache import SlotCache
+from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.repository import HostVersion
 from tests.bookings import support
 from tests.bookings.support import at, execute
@@ -23,7 +23,7 @@ class Offered:
     """Reads the offered start times of one Monday and counts what the cache answered."""
 
     def __init__(self, app: Litestar, client: Client, side: Side, meeting_type_id: str) -> None:
-        self.cache: SlotCache = app.state.slot_cache
+        self.cache: SlotCache = SLOT_CACHE.of(app.state)
         self.client, self.side, self.meeting_type_id = client, side, meeting_type_id
         self.day = support.monday()
 

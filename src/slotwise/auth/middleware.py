@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.access import access_of
 from slotwise.auth.principal import Principal
 from slotwise.auth.tokens import parse
-from slotwise.auth.verifier import Verifier
+from slotwise.auth.verifier import VERIFIER
 from slotwise.db.session import close_request_session, request_session
 from slotwise.db.tenancy import CompanyId, TenantRepository
 from slotwise.db.unscoped import FoundCredential, find_credential
@@ -31,7 +31,7 @@ from slotwise.kit.errors import (
 from slotwise.models import Credential, CredentialKind
 from slotwise.ratelimit.failures import Throttled
 from slotwise.ratelimit.middleware import charge_address, charge_early, is_limited, settle_early
-from slotwise.settings import Settings
+from slotwise.settings import SETTINGS
 
 ACTING_USER_HEADER = "x-meetergo-api-user-id"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -86,7 +86,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if parsed is None:
             raise Unauthorized("Invalid API key")
         header_user = _acting_user_id(connection)
-        verifier: Verifier = connection.app.state.verifier
+        verifier = VERIFIER.of(connection.app.state)
         holder = verifier.holder(parsed.lookup_id, parsed.secret)
         if holder is not None:
             charge_early(connection.scope, *holder)
@@ -96,7 +96,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             raise Unauthorized("Invalid API key")
         if credential.revoked_at is not None or not credential.active:
             raise Unauthorized("Invalid API key")
-        settings: Settings = connection.app.state.settings
+        settings = SETTINGS.of(connection.app.state)
         address = client_address(connection.scope, settings.trusted_proxies)
         try:
             ok = await verifier.verify(

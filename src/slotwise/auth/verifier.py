@@ -23,6 +23,7 @@ from anyio import CapacityLimiter
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from slotwise.kit.state import StateKey
 from slotwise.ratelimit.failures import FailureGate, LocalFailureGate
 
 
@@ -123,3 +124,6 @@ class Verifier:
 
     def hash(self, secret: str) -> str:
         return self.hasher.hash(secret)
+
+
+VERIFIER = StateKey("verifier", Verifier)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
 from slotwise.auth.tokens import new_api_key, new_pat
-from slotwise.auth.verifier import Verifier
+from slotwise.auth.verifier import VERIFIER, Verifier
 from slotwise.credentials import schemas as s
 from slotwise.credentials.repository import CredentialRepository
 from slotwise.kit.errors import NotFound, ValidationFailed
@@ -188,4 +188,4 @@ class CredentialService:
 async def provide_credential_service(
     db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
 ) -> CredentialService:
-    return CredentialService(db, principal, state.verifier)
+    return CredentialService(db, principal, VERIFIER.of(state))

@@ -12,10 +12,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from slotwise.jobs import flush_after_commit
+from slotwise.jobs import JOB_QUEUE, flush_after_commit
+from slotwise.kit.state import StateKey
 from slotwise.settings import Settings
 
 _SESSION_KEY = "slotwise.session"
+
+ENGINE = StateKey("engine", AsyncEngine)
+SESSIONMAKER: StateKey[async_sessionmaker[AsyncSession]] = StateKey(
+    "sessionmaker", async_sessionmaker
+)
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -52,8 +58,7 @@ def request_session(scope: Scope) -> AsyncSession:
     state = scope.setdefault("state", {})
     session: AsyncSession | None = state.get(_SESSION_KEY)
     if session is None:
-        sessionmaker: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
-        session = state[_SESSION_KEY] = sessionmaker()
+        session = state[_SESSION_KEY] = SESSIONMAKER.of(scope["app"].state)()
     return session
 
 
@@ -76,7 +81,7 @@ async def provide_transaction(
     try:
         yield session
         await session.commit()
-        await flush_after_commit(session, request.app.state.get("job_queue"))
+        await flush_after_commit(session, JOB_QUEUE.find(request.app.state))
     except BaseException:
         await session.rollback()
         raise

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from slotwise.kit.state import StateKey
+
 log = logging.getLogger("slotwise.ratelimit.limiter")
 
 MICRO = 1_000_000
@@ -196,3 +198,6 @@ class RateLimiter:
         if now - self._warned_at > 60:
             self._warned_at = now
             log.warning("rate limiter: Redis unreachable (%s); limiting per process", exc)
+
+
+RATE_LIMITER = StateKey("rate_limiter", RateLimiter)

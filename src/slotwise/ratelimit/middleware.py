@@ -15,9 +15,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from slotwise.db.session import request_session
 from slotwise.kit.clientaddr import client_address
 from slotwise.kit.errors import TooManyRequests
-from slotwise.ratelimit.limiter import Policy, RateLimiter
-from slotwise.ratelimit.policies import CompanyPolicies
-from slotwise.settings import Settings
+from slotwise.ratelimit.limiter import RATE_LIMITER, Policy, RateLimiter
+from slotwise.ratelimit.policies import RATE_POLICIES
+from slotwise.settings import SETTINGS, Settings
 
 EXEMPT_PREFIXES = ("/health",)
 
@@ -34,7 +34,7 @@ class Caller(Protocol):
 
 
 def is_limited(scope: Scope) -> bool:
-    if scope["type"] != ScopeType.HTTP or not scope["app"].state.settings.rate_limit_enabled:
+    if scope["type"] != ScopeType.HTTP or not SETTINGS.of(scope["app"].state).rate_limit_enabled:
         return False
     return not scope.get("path", "").startswith(EXEMPT_PREFIXES)
 
@@ -45,9 +45,8 @@ async def charge_address(scope: Scope) -> dict[str, str]:
     Returns the limit headers; over the limit raises TooManyRequests carrying them.
     """
     state = scope["app"].state
-    settings: Settings = state.settings
-    subject = f"addr:{client_address(scope, settings.trusted_proxies)}"
-    return await _charge(state.rate_limiter, subject, state.rate_policies.default)
+    subject = f"addr:{client_address(scope, SETTINGS.of(state).trusted_proxies)}"
+    return await _charge(RATE_LIMITER.of(state), subject, RATE_POLICIES.of(state).default)
 
 
 async def _charge(limiter: RateLimiter, subject: str, policy: Policy) -> dict[str, str]:
@@ -72,10 +71,10 @@ def charge_early(scope: Scope, credential_id: uuid.UUID, company_id: uuid.UUID) 
     if not is_limited(scope):
         return
     state = scope["app"].state
-    policy = state.rate_policies.cached(company_id)
+    policy = RATE_POLICIES.of(state).cached(company_id)
     if policy is None:
         return
-    task = asyncio.ensure_future(_charge(state.rate_limiter, f"cred:{credential_id}", policy))
+    task = asyncio.ensure_future(_charge(RATE_LIMITER.of(state), f"cred:{credential_id}", policy))
     scope.setdefault("state", {})[_EARLY] = (credential_id, task)
 
 
@@ -104,10 +103,12 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
         elif isinstance(principal, Caller):
             if early is not None:
                 await _discard(early[1])
-            policies: CompanyPolicies = state.rate_policies
+            policies = RATE_POLICIES.of(state)
             session = request_session(scope)
             policy = await policies.for_company(session, principal.company_id)
-            headers = await _charge(state.rate_limiter, f"cred:{principal.credential_id}", policy)
+            headers = await _charge(
+                RATE_LIMITER.of(state), f"cred:{principal.credential_id}", policy
+            )
         else:
             headers = await charge_address(scope)
 

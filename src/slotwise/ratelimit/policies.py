@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db.tenancy import CompanyId, TenantRepository
+from slotwise.kit.state import StateKey
 from slotwise.models import CompanyRateLimit
 from slotwise.ratelimit.limiter import Policy
 
@@ -53,3 +54,6 @@ class CompanyPolicies:
             policy = Policy.build(row.per_minute, row.burst, row.per_hour, row.per_day)
         self._cache[company_id] = _Cached(policy, time.monotonic() + self.ttl)
         return policy
+
+
+RATE_POLICIES = StateKey("rate_policies", CompanyPolicies)

@@ -12,6 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
+from slotwise.kit.state import StateKey
 from slotwise.slots.repository import HostVersion
 
 
@@ -49,3 +50,6 @@ class SlotCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
+
+
+SLOT_CACHE = StateKey("slot_cache", SlotCache)

@@ -12,7 +12,7 @@ from slotwise.auth.principal import Principal
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import ValidationFailed
 from slotwise.slots.booking_rules import BookingRules, SlotRequest, exception_span
-from slotwise.slots.cache import SlotCache
+from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.engine import (
     compute_slots,
     slots_until,
@@ -157,4 +157,4 @@ def _never(value: datetime | None) -> datetime:
 async def provide_slot_service(
     db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
 ) -> SlotService:
-    return SlotService(db, principal.company_id, state.slot_cache)
+    return SlotService(db, principal.company_id, SLOT_CACHE.of(state))

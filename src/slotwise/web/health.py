@@ -9,6 +9,8 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from slotwise.db.session import ENGINE
+from slotwise.jobs import REDIS
 from slotwise.kit.errors import ServiceUnavailable
 from slotwise.kit.wire import WireStruct
 
@@ -55,7 +57,7 @@ class HealthController(Controller):
     async def ready(self, state: State) -> Ready:
         """PostgreSQL answers (503 naming it otherwise); Redis down is reported as degraded."""
         postgres, redis = await asyncio.gather(
-            _run(_check_postgres(state.engine)), _run(_check_redis(state.redis))
+            _run(_check_postgres(ENGINE.of(state))), _run(_check_redis(REDIS.of(state)))
         )
         checks = {"postgres": postgres, "redis": redis}
         if postgres != "ok":

@@ -19,6 +19,7 @@ import httpcore
 import httpx
 
 from slotwise import __version__
+from slotwise.kit.state import StateKey
 from slotwise.settings import Settings
 from slotwise.webhooks import ssrf
 
@@ -263,3 +264,6 @@ def warn_if_private_networks_allowed(settings: Settings) -> None:
             "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be sent over plain http "
             "and to private, loopback and link-local addresses (development and tests only)"
         )
+
+
+WEBHOOK_SENDER = StateKey("webhook_sender", Sender)

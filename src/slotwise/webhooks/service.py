@@ -35,7 +35,7 @@ from slotwise.webhooks.repository import (
     EndpointRepository,
     EventRepository,
 )
-from slotwise.webhooks.sender import Sender
+from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 from slotwise.webhooks.views import attempt_view, delivery_view, webhook_view, with_secret
 
 PING = "ping"
@@ -308,4 +308,4 @@ async def provide_webhook_service(
     settings: NamedDependency[Settings],
     state: State,
 ) -> WebhookService:
-    return WebhookService(db, principal, settings, state.webhook_sender)
+    return WebhookService(db, principal, settings, WEBHOOK_SENDER.of(state))
