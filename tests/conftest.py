@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from slotwise.app import create_app
 from slotwise.cli.migrate import upgrade
 from slotwise.settings import Settings, load_settings
-from tests.factories import Side, make_side
+from tests.support.factories import Side, make_side
 
 TEST_REDIS_DB = 15
 

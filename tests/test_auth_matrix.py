@@ -10,9 +10,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from tests.db_snapshot import fingerprint
-from tests.factories import Side, alter_credential, make_api_key, past
-from tests.routes import Route, authenticated_routes
+from tests.support.db_snapshot import fingerprint
+from tests.support.factories import Side, alter_credential, make_api_key, past
+from tests.support.routes import Route, authenticated_routes
 
 
 def unauthorized(message: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from tests.db_snapshot import fingerprint
-from tests.factories import Side
-from tests.routes import authenticated_routes
+from tests.support.db_snapshot import fingerprint
+from tests.support.factories import Side
+from tests.support.routes import authenticated_routes
 
 
 def canaries(side: Side) -> set[str]:

@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from tests.factories import Side, make_user
+from tests.support.factories import Side, make_user
 
 Client = AsyncTestClient[Litestar]
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from slotwise.webhooks import events
-from tests.bookings.support import Recorder
+from tests.support.bookings import Recorder
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from slotwise.settings import Settings
-from tests.bookings.support import (
+from tests.support.bookings import (
     Client,
     Recorder,
     at,
@@ -15,7 +15,7 @@ from tests.bookings.support import (
     make_type,
     utc,
 )
-from tests.factories import Side, attendee_body, make_pat
+from tests.support.factories import Side, attendee_body, make_pat
 
 
 async def test_booking_returns_id_and_secret_and_reads_back(

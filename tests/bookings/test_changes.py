@@ -4,8 +4,8 @@ import uuid
 from typing import Any
 
 from slotwise.settings import Settings
-from tests.bookings.support import Client, Recorder, at, book, fetch, make_type, utc
-from tests.factories import Side, attendee_body
+from tests.support.bookings import Client, Recorder, at, book, fetch, make_type, utc
+from tests.support.factories import Side, attendee_body
 
 
 async def _sequence(settings: Settings, appointment_id: str) -> tuple[Any, ...]:

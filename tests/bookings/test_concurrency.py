@@ -20,10 +20,10 @@ import pytest
 from litestar import Litestar
 
 from slotwise.settings import Settings, load_settings
-from tests.bookings.support import Client, at, book, booking, fetch, make_type
 from tests.conftest import TEST_REDIS_DB, with_redis_db
-from tests.factories import Side, attendee_body
-from tests.servers import running_server
+from tests.support.bookings import Client, at, book, booking, fetch, make_type
+from tests.support.factories import Side, attendee_body
+from tests.support.servers import running_server
 
 WAITING = (
     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "

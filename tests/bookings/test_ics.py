@@ -5,8 +5,8 @@ from typing import Any
 
 from icalendar import Calendar
 
-from tests.bookings.support import Client, at, book, make_type
-from tests.factories import Side, attendee_body
+from tests.support.bookings import Client, at, book, make_type
+from tests.support.factories import Side, attendee_body
 
 
 async def fetch_ics(client: Client, side: Side, appointment_id: str) -> tuple[Any, Any]:

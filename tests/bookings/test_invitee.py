@@ -3,8 +3,8 @@
 import uuid
 from typing import Any
 
-from tests.bookings.support import Client, Recorder, at, book, make_type, utc
-from tests.factories import Side, attendee_body
+from tests.support.bookings import Client, Recorder, at, book, make_type, utc
+from tests.support.factories import Side, attendee_body
 
 
 async def test_secret_is_never_read_back(client: Client, side_a: Side) -> None:

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slotwise.settings import Settings
-from tests.bookings.support import Client, Recorder, at, book, booking, execute, make_type
-from tests.factories import Side, attendee_body
+from tests.support.bookings import Client, Recorder, at, book, booking, execute, make_type
+from tests.support.factories import Side, attendee_body
 
 CONFIRMATION = {"meetingOptions": {"requireHostConfirmation": True}}
 

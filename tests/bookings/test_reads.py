@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.bookings.support import BERLIN, Client, at, book, make_type
-from tests.factories import Side
+from tests.support.bookings import BERLIN, Client, at, book, make_type
+from tests.support.factories import Side
 
 
 async def test_paginated_filters_sorting_and_paging(client: Client, side_a: Side) -> None:

@@ -3,8 +3,8 @@
 import uuid
 
 from slotwise.settings import Settings
-from tests.bookings.support import Client, Recorder, at, book, fetch, make_type
-from tests.factories import Side
+from tests.support.bookings import Client, Recorder, at, book, fetch, make_type
+from tests.support.factories import Side
 
 
 async def test_without_target_future_bookings_are_cancelled(

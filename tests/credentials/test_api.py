@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from tests.factories import Side, alter_credential, past
+from tests.support.factories import Side, alter_credential, past
 
 
 async def test_api_key_lifecycle(client: AsyncTestClient[Litestar], side_a: Side) -> None:

@@ -4,8 +4,8 @@ import httpx
 import pytest
 
 from slotwise.settings import Settings
-from tests.factories import Side, make_api_key
-from tests.servers import running_server
+from tests.support.factories import Side, make_api_key
+from tests.support.servers import running_server
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import booking_url
 from slotwise.settings import Settings
-from tests.factories import Side, make_user
+from tests.support.factories import Side, make_user
 
 Client = AsyncTestClient[Litestar]
 INFO = {"name": "Intro Call", "duration": 30, "channel": "zoom"}

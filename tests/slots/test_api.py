@@ -15,8 +15,8 @@ from sqlalchemy import event
 from slotwise.db.session import ENGINE
 from slotwise.models import Appointment, AppointmentStatus, Attendee
 from slotwise.settings import Settings
-from tests.bookings import support
-from tests.factories import Side, session_for
+from tests.support import bookings as support
+from tests.support.factories import Side, session_for
 
 BERLIN = support.BERLIN
 

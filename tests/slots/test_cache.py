@@ -12,9 +12,9 @@ from litestar.testing import AsyncTestClient
 from slotwise.settings import Settings
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.repository import HostVersion
-from tests.bookings import support
-from tests.bookings.support import at, execute
-from tests.factories import Side
+from tests.support import bookings as support
+from tests.support.bookings import at, execute
+from tests.support.factories import Side
 
 Client = AsyncTestClient[Litestar]
 

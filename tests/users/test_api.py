@@ -7,7 +7,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from tests.factories import Side, make_pat, make_user
+from tests.support.factories import Side, make_pat, make_user
 
 
 async def test_list_users_pages_and_filters(

@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from tests.factories import Side
+from tests.support.factories import Side
 
 NEW_USER = {
     "email": "jane.doe@partner.test",

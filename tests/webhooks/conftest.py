@@ -14,8 +14,8 @@ from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
 from slotwise.webhooks.sender import Sender
-from tests.factories import Tenant, make_tenant
-from tests.webhooks.receiver import Receiver, running_receiver
+from tests.support.factories import Tenant, make_tenant
+from tests.support.webhook_receiver import Receiver, running_receiver
 
 
 @pytest.fixture

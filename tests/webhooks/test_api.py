@@ -12,8 +12,8 @@ from standardwebhooks.webhooks import Webhook
 from slotwise.models import DeliveryStatus
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
-from tests.factories import Tenant, make_delivery, make_pat, make_tenant, make_user
-from tests.webhooks.receiver import Receiver, Reply
+from tests.support.factories import Tenant, make_delivery, make_pat, make_tenant, make_user
+from tests.support.webhook_receiver import Receiver, Reply
 
 ENDPOINT = "https://hooks.example.com/slotwise"
 KEYS = {

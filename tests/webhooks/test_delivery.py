@@ -21,9 +21,9 @@ from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer, Outcome
 from slotwise.webhooks.queue import DeliveryQueue, Due, QueuedDelivery
 from slotwise.webhooks.retry import RETRY_DELAYS, retry_delay
-from tests.factories import Tenant, make_delivery, make_webhook
+from tests.support.factories import Tenant, make_delivery, make_webhook
+from tests.support.webhook_receiver import Receiver, Reply
 from tests.webhooks.conftest import FakeClock
-from tests.webhooks.receiver import Receiver, Reply
 
 
 @dataclass(frozen=True)

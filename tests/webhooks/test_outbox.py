@@ -16,7 +16,7 @@ from slotwise.bookings.services.booking import BookingService
 from slotwise.models import EndpointStatus
 from slotwise.settings import Settings
 from slotwise.webhooks.events import EventType, emit
-from tests.factories import (
+from tests.support.factories import (
     Tenant,
     attendee_body,
     book,
@@ -121,7 +121,7 @@ async def test_emit_in_a_rolled_back_transaction_records_nothing(
 
 async def test_no_subscriber_no_event(settings: Settings, tenant: Tenant) -> None:
     await make_webhook(settings, tenant, event_types=("booking_cancelled",))
-    from tests.factories import make_delivery
+    from tests.support.factories import make_delivery
 
     assert await make_delivery(settings, tenant) == []
     assert await rows(settings, "SELECT id FROM webhook_event") == []

@@ -15,9 +15,9 @@ from slotwise.settings import Settings
 from slotwise.webhooks import ssrf
 from slotwise.webhooks.delivery import Deliverer
 from slotwise.webhooks.sender import Sender
-from tests.factories import Tenant, make_delivery, make_webhook
+from tests.support.factories import Tenant, make_delivery, make_webhook
+from tests.support.webhook_receiver import Receiver
 from tests.webhooks.conftest import FakeClock
-from tests.webhooks.receiver import Receiver
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from standardwebhooks.webhooks import Webhook
 
 from slotwise.app import create_app
 from slotwise.settings import Settings
-from tests.factories import Tenant, make_delivery, make_webhook
-from tests.webhooks.receiver import Receiver, Reply
-from tests.webhooks.worker_process import running_worker
+from tests.support.factories import Tenant, make_delivery, make_webhook
+from tests.support.webhook_receiver import Receiver, Reply
+from tests.support.worker_process import running_worker
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
 from slotwise.web.idempotency import fingerprint
-from tests.factories import Side
+from tests.support.factories import Side
 
 
 def body(email: str) -> dict[str, str]:

@@ -21,8 +21,8 @@ from slotwise.ratelimit.failures import AuthFailureGate, Throttled
 from slotwise.ratelimit.limiter import LocalBuckets, Policy, RateLimiter
 from slotwise.ratelimit.policies import RATE_POLICIES
 from slotwise.settings import Settings
-from tests.factories import Side
-from tests.servers import running_server
+from tests.support.factories import Side
+from tests.support.servers import running_server
 
 
 def check_headers(headers: Any) -> tuple[int, int]:

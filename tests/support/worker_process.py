@@ -14,7 +14,7 @@ import redis
 
 from slotwise.jobs import HEARTBEAT_KEY
 from slotwise.settings import Settings
-from tests.servers import server_env
+from tests.support.servers import server_env
 
 
 @dataclass

@@ -120,7 +120,7 @@ class Route:
     def body(self) -> object:
         if self.method not in {"POST", "PATCH", "PUT"}:
             return None
-        assert str(self) in BODIES, f"{self}: add a valid body to tests/routes.py BODIES"
+        assert str(self) in BODIES, f"{self}: add a valid body to tests/support/routes.py BODIES"
         return BODIES[str(self)]
 
     async def send(

@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 
 from slotwise.settings import Settings
-from tests.factories import Side, attendee_body
+from tests.support.factories import Side, attendee_body
 
 #: the in-process test client, or an httpx client of a real server process
 Client = httpx.AsyncClient

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: factories, route table, server processes, receivers."""
