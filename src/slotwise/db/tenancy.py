@@ -1,9 +1,10 @@
 """The one place tenant scoping happens.
 
-`CompanyId` is minted only by `auth.py` (from a verified credential), by the public booking
-lookup, by the company bootstrap command and by job code reading it off a row. Every query on a
-tenant-owned table goes through `TenantRepository`, which binds the company when it is built and
-puts `company_id = :cid` into every statement it issues.
+`CompanyId` is minted only by `auth.middleware` (from a verified credential), by the lookups in
+`db.unscoped` (a booking URL, an invitee's appointment), by the company bootstrap and the CLI,
+and by job code reading it off a row. Every query on a tenant-owned table goes through
+`TenantRepository`, which binds the company when it is built and puts `company_id = :cid` into
+every statement it issues; `tests/db/test_tenancy_lint.py` holds the rule.
 """
 
 import uuid

@@ -1,4 +1,8 @@
-"""The ONLY cross-tenant queries. Importable by auth.py and the public booking modules alone."""
+"""Cross-tenant lookups that find the company in the first place: a credential by its public
+lookup id (`auth.middleware`), a booking URL's meeting type (`public.service`) and an invitee's
+appointment by id (`bookings.services.invitee`). An import-linter contract keeps every other
+module out; the worker's outbox queue (`webhooks.queue`) is the only other cross-tenant code.
+"""
 
 import uuid
 from datetime import datetime
