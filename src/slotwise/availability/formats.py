@@ -28,7 +28,7 @@ END_OF_DAY = 24 * 60
 _TIME = re.compile(r"([0-9]{2}):([0-9]{2})")
 _MEETARIO_KEYS = {str(number): number - 1 for number in range(1, 8)}
 
-FieldError = tuple[str, str]
+Problem = tuple[str, str]
 """Wire path of the offending value and what is wrong with it."""
 
 
@@ -45,7 +45,7 @@ class WireDay(TypedDict):
 class ScheduleError(ValueError):
     """Invalid schedule; ``errors`` lists every violation found."""
 
-    def __init__(self, errors: list[FieldError]) -> None:
+    def __init__(self, errors: list[Problem]) -> None:
         super().__init__("; ".join(f"{path}: {message}" for path, message in errors))
         self.errors = errors
 
@@ -123,7 +123,7 @@ def default_schedule() -> Schedule:
 
 def parse_schedule(value: object, *, prefix: str = "schedule") -> Schedule:
     """Parse any accepted wire form; raise ``ScheduleError`` with wire paths under ``prefix``."""
-    errors: list[FieldError] = []
+    errors: list[Problem] = []
     days: dict[int, DayHours] = {}
     if isinstance(value, list):
         _parse_array(value, prefix, days, errors)
@@ -154,7 +154,7 @@ def to_wire(schedule: Schedule) -> dict[str, WireDay]:
 
 
 def _parse_canonical(
-    value: Mapping[object, object], prefix: str, days: dict[int, DayHours], errors: list[FieldError]
+    value: Mapping[object, object], prefix: str, days: dict[int, DayHours], errors: list[Problem]
 ) -> None:
     for key, item in value.items():
         path = f"{prefix}.{key}"
@@ -171,7 +171,7 @@ def _parse_canonical(
 
 
 def _parse_array(
-    value: list[object], prefix: str, days: dict[int, DayHours], errors: list[FieldError]
+    value: list[object], prefix: str, days: dict[int, DayHours], errors: list[Problem]
 ) -> None:
     listed: dict[int, int] = {}
     for position, item in enumerate(value):
@@ -191,7 +191,7 @@ def _parse_array(
             days[index] = DayHours(bool(hours), hours)
 
 
-def _array_day(entry: Mapping[str, object], path: str, errors: list[FieldError]) -> int | None:
+def _array_day(entry: Mapping[str, object], path: str, errors: list[Problem]) -> int | None:
     value = entry.get("dayOfWeek")
     if isinstance(value, str) and value in DAY_NAMES:
         return DAY_NAMES.index(value)
@@ -203,7 +203,7 @@ def _array_day(entry: Mapping[str, object], path: str, errors: list[FieldError])
 
 
 def _parse_meetario(
-    value: Mapping[object, object], prefix: str, days: dict[int, DayHours], errors: list[FieldError]
+    value: Mapping[object, object], prefix: str, days: dict[int, DayHours], errors: list[Problem]
 ) -> None:
     for key, item in value.items():
         path = f"{prefix}.{key}"
@@ -224,7 +224,7 @@ def _parse_meetario(
 
 
 def _object(
-    value: object, path: str, allowed: set[str], errors: list[FieldError]
+    value: object, path: str, allowed: set[str], errors: list[Problem]
 ) -> dict[str, object] | None:
     """``value`` as an object; unknown fields are recorded as errors."""
     if not isinstance(value, dict):
@@ -234,9 +234,7 @@ def _object(
     return {str(key): item for key, item in value.items()}
 
 
-def _flag(
-    entry: Mapping[str, object], key: str, path: str, errors: list[FieldError]
-) -> bool | None:
+def _flag(entry: Mapping[str, object], key: str, path: str, errors: list[Problem]) -> bool | None:
     value = entry.get(key)
     if isinstance(value, bool):
         return value
@@ -245,7 +243,7 @@ def _flag(
 
 
 def _ranges(
-    value: object, path: str, start_key: str, end_key: str, errors: list[FieldError]
+    value: object, path: str, start_key: str, end_key: str, errors: list[Problem]
 ) -> tuple[HourRange, ...] | None:
     """Ranges of one day, sorted; overlaps are reported at the later range."""
     if not isinstance(value, list):
@@ -267,7 +265,7 @@ def _ranges(
 
 
 def _report_overlaps(
-    parsed: Iterable[tuple[HourRange, int]], path: str, errors: list[FieldError]
+    parsed: Iterable[tuple[HourRange, int]], path: str, errors: list[Problem]
 ) -> None:
     name = path.rsplit(".", 1)[-1]
     latest: tuple[HourRange, int] | None = None
@@ -279,7 +277,7 @@ def _report_overlaps(
 
 
 def _checked_range(
-    entry: Mapping[str, object], path: str, start_key: str, end_key: str, errors: list[FieldError]
+    entry: Mapping[str, object], path: str, start_key: str, end_key: str, errors: list[Problem]
 ) -> HourRange | None:
     """The range of ``entry[start_key]``, ``entry[end_key]``; both keys are required."""
     missing = [(f"{path}.{key}", "is required") for key in (start_key, end_key) if key not in entry]
@@ -296,7 +294,7 @@ def _checked_range(
     return HourRange(start, end)
 
 
-def _time(value: object, path: str, end: bool, errors: list[FieldError]) -> int | None:
+def _time(value: object, path: str, end: bool, errors: list[Problem]) -> int | None:
     if not isinstance(value, str):
         errors.append((path, 'must be a string "HH:MM"'))
         return None
