@@ -73,7 +73,7 @@ class AppointmentController(Controller):
         limit: PageSizeAlias = None,
         start: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
         end: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
-        status: Annotated[s.AppointmentStatus | None, QueryParameter()] = None,
+        status: Annotated[s.StatusName | None, QueryParameter()] = None,
         meeting_type_id: MeetingTypeFilter = None,
         search: Annotated[str | None, QueryParameter(max_length=200)] = None,
         user_id: UserFilter = None,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.bookings import schemas as s
 from slotwise.bookings.repository import (
     AppointmentRepository,
@@ -36,6 +37,12 @@ class Actor:
 
     source: str  # host | admin | attendee
     by: str | None
+
+    @classmethod
+    def staff(cls, principal: Principal, row: Appointment) -> "Actor":
+        """The acting user: the appointment's host, or an admin acting on someone else's."""
+        source = "host" if row.host_user_id == principal.user_id else "admin"
+        return cls(source, str(principal.user_id))
 
 
 def minutes(row: Appointment) -> int:

@@ -2,19 +2,137 @@
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, exists, or_, update
 from sqlalchemy.orm import aliased
 
+from slotwise.bookings.schemas import HOST_CONFIRMATION, ProvisionalStatus
 from slotwise.db.locks import lock
 from slotwise.db.tenancy import TenantRepository
+from slotwise.kit.errors import NotFound
 from slotwise.models import Appointment, AppointmentStatus, Attendee
+
+#: statuses the appointment API shows (expired and declined holds are provisional bookings)
+VISIBLE_STATUSES = (
+    AppointmentStatus.CONFIRMED,
+    AppointmentStatus.PENDING,
+    AppointmentStatus.CANCELLED,
+)
+
+
+@dataclass(frozen=True)
+class AppointmentFilter:
+    """A page of one host's appointments: `start`/`end` select those overlapping `[start, end)`,
+    `search` an attendee's name or email; sorted by `sort` (`start_at` or `created_at`)."""
+
+    host_id: uuid.UUID
+    statuses: tuple[AppointmentStatus, ...] = VISIBLE_STATUSES
+    start: datetime | None = None
+    end: datetime | None = None
+    meeting_type_id: uuid.UUID | None = None
+    search: str | None = None
+    sort: Literal["start_at", "created_at"] = "start_at"
+    descending: bool = False
 
 
 class AppointmentRepository(TenantRepository[Appointment]):
     model = Appointment
     not_found_message = "Appointment not found"
+
+    async def visible(self, appointment_id: uuid.UUID, host_id: uuid.UUID | None) -> Appointment:
+        """One appointment the API shows; `host_id` limits it to that host's (non-admins)."""
+        where: list[ColumnElement[bool]] = [Appointment.status.in_(VISIBLE_STATUSES)]
+        if host_id is not None:
+            where.append(Appointment.host_user_id == host_id)
+        return await self.get_or_404(appointment_id, *where)
+
+    async def page(
+        self, query: AppointmentFilter, *, limit: int, offset: int
+    ) -> tuple[list[Appointment], int]:
+        """The rows of one page and the total over all pages."""
+        where: list[ColumnElement[bool]] = [
+            Appointment.host_user_id == query.host_id,
+            Appointment.status.in_(query.statuses),
+        ]
+        if query.start is not None:
+            where.append(Appointment.end_at > query.start)
+        if query.end is not None:
+            where.append(Appointment.start_at < query.end)
+        if query.meeting_type_id is not None:
+            where.append(Appointment.meeting_type_id == query.meeting_type_id)
+        if query.search:
+            where.append(self.matching(query.search))
+        column = Appointment.start_at if query.sort == "start_at" else Appointment.created_at
+        order = (
+            [column.desc(), Appointment.id.desc()] if query.descending else [column, Appointment.id]
+        )
+        rows = await self.list(*where, order_by=order, limit=limit, offset=offset)
+        return rows, await self.count(*where)
+
+    async def confirmed_between(
+        self, host_id: uuid.UUID, first: datetime, after: datetime, *, limit: int | None = None
+    ) -> list[Appointment]:
+        """The host's confirmed appointments starting in `[first, after)`, earliest first."""
+        return await self.list(
+            Appointment.host_user_id == host_id,
+            Appointment.status == AppointmentStatus.CONFIRMED,
+            Appointment.start_at >= first,
+            Appointment.start_at < after,
+            order_by=[Appointment.start_at, Appointment.id],
+            limit=limit,
+        )
+
+    async def confirmed_at(self, host_id: uuid.UUID, now: datetime) -> Appointment | None:
+        """The host's confirmed appointment in progress at `now`, if any."""
+        rows = await self.list(
+            Appointment.host_user_id == host_id,
+            Appointment.status == AppointmentStatus.CONFIRMED,
+            Appointment.start_at <= now,
+            Appointment.end_at > now,
+            order_by=[Appointment.start_at, Appointment.id],
+            limit=1,
+        )
+        return rows[0] if rows else None
+
+    async def provisional(self, booking_id: uuid.UUID, host_id: uuid.UUID | None) -> Appointment:
+        """One booking that needed host confirmation; `host_id` limits it to that host's."""
+        where: list[ColumnElement[bool]] = [Appointment.booking_type == HOST_CONFIRMATION]
+        if host_id is not None:
+            where.append(Appointment.host_user_id == host_id)
+        found = await self.get(booking_id, *where)
+        if found is None:
+            raise NotFound("Provisional booking not found")
+        return found
+
+    async def provisional_page(
+        self,
+        host_id: uuid.UUID,
+        state: ProvisionalStatus | None,
+        meeting_type_id: uuid.UUID | None,
+        now: datetime,
+        *,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Appointment], int]:
+        """One host's bookings that needed confirmation, newest first, and their total."""
+        where: list[ColumnElement[bool]] = [
+            Appointment.booking_type == HOST_CONFIRMATION,
+            Appointment.host_user_id == host_id,
+        ]
+        if state is not None:
+            where.append(_provisional_state(state, now))
+        if meeting_type_id is not None:
+            where.append(Appointment.meeting_type_id == meeting_type_id)
+        rows = await self.list(
+            *where,
+            order_by=[Appointment.created_at.desc(), Appointment.id.desc()],
+            limit=limit,
+            offset=offset,
+        )
+        return rows, await self.count(*where)
 
     async def lock_host(self, host_id: uuid.UUID) -> None:
         """Serialise every booking decision about one host until the transaction ends."""
@@ -95,6 +213,18 @@ class AppointmentRepository(TenantRepository[Appointment]):
             ),
         )
         return await self.list(Appointment.host_user_id == other_host_id, blocking, overlap)
+
+
+def _provisional_state(state: ProvisionalStatus, now: datetime) -> ColumnElement[bool]:
+    pending = Appointment.status == AppointmentStatus.PENDING
+    lapsed = and_(pending, Appointment.expires_at <= now)
+    if state == "pending":
+        return and_(pending, or_(Appointment.expires_at.is_(None), Appointment.expires_at > now))
+    if state == "expired":
+        return or_(Appointment.status == AppointmentStatus.EXPIRED, lapsed)
+    if state == "declined_by_host":
+        return Appointment.status == AppointmentStatus.DECLINED
+    return Appointment.status.in_((AppointmentStatus.CONFIRMED, AppointmentStatus.CANCELLED))
 
 
 class AttendeeRepository(TenantRepository[Attendee]):

@@ -23,7 +23,8 @@ Reason = Annotated[str, msgspec.Meta(max_length=500)]
 #: an invitee secret; a missing or wrong one is the same 404 as an unknown appointment
 Secret = Annotated[str, msgspec.Meta(max_length=200)] | None
 FieldValue = Annotated[str, msgspec.Meta(max_length=5000)] | bool
-AppointmentStatus = Literal["confirmed", "pending", "cancelled"]
+#: an appointment status as the API names it (the model has more: expired, declined)
+StatusName = Literal["confirmed", "pending", "cancelled"]
 ProvisionalStatus = Literal["pending", "confirmed", "expired", "declined_by_host"]
 HOST_CONFIRMATION = "hostConfirmation"
 
@@ -110,7 +111,7 @@ class Appointment(WireStruct):
     is_cancelled: bool
     rescheduled_at: datetime | None
     reschedule_count: int
-    status: AppointmentStatus
+    status: StatusName
     meeting_type_id: uuid.UUID
     meeting_info: dict[str, Any]
     location: str | None
@@ -184,7 +185,7 @@ class InviteeAppointment(WireStruct):
     id: uuid.UUID
     start: datetime
     end: datetime
-    status: AppointmentStatus
+    status: StatusName
     is_cancelled: bool
     rescheduled_at: datetime | None
     meeting_info: dict[str, Any]

@@ -38,7 +38,7 @@ def attendee_view(row: Attendee) -> s.AttendeeView:
     )
 
 
-def status_of(row: Appointment) -> s.AppointmentStatus:
+def status_of(row: Appointment) -> s.StatusName:
     """Declined and expired provisional bookings read as cancelled (they hold no time)."""
     if row.status is AppointmentStatus.PENDING:
         return "pending"

@@ -13,13 +13,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from litestar.di import NamedDependency
-from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
 from slotwise.bookings import ics
 from slotwise.bookings import schemas as s
 from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
+from slotwise.bookings.repository import VISIBLE_STATUSES, AppointmentFilter
 from slotwise.kit.errors import FieldError, Forbidden, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
 
@@ -30,7 +30,10 @@ _STATUS = {
     "pending": AppointmentStatus.PENDING,
     "cancelled": AppointmentStatus.CANCELLED,
 }
-_SORT = {"appointment.start": Appointment.start_at, "appointment.createdAt": Appointment.created_at}
+_SORT: dict[SortBy, Literal["start_at", "created_at"]] = {
+    "appointment.start": "start_at",
+    "appointment.createdAt": "created_at",
+}
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class AppointmentQuery:
     page_size: int = 20
     start: datetime | None = None
     end: datetime | None = None
-    status: s.AppointmentStatus | None = None
+    status: s.StatusName | None = None
     meeting_type_id: uuid.UUID | None = None
     search: str | None = None
     user_id: uuid.UUID | None = None
@@ -61,18 +64,9 @@ class AppointmentService:
         self.principal = principal
         self.core = AppointmentLifecycle(session, principal.company_id)
 
-    def _visible(self) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = [Appointment.status.in_(tuple(_STATUS.values()))]
-        if not self.principal.is_admin:
-            where.append(Appointment.host_user_id == self.principal.user_id)
-        return where
-
     async def _row(self, appointment_id: uuid.UUID) -> Appointment:
-        return await self.core.appointments.get_or_404(appointment_id, *self._visible())
-
-    def actor(self, row: Appointment) -> Actor:
-        source = "host" if row.host_user_id == self.principal.user_id else "admin"
-        return Actor(source, str(self.principal.user_id))
+        host = None if self.principal.is_admin else self.principal.user_id
+        return await self.core.appointments.visible(appointment_id, host)
 
     async def get(self, appointment_id: uuid.UUID) -> s.Appointment:
         return await self.core.view(await self._row(appointment_id))
@@ -85,32 +79,23 @@ class AppointmentService:
         ]
         if naive:
             raise ValidationFailed(errors=naive)
-        host = host_filter(self.principal, query.user_id)
-        where: list[ColumnElement[bool]] = [Appointment.host_user_id == host]
-        if query.status is None:
-            where.append(Appointment.status.in_(tuple(_STATUS.values())))
-        else:
-            where.append(Appointment.status == _STATUS[query.status])
-        if query.start is not None:
-            where.append(Appointment.end_at > query.start)
-        if query.end is not None:
-            where.append(Appointment.start_at < query.end)
-        if query.meeting_type_id is not None:
-            where.append(Appointment.meeting_type_id == query.meeting_type_id)
-        if query.search:
-            where.append(self.core.appointments.matching(query.search))
-        column = _SORT[query.sort_by]
-        descending = query.sort_direction.upper() == "DESC"
-        order = [column.desc(), Appointment.id.desc()] if descending else [column, Appointment.id]
-        rows = await self.core.appointments.list(
-            *where,
-            order_by=order,
+        rows, total = await self.core.appointments.page(
+            AppointmentFilter(
+                host_id=host_filter(self.principal, query.user_id),
+                statuses=VISIBLE_STATUSES if query.status is None else (_STATUS[query.status],),
+                start=query.start,
+                end=query.end,
+                meeting_type_id=query.meeting_type_id,
+                search=query.search,
+                sort=_SORT[query.sort_by],
+                descending=query.sort_direction.upper() == "DESC",
+            ),
             limit=query.page_size,
             offset=query.page * query.page_size,
         )
         return s.AppointmentList(
             appointments=await self.core.views(rows),
-            total=await self.core.appointments.count(*where),
+            total=total,
             page=query.page,
             page_size=query.page_size,
         )
@@ -122,27 +107,13 @@ class AppointmentService:
         day = datetime.now(zone).date()
         first = datetime.combine(day, time(0), zone).astimezone(UTC)
         after = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
-        rows = await self.core.appointments.list(
-            Appointment.host_user_id == user.id,
-            Appointment.status == AppointmentStatus.CONFIRMED,
-            Appointment.start_at >= first,
-            Appointment.start_at < after,
-            order_by=[Appointment.start_at, Appointment.id],
-        )
+        rows = await self.core.appointments.confirmed_between(user.id, first, after)
         return await self.core.views(rows)
 
     async def current(self) -> s.Appointment | None:
         """The acting user's confirmed appointment in progress now, if any."""
-        now = datetime.now(UTC)
-        rows = await self.core.appointments.list(
-            Appointment.host_user_id == self.principal.user_id,
-            Appointment.status == AppointmentStatus.CONFIRMED,
-            Appointment.start_at <= now,
-            Appointment.end_at > now,
-            order_by=[Appointment.start_at, Appointment.id],
-            limit=1,
-        )
-        return (await self.core.views(rows))[0] if rows else None
+        row = await self.core.appointments.confirmed_at(self.principal.user_id, datetime.now(UTC))
+        return None if row is None else (await self.core.views([row]))[0]
 
     async def ics(self, appointment_id: uuid.UUID) -> bytes:
         row = await self._row(appointment_id)
@@ -154,7 +125,7 @@ class AppointmentService:
         row = await self._row(appointment_id)
         return await self.core.cancel(
             row,
-            self.actor(row),
+            Actor.staff(self.principal, row),
             data.reason,
             attendee_id=data.attendee_id,
             cancel_all=data.cancel_all,

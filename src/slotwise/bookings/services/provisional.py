@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from litestar.di import NamedDependency
-from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -19,8 +18,7 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.bookings.services.appointment import host_filter
 from slotwise.bookings.views import provisional_view
-from slotwise.kit.errors import NotFound
-from slotwise.models import Appointment, AppointmentStatus
+from slotwise.models import Appointment
 
 
 @dataclass(frozen=True)
@@ -32,18 +30,6 @@ class ProvisionalQuery:
     user_id: uuid.UUID | None = None
 
 
-def status_filter(status: s.ProvisionalStatus, now: datetime) -> ColumnElement[bool]:
-    pending = Appointment.status == AppointmentStatus.PENDING
-    lapsed = and_(pending, Appointment.expires_at <= now)
-    if status == "pending":
-        return and_(pending, or_(Appointment.expires_at.is_(None), Appointment.expires_at > now))
-    if status == "expired":
-        return or_(Appointment.status == AppointmentStatus.EXPIRED, lapsed)
-    if status == "declined_by_host":
-        return Appointment.status == AppointmentStatus.DECLINED
-    return Appointment.status.in_((AppointmentStatus.CONFIRMED, AppointmentStatus.CANCELLED))
-
-
 class ProvisionalService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.principal = principal
@@ -51,18 +37,11 @@ class ProvisionalService:
 
     async def list(self, query: ProvisionalQuery) -> s.ProvisionalBookingList:
         now = datetime.now(UTC)
-        host = host_filter(self.principal, query.user_id)
-        where: list[ColumnElement[bool]] = [
-            Appointment.booking_type == s.HOST_CONFIRMATION,
-            Appointment.host_user_id == host,
-        ]
-        if query.status is not None:
-            where.append(status_filter(query.status, now))
-        if query.meeting_type_id is not None:
-            where.append(Appointment.meeting_type_id == query.meeting_type_id)
-        rows = await self.core.appointments.list(
-            *where,
-            order_by=[Appointment.created_at.desc(), Appointment.id.desc()],
+        rows, total = await self.core.appointments.provisional_page(
+            host_filter(self.principal, query.user_id),
+            query.status,
+            query.meeting_type_id,
+            now,
             limit=query.page_size,
             offset=query.page * query.page_size,
         )
@@ -71,17 +50,12 @@ class ProvisionalService:
             provisional_bookings=[
                 provisional_view(row, hosts[row.host_user_id], now) for row in rows
             ],
-            total=await self.core.appointments.count(*where),
+            total=total,
         )
 
     async def _row(self, booking_id: uuid.UUID) -> Appointment:
-        where: list[ColumnElement[bool]] = [Appointment.booking_type == s.HOST_CONFIRMATION]
-        if not self.principal.is_admin:
-            where.append(Appointment.host_user_id == self.principal.user_id)
-        row = await self.core.appointments.get(booking_id, *where)
-        if row is None:
-            raise NotFound("Provisional booking not found")
-        return row
+        host = None if self.principal.is_admin else self.principal.user_id
+        return await self.core.appointments.provisional(booking_id, host)
 
     async def confirm(self, booking_id: uuid.UUID) -> s.BookingCreated:
         """Confirm under the host's lock: 409 once expired, declined or confirmed."""
@@ -89,8 +63,7 @@ class ProvisionalService:
 
     async def decline(self, booking_id: uuid.UUID) -> s.ProvisionalBooking:
         row = await self._row(booking_id)
-        source = "host" if row.host_user_id == self.principal.user_id else "admin"
-        return await self.core.decline(row, Actor(source, str(self.principal.user_id)))
+        return await self.core.decline(row, Actor.staff(self.principal, row))
 
 
 async def provide_provisional_service(
