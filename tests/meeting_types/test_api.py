@@ -8,8 +8,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import booking_url
+from slotwise.meeting_types.validation import inline_meeting_type
 from slotwise.settings import Settings
 from tests.support.factories import Side, make_user
 
@@ -520,10 +520,10 @@ async def test_personal_access_token_acts_for_its_owner(client: Client, side_a: 
 
 
 def test_provisioning_constructor_and_booking_url() -> None:
-    data = MeetingTypeCreate.inline(name="30min Meeting", duration=30, channel="google_meet")
+    data = inline_meeting_type(name="30min Meeting", duration=30, channel="google_meet")
     assert data.meeting_info.channel == "google"
     assert (data.meeting_info.description, data.slug, data.days_into_future) == ("", None, None)
-    assert MeetingTypeCreate.inline(name="Call", duration=15).meeting_info.channel == "phone"
+    assert inline_meeting_type(name="Call", duration=15).meeting_info.channel == "phone"
     assert (
         booking_url("https://cal.example.test/", "ann", "demo")
         == "https://cal.example.test/ann/demo"

@@ -25,8 +25,8 @@ from slotwise.credentials.service import CredentialService
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.slugs import slugify
-from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type
+from slotwise.meeting_types.validation import inline_meeting_type
 from slotwise.models import (
     Appointment,
     AppointmentStatus,
@@ -195,7 +195,7 @@ async def make_scheduling(
             session,
             tenant.company_id,
             host,
-            MeetingTypeCreate.inline(name=name, duration=30),
+            inline_meeting_type(name=name, duration=30),
             availability_id=availability.id,
         )
         await session.flush()

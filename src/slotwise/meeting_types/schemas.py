@@ -9,9 +9,8 @@ import msgspec
 
 from slotwise.availability.schemas import Name as AvailabilityName
 from slotwise.availability.schemas import ScheduleInput, Zone
-from slotwise.kit.errors import ValidationFailed
 from slotwise.kit.wire import InputStruct, WireStruct
-from slotwise.meeting_types.channels import Channel, ChannelInput, current_name
+from slotwise.meeting_types.channels import Channel, ChannelInput
 
 Duration = Annotated[int, msgspec.Meta(ge=5, le=480, description="Minutes")]
 Buffer = Annotated[int, msgspec.Meta(ge=0, le=120, description="Minutes")]
@@ -115,23 +114,6 @@ class MeetingTypeCreate(InputStruct):
     price: Decimal | None = None
     currency: Currency | None = None
     custom_fields: Annotated[list[CustomField], msgspec.Meta(max_length=30)] | None = None
-
-    @classmethod
-    def inline(
-        cls,
-        *,
-        name: str,
-        duration: int,
-        slug: str | None = None,
-        channel: str = "phone",
-        days_into_future: DaysIntoFuture | None = None,
-    ) -> "MeetingTypeCreate":
-        """The short form user provisioning takes (`meetingType` of `POST /v4/user`)."""
-        known = current_name(channel)
-        if known is None:
-            raise ValidationFailed.field("meetingType.channel", f"Unknown channel {channel!r}")
-        info = MeetingInfoInput(name=name, duration=duration, channel=known)
-        return cls(meeting_info=info, slug=slug, days_into_future=days_into_future)
 
 
 class MeetingTypeUpdate(InputStruct):

@@ -216,3 +216,19 @@ def apply_update(row: MeetingType, data: s.MeetingTypeUpdate) -> None:
     if isinstance(data.meeting_options, s.MeetingOptionsInput):
         row.meeting_options = meeting_options(data.meeting_options, row.meeting_options)
     check(row)
+
+
+def inline_meeting_type(
+    *,
+    name: str,
+    duration: int,
+    slug: str | None = None,
+    channel: str = "phone",
+    days_into_future: s.DaysIntoFuture | None = None,
+) -> s.MeetingTypeCreate:
+    """The short form user provisioning takes (`meetingType` of `POST /v4/user`)."""
+    known = current_name(channel)
+    if known is None:
+        raise ValidationFailed.field("meetingType.channel", f"Unknown channel {channel!r}")
+    info = s.MeetingInfoInput(name=name, duration=duration, channel=known)
+    return s.MeetingTypeCreate(meeting_info=info, slug=slug, days_into_future=days_into_future)

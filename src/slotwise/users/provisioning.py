@@ -11,6 +11,7 @@ from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.kit.slugs import slugify
 from slotwise.meeting_types.schemas import MeetingTypeCreate
 from slotwise.meeting_types.service import add_meeting_type, booking_url
+from slotwise.meeting_types.validation import inline_meeting_type
 from slotwise.models import Role, User, UserType
 from slotwise.users import inputs
 from slotwise.users.repository import UserRepository
@@ -35,7 +36,7 @@ def _schedule(
 
 
 def _meeting_type(inline: inputs.InlineMeetingType) -> MeetingTypeCreate:
-    return MeetingTypeCreate.inline(
+    return inline_meeting_type(
         name=inline.name,
         duration=inline.duration,
         slug=inline.slug,
