@@ -97,15 +97,7 @@ class Recorder:
         now: datetime,
     ) -> Outcome:
         delivery, endpoint = queued.delivery, queued.endpoint
-        await AttemptRepository(session, company_id).insert(
-            delivery.id,
-            attempt,
-            started_at=sent.started_at,
-            duration_ms=sent.duration_ms,
-            status_code=sent.status_code,
-            error=sent.error,
-            response_body=sent.response_head,
-        )
+        await AttemptRepository(session, company_id).record(delivery.id, attempt, sent)
         outcome, values = self._decide(queued, attempt, sent, now)
         values |= {
             "last_status_code": sent.status_code,

@@ -23,6 +23,7 @@ from slotwise.models import (
     WebhookEvent,
     uuid7,
 )
+from slotwise.webhooks.sender import Sent
 
 
 class EndpointRepository(TenantRepository[WebhookEndpoint]):
@@ -143,6 +144,29 @@ class DeliveryRepository(TenantRepository[WebhookDelivery]):
             )
         return ids
 
+    async def insert_sent(
+        self, event_id: uuid.UUID, endpoint_id: uuid.UUID, sent: Sent
+    ) -> uuid.UUID:
+        """A delivery made in one attempt and never retried (the test ping)."""
+        delivery_id = uuid7()
+        await self.session.execute(
+            insert(WebhookDelivery).values(
+                id=delivery_id,
+                company_id=self.company_id,
+                event_id=event_id,
+                endpoint_id=endpoint_id,
+                status=DeliveryStatus.DELIVERED if sent.delivered else DeliveryStatus.FAILED,
+                attempts=1,
+                next_attempt_at=sent.started_at,
+                last_attempt_at=sent.started_at,
+                last_status_code=sent.status_code,
+                last_error=sent.error,
+                last_duration_ms=sent.duration_ms,
+                delivered_at=sent.started_at if sent.delivered else None,
+            )
+        )
+        return delivery_id
+
     async def rows(
         self,
         *where: Any,
@@ -187,14 +211,19 @@ class DeliveryRepository(TenantRepository[WebhookDelivery]):
 class AttemptRepository(TenantRepository[WebhookAttempt]):
     model = WebhookAttempt
 
-    async def insert(self, delivery_id: uuid.UUID, attempt: int, **values: Any) -> None:
+    async def record(self, delivery_id: uuid.UUID, attempt: int, sent: Sent) -> None:
+        """One attempt as it went: when, how long, the answer or the error."""
         await self.session.execute(
             insert(WebhookAttempt).values(
                 id=uuid7(),
                 company_id=self.company_id,
                 delivery_id=delivery_id,
                 attempt=attempt,
-                **values,
+                started_at=sent.started_at,
+                duration_ms=sent.duration_ms,
+                status_code=sent.status_code,
+                error=sent.error,
+                response_body=sent.response_head,
             )
         )
 

@@ -18,7 +18,6 @@ from slotwise.kit.errors import AppError, Conflict, FieldError, NotFound, Valida
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
-    WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
@@ -209,37 +208,11 @@ class WebhookService:
             WebhookEvent(type=PING, msg_id=msg_id, payload=body, occurred_at=now)
         )
         sent = await send_attempt(self.sender, endpoint, event, now)
-        status = DeliveryStatus.DELIVERED if sent.delivered else DeliveryStatus.FAILED
         await self.session.flush()
-        delivery = self.deliveries.add(
-            WebhookDelivery(
-                event_id=event.id,
-                endpoint_id=endpoint.id,
-                status=status,
-                attempts=1,
-                next_attempt_at=now,
-                last_attempt_at=now,
-                last_status_code=sent.status_code,
-                last_error=sent.error,
-                last_duration_ms=sent.duration_ms,
-                delivered_at=now if sent.delivered else None,
-            )
-        )
-        await self.session.flush()
-        AttemptRepository(self.session, self.company_id).add(
-            WebhookAttempt(
-                delivery_id=delivery.id,
-                attempt=1,
-                started_at=now,
-                duration_ms=sent.duration_ms,
-                status_code=sent.status_code,
-                error=sent.error,
-                response_body=sent.response_head,
-            )
-        )
-        await self.session.flush()
+        delivery_id = await self.deliveries.insert_sent(event.id, endpoint.id, sent)
+        await AttemptRepository(self.session, self.company_id).record(delivery_id, 1, sent)
         return s.TestResult(
-            id=delivery.id,
+            id=delivery_id,
             status="delivered" if sent.delivered else "failed",
             response_code=sent.status_code,
             response_time_ms=sent.duration_ms,
