@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access_of
 from slotwise.auth.principal import Principal
+from slotwise.auth.repository import CredentialUseRepository
 from slotwise.auth.tokens import parse
 from slotwise.auth.verifier import VERIFIER
 from slotwise.db.session import close_request_session, request_session
-from slotwise.db.tenancy import CompanyId, TenantRepository
+from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import FoundCredential, find_credential
 from slotwise.kit.clientaddr import client_address
 from slotwise.kit.errors import (
@@ -28,7 +29,7 @@ from slotwise.kit.errors import (
     TooManyRequests,
     Unauthorized,
 )
-from slotwise.models import Credential, CredentialKind
+from slotwise.models import CredentialKind
 from slotwise.ratelimit.failures import Throttled
 from slotwise.ratelimit.middleware import charge_address, charge_early, is_limited, settle_early
 from slotwise.settings import SETTINGS
@@ -36,12 +37,6 @@ from slotwise.settings import SETTINGS
 ACTING_USER_HEADER = "x-meetergo-api-user-id"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MISSING_HEADER = f"Missing required header '{ACTING_USER_HEADER}' for API key authentication"
-
-
-class CredentialUseRepository(TenantRepository[Credential]):
-    """The verified credential's own row, to record when it was last used."""
-
-    model = Credential
 
 
 def _acting_user_id(connection: ASGIConnection[Any, Any, Any, Any]) -> uuid.UUID | None:
