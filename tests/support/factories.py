@@ -223,7 +223,10 @@ async def book(
         "ignoreAvailability": ignore_availability,
     }
     async with session_for(settings) as session:
-        service = BookingService(session, owner_principal(tenant), settings.provisional_ttl_minutes)
+        principal = owner_principal(tenant)
+        service = BookingService(
+            session, principal.company_id, settings.provisional_ttl_minutes, principal
+        )
         return await service.create(msgspec.convert(body, bs.BookingCreate))
 
 

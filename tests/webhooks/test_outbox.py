@@ -67,8 +67,9 @@ async def test_rolled_back_booking_leaves_no_event_and_committed_one_an_event_pe
 
     async def book_then_fail() -> None:
         async with sessions() as session, session.begin():
+            principal = owner_principal(tenant)
             service = BookingService(
-                session, owner_principal(tenant), settings.provisional_ttl_minutes
+                session, principal.company_id, settings.provisional_ttl_minutes, principal
             )
             await service.create(body)
             await session.flush()

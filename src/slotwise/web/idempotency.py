@@ -1,7 +1,8 @@
 """Idempotency-Key: a retried POST replays the first response instead of doing the work again.
 
 The first successful response (status, body bytes, the headers that matter) is stored with a
-fingerprint of the request, per company and credential, for 24 hours, in the same transaction as
+fingerprint of the request, per company and caller (the credential; on a public booking page,
+the page and the client address), for 24 hours, in the same transaction as
 the work: if the work rolls back, nothing is stored and a retry runs it again. While the first
 request runs, it holds a transaction-scoped advisory lock on the key, so a concurrent repeat gets
 409 at once; a later repeat with the same body gets the stored bytes with
@@ -10,6 +11,7 @@ request runs, it holds a transaction-scoped advisory lock on the key, so a concu
 
 import hashlib
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
 from slotwise.db.locks import try_lock
-from slotwise.db.tenancy import TenantRepository
+from slotwise.db.tenancy import CompanyId, TenantRepository
 from slotwise.kit.errors import Conflict, Unprocessable, ValidationFailed
 from slotwise.models.idempotency import IdempotencyRecord
 
@@ -65,12 +67,18 @@ class Idempotency:
     """Per-request helper; `run` wraps the work of one POST handler."""
 
     def __init__(
-        self, session: AsyncSession, principal: Principal, request: Request[Any, Any, Any]
+        self,
+        session: AsyncSession,
+        company_id: CompanyId,
+        caller_id: uuid.UUID,
+        request: Request[Any, Any, Any],
     ) -> None:
         self.session = session
-        self.principal = principal
+        self.company_id = company_id
+        #: whose keys these are: a key means nothing across callers
+        self.caller_id = caller_id
         self.request = request
-        self.records = IdempotencyRepository(session, principal.company_id)
+        self.records = IdempotencyRepository(session, company_id)
 
     def _key(self) -> str | None:
         key = self.request.headers.get(HEADER.lower())
@@ -109,7 +117,7 @@ class Idempotency:
         extra = self._headers(result, headers)
         self.records.add(
             IdempotencyRecord(
-                credential_id=self.principal.credential_id,
+                credential_id=self.caller_id,
                 key=key,
                 fingerprint=request_print,
                 status_code=status_code,
@@ -135,12 +143,12 @@ class Idempotency:
         )
 
     async def _lock(self, key: str) -> None:
-        lock_name = f"idem:{self.principal.company_id}:{self.principal.credential_id}:{key}"
+        lock_name = f"idem:{self.company_id}:{self.caller_id}:{key}"
         if not await try_lock(self.session, lock_name):
             raise IdempotencyKeyInProgress()
 
     async def _stored(self, key: str) -> IdempotencyRecord | None:
-        record = await self.records.find(self.principal.credential_id, key)
+        record = await self.records.find(self.caller_id, key)
         if record is not None and record.expires_at <= datetime.now(UTC):
             await self.records.delete(record.id)
             await self.session.flush()
@@ -153,4 +161,4 @@ async def provide_idempotency(
     principal: NamedDependency[Principal],
     request: Request[Any, Any, Any],
 ) -> Idempotency:
-    return Idempotency(db, principal, request)
+    return Idempotency(db, principal.company_id, principal.credential_id, request)

@@ -25,6 +25,7 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings import validation
 from slotwise.bookings.lifecycle import AppointmentLifecycle
 from slotwise.bookings.secret import new_secret
+from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Forbidden, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
 from slotwise.settings import Settings
@@ -37,10 +38,17 @@ _INSTANT = timedelta(microseconds=1)
 
 
 class BookingService:
-    def __init__(self, session: AsyncSession, principal: Principal, ttl_minutes: int) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        company_id: CompanyId,
+        ttl_minutes: int,
+        principal: Principal | None = None,
+    ) -> None:
+        """`principal` is the authenticated caller; None for an invitee on a booking page."""
         self.session = session
         self.principal = principal
-        self.core = AppointmentLifecycle(session, principal.company_id)
+        self.core = AppointmentLifecycle(session, company_id)
         self.ttl = timedelta(minutes=ttl_minutes)
 
     async def create(self, data: s.BookingCreate) -> Created:
@@ -58,7 +66,9 @@ class BookingService:
 
     def _may_ignore_availability(self, host_id: uuid.UUID) -> None:
         principal = self.principal
-        if not (principal.is_platform_key or principal.is_admin or principal.user_id == host_id):
+        if principal is None or not (
+            principal.is_platform_key or principal.is_admin or principal.user_id == host_id
+        ):
             message = "ignoreAvailability is allowed for platform keys, the host and admins"
             raise Forbidden(message)
 
@@ -154,4 +164,4 @@ async def provide_booking_service(
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
 ) -> BookingService:
-    return BookingService(db, principal, settings.provisional_ttl_minutes)
+    return BookingService(db, principal.company_id, settings.provisional_ttl_minutes, principal)
