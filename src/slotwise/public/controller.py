@@ -1,15 +1,20 @@
 """Unauthenticated routes: booking URLs, and invitees acting on their own appointment."""
 
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
 from slotwise.public import schemas as s
 from slotwise.public.service import PublicBookingService, provide_public_service
+from slotwise.slots import schemas as slot_schemas
+
+Text = Annotated[str | None, QueryParameter(max_length=100)]
 
 
 class PublicBookingPageController(Controller):
@@ -26,6 +31,48 @@ class PublicBookingPageController(Controller):
     ) -> s.BookingPage:
         """What a booking URL books: host, meeting type and its time zone (no credentials)."""
         return await public.page(user_slug, meeting_type_slug)
+
+    @get(
+        "/{user_slug:str}/{meeting_type_slug:str}/slots",
+        exclude_from_auth=True,
+        responses={
+            200: ResponseSpec(
+                slot_schemas.BookingAvailability,
+                description="The same answer as GET /v4/booking-availability",
+                generate_examples=False,
+            )
+        },
+    )
+    async def get_booking_page_slots(
+        self,
+        *,
+        user_slug: FromPath[str],
+        meeting_type_slug: FromPath[str],
+        public: NamedDependency[PublicBookingService],
+        start: Text = None,
+        end: Text = None,
+        timezone: Text = None,
+    ) -> Response[bytes]:
+        """Bookable slots of the page's meeting type (`start`, `end`: YYYY-MM-DD; `timezone`:
+        the zone to show them in), without credentials."""
+        body = await public.slots(
+            user_slug, meeting_type_slug, start=start, end=end, timezone=timezone
+        )
+        return Response(body, media_type=MediaType.JSON)
+
+    @post("/{user_slug:str}/{meeting_type_slug:str}/book", exclude_from_auth=True, status_code=201)
+    async def book_on_booking_page(
+        self,
+        user_slug: FromPath[str],
+        meeting_type_slug: FromPath[str],
+        data: JSONBody[s.PublicBookingCreate],
+        public: NamedDependency[PublicBookingService],
+        request: Request[Any, Any, Any],
+    ) -> Response[s.PublicBookingCreated | booking_schemas.ProvisionalBookingCreated]:
+        """Book a slot the page lists: 201 with the appointment and the invitee's manage link,
+        or a provisional booking when the host confirms bookings; 409 when the slot is gone.
+        `Idempotency-Key` makes a double click book once."""
+        return await public.book(user_slug, meeting_type_slug, data, request)
 
 
 class InviteeAppointmentController(Controller):

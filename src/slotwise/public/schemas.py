@@ -1,8 +1,13 @@
-"""What a booking page may show about a host and a meeting type (nothing internal)."""
+"""What a booking page may show about a host and a meeting type (nothing internal), and what
+an invitee sends to book on it."""
 
 import uuid
+from typing import Annotated
 
-from slotwise.kit.wire import WireStruct
+import msgspec
+
+from slotwise.bookings.schemas import AttendeeInput, FieldValue, Instant
+from slotwise.kit.wire import InputStruct, WireStruct
 
 
 class BookingPage(WireStruct):
@@ -14,3 +19,21 @@ class BookingPage(WireStruct):
     duration: int
     timezone: str
     booking_url: str
+
+
+class PublicBookingCreate(InputStruct):
+    """A booking made on the page: the meeting type is the page's; `start` must be a slot its
+    `/slots` lists. `website` is a honeypot: people never see it, so it must stay empty."""
+
+    start: Instant
+    attendee: AttendeeInput
+    custom_field_values: Annotated[dict[str, FieldValue], msgspec.Meta(max_length=30)] | None = None
+    website: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class PublicBookingCreated(WireStruct):
+    """A confirmed appointment. `manageUrl` lets the invitee cancel or reschedule: a capability
+    URL whose secret sits in the fragment, so it never reaches a server log or a Referer."""
+
+    appointment_id: uuid.UUID
+    manage_url: str

@@ -1,25 +1,62 @@
-"""Resolve booking URLs to the host and meeting type they book."""
+"""Booking URLs: resolve them to the host and meeting type they book, list their slots and book
+them, all without credentials.
 
+The page's meeting type is found across companies (`db.unscoped`); everything after that runs
+inside its company, through the same slot and booking services (and guarantees: no double
+booking, webhooks in the same transaction) as the authenticated API.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.bookings import schemas as booking_schemas
+from slotwise.bookings.services.booking import BookingService
+from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import find_public_meeting_type
-from slotwise.kit.errors import NotFound
+from slotwise.kit.clientaddr import client_address
+from slotwise.kit.errors import NotFound, ValidationFailed
 from slotwise.meeting_types.service import booking_url
+from slotwise.models import Availability, MeetingType, User
 from slotwise.public import schemas as s
 from slotwise.settings import Settings
+from slotwise.slots.cache import SLOT_CACHE, SlotCache
+from slotwise.slots.params import RawSlotParams, parse
+from slotwise.slots.service import SlotService
+from slotwise.web.idempotency import Idempotency
+
+NOT_FOUND = "Booking page not found"
+#: idempotency keys sent from a booking page belong to that page and the client's address
+_PAGE_CALLERS = uuid.UUID("5a7c0b1e-0d1f-4c55-9a8e-7b0f3c2d9e61")
+
+
+def manage_url(public_url: str, appointment_id: uuid.UUID, secret: str) -> str:
+    """The invitee's link to their booking; the secret rides in the fragment, which browsers
+    never send, so it stays out of access logs and Referer headers."""
+    return f"{public_url.rstrip('/')}/manage/{appointment_id}#{secret}"
 
 
 class PublicBookingService:
-    def __init__(self, session: AsyncSession, public_url: str) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings, cache: SlotCache) -> None:
         self.session = session
-        self.public_url = public_url
+        self.settings = settings
+        self.cache = cache
 
-    async def page(self, user_slug: str, meeting_type_slug: str) -> s.BookingPage:
+    async def _find(
+        self, user_slug: str, meeting_type_slug: str
+    ) -> tuple[MeetingType, User, Availability]:
         found = await find_public_meeting_type(self.session, user_slug, meeting_type_slug)
         if found is None:
-            raise NotFound("Booking page not found")
-        meeting_type, user, availability = found
+            raise NotFound(NOT_FOUND)
+        return found
+
+    async def page(self, user_slug: str, meeting_type_slug: str) -> s.BookingPage:
+        meeting_type, user, availability = await self._find(user_slug, meeting_type_slug)
         return s.BookingPage(
             user_id=user.id,
             meeting_type_id=meeting_type.id,
@@ -28,11 +65,74 @@ class PublicBookingService:
             description=meeting_type.description,
             duration=meeting_type.duration,
             timezone=availability.timezone,
-            booking_url=booking_url(self.public_url, user.slug, meeting_type.slug),
+            booking_url=booking_url(self.settings.public_url, user.slug, meeting_type.slug),
         )
+
+    async def slots(
+        self,
+        user_slug: str,
+        meeting_type_slug: str,
+        *,
+        start: str | None,
+        end: str | None,
+        timezone: str | None,
+    ) -> bytes:
+        """The answer `GET /v4/booking-availability` gives for the page's meeting type."""
+        meeting_type, _, _ = await self._find(user_slug, meeting_type_slug)
+        request = parse(
+            RawSlotParams(
+                meeting_type_id=str(meeting_type.id),
+                start=start,
+                end=end,
+                start_date=None,
+                end_date=None,
+                from_=None,
+                to=None,
+                timezone=timezone,
+                host_ids=[],
+                meeting_duration=None,
+                existing_appointment_id=None,
+                troubleshoot=False,
+            )
+        )
+        company_id = CompanyId(meeting_type.company_id)
+        service = SlotService(self.session, company_id, self.cache)
+        return await service.booking_availability(request, datetime.now(UTC))
+
+    async def book(
+        self,
+        user_slug: str,
+        meeting_type_slug: str,
+        data: s.PublicBookingCreate,
+        request: Request[Any, Any, Any],
+    ) -> Response[Any]:
+        """Book a listed slot; a repeated `Idempotency-Key` from the same address replays."""
+        if data.website:
+            raise ValidationFailed.field("website", "Must be empty")
+        meeting_type, _, _ = await self._find(user_slug, meeting_type_slug)
+        company_id = CompanyId(meeting_type.company_id)
+        address = client_address(request.scope, self.settings.trusted_proxies)
+        caller = uuid.uuid5(_PAGE_CALLERS, f"{meeting_type.id}|{address}")
+        bookings = BookingService(self.session, company_id, self.settings.provisional_ttl_minutes)
+        body = booking_schemas.BookingCreate(
+            meeting_type_id=meeting_type.id,
+            start=data.start,
+            attendee=data.attendee,
+            custom_field_values=data.custom_field_values,
+        )
+
+        async def work() -> s.PublicBookingCreated | booking_schemas.ProvisionalBookingCreated:
+            created = await bookings.create(body)
+            if isinstance(created, booking_schemas.ProvisionalBookingCreated):
+                return created
+            link = manage_url(self.settings.public_url, created.appointment_id, created.secret)
+            return s.PublicBookingCreated(appointment_id=created.appointment_id, manage_url=link)
+
+        idempotency = Idempotency(self.session, company_id, caller, request)
+        return await idempotency.run(work, status_code=201)
 
 
 async def provide_public_service(
-    db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
+    db: NamedDependency[AsyncSession], settings: NamedDependency[Settings], state: State
 ) -> PublicBookingService:
-    return PublicBookingService(db, settings.public_url)
+    return PublicBookingService(db, settings, SLOT_CACHE.of(state))
