@@ -95,7 +95,7 @@ async def test_the_manage_link_carries_a_working_secret(client: Client, side_a: 
         await client.post(f"{page_path(meeting_type)}/book", json=public_booking(at(11)))
     ).json()
     link = urlsplit(created["manageUrl"])
-    assert link.path == f"/manage/{created['appointmentId']}"
+    assert link.path == f"/my/{created['appointmentId']}"
     assert link.query == ""
     cancel = await client.post(
         f"/v4/public/appointment/{created['appointmentId']}/cancel",

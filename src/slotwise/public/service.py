@@ -37,8 +37,9 @@ _PAGE_CALLERS = uuid.UUID("5a7c0b1e-0d1f-4c55-9a8e-7b0f3c2d9e61")
 
 def manage_url(public_url: str, appointment_id: uuid.UUID, secret: str) -> str:
     """The invitee's link to their booking; the secret rides in the fragment, which browsers
-    never send, so it stays out of access logs and Referer headers."""
-    return f"{public_url.rstrip('/')}/manage/{appointment_id}#{secret}"
+    never send, so it stays out of access logs and Referer headers. `my` is shorter than any
+    user slug, so the path never shadows a booking URL."""
+    return f"{public_url.rstrip('/')}/my/{appointment_id}#{secret}"
 
 
 class PublicBookingService:
