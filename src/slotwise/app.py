@@ -34,6 +34,7 @@ from slotwise.db.session import (
 from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
+from slotwise.pages.controller import BookingPageController, assets
 from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
 from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
@@ -153,6 +154,8 @@ def create_app(settings: Settings) -> Litestar:
             ProvisionalBookingController,
             InviteeAppointmentController,
             *docs.routes,
+            assets,
+            BookingPageController,
         ],
         lifespan=[lifespan],
         dependencies={

@@ -6,76 +6,41 @@ Needs Debian's Chromium (`apt-get install -y chromium`); skipped when it is miss
 """
 
 import json
-import os
-import socket
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
-from litestar import Litestar
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from slotwise.app import create_app
 from slotwise.settings import load_settings
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    offline_context,
+    require_chromium,
+    serving,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-HOST = "127.0.0.1"
 TITLE = "slotwise Platform API"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Belt and braces: requests that bypass Playwright routing cannot resolve any other host.
-    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
-]
-
-
-def serve(app: Litestar) -> Iterator[str]:
-    """Run `app` with uvicorn in a thread on a free local port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://{HOST}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium not installed: apt-get install chromium")
+    require_chromium()
     settings = load_settings(
         {
             "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/postgres",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
         }
     )
-    yield from serve(create_app(settings))
+    with serving(lambda _: create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -89,25 +54,8 @@ def browser(base_url: str) -> Iterator[Browser]:
 @pytest.fixture
 def offline(browser: Browser) -> Iterator[tuple[BrowserContext, list[str]]]:
     """A browser context in which every request to another host is aborted and recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    foreign: list[str] = []
-
-    def is_foreign(url: str) -> bool:
-        return urlsplit(url).scheme in {"http", "https", "ws", "wss"} and (
-            urlsplit(url).hostname != HOST
-        )
-
-    def guard(route: Route) -> None:
-        if is_foreign(route.request.url):
-            foreign.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", guard)
-    context.on("request", lambda req: foreign.append(req.url) if is_foreign(req.url) else None)
-    yield context, foreign
-    context.close()
+    with offline_context(browser, viewport={"width": 1280, "height": 900}) as found:
+        yield found
 
 
 def open_page(context: BrowserContext, url: str) -> tuple[Page, list[str]]:

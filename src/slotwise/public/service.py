@@ -48,16 +48,17 @@ class PublicBookingService:
         self.settings = settings
         self.cache = cache
 
-    async def _find(
+    async def find(
         self, user_slug: str, meeting_type_slug: str
     ) -> tuple[MeetingType, User, Availability]:
+        """The enabled, live meeting type behind a booking URL, its host and availability."""
         found = await find_public_meeting_type(self.session, user_slug, meeting_type_slug)
         if found is None:
             raise NotFound(NOT_FOUND)
         return found
 
     async def page(self, user_slug: str, meeting_type_slug: str) -> s.BookingPage:
-        meeting_type, user, availability = await self._find(user_slug, meeting_type_slug)
+        meeting_type, user, availability = await self.find(user_slug, meeting_type_slug)
         return s.BookingPage(
             user_id=user.id,
             meeting_type_id=meeting_type.id,
@@ -79,7 +80,7 @@ class PublicBookingService:
         timezone: str | None,
     ) -> bytes:
         """The answer `GET /v4/booking-availability` gives for the page's meeting type."""
-        meeting_type, _, _ = await self._find(user_slug, meeting_type_slug)
+        meeting_type, _, _ = await self.find(user_slug, meeting_type_slug)
         request = parse(
             RawSlotParams(
                 meeting_type_id=str(meeting_type.id),
@@ -110,7 +111,7 @@ class PublicBookingService:
         """Book a listed slot; a repeated `Idempotency-Key` from the same address replays."""
         if data.website:
             raise ValidationFailed.field("website", "Must be empty")
-        meeting_type, _, _ = await self._find(user_slug, meeting_type_slug)
+        meeting_type, _, _ = await self.find(user_slug, meeting_type_slug)
         company_id = CompanyId(meeting_type.company_id)
         address = client_address(request.scope, self.settings.trusted_proxies)
         caller = uuid.uuid5(_PAGE_CALLERS, f"{meeting_type.id}|{address}")

@@ -1,0 +1,64 @@
+"""The invitee pages: `GET {bookingUrl}` books, `GET /my/{id}` manages a booking.
+
+Deep-link parameters that do not parse (an unknown zone, a month like 2026-13) are ignored
+rather than refused: the invitee still gets a working page.
+"""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter
+from litestar.static_files import create_static_files_router
+
+from slotwise.kit.errors import NotFound
+from slotwise.kit.slugs import is_valid
+from slotwise.pages.i18n import pick_language
+from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
+from slotwise.pages.views import PageQuery, booking_context
+from slotwise.public.service import PublicBookingService, provide_public_service
+
+Param = Annotated[str | None, QueryParameter(max_length=200)]
+
+
+class BookingPageController(Controller):
+    dependencies = {"public": Provide(provide_public_service)}
+    include_in_schema = False
+
+    @get("/{user_slug:str}/{meeting_type_slug:str}", exclude_from_auth=True)
+    async def booking_page(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        user_slug: FromPath[str],
+        meeting_type_slug: FromPath[str],
+        public: NamedDependency[PublicBookingService],
+        timezone: Param = None,
+        lang: Param = None,
+        date: Param = None,
+        month: Param = None,
+        time_format: Annotated[str | None, QueryParameter(name="timeFormat", max_length=10)] = None,
+        name: Param = None,
+        email: Param = None,
+        embed: Param = None,
+    ) -> Response[str]:
+        """The booking page of a booking URL (HTML)."""
+        if not (is_valid(user_slug) and is_valid(meeting_type_slug)):
+            raise NotFound()  # not a booking URL: the API's JSON 404
+        language = pick_language(lang, request.headers.get("accept-language"), "en")
+        query = PageQuery(timezone, date, month, time_format, name, email, embed == "1")
+        try:
+            context = await booking_context(public, user_slug, meeting_type_slug, query, language)
+        except NotFound:
+            return page("not_found.html", language=language, status_code=404)
+        return page("booking.html", language=language, **context)
+
+
+assets = create_static_files_router(
+    path=ASSETS_PATH,
+    directories=[ASSETS_DIR],
+    name="page-assets",
+    include_in_schema=False,
+    opt={"exclude_from_auth": True},
+    cache_control=None,
+)

@@ -1,0 +1,141 @@
+"""What the booking page shows: its rows and the first month of slots, turned into the
+template's context and the page data the script reads (no second round trip to start)."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from slotwise.kit.zones import is_zone
+from slotwise.pages.i18n import translator
+from slotwise.public.service import PublicBookingService
+
+CHANNEL_LABELS = {
+    "local": "In person",
+    "local-attendee": "At your place",
+    "phone": "Phone call (the host calls you)",
+    "phone-incoming": "Phone call (you call the host)",
+    "custom": "Online meeting",
+}
+#: every other channel is a video call (zoom, google, teams, whereby…)
+VIDEO = "Video call"
+
+#: strings the script shows, translated with the page
+SCRIPT_STRINGS = (
+    "Previous month",
+    "Next month",
+    "Available",
+    "No times left on this day.",
+    "No times in this month.",
+    "Times on {date}",
+    "{count} seats left",
+    "1 seat left",
+    "Confirm booking",
+    "Booking…",
+    "You are booked",
+    "Requested: waiting for the host to confirm",
+    "The host will confirm your booking by email.",
+    "This time is no longer available. Please pick another one.",
+    "Something went wrong. Please try again.",
+    "Required",
+    "Enter a valid email address",
+    "Please check this field",
+    "Add to calendar",
+    "Download calendar file (.ics)",
+    "Google Calendar",
+    "Manage or cancel your booking",
+    "Times are shown in {zone}.",
+    "Loading times…",
+)
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """The deep-link parameters of a booking URL."""
+
+    timezone: str | None = None
+    date: str | None = None
+    month: str | None = None
+    time_format: str | None = None
+    name: str | None = None
+    email: str | None = None
+    embed: bool = False
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _month(query: PageQuery, zone: str) -> date:
+    """The first day of the month to open: `month`, else `date`'s, else this month."""
+    if query.month and len(query.month) == 7:
+        picked = _day(f"{query.month}-01")
+        if picked is not None:
+            return picked
+    day = _day(query.date) or datetime.now(ZoneInfo(zone)).date()
+    return day.replace(day=1)
+
+
+def _json(value: Any) -> str:
+    """JSON safe to place inside a `<script type="application/json">` element."""
+    text = msgspec.json.encode(value).decode()
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+async def booking_context(
+    public: PublicBookingService,
+    user_slug: str,
+    meeting_type_slug: str,
+    query: PageQuery,
+    language: str,
+) -> dict[str, Any]:
+    meeting_type, host, availability = await public.find(user_slug, meeting_type_slug)
+    zone = query.timezone if query.timezone and is_zone(query.timezone) else None
+    shown_zone = zone or availability.timezone
+    first = _month(query, shown_zone)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    slots = await public.slots(
+        user_slug,
+        meeting_type_slug,
+        start=first.isoformat(),
+        end=last.isoformat(),
+        timezone=shown_zone,
+    )
+    time_format = query.time_format or host.time_format or "24h"
+    translate = translator(language)
+    base = f"/v4/public/booking-page/{user_slug}/{meeting_type_slug}"
+    data = {
+        "slotsUrl": f"{base}/slots",
+        "bookUrl": f"{base}/book",
+        "zone": shown_zone,
+        "zoneFromLink": zone is not None,
+        "lang": language,
+        "hour12": time_format == "12h",
+        "month": first.isoformat()[:7],
+        "date": query.date if _day(query.date) else None,
+        "title": meeting_type.name,
+        "duration": meeting_type.duration,
+        "embed": query.embed,
+        "strings": {text: translate(text) for text in SCRIPT_STRINGS},
+        "slots": msgspec.json.decode(slots),
+    }
+    channel = CHANNEL_LABELS.get(meeting_type.channel, VIDEO)
+    return {
+        "host_name": host.full_name,
+        "title": meeting_type.name,
+        "duration": meeting_type.duration,
+        "description": meeting_type.description,
+        "location": translate(channel),
+        "phone_required": meeting_type.channel == "phone",
+        "custom_fields": list(meeting_type.custom_fields),
+        "prefill_name": query.name or "",
+        "prefill_email": query.email or "",
+        "embed": query.embed,
+        "page_data": _json(data),
+    }

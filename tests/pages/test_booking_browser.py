@@ -1,0 +1,304 @@
+"""The booking page at a provisioned user's bookingUrl, driven in headless Chromium with every
+request to another host aborted: book by accessible names, lose a race, switch time zones,
+read it in German, use only the keyboard, and pass an axe-core scan."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from litestar import Litestar
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from slotwise.app import create_app
+from slotwise.settings import Settings, load_settings
+from tests.conftest import TEST_REDIS_DB, _truncate_all, with_redis_db
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    offline_context,
+    require_chromium,
+    serving,
+)
+from tests.support.factories import Tenant, make_tenant, make_webhook
+from tests.support.webhook_receiver import running_receiver
+from tests.support.worker_process import running_worker
+
+pytestmark = pytest.mark.browser
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@dataclass(frozen=True)
+class Site:
+    base_url: str
+    settings: Settings
+    tenant: Tenant
+
+
+@pytest.fixture(scope="module")
+def site(database_url: str, service_urls: tuple[str, str]) -> Iterator[Site]:
+    """The app on a local port, its public URL that port, with one company."""
+    require_chromium()
+    holder: dict[str, Settings] = {}
+
+    def build(base_url: str) -> Litestar:
+        holder["settings"] = load_settings(
+            {},
+            database_url=database_url,
+            redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
+            argon2_profile="cheapest",
+            public_url=base_url,
+            webhook_allow_private_networks=True,
+            db_pool_size=5,
+        )
+        return create_app(holder["settings"])
+
+    with serving(build) as base_url:
+        settings = holder["settings"]
+        tenant = asyncio.run(make_tenant(settings, "Pages"))
+        yield Site(base_url, settings, tenant)
+    asyncio.run(_truncate_all(database_url))
+
+
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        found = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield found
+        found.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    with offline_context(
+        browser, viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC"
+    ) as (found, foreign):
+        yield found
+        assert not foreign, f"requests to other hosts: {foreign}"
+
+
+def in_thread(work: Coroutine[Any, Any, object]) -> None:
+    """Run a coroutine to the end outside the loop the sync Playwright API keeps running."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, work).result()
+
+
+def next_monday() -> date:
+    today = datetime.now(BERLIN).date()
+    return today + timedelta(days=(7 - today.weekday()) % 7 + 7)
+
+
+def provision(site: Site, timezone: str = "Europe/Berlin") -> dict[str, str]:
+    """A user made through the API, as a partner would; returns its user id and bookingUrl."""
+    tag = uuid.uuid4().hex[:8]
+    body = {
+        "email": f"host-{tag}@example.test",
+        "givenName": "Hedy",
+        "familyName": f"Host {tag}",
+        "timezone": timezone,
+    }
+    response = httpx.post(f"{site.base_url}/v4/user", json=body, headers=site.tenant.headers())
+    assert response.status_code == 201, response.text
+    created: dict[str, str] = response.json()
+    return created
+
+
+def appointment(site: Site, user_id: str, appointment_id: str) -> dict[str, object]:
+    headers = site.tenant.headers(uuid.UUID(user_id))
+    response = httpx.get(f"{site.base_url}/v4/appointment/{appointment_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    found: dict[str, object] = response.json()
+    return found
+
+
+def open_booking(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == 200
+    return page, errors
+
+
+def book(page: Page, time_label: str, name: str = "Ada Lovelace") -> None:
+    page.get_by_role("button", name=time_label, exact=True).click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill("ada@example.test")
+    page.get_by_label("Phone").fill("+49 30 1234567")
+    page.get_by_role("button", name="Confirm booking").click()
+
+
+def booked_id(page: Page) -> str:
+    expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
+    href = page.get_by_role("link", name="Manage or cancel your booking").get_attribute("href")
+    assert href is not None
+    parts = urlsplit(href)
+    assert parts.fragment, "the manage link carries the secret in its fragment"
+    return parts.path.rsplit("/", 1)[1]
+
+
+def utc(day: date, hour: int, zone: ZoneInfo = BERLIN) -> str:
+    moment = datetime.combine(day, time(hour), zone).astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def test_book_a_provisioned_users_slot(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    day = next_monday()
+    with running_receiver() as receiver:
+        in_thread(
+            make_webhook(
+                site.settings,
+                site.tenant,
+                url=receiver.url("/hook"),
+                event_types=("booking_created",),
+            )
+        )
+        with running_worker(site.settings):
+            page, errors = open_booking(
+                context, f"{user['bookingUrl']}?date={day}&timezone=Europe/Berlin&timeFormat=24h"
+            )
+            book(page, "10:00")
+            appointment_id = booked_id(page)
+            delivered = receiver.wait_for(1, "/hook", timeout=30)
+    found = appointment(site, user["userId"], appointment_id)
+    assert found["start"] == utc(day, 10)
+    assert not errors, errors
+    assert [json.loads(hit.body)["webhookType"] for hit in delivered] == ["booking_created"]
+    assert appointment_id in delivered[0].body.decode()
+
+
+def test_two_browsers_one_slot(site: Site, browser: Browser) -> None:
+    user = provision(site)
+    url = f"{user['bookingUrl']}?date={next_monday()}&timezone=Europe/Berlin&timeFormat=24h"
+    with offline_context(browser) as (first, _), offline_context(browser) as (second, _):
+        page_a, _ = open_booking(first, url)
+        page_b, _ = open_booking(second, url)
+        for page in (page_a, page_b):
+            page.get_by_role("button", name="11:00", exact=True).click()
+            page.get_by_label("Name").fill("Racer")
+            page.get_by_label("Email").fill("racer@example.test")
+            page.get_by_label("Phone").fill("+1 555 0100")
+        page_a.get_by_role("button", name="Confirm booking").click()
+        booked_id(page_a)
+        page_b.get_by_role("button", name="Confirm booking").click()
+        expect(page_b.get_by_text("This time is no longer available")).to_be_visible()
+        expect(page_b.get_by_role("button", name="10:30", exact=True)).to_be_visible()
+        expect(page_b.get_by_role("button", name="11:00", exact=True)).to_have_count(0)
+
+
+def test_switching_time_zones_moves_the_labels_not_the_instant(
+    site: Site, context: BrowserContext
+) -> None:
+    user = provision(site)
+    day = next_monday()
+    page, _ = open_booking(context, f"{user['bookingUrl']}?date={day}&timezone=Europe/Berlin")
+    expect(page.get_by_role("button", name="15:00", exact=True)).to_be_visible()
+    page.get_by_label("Time zone").select_option("America/New_York")
+    expect(page.get_by_role("button", name="09:00", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="03:00", exact=True)).to_be_visible()
+    book(page, "09:00")
+    found = appointment(site, user["userId"], booked_id(page))
+    assert found["start"] == utc(day, 9, NEW_YORK) == utc(day, 15)
+
+
+def test_german_and_twelve_hour_clock(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    page, _ = open_booking(
+        context, f"{user['bookingUrl']}?date={next_monday()}&lang=de&timeFormat=12h"
+    )
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", name="Datum und Uhrzeit wählen")).to_be_visible()
+    expect(page.get_by_role("button", name="Vorheriger Monat")).to_be_visible()
+    page.get_by_role("button", name="9:00 AM", exact=True).click()
+    expect(page.get_by_role("button", name="Buchung bestätigen")).to_be_visible()
+    page.get_by_role("button", name="Buchung bestätigen").click()
+    expect(page.get_by_text("Pflichtfeld").first).to_be_visible()
+
+
+def test_unknown_pages_are_a_branded_404(site: Site, context: BrowserContext) -> None:
+    page = context.new_page()
+    response = page.goto(f"{site.base_url}/nobody-here/nothing-here")
+    assert response is not None
+    assert response.status == 404
+    assert response.headers["content-type"].startswith("text/html")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    api = httpx.get(f"{site.base_url}/v4/not-a-route")
+    assert api.status_code == 404
+    assert api.json()["statusCode"] == 404
+
+
+def test_keyboard_only_booking(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    day = next_monday()
+    page, _ = open_booking(
+        context, f"{user['bookingUrl']}?date={day}&timezone=Europe/Berlin&timeFormat=24h"
+    )
+    expect(page.get_by_role("button", name="09:00", exact=True)).to_be_visible()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "14:00":
+            break
+    else:
+        pytest.fail("14:00 is not reachable with Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your details")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Keyboard User")
+    page.keyboard.press("Tab")
+    page.keyboard.type("keys@example.test")
+    page.keyboard.press("Tab")
+    page.keyboard.type("+49 30 7654321")
+    page.keyboard.press("Enter")
+    found = appointment(site, user["userId"], booked_id(page))
+    assert found["start"] == utc(day, 14)
+
+
+def test_no_serious_accessibility_violations(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    page, _ = open_booking(
+        context, f"{user['bookingUrl']}?date={next_monday()}&timezone=Europe/Berlin"
+    )
+    expect(page.get_by_role("button", name="09:00", exact=True)).to_be_visible()
+    views = {"booking": _serious(page)}
+    page.get_by_role("button", name="09:30", exact=True).click()
+    views["form"] = _serious(page)
+    page.get_by_label("Name").fill("Axe Tester")
+    page.get_by_label("Email").fill("axe@example.test")
+    page.get_by_label("Phone").fill("+49 30 1111111")
+    page.get_by_role("button", name="Confirm booking").click()
+    booked_id(page)
+    views["confirmation"] = _serious(page)
+    page.goto(f"{site.base_url}/nobody-here/nothing-here")
+    views["not found"] = _serious(page)
+    assert views == {name: [] for name in views}
+
+
+def _serious(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
+def test_phone_width(site: Site, browser: Browser) -> None:
+    user = provision(site)
+    with offline_context(browser, viewport={"width": 360, "height": 740}) as (context, _):
+        page, _ = open_booking(context, f"{user['bookingUrl']}?date={next_monday()}")
+        expect(page.get_by_role("button", name="Next month")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"

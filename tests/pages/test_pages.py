@@ -1,0 +1,110 @@
+"""The booking page's HTML, headers and page data, without a browser."""
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.support.bookings import at, make_type, monday
+from tests.support.factories import Side
+
+Client = AsyncTestClient[Litestar]
+
+
+def path_of(meeting_type: dict[str, Any]) -> str:
+    return urlsplit(meeting_type["bookingUrl"]).path
+
+
+def page_data(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
+    assert found, "the page carries its data"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+async def test_the_page_is_strict_and_carries_its_first_month(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    day = monday()
+    response = await client.get(f"{path_of(meeting_type)}?date={day}&timezone=Europe/Berlin")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce
+    assert f'nonce="{nonce.group(1)}"' in response.text
+    assert response.headers["referrer-policy"] == "no-referrer"
+    data = page_data(response.text)
+    assert data["month"] == day.isoformat()[:7]
+    assert data["zone"] == "Europe/Berlin"
+    spots = next(d["spots"] for d in data["slots"]["dates"] if d["date"] == day.isoformat())
+    assert spots[0]["startTime"] == at(9).isoformat()
+    assert '<h1 id="title">Consult</h1>' in response.text
+
+
+async def test_each_response_gets_its_own_nonce(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    first = await client.get(path_of(meeting_type))
+    second = await client.get(path_of(meeting_type))
+    policy = "content-security-policy"
+    assert first.headers[policy] != second.headers[policy]
+
+
+async def test_language_from_the_link_then_the_browser(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    german = await client.get(path_of(meeting_type), headers={"accept-language": "de-DE,de;q=0.9"})
+    assert '<html lang="de">' in german.text
+    assert "Buchung bestätigen" in german.text
+    english = await client.get(
+        f"{path_of(meeting_type)}?lang=en", headers={"accept-language": "de-DE"}
+    )
+    assert '<html lang="en">' in english.text
+    assert "Confirm booking" in english.text
+
+
+async def test_bad_deep_links_still_give_a_page(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    response = await client.get(
+        f"{path_of(meeting_type)}?timezone=Mars/Base&month=2026-13&date=nope&lang=xx"
+    )
+    assert response.status_code == 200
+    data = page_data(response.text)
+    assert data["zone"] == "Europe/Berlin"
+    assert data["date"] is None
+
+
+async def test_embedded_pages_have_no_chrome(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    response = await client.get(f"{path_of(meeting_type)}?embed=1")
+    assert '<body class="embedded">' in response.text
+    assert "<header" not in response.text
+    assert page_data(response.text)["embed"] is True
+
+
+async def test_unknown_and_disabled_pages_are_html_404s(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    await client.patch(
+        f"/v4/meeting-type/{meeting_type['id']}",
+        json={"enabled": False},
+        headers=side_a.tenant.headers(side_a.member_id),
+    )
+    for path in (path_of(meeting_type), "/nobody-here/nothing-here"):
+        response = await client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Page not found" in response.text
+    api = await client.get("/v4/nothing")
+    assert api.status_code == 404
+    assert api.json()["code"] == "not_found"
+
+
+async def test_assets_are_served_by_the_app(client: Client) -> None:
+    script = await client.get("/ui/booking.js")
+    style = await client.get("/ui/booking.css")
+    assert script.status_code == style.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+    assert "text/css" in style.headers["content-type"]
+    assert "http" not in style.text, "no stylesheet refers to another host"
