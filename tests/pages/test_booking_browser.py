@@ -281,6 +281,10 @@ def test_no_serious_accessibility_violations(site: Site, context: BrowserContext
     page.get_by_role("button", name="Confirm booking").click()
     booked_id(page)
     views["confirmation"] = _serious(page)
+    manage = page.get_by_role("link", name="Manage or cancel your booking").get_attribute("href")
+    page.goto(manage or "")
+    expect(page.get_by_role("button", name="Cancel booking")).to_be_visible()
+    views["manage"] = _serious(page)
     page.goto(f"{site.base_url}/nobody-here/nothing-here")
     views["not found"] = _serious(page)
     assert views == {name: [] for name in views}
@@ -302,3 +306,38 @@ def test_phone_width(site: Site, browser: Browser) -> None:
         expect(page.get_by_role("button", name="Next month")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"
+
+
+def test_the_manage_link_moves_and_cancels(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    day = next_monday()
+    page, _ = open_booking(
+        context, f"{user['bookingUrl']}?date={day}&timezone=Europe/Berlin&timeFormat=24h"
+    )
+    book(page, "10:00")
+    appointment_id = booked_id(page)
+    manage = page.get_by_role("link", name="Manage or cancel your booking").get_attribute("href")
+    assert manage is not None
+    page.goto(manage)
+    expect(page.get_by_role("heading", name="30min Meeting")).to_be_visible()
+    page.get_by_role("link", name="Reschedule").click()
+    page.get_by_role("button", name=f"{dayname(day)}, Available").click()
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    page.get_by_role("button", name="13:00", exact=True).click()
+    page.get_by_role("button", name="Confirm new time").click()
+    expect(page.get_by_role("heading", name="Your booking has been moved")).to_be_visible()
+    assert appointment(site, user["userId"], appointment_id)["start"] == utc(day, 13)
+    page.goto(manage)
+    page.get_by_role("button", name="Cancel booking").click()
+    page.get_by_label("Reason (optional)").fill("Something came up")
+    page.get_by_role("button", name="Confirm cancellation").click()
+    expect(page.get_by_text("Your booking is cancelled.")).to_be_visible()
+    cancelled = appointment(site, user["userId"], appointment_id)
+    assert cancelled["status"] == "cancelled"
+    page.reload()
+    expect(page.get_by_text("This booking is no longer active.")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel booking")).to_be_hidden()
+
+
+def dayname(day: date) -> str:
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"

@@ -2,12 +2,15 @@
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.pages import views
+from slotwise.pages.i18n import catalog
 from tests.support.bookings import at, make_type, monday
 from tests.support.factories import Side
 
@@ -108,3 +111,18 @@ async def test_assets_are_served_by_the_app(client: Client) -> None:
     assert "javascript" in script.headers["content-type"]
     assert "text/css" in style.headers["content-type"]
     assert "http" not in style.text, "no stylesheet refers to another host"
+
+
+def test_every_page_string_has_a_german_translation() -> None:
+    templates = Path(views.__file__).parent / "templates"
+    pattern = re.compile(r"""_\((["'])(.+?)\1\)""")
+    wanted = {
+        match.group(2)
+        for path in templates.glob("*.html")
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    }
+    wanted |= set(views.SCRIPT_STRINGS) | set(views.MANAGE_STRINGS)
+    wanted |= set(views.CHANNEL_LABELS.values()) | {views.VIDEO}
+    german = catalog("de")
+    assert sorted(wanted - german.keys()) == []
+    assert all((german[text] and german[text] != text) or text == "Name" for text in wanted)

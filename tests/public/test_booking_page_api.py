@@ -176,3 +176,26 @@ async def test_host_confirmation_types_hold_the_slot(client: Client, side_a: Sid
     slots = (await client.get(f"{page_path(meeting_type)}/slots?{week()}")).json()
     starts = [spot["startTime"] for day in slots["dates"] for spot in day["spots"]]
     assert at(15).isoformat() not in starts
+
+
+async def test_the_manage_link_reads_its_booking_until_cancelled(
+    client: Client, side_a: Side
+) -> None:
+    meeting_type = await make_type(client, side_a)
+    created = (
+        await client.post(f"{page_path(meeting_type)}/book", json=public_booking(at(16)))
+    ).json()
+    secret = urlsplit(created["manageUrl"]).fragment
+    path = f"/v4/public/appointment/{created['appointmentId']}"
+    found = await client.get(path, headers={"x-appointment-secret": secret})
+    assert found.status_code == 200, found.text
+    booking = found.json()
+    assert booking["title"] == "Consult"
+    assert booking["bookingUrl"] == meeting_type["bookingUrl"]
+    assert booking["appointment"]["start"] == utc(at(16))
+    assert "secret" not in found.text.lower().replace("x-appointment-secret", "")
+    for headers in ({}, {"x-appointment-secret": "wrong"}):
+        assert (await client.get(path, headers=headers)).status_code == 404
+    await client.post(f"{path}/cancel", json={"secret": secret})
+    gone = await client.get(path, headers={"x-appointment-secret": secret})
+    assert gone.status_code == 404

@@ -190,3 +190,13 @@ class InviteeAppointment(WireStruct):
     rescheduled_at: datetime | None
     meeting_info: dict[str, Any]
     location: str | None
+
+
+class InviteeBooking(WireStruct):
+    """What the manage page shows the invitee holding the secret; `bookingUrl` is where a new
+    time can be picked (null when the meeting type is no longer bookable)."""
+
+    appointment: InviteeAppointment
+    title: str
+    host_name: str
+    booking_url: str | None

@@ -4,6 +4,7 @@ Deep-link parameters that do not parse (an unknown zone, a month like 2026-13) a
 rather than refused: the invitee still gets a working page.
 """
 
+import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
@@ -15,7 +16,7 @@ from slotwise.kit.errors import NotFound
 from slotwise.kit.slugs import is_valid
 from slotwise.pages.i18n import pick_language
 from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
-from slotwise.pages.views import PageQuery, booking_context
+from slotwise.pages.views import PageQuery, booking_context, manage_context
 from slotwise.public.service import PublicBookingService, provide_public_service
 
 Param = Annotated[str | None, QueryParameter(max_length=200)]
@@ -41,17 +42,38 @@ class BookingPageController(Controller):
         name: Param = None,
         email: Param = None,
         embed: Param = None,
+        reschedule: Param = None,
     ) -> Response[str]:
-        """The booking page of a booking URL (HTML)."""
+        """The booking page of a booking URL (HTML); `reschedule` moves a booking instead."""
         if not (is_valid(user_slug) and is_valid(meeting_type_slug)):
             raise NotFound()  # not a booking URL: the API's JSON 404
         language = pick_language(lang, request.headers.get("accept-language"), "en")
-        query = PageQuery(timezone, date, month, time_format, name, email, embed == "1")
+        query = PageQuery(
+            timezone, date, month, time_format, name, email, embed == "1", _uuid(reschedule)
+        )
         try:
             context = await booking_context(public, user_slug, meeting_type_slug, query, language)
         except NotFound:
             return page("not_found.html", language=language, status_code=404)
         return page("booking.html", language=language, **context)
+
+    @get("/my/{appointment_id:uuid}", exclude_from_auth=True)
+    async def manage_page(
+        self,
+        request: Request[Any, Any, Any],
+        appointment_id: FromPath[uuid.UUID],
+        lang: Param = None,
+    ) -> Response[str]:
+        """The manage page of a booking (HTML); the secret is in the link's fragment."""
+        language = pick_language(lang, request.headers.get("accept-language"), "en")
+        return page("manage.html", language=language, **manage_context(appointment_id, language))
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 assets = create_static_files_router(

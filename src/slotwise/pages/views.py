@@ -2,6 +2,7 @@
 template's context and the page data the script reads (no second round trip to start)."""
 
 import calendar
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -49,6 +50,14 @@ SCRIPT_STRINGS = (
     "Manage or cancel your booking",
     "Times are shown in {zone}.",
     "Loading times…",
+    "Your booking has been moved",
+    "Confirm new time",
+)
+#: strings the manage page's script shows
+MANAGE_STRINGS = (
+    "This booking is no longer active.",
+    "Your booking is cancelled.",
+    "Something went wrong. Please try again.",
 )
 
 
@@ -63,6 +72,8 @@ class PageQuery:
     name: str | None = None
     email: str | None = None
     embed: bool = False
+    #: the appointment a manage link moves (its secret stays in the fragment)
+    reschedule: uuid.UUID | None = None
 
 
 def _day(value: str | None) -> date | None:
@@ -122,6 +133,7 @@ async def booking_context(
         "title": meeting_type.name,
         "duration": meeting_type.duration,
         "embed": query.embed,
+        "reschedule": None if query.reschedule is None else str(query.reschedule),
         "strings": {text: translate(text) for text in SCRIPT_STRINGS},
         "slots": msgspec.json.decode(slots),
     }
@@ -137,5 +149,20 @@ async def booking_context(
         "prefill_name": query.name or "",
         "prefill_email": query.email or "",
         "embed": query.embed,
+        "rescheduling": query.reschedule is not None,
         "page_data": _json(data),
     }
+
+
+def manage_context(appointment_id: uuid.UUID, language: str) -> dict[str, Any]:
+    """The manage page knows only the id: the booking comes with the secret, in the browser."""
+    translate = translator(language)
+    api = f"/v4/public/appointment/{appointment_id}"
+    data = {
+        "appointmentId": str(appointment_id),
+        "apiUrl": api,
+        "cancelUrl": f"{api}/cancel",
+        "lang": language,
+        "strings": {text: translate(text) for text in MANAGE_STRINGS},
+    }
+    return {"page_data": _json(data)}

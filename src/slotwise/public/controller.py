@@ -6,7 +6,7 @@ from uuid import UUID
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
@@ -81,6 +81,19 @@ class InviteeAppointmentController(Controller):
     path = "/v4/public/appointment"
     tags = ["public"]
     dependencies = {"invitees": Provide(provide_invitee_service)}
+
+    @get("/{appointment_id:uuid}", exclude_from_auth=True)
+    async def get_own_appointment(
+        self,
+        appointment_id: FromPath[UUID],
+        invitees: NamedDependency[InviteeService],
+        secret: Annotated[
+            str | None, HeaderParameter(name="x-appointment-secret", max_length=200)
+        ] = None,
+    ) -> booking_schemas.InviteeBooking:
+        """The booking behind a manage link, with its secret in `X-Appointment-Secret` (a
+        header, so it stays out of access logs); 404 once it is cancelled."""
+        return await invitees.view(appointment_id, secret)
 
     @post("/{appointment_id:uuid}/cancel", exclude_from_auth=True, status_code=200)
     async def cancel_own_appointment(

@@ -18,14 +18,41 @@ from slotwise.bookings.views import invitee_view
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import find_appointment_for_invitee
 from slotwise.kit.errors import Forbidden, NotFound
-from slotwise.models import Appointment, Attendee
+from slotwise.meeting_types.service import booking_url
+from slotwise.models import Appointment, AppointmentStatus, Attendee
+from slotwise.settings import Settings
 
 NOT_FOUND = "Appointment not found"
 
 
 class InviteeService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, public_url: str) -> None:
         self.session = session
+        self.public_url = public_url
+
+    async def view(self, appointment_id: uuid.UUID, secret: str | None) -> s.InviteeBooking:
+        """The invitee's booking while it stands; once cancelled, the link shows nothing."""
+        core, row, holder = await self._find(appointment_id, secret)
+        if row.status is not AppointmentStatus.CONFIRMED or holder.cancelled_at is not None:
+            raise NotFound(NOT_FOUND)
+        meeting_type = await core.meeting_types.get(row.meeting_type_id)
+        host = await core.hosts.get_or_404(row.host_user_id)
+        bookable = (
+            meeting_type is not None
+            and meeting_type.enabled
+            and meeting_type.deleted_at is None
+            and row.total_spots == 1
+        )
+        return s.InviteeBooking(
+            appointment=invitee_view(row),
+            title=meeting_type.name if meeting_type else str(row.meeting_info.get("name", "")),
+            host_name=host.full_name,
+            booking_url=(
+                booking_url(self.public_url, host.slug, meeting_type.slug)
+                if meeting_type is not None and bookable
+                else None
+            ),
+        )
 
     async def _find(
         self, appointment_id: uuid.UUID, secret: str | None
@@ -60,5 +87,7 @@ class InviteeService:
         return invitee_view(row)
 
 
-async def provide_invitee_service(db: NamedDependency[AsyncSession]) -> InviteeService:
-    return InviteeService(db)
+async def provide_invitee_service(
+    db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
+) -> InviteeService:
+    return InviteeService(db, settings.public_url)

@@ -231,16 +231,25 @@ function fillZones() {
 
 function chooseSlot(spot) {
   state.slot = spot;
-  $("chosen").textContent = `${data.title} · ${whenText(spot.startTime)}`;
+  const chosen = `${data.title} · ${whenText(spot.startTime)}`;
   $("picker").hidden = true;
-  $("details").hidden = false;
-  $("form-error").textContent = "";
-  $("details-heading").focus();
+  if (data.reschedule) {
+    $("move-chosen").textContent = chosen;
+    $("move-error").textContent = "";
+    $("move").hidden = false;
+    $("move-heading").focus();
+  } else {
+    $("chosen").textContent = chosen;
+    $("details").hidden = false;
+    $("form-error").textContent = "";
+    $("details-heading").focus();
+  }
   resize();
 }
 
 function back() {
   $("details").hidden = true;
+  if ($("move")) $("move").hidden = true;
   $("picker").hidden = false;
   draw();
   const pressed = $("days").querySelector('[aria-pressed="true"]');
@@ -427,6 +436,42 @@ function booked(answer) {
   resize();
 }
 
+// --- moving a booking (from its manage link) ----------------------------------------------
+
+const secret = decodeURIComponent(window.location.hash.slice(1));
+
+async function move() {
+  const button = $("move-confirm");
+  button.disabled = true;
+  $("move-error").textContent = "";
+  try {
+    const response = await fetch(`/v4/public/appointment/${data.reschedule}/reschedule`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ start: state.slot.startTime, secret }),
+    });
+    if (response.ok) return moved();
+    if (response.status === 409) return taken();
+    $("move-error").textContent = t("Something went wrong. Please try again.");
+  } catch {
+    $("move-error").textContent = t("Something went wrong. Please try again.");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function moved() {
+  $("move").hidden = true;
+  $("done").hidden = false;
+  $("done-heading").textContent = t("Your booking has been moved");
+  $("done-when").textContent = `${data.title} · ${whenText(state.slot.startTime)}`;
+  $("done-note").textContent = "";
+  const manage = `/my/${data.reschedule}#${encodeURIComponent(secret)}`;
+  $("done-links").replaceChildren(link(manage, t("Manage or cancel your booking")));
+  $("done").focus();
+  resize();
+}
+
 // --- embedding ---------------------------------------------------------------------------
 
 function post(message) {
@@ -446,6 +491,10 @@ async function start() {
   $("next").addEventListener("click", () => goToMonth(1));
   $("back").addEventListener("click", back);
   $("form").addEventListener("submit", submit);
+  if (data.reschedule) {
+    $("move-back").addEventListener("click", back);
+    $("move-confirm").addEventListener("click", move);
+  }
   if (!state.day) {
     const open = state.answer.dates.find((entry) => entry.spots.length);
     if (open) state.day = open.date;
