@@ -23,6 +23,7 @@ from slotwise.bookings.controller import (
     BookingController,
     ProvisionalBookingController,
 )
+from slotwise.companies.controller import CompanyBrandingController
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.db.session import (
     ENGINE,
@@ -141,6 +142,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             HealthController,
             UserController,
+            CompanyBrandingController,
             ApiKeyController,
             PersonalAccessTokenController,
             AvailabilityController,

@@ -126,3 +126,35 @@ def test_every_page_string_has_a_german_translation() -> None:
     german = catalog("de")
     assert sorted(wanted - german.keys()) == []
     assert all((german[text] and german[text] != text) or text == "Name" for text in wanted)
+
+
+async def test_the_company_brand_shows_and_ours_can_hide(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    plain = await client.get(path_of(meeting_type))
+    assert "Scheduling by slotwise" in plain.text
+    assert "frame-ancestors *" in plain.headers["content-security-policy"]
+    await client.patch(
+        "/v4/company/branding",
+        json={
+            "displayName": "Northwind Health",
+            "primaryColor": "#FDE047",
+            "hidePoweredBy": True,
+            "defaultLanguage": "de",
+            "allowedEmbedOrigins": ["https://app.northwind.example"],
+            "privacyPolicyUrl": "https://northwind.example/privacy",
+        },
+        headers=side_a.tenant.headers(),
+    )
+    branded = await client.get(path_of(meeting_type))
+    assert '<p class="brand">Northwind Health</p>' in branded.text
+    assert "--brand: #FDE047; --brand-text: #111827" in branded.text
+    assert "Scheduling by slotwise" not in branded.text
+    assert '<html lang="de">' in branded.text
+    assert 'href="https://northwind.example/privacy"' in branded.text
+    policy = branded.headers["content-security-policy"]
+    assert "frame-ancestors https://app.northwind.example" in policy
+    host_slug = path_of(meeting_type).split("/")[1]
+    missing = await client.get(f"/{host_slug}/no-such-type")
+    assert missing.status_code == 404
+    assert "Northwind Health" in missing.text
+    assert "Seite nicht gefunden" in missing.text

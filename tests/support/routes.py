@@ -34,6 +34,7 @@ BODIES: dict[str, object] = {
         "timezone": "Europe/Berlin",
     },
     "PATCH /v4/user/{user_id:uuid}": {"title": "Matrix"},
+    "PATCH /v4/company/branding": {"primaryColor": "#123456"},
     "POST /v4/user/{user_id:uuid}/personal-access-token": {
         "name": "matrix",
         "scopes": ["scheduling"],

@@ -3,14 +3,19 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.principal import Principal
 from slotwise.auth.verifier import Verifier
+from slotwise.companies import schemas as s
+from slotwise.companies.repository import BrandingRepository
 from slotwise.credentials.repository import CredentialRepository
 from slotwise.credentials.service import mint_api_key
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.slugs import slugify
-from slotwise.models import Company, Role, User, UserType, uuid7
+from slotwise.models import Company, CompanyBranding, Role, User, UserType, uuid7
 from slotwise.users.repository import UserRepository
 
 
@@ -60,3 +65,48 @@ async def create_company(
     )
     await session.flush()
     return Bootstrapped(company_id, str(owner.id), minted.token, minted.expires_at)
+
+
+def branding_view(row: CompanyBranding | None) -> s.Branding:
+    if row is None:
+        return s.Branding(
+            display_name=None,
+            primary_color=None,
+            secondary_color=None,
+            hide_powered_by=False,
+            default_language=None,
+            privacy_policy_url=None,
+            allowed_embed_origins=[],
+        )
+    return s.Branding(
+        display_name=row.display_name,
+        primary_color=row.primary_color,
+        secondary_color=row.secondary_color,
+        hide_powered_by=row.hide_powered_by,
+        default_language=row.default_language,
+        privacy_policy_url=row.privacy_policy_url,
+        allowed_embed_origins=list(row.allowed_embed_origins),
+    )
+
+
+class BrandingService:
+    def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
+        self.session = session
+        self.branding = BrandingRepository(session, company_id)
+
+    async def get(self) -> s.Branding:
+        return branding_view(await self.branding.current())
+
+    async def update(self, data: s.BrandingUpdate) -> s.Branding:
+        row = await self.branding.locked()
+        for name, value in msgspec.structs.asdict(data).items():
+            if value is not msgspec.UNSET:
+                setattr(row, name, value)
+        await self.session.flush()
+        return branding_view(row)
+
+
+async def provide_branding_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> BrandingService:
+    return BrandingService(db, principal.company_id)

@@ -1,7 +1,8 @@
 """Cross-tenant lookups that find the company in the first place: a credential by its public
-lookup id (`auth.middleware`), a booking URL's meeting type (`public.service`) and an invitee's
-appointment by id (`bookings.services.invitee`). An import-linter contract keeps every other
-module out; the worker's outbox queue (`webhooks.queue`) is the only other cross-tenant code.
+lookup id (`auth.middleware`), a booking URL's meeting type and host (`public.service`) and an
+invitee's appointment by id (`bookings.services.invitee`). An import-linter contract keeps
+every other module out; the worker's outbox queue (`webhooks.queue`) is the only other
+cross-tenant code.
 """
 
 import uuid
@@ -96,6 +97,12 @@ async def find_public_meeting_type(
     if row is None:
         return None
     return row[0], row[1], row[2]
+
+
+async def find_public_host(session: AsyncSession, user_slug: str) -> User | None:
+    """The user behind the first part of a booking URL (to brand its 404 page)."""
+    stmt = select(User).where(User.slug == user_slug)
+    return (await session.scalars(stmt)).one_or_none()
 
 
 async def find_appointment_for_invitee(

@@ -3,6 +3,7 @@
 from slotwise.models.appointment import Appointment, AppointmentStatus, Attendee
 from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, TenantModel, TimestampMixin, uuid7
+from slotwise.models.branding import CompanyBranding
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind
 from slotwise.models.idempotency import IdempotencyRecord
@@ -28,6 +29,7 @@ __all__ = [
     "AvailabilityException",
     "Base",
     "Company",
+    "CompanyBranding",
     "CompanyRateLimit",
     "Credential",
     "CredentialKind",

@@ -14,9 +14,9 @@ from litestar.static_files import create_static_files_router
 
 from slotwise.kit.errors import NotFound
 from slotwise.kit.slugs import is_valid
-from slotwise.pages.i18n import pick_language
+from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language
 from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
-from slotwise.pages.views import PageQuery, booking_context, manage_context
+from slotwise.pages.views import PageQuery, booking_context, manage_context, not_found_brand
 from slotwise.public.service import PublicBookingService, provide_public_service
 
 Param = Annotated[str | None, QueryParameter(max_length=200)]
@@ -47,15 +47,17 @@ class BookingPageController(Controller):
         """The booking page of a booking URL (HTML); `reschedule` moves a booking instead."""
         if not (is_valid(user_slug) and is_valid(meeting_type_slug)):
             raise NotFound()  # not a booking URL: the API's JSON 404
-        language = pick_language(lang, request.headers.get("accept-language"), "en")
+        languages = (lang, request.headers.get("accept-language"))
         query = PageQuery(
             timezone, date, month, time_format, name, email, embed == "1", _uuid(reschedule)
         )
         try:
-            context = await booking_context(public, user_slug, meeting_type_slug, query, language)
+            found = await booking_context(public, user_slug, meeting_type_slug, query, languages)
         except NotFound:
-            return page("not_found.html", language=language, status_code=404)
-        return page("booking.html", language=language, **context)
+            brand = await not_found_brand(public, user_slug)
+            language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
+            return page("not_found.html", language=language, brand=brand, status_code=404)
+        return page("booking.html", language=found.language, brand=found.brand, **found.context)
 
     @get("/my/{appointment_id:uuid}", exclude_from_auth=True)
     async def manage_page(

@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from litestar import MediaType, Response
 
+from slotwise.pages.brand import DEFAULT_BRAND, Brand
 from slotwise.pages.i18n import translator
 
 ASSETS_DIR = Path(__file__).parent / "assets"
@@ -43,19 +44,27 @@ def policy(nonce: str, frame_ancestors: str = "*") -> str:
     )
 
 
-def page(template: str, *, language: str, status_code: int = 200, **context: Any) -> Response[str]:
-    """Render `template` in `language`; the response carries its CSP and privacy headers."""
+def page(
+    template: str,
+    *,
+    language: str,
+    brand: Brand = DEFAULT_BRAND,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    """Render `template` in `language` and `brand`; the response carries its CSP (framing
+    limited to the brand's embed origins) and privacy headers."""
     nonce = secrets.token_urlsafe(16)
     defaults: dict[str, Any] = {"assets": ASSETS_PATH, "embed": False}
     body = ENV.get_template(template).render(
-        defaults | context, lang=language, _=translator(language), nonce=nonce
+        defaults | context, lang=language, _=translator(language), nonce=nonce, brand=brand
     )
     return Response(
         body,
         status_code=status_code,
         media_type=MediaType.HTML,
         headers={
-            "Content-Security-Policy": policy(nonce),
+            "Content-Security-Policy": policy(nonce, brand.frame_ancestors),
             "Referrer-Policy": "no-referrer",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from slotwise.db.tenancy import CompanyId
 from slotwise.kit.zones import is_zone
-from slotwise.pages.i18n import translator
+from slotwise.pages.brand import DEFAULT_BRAND, Brand, brand_of
+from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language, translator
 from slotwise.public.service import PublicBookingService
 
 CHANNEL_LABELS = {
@@ -99,14 +101,26 @@ def _json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What a page handler renders: the language chosen, the brand, the template context."""
+
+    language: str
+    brand: Brand
+    context: dict[str, Any]
+
+
 async def booking_context(
     public: PublicBookingService,
     user_slug: str,
     meeting_type_slug: str,
     query: PageQuery,
-    language: str,
-) -> dict[str, Any]:
+    languages: tuple[str | None, str | None],
+) -> Rendered:
+    """The booking page; `languages` is (`lang` of the link, the browser's Accept-Language)."""
     meeting_type, host, availability = await public.find(user_slug, meeting_type_slug)
+    brand = await brand_of(public.session, CompanyId(meeting_type.company_id))
+    language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
     zone = query.timezone if query.timezone and is_zone(query.timezone) else None
     shown_zone = zone or availability.timezone
     first = _month(query, shown_zone)
@@ -138,7 +152,7 @@ async def booking_context(
         "slots": msgspec.json.decode(slots),
     }
     channel = CHANNEL_LABELS.get(meeting_type.channel, VIDEO)
-    return {
+    context = {
         "host_name": host.full_name,
         "title": meeting_type.name,
         "duration": meeting_type.duration,
@@ -152,6 +166,17 @@ async def booking_context(
         "rescheduling": query.reschedule is not None,
         "page_data": _json(data),
     }
+    return Rendered(language, brand, context)
+
+
+async def not_found_brand(public: PublicBookingService, user_slug: str) -> Brand:
+    """An unknown meeting type of a known host gets the host's company's 404 page."""
+    host = await public.host(user_slug)
+    return (
+        DEFAULT_BRAND
+        if host is None
+        else await brand_of(public.session, CompanyId(host.company_id))
+    )
 
 
 def manage_context(appointment_id: uuid.UUID, language: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.booking import BookingService
 from slotwise.db.tenancy import CompanyId
-from slotwise.db.unscoped import find_public_meeting_type
+from slotwise.db.unscoped import find_public_host, find_public_meeting_type
 from slotwise.kit.clientaddr import client_address
 from slotwise.kit.errors import NotFound, ValidationFailed
 from slotwise.meeting_types.service import booking_url
@@ -56,6 +56,10 @@ class PublicBookingService:
         if found is None:
             raise NotFound(NOT_FOUND)
         return found
+
+    async def host(self, user_slug: str) -> User | None:
+        """The user behind a booking URL's first part, whatever their meeting types."""
+        return await find_public_host(self.session, user_slug)
 
     async def page(self, user_slug: str, meeting_type_slug: str) -> s.BookingPage:
         meeting_type, user, availability = await self.find(user_slug, meeting_type_slug)

@@ -1,0 +1,46 @@
+"""Wire shapes of a company's branding (white label on the invitee pages)."""
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from slotwise.kit.wire import InputStruct, WireStruct
+
+Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#1D4ED8"])]
+HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s/]+\S*$", max_length=2000)]
+Origin = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$",
+        max_length=300,
+        examples=["https://app.partner.example"],
+    ),
+]
+PageLanguage = Literal["en", "de"]
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Branding(WireStruct):
+    """How the company's booking pages look; null fields use slotwise's defaults."""
+
+    display_name: str | None
+    primary_color: str | None
+    secondary_color: str | None
+    hide_powered_by: bool
+    default_language: str | None
+    privacy_policy_url: str | None
+    #: origins allowed to embed the pages in a frame; empty: any origin
+    allowed_embed_origins: list[str]
+
+
+class BrandingUpdate(InputStruct):
+    """Only the fields sent change; `null` clears a field back to the default."""
+
+    display_name: DisplayName | UnsetType | None = UNSET
+    primary_color: Color | UnsetType | None = UNSET
+    secondary_color: Color | UnsetType | None = UNSET
+    hide_powered_by: bool | UnsetType = UNSET
+    default_language: PageLanguage | UnsetType | None = UNSET
+    privacy_policy_url: HttpsUrl | UnsetType | None = UNSET
+    allowed_embed_origins: Annotated[list[Origin], msgspec.Meta(max_length=20)] | UnsetType = UNSET

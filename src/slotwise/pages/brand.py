@@ -1,0 +1,67 @@
+"""A company's branding as the invitee pages apply it: colours as CSS custom properties (with
+a text colour that keeps its contrast), its name, our footer or not, who may frame the pages."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.companies.repository import BrandingRepository
+from slotwise.db.tenancy import CompanyId
+
+DARK_TEXT = "#111827"
+LIGHT_TEXT = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str | None = None
+    #: CSS declarations for `:root`, built only from validated #RRGGBB colours
+    style: str = ""
+    powered_by: bool = True
+    privacy_url: str | None = None
+    language: str | None = None
+    frame_ancestors: str = "*"
+
+
+DEFAULT_BRAND = Brand()
+
+
+def _luminance(color: str) -> float:
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(color[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_on(color: str) -> str:
+    """White or near-black, whichever contrasts more with `color` (WCAG relative luminance)."""
+    light = _luminance(color)
+    on_white = (1.05) / (light + 0.05)
+    on_dark = (light + 0.05) / (_luminance(DARK_TEXT) + 0.05)
+    return LIGHT_TEXT if on_white >= on_dark else DARK_TEXT
+
+
+def _style(primary: str | None, secondary: str | None) -> str:
+    parts = []
+    if primary:
+        parts += [f"--brand: {primary}", f"--brand-text: {text_on(primary)}"]
+    if secondary:
+        parts += [f"--brand-soft: {secondary}", f"--brand-soft-text: {text_on(secondary)}"]
+    return "; ".join(parts)
+
+
+async def brand_of(session: AsyncSession, company_id: CompanyId) -> Brand:
+    row = await BrandingRepository(session, company_id).current()
+    if row is None:
+        return DEFAULT_BRAND
+    origins = " ".join(str(origin) for origin in row.allowed_embed_origins)
+    return Brand(
+        name=row.display_name,
+        style=_style(row.primary_color, row.secondary_color),
+        powered_by=not row.hide_powered_by,
+        privacy_url=row.privacy_policy_url,
+        language=row.default_language,
+        frame_ancestors=origins or "*",
+    )
