@@ -125,9 +125,8 @@ async def booking_context(
     shown_zone = zone or availability.timezone
     first = _month(query, shown_zone)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    slots = await public.slots(
-        user_slug,
-        meeting_type_slug,
+    slots = await public.slots_of(
+        meeting_type,
         start=first.isoformat(),
         end=last.isoformat(),
         timezone=shown_zone,

@@ -85,6 +85,17 @@ class PublicBookingService:
     ) -> bytes:
         """The answer `GET /v4/booking-availability` gives for the page's meeting type."""
         meeting_type, _, _ = await self.find(user_slug, meeting_type_slug)
+        return await self.slots_of(meeting_type, start=start, end=end, timezone=timezone)
+
+    async def slots_of(
+        self,
+        meeting_type: MeetingType,
+        *,
+        start: str | None,
+        end: str | None,
+        timezone: str | None,
+    ) -> bytes:
+        """`slots` for a meeting type already found (the page renders its first month)."""
         request = parse(
             RawSlotParams(
                 meeting_type_id=str(meeting_type.id),

@@ -1,0 +1,1 @@
+"""Developer scripts run as modules (`uv run python -m scripts.NAME`)."""
