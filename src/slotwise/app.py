@@ -35,7 +35,7 @@ from slotwise.db.session import (
 from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
-from slotwise.pages.controller import BookingPageController, assets
+from slotwise.pages.controller import BookingPageController, assets, embed_script
 from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
 from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
@@ -157,6 +157,7 @@ def create_app(settings: Settings) -> Litestar:
             InviteeAppointmentController,
             *docs.routes,
             assets,
+            embed_script,
             BookingPageController,
         ],
         lifespan=[lifespan],

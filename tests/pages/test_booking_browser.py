@@ -4,11 +4,14 @@ read it in German, use only the keyboard, and pass an axe-core scan."""
 
 import asyncio
 import json
+import threading
 import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -17,7 +20,14 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from litestar import Litestar
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FrameLocator,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from slotwise.app import create_app
 from slotwise.settings import Settings, load_settings
@@ -132,7 +142,7 @@ def open_booking(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
     return page, errors
 
 
-def book(page: Page, time_label: str, name: str = "Ada Lovelace") -> None:
+def book(page: Page | FrameLocator, time_label: str, name: str = "Ada Lovelace") -> None:
     page.get_by_role("button", name=time_label, exact=True).click()
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill("ada@example.test")
@@ -341,3 +351,58 @@ def test_the_manage_link_moves_and_cancels(site: Site, context: BrowserContext) 
 
 def dayname(day: date) -> str:
     return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+@contextmanager
+def partner_site(html: str) -> Iterator[str]:
+    """Another origin (another local port) serving one page, as a partner's app would."""
+    body = html.encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_embedding_on_another_origin(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    day = next_monday()
+    url = f"{user['bookingUrl']}?date={day}&timezone=Europe/Berlin&timeFormat=24h"
+    html = f"""<!doctype html><html lang="en"><head><title>Partner app</title></head><body>
+<main><h1>Book with us</h1>
+<script>window.received = [];
+window.addEventListener("message", (event) => window.received.push(event.data));</script>
+<script src="{site.base_url}/embed.js" data-slotwise-url="{url}"></script></main>
+</body></html>"""
+    with partner_site(html) as partner_url:
+        page = context.new_page()
+        page.goto(partner_url)
+        frame = page.frame_locator("iframe[title='Booking']")
+        expect(frame.locator("body.embedded")).to_be_attached()
+        expect(frame.locator("header")).to_have_count(0)
+        book(frame, "10:00")
+        expect(frame.get_by_role("heading", name="You are booked")).to_be_visible()
+        page.wait_for_function("window.received.some((m) => m.type === 'slotwise:booking_created')")
+        received = page.evaluate("window.received")
+        height = page.evaluate("document.querySelector('iframe').style.height")
+    created = [m for m in received if m.get("type") == "slotwise:booking_created"]
+    assert len(created) == 1
+    assert any(m.get("type") == "slotwise:resize" for m in received)
+    assert height.endswith("px")
+    found = appointment(site, user["userId"], created[0]["appointmentId"])
+    assert found["start"] == utc(day, 10)

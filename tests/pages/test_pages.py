@@ -158,3 +158,25 @@ async def test_the_company_brand_shows_and_ours_can_hide(client: Client, side_a:
     assert missing.status_code == 404
     assert "Northwind Health" in missing.text
     assert "Seite nicht gefunden" in missing.text
+
+
+async def test_the_personal_page_lists_bookable_types(client: Client, side_a: Side) -> None:
+    shown = await make_type(client, side_a)
+    hidden = await make_type(client, side_a, meetingInfo={"name": "Private session"})
+    await client.patch(
+        f"/v4/meeting-type/{hidden['id']}",
+        json={"enabled": False},
+        headers=side_a.tenant.headers(side_a.member_id),
+    )
+    host_slug = path_of(shown).split("/")[1]
+    response = await client.get(f"/{host_slug}")
+    assert response.status_code == 200
+    assert f'href="{path_of(shown)}"' in response.text
+    assert "Consult" in response.text
+    assert "Private session" not in response.text
+    unknown = await client.get("/nobody-at-all")
+    assert unknown.status_code == 404
+    assert "Page not found" in unknown.text
+    api = await client.get("/v4")
+    assert api.status_code == 404
+    assert api.json()["statusCode"] == 404

@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.static_files import create_static_files_router
@@ -16,10 +17,17 @@ from slotwise.kit.errors import NotFound
 from slotwise.kit.slugs import is_valid
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language
 from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
-from slotwise.pages.views import PageQuery, booking_context, manage_context, not_found_brand
+from slotwise.pages.views import (
+    PageQuery,
+    booking_context,
+    manage_context,
+    not_found_brand,
+    personal_context,
+)
 from slotwise.public.service import PublicBookingService, provide_public_service
 
 Param = Annotated[str | None, QueryParameter(max_length=200)]
+EMBED_SCRIPT = (ASSETS_DIR / "embed.js").read_bytes()
 
 
 class BookingPageController(Controller):
@@ -59,6 +67,25 @@ class BookingPageController(Controller):
             return page("not_found.html", language=language, brand=brand, status_code=404)
         return page("booking.html", language=found.language, brand=found.brand, **found.context)
 
+    @get("/{user_slug:str}", exclude_from_auth=True)
+    async def personal_page(
+        self,
+        request: Request[Any, Any, Any],
+        user_slug: FromPath[str],
+        public: NamedDependency[PublicBookingService],
+        lang: Param = None,
+    ) -> Response[str]:
+        """A host's personal page (HTML): their bookable meeting types."""
+        if not is_valid(user_slug):
+            raise NotFound()  # not a user slug: the API's JSON 404
+        languages = (lang, request.headers.get("accept-language"))
+        try:
+            found = await personal_context(public, user_slug, languages)
+        except NotFound:
+            language = pick_language(*languages, DEFAULT_LANGUAGE)
+            return page("not_found.html", language=language, status_code=404)
+        return page("personal.html", language=found.language, brand=found.brand, **found.context)
+
     @get("/my/{appointment_id:uuid}", exclude_from_auth=True)
     async def manage_page(
         self,
@@ -69,6 +96,18 @@ class BookingPageController(Controller):
         """The manage page of a booking (HTML); the secret is in the link's fragment."""
         language = pick_language(lang, request.headers.get("accept-language"), "en")
         return page("manage.html", language=language, **manage_context(appointment_id, language))
+
+
+@get(
+    "/embed.js",
+    exclude_from_auth=True,
+    include_in_schema=False,
+    media_type="text/javascript; charset=utf-8",
+    cache_control=CacheControlHeader(max_age=3600, public=True),
+)
+async def embed_script() -> bytes:
+    """The one-tag embed for partner pages (see the file's header)."""
+    return EMBED_SCRIPT
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:

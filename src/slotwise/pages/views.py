@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from slotwise.db.tenancy import CompanyId
+from slotwise.kit.errors import NotFound
 from slotwise.kit.zones import is_zone
+from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.pages.brand import DEFAULT_BRAND, Brand, brand_of
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language, translator
 from slotwise.public.service import PublicBookingService
@@ -190,3 +192,23 @@ def manage_context(appointment_id: uuid.UUID, language: str) -> dict[str, Any]:
         "strings": {text: translate(text) for text in MANAGE_STRINGS},
     }
     return {"page_data": _json(data)}
+
+
+async def personal_context(
+    public: PublicBookingService, user_slug: str, languages: tuple[str | None, str | None]
+) -> Rendered:
+    """meetergo's personal page: the host's bookable meeting types, each with its booking URL."""
+    host = await public.host(user_slug)
+    if host is None:
+        raise NotFound()
+    company_id = CompanyId(host.company_id)
+    brand = await brand_of(public.session, company_id)
+    language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
+    types = await MeetingTypeRepository(public.session, company_id).of_user(host.id)
+    suffix = "" if language == DEFAULT_LANGUAGE else f"?lang={language}"
+    listed = [
+        {"name": row.name, "duration": row.duration, "url": f"/{host.slug}/{row.slug}{suffix}"}
+        for row in types
+        if row.enabled
+    ]
+    return Rendered(language, brand, {"host_name": host.full_name, "meeting_types": listed})
