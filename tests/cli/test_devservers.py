@@ -2,6 +2,7 @@
 
 import asyncio
 import importlib.util
+import json
 import os
 import shlex
 import shutil
@@ -102,6 +103,12 @@ class DevRun:
             time.sleep(0.2)
         pytest.fail(f"not ready within {timeout:.0f} s:\n{self.output()}")
 
+    def line(self, label: str) -> str:
+        """The banner line that starts with `label` (e.g. "Book now"), stripped."""
+        return next(
+            line.strip() for line in self.output().splitlines() if line.strip().startswith(label)
+        )
+
     def urls(self) -> dict[str, str]:
         """The URLs printed for other shells (`export DATABASE_URL=... REDIS_URL=...`)."""
         line = next(line for line in self.output().splitlines() if "export DATABASE_URL=" in line)
@@ -155,6 +162,13 @@ def test_dev_runs_embedded_servers_stops_cleanly_and_keeps_data(
         assert note == "kept"
         with redis.Redis.from_url(urls["REDIS_URL"]) as client:
             client.set(MARKER_KEY, "kept")
+        demo = first.line("Book now")
+        page = httpx.get(demo.split()[-1], timeout=10)
+        assert page.status_code == 200, page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert first.line("Demo key").split()[2].startswith("ak_live:")
+        made = _company_create(data_dir, "Beside dev")
+        assert made["apiKey"].startswith("ak_live:")
         started = first.stop(signal.SIGINT)
     finally:
         first.kill()
@@ -168,9 +182,28 @@ def test_dev_runs_embedded_servers_stops_cleanly_and_keeps_data(
         assert asyncio.run(_sql(urls["DATABASE_URL"], "SELECT count(*) FROM alembic_version")) == 1
         with redis.Redis.from_url(urls["REDIS_URL"]) as client:
             assert client.get(MARKER_KEY) == b"kept"
+        again = second.line("Book now").rsplit("/", 2)[1:]
+        assert again == demo.rsplit("/", 2)[1:], "the same demo page, not a second demo"
+        assert "Demo key" not in second.output(), "a key is shown once"
         started = second.stop(signal.SIGTERM)
     finally:
         second.kill()
     _assert_all_gone(started, data_dir)
     assert "initializing PostgreSQL" in first.output()
     assert "initializing PostgreSQL" not in second.output()
+    # no dev running: the command starts the embedded servers itself, on the same data
+    alone = _company_create(data_dir, "Without dev")
+    assert alone["apiKey"].startswith("ak_live:")
+    assert not _processes_mentioning(data_dir), "the command stopped what it started"
+
+
+def _company_create(data_dir: Path, name: str) -> dict[str, str]:
+    """`slotwise company create` with no URLs set, in the data folder of `slotwise dev`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["SLOTWISE_DATA_DIR"] = str(data_dir)
+    argv = [sys.executable, "-m", "slotwise", "company", "create", "--name", name]
+    argv += ["--owner-email", f"owner@{name.lower().replace(' ', '-')}.test"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    created: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return created

@@ -4,7 +4,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from slotwise.settings import Settings, SettingsError, load_settings
@@ -18,6 +19,16 @@ def _require_services(settings: Settings) -> None:
             raise SettingsError(f"{name}: not set (`slotwise dev` starts embedded servers instead)")
 
 
+@contextmanager
+def _services(settings: Settings, *, start: bool = True) -> Iterator[Settings]:
+    """The settings with working DATABASE_URL / REDIS_URL: as set, else `slotwise dev`'s."""
+    from slotwise.cli.dev import local_services
+
+    with local_services(settings, start=start) as found:
+        _require_services(found)
+        yield found
+
+
 def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
     from slotwise.cli.dev import run_dev
 
@@ -25,27 +36,30 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    _require_services(settings)
     from slotwise.cli.serve import serve
 
-    serve(args.host or settings.host, args.port or settings.port, args.workers, args.server)
+    with _services(settings, start=False) as found:
+        # the server's workers read their settings from the environment
+        os.environ["DATABASE_URL"] = found.database_url or ""
+        os.environ["REDIS_URL"] = found.redis_url or ""
+        serve(args.host or found.host, args.port or found.port, args.workers, args.server)
     return 0
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    _require_services(settings)
     from slotwise.worker import create_worker
 
-    create_worker(settings, burst=args.burst).run()
+    with _services(settings, start=False) as found:
+        create_worker(found, burst=args.burst).run()
     return 0
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    _require_services(settings)
     from slotwise.cli.migrate import upgrade
 
-    assert settings.database_url is not None  # noqa: S101 - checked above
-    upgrade(settings.database_url, args.revision)
+    with _services(settings) as found:
+        assert found.database_url is not None  # noqa: S101 - checked by _services
+        upgrade(found.database_url, args.revision)
     print(f"database migrated to {args.revision}")
     return 0
 
@@ -66,35 +80,35 @@ def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
-    _require_services(settings)
     from slotwise.cli.company import create_company_command
 
-    result = create_company_command(
-        settings,
-        name=args.name,
-        owner_email=args.owner_email,
-        owner_given_name=args.owner_given_name,
-        owner_family_name=args.owner_family_name,
-        timezone=args.timezone,
-        key_days=args.key_days,
-    )
+    with _services(settings) as found:
+        result = create_company_command(
+            found,
+            name=args.name,
+            owner_email=args.owner_email,
+            owner_given_name=args.owner_given_name,
+            owner_family_name=args.owner_family_name,
+            timezone=args.timezone,
+            key_days=args.key_days,
+        )
     print(json.dumps(result))
     return 0
 
 
 def cmd_company_rate_limit(settings: Settings, args: argparse.Namespace) -> int:
-    _require_services(settings)
     from slotwise.cli.company import rate_limit_command
 
-    result = rate_limit_command(
-        settings,
-        args.company_id,
-        per_minute=args.per_minute,
-        burst=args.burst,
-        per_hour=args.per_hour,
-        per_day=args.per_day,
-        reset=args.reset,
-    )
+    with _services(settings) as found:
+        result = rate_limit_command(
+            found,
+            args.company_id,
+            per_minute=args.per_minute,
+            burst=args.burst,
+            per_hour=args.per_hour,
+            per_day=args.per_day,
+            reset=args.reset,
+        )
     print(json.dumps(result))
     return 0
 

