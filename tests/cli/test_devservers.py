@@ -14,11 +14,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from stat import S_IMODE
 
 import asyncpg
 import httpx
 import pytest
 import redis
+
+from slotwise.cli.dev import REACHABLE_ROOT
 
 pytestmark = [
     pytest.mark.slow,
@@ -207,3 +210,26 @@ def _company_create(data_dir: Path, name: str) -> dict[str, str]:
     assert done.returncode == 0, done.stderr
     created: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
     return created
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs PostgreSQL as another user")
+def test_dev_as_root_in_a_folder_others_cannot_enter(tmp_path: Path) -> None:
+    private = Path(tempfile.mkdtemp(prefix="slotwise-private-"))  # 0700, like root's home
+    data_dir = private / "clone" / ".slotwise"
+    run = DevRun(data_dir, tmp_path / "dev.log")
+    home = None
+    try:
+        run.wait_ready()
+        home = (data_dir / "postgres").resolve().parent
+        page = httpx.get(run.line("Book now").split()[-1], timeout=10)
+        assert page.status_code == 200, page.text
+        started = run.stop(signal.SIGINT)
+        _assert_all_gone(started, data_dir)
+        assert S_IMODE(private.stat().st_mode) == 0o700, "the private folder is untouched"
+        assert home.parent == REACHABLE_ROOT
+        assert home.stat().st_uid != 0, "the cluster belongs to the server's own user"
+    finally:
+        run.kill()
+        shutil.rmtree(private, ignore_errors=True)
+        if home is not None and home.name.startswith("slotwise-postgres-"):
+            shutil.rmtree(home, ignore_errors=True)

