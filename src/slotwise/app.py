@@ -44,7 +44,7 @@ from slotwise.ratelimit.policies import RATE_POLICIES, CompanyPolicies
 from slotwise.settings import SETTINGS, Settings, load_settings
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.controller import SlotController
-from slotwise.users.controller import UserController
+from slotwise.users.controller import PersonalPageController, UserController
 from slotwise.web import docs
 from slotwise.web.error_handlers import exception_handlers
 from slotwise.web.health import HealthController
@@ -142,6 +142,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             HealthController,
             UserController,
+            PersonalPageController,
             CompanyBrandingController,
             ApiKeyController,
             PersonalAccessTokenController,

@@ -5,10 +5,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from slotwise.kit.wire import InputStruct, WireStruct
+from slotwise.kit.wire import Color, HttpsUrl, InputStruct, WireStruct
 
-Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#1D4ED8"])]
-HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s/]+\S*$", max_length=2000)]
 Origin = Annotated[
     str,
     msgspec.Meta(

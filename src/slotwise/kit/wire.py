@@ -1,6 +1,13 @@
 """Wire structs: camelCase on the wire, unknown input fields refused."""
 
+from typing import Annotated
+
 import msgspec
+
+#: a colour as `#RRGGBB`
+Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#1D4ED8"])]
+#: an https URL (a link shown to invitees, never fetched by their browsers on load)
+HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s/]+\S*$", max_length=2000)]
 
 
 class WireStruct(msgspec.Struct, rename="camel", kw_only=True):

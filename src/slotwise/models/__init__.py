@@ -8,6 +8,7 @@ from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.models.meeting_type import MeetingType
+from slotwise.models.personal_page import PersonalPage
 from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.schedule_version import ScheduleVersion
 from slotwise.models.user import Role, User, UserType
@@ -38,6 +39,7 @@ __all__ = [
     "IdMixin",
     "IdempotencyRecord",
     "MeetingType",
+    "PersonalPage",
     "Role",
     "ScheduleVersion",
     "TenantModel",

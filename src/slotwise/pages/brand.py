@@ -1,12 +1,13 @@
 """A company's branding as the invitee pages apply it: colours as CSS custom properties (with
 a text colour that keeps its contrast), its name, our footer or not, who may frame the pages."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.companies.repository import BrandingRepository
 from slotwise.db.tenancy import CompanyId
+from slotwise.models import PersonalPage
 
 DARK_TEXT = "#111827"
 LIGHT_TEXT = "#ffffff"
@@ -50,6 +51,13 @@ def _style(primary: str | None, secondary: str | None) -> str:
     if secondary:
         parts += [f"--brand-soft: {secondary}", f"--brand-soft-text: {text_on(secondary)}"]
     return "; ".join(parts)
+
+
+def with_personal_colors(brand: Brand, page: PersonalPage | None) -> Brand:
+    """A host's own colours replace the company's on that host's pages, when they chose so."""
+    if page is None or not page.use_custom_colors:
+        return brand
+    return replace(brand, style=_style(page.primary_color, page.secondary_color))
 
 
 async def brand_of(session: AsyncSession, company_id: CompanyId) -> Brand:

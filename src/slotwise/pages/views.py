@@ -14,9 +14,11 @@ from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import NotFound
 from slotwise.kit.zones import is_zone
 from slotwise.meeting_types.repository import MeetingTypeRepository
-from slotwise.pages.brand import DEFAULT_BRAND, Brand, brand_of
+from slotwise.models import MeetingType, PersonalPage
+from slotwise.pages.brand import DEFAULT_BRAND, Brand, brand_of, with_personal_colors
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language, translator
 from slotwise.public.service import PublicBookingService
+from slotwise.users.repository import PersonalPageRepository
 
 CHANNEL_LABELS = {
     "local": "In person",
@@ -121,7 +123,9 @@ async def booking_context(
 ) -> Rendered:
     """The booking page; `languages` is (`lang` of the link, the browser's Accept-Language)."""
     meeting_type, host, availability = await public.find(user_slug, meeting_type_slug)
-    brand = await brand_of(public.session, CompanyId(meeting_type.company_id))
+    company_id = CompanyId(meeting_type.company_id)
+    personal = await PersonalPageRepository(public.session, company_id).of_user(host.id)
+    brand = with_personal_colors(await brand_of(public.session, company_id), personal)
     language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
     zone = query.timezone if query.timezone and is_zone(query.timezone) else None
     shown_zone = zone or availability.timezone
@@ -202,13 +206,33 @@ async def personal_context(
     if host is None:
         raise NotFound()
     company_id = CompanyId(host.company_id)
-    brand = await brand_of(public.session, company_id)
+    personal = await PersonalPageRepository(public.session, company_id).of_user(host.id)
+    brand = with_personal_colors(await brand_of(public.session, company_id), personal)
     language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
-    types = await MeetingTypeRepository(public.session, company_id).of_user(host.id)
+    types = [
+        row
+        for row in await MeetingTypeRepository(public.session, company_id).of_user(host.id)
+        if row.enabled
+    ]
     suffix = "" if language == DEFAULT_LANGUAGE else f"?lang={language}"
     listed = [
         {"name": row.name, "duration": row.duration, "url": f"/{host.slug}/{row.slug}{suffix}"}
-        for row in types
-        if row.enabled
+        for row in _ordered(types, personal)
     ]
-    return Rendered(language, brand, {"host_name": host.full_name, "meeting_types": listed})
+    context = {
+        "host_name": host.full_name,
+        "meeting_types": listed,
+        "description": personal.description if personal else None,
+    }
+    return Rendered(language, brand, context)
+
+
+def _ordered(types: list[MeetingType], page: PersonalPage | None) -> list[MeetingType]:
+    """`meetingTypeOrder` first, in its order; the rest after, unless the host shows only those."""
+    if page is None:
+        return types
+    order = {str(item): index for index, item in enumerate(page.meeting_type_order)}
+    picked = sorted((row for row in types if str(row.id) in order), key=lambda r: order[str(r.id)])
+    if not page.show_all_meeting_types:
+        return picked
+    return picked + [row for row in types if str(row.id) not in order]

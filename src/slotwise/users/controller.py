@@ -13,7 +13,12 @@ from slotwise.models import UserType
 from slotwise.settings import Settings
 from slotwise.users import inputs
 from slotwise.users import schemas as s
-from slotwise.users.service import UserService, provide_user_service
+from slotwise.users.service import (
+    PersonalPageService,
+    UserService,
+    provide_personal_page_service,
+    provide_user_service,
+)
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 
@@ -80,3 +85,27 @@ class UserController(Controller):
     ) -> s.Message:
         """Delete a user; `targetUserId` first hands their meeting types to another user."""
         return await users.delete(user_id, data)
+
+
+class PersonalPageController(Controller):
+    """meetergo's personal page settings: colours, description, which types the page lists."""
+
+    path = "/v4/personal-page"
+    tags = ["users"]
+    dependencies = {"pages": Provide(provide_personal_page_service)}
+    opt = access(company=True, pat_scope="account")
+
+    @get("/me")
+    async def get_personal_page(
+        self, pages: NamedDependency[PersonalPageService]
+    ) -> s.PersonalPage:
+        """The acting user's personal page settings."""
+        return await pages.get()
+
+    @patch("/me")
+    async def update_personal_page(
+        self, data: JSONBody[s.PersonalPageUpdate], pages: NamedDependency[PersonalPageService]
+    ) -> s.PersonalPage:
+        """Change the fields sent; `useCustomColors` puts the user's colours on their pages in
+        place of the company's."""
+        return await pages.update(data)

@@ -2,8 +2,12 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from slotwise.kit.wire import WireStruct
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from slotwise.kit.wire import Color, HttpsUrl, InputStruct, WireStruct
 from slotwise.models import User as UserRow
 
 
@@ -64,3 +68,35 @@ class UserList(WireStruct):
 
 class Message(WireStruct):
     message: str
+
+
+ProfileName = Annotated[str, msgspec.Meta(max_length=40, examples=["linkedin"])]
+
+
+class PersonalPage(WireStruct):
+    """meetergo's personal page settings of the acting user."""
+
+    use_custom_colors: bool
+    primary_color: str | None
+    secondary_color: str | None
+    header_image: str | None
+    description: str | None
+    show_all_meeting_types: bool
+    meeting_type_order: list[uuid.UUID]
+    online_profiles: dict[str, str]
+
+
+class PersonalPageUpdate(InputStruct):
+    """Only the fields sent change; `null` clears an optional field. With
+    `showAllMeetingTypes: false` the page lists only the types in `meetingTypeOrder`."""
+
+    use_custom_colors: bool | UnsetType = UNSET
+    primary_color: Color | UnsetType | None = UNSET
+    secondary_color: Color | UnsetType | None = UNSET
+    header_image: HttpsUrl | UnsetType | None = UNSET
+    description: Annotated[str, msgspec.Meta(max_length=2000)] | UnsetType | None = UNSET
+    show_all_meeting_types: bool | UnsetType = UNSET
+    meeting_type_order: Annotated[list[uuid.UUID], msgspec.Meta(max_length=100)] | UnsetType = UNSET
+    online_profiles: (
+        Annotated[dict[ProfileName, HttpsUrl], msgspec.Meta(max_length=20)] | UnsetType
+    ) = UNSET

@@ -13,11 +13,11 @@ from slotwise.kit import fields
 from slotwise.kit.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from slotwise.kit.slugs import with_suffix
 from slotwise.meeting_types.repository import MeetingTypeRepository
-from slotwise.models import Role, User, UserType
+from slotwise.models import PersonalPage, Role, User, UserType
 from slotwise.users import inputs
 from slotwise.users import schemas as s
 from slotwise.users.provisioning import provision_user
-from slotwise.users.repository import UserRepository
+from slotwise.users.repository import PersonalPageRepository, UserRepository
 
 _PROFILE_FIELDS = {
     "given_name": "given_name",
@@ -136,3 +136,66 @@ async def provide_user_service(
     db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
 ) -> UserService:
     return UserService(db, principal)
+
+
+def personal_page_view(row: PersonalPage | None) -> s.PersonalPage:
+    if row is None:
+        return s.PersonalPage(
+            use_custom_colors=False,
+            primary_color=None,
+            secondary_color=None,
+            header_image=None,
+            description=None,
+            show_all_meeting_types=True,
+            meeting_type_order=[],
+            online_profiles={},
+        )
+    return s.PersonalPage(
+        use_custom_colors=row.use_custom_colors,
+        primary_color=row.primary_color,
+        secondary_color=row.secondary_color,
+        header_image=row.header_image,
+        description=row.description,
+        show_all_meeting_types=row.show_all_meeting_types,
+        meeting_type_order=[uuid.UUID(str(item)) for item in row.meeting_type_order],
+        online_profiles=dict(row.online_profiles),
+    )
+
+
+class PersonalPageService:
+    """The acting user's own personal page settings (meetergo's `/v4/personal-page/me`)."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.pages = PersonalPageRepository(session, principal.company_id)
+
+    async def get(self) -> s.PersonalPage:
+        return personal_page_view(await self.pages.of_user(self.principal.user_id))
+
+    async def update(self, data: s.PersonalPageUpdate) -> s.PersonalPage:
+        if not isinstance(data.meeting_type_order, msgspec.UnsetType):
+            own = MeetingTypeRepository(self.session, self.principal.company_id)
+            mine = {row.id for row in await own.of_user(self.principal.user_id)}
+            errors = [
+                FieldError(f"meetingTypeOrder[{index}]", "Not one of your meeting types")
+                for index, item in enumerate(data.meeting_type_order)
+                if item not in mine
+            ]
+            if errors:
+                raise ValidationFailed(errors=errors)
+        row = await self.pages.locked(self.principal.user_id)
+        changes = msgspec.to_builtins(data)  # UNSET fields left out, ids as strings
+        for name, value in msgspec.structs.asdict(data).items():
+            if value is not msgspec.UNSET:
+                setattr(row, name, value)
+        if "meetingTypeOrder" in changes:
+            row.meeting_type_order = changes["meetingTypeOrder"]
+        await self.session.flush()
+        return personal_page_view(row)
+
+
+async def provide_personal_page_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> PersonalPageService:
+    return PersonalPageService(db, principal)
