@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-import msgspec
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +14,7 @@ from slotwise.credentials.repository import CredentialRepository
 from slotwise.credentials.service import mint_api_key
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.slugs import slugify
+from slotwise.kit.wire import sent_fields
 from slotwise.models import Company, CompanyBranding, Role, User, UserType, uuid7
 from slotwise.users.repository import UserRepository
 
@@ -99,9 +99,8 @@ class BrandingService:
 
     async def update(self, data: s.BrandingUpdate) -> s.Branding:
         row = await self.branding.locked()
-        for name, value in msgspec.structs.asdict(data).items():
-            if value is not msgspec.UNSET:
-                setattr(row, name, value)
+        for name, value in sent_fields(data).items():
+            setattr(row, name, value)
         await self.session.flush()
         return branding_view(row)
 

@@ -1,6 +1,6 @@
 """Wire structs: camelCase on the wire, unknown input fields refused."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -16,3 +16,12 @@ class WireStruct(msgspec.Struct, rename="camel", kw_only=True):
 
 class InputStruct(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
     """Base of every request body: a misspelled field is a 400 naming it, never dropped."""
+
+
+def sent_fields(data: msgspec.Struct) -> dict[str, Any]:
+    """The attributes a PATCH body set (`null` included), by attribute name."""
+    return {
+        name: value
+        for name, value in msgspec.structs.asdict(data).items()
+        if value is not msgspec.UNSET
+    }

@@ -12,6 +12,7 @@ from slotwise.bookings.services.handover import release_future_bookings
 from slotwise.kit import fields
 from slotwise.kit.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from slotwise.kit.slugs import with_suffix
+from slotwise.kit.wire import sent_fields
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import PersonalPage, Role, User, UserType
 from slotwise.users import inputs
@@ -185,12 +186,11 @@ class PersonalPageService:
             if errors:
                 raise ValidationFailed(errors=errors)
         row = await self.pages.locked(self.principal.user_id)
-        changes = msgspec.to_builtins(data)  # UNSET fields left out, ids as strings
-        for name, value in msgspec.structs.asdict(data).items():
-            if value is not msgspec.UNSET:
-                setattr(row, name, value)
-        if "meetingTypeOrder" in changes:
-            row.meeting_type_order = changes["meetingTypeOrder"]
+        changes = sent_fields(data)
+        if "meeting_type_order" in changes:  # JSON holds the ids as strings
+            changes["meeting_type_order"] = [str(item) for item in changes["meeting_type_order"]]
+        for name, value in changes.items():
+            setattr(row, name, value)
         await self.session.flush()
         return personal_page_view(row)
 
