@@ -26,15 +26,13 @@ from playwright.sync_api import (
     FrameLocator,
     Page,
     expect,
-    sync_playwright,
 )
 
 from slotwise.app import create_app
 from slotwise.settings import Settings, load_settings
 from tests.conftest import TEST_REDIS_DB, _truncate_all, with_redis_db
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    chromium,
     offline_context,
     require_chromium,
     serving,
@@ -83,10 +81,8 @@ def site(database_url: str, service_urls: tuple[str, str]) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser(site: Site) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        found = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as found:
         yield found
-        found.close()
 
 
 @pytest.fixture
@@ -406,3 +402,36 @@ window.addEventListener("message", (event) => window.received.push(event.data));
     assert height.endswith("px")
     found = appointment(site, user["userId"], created[0]["appointmentId"])
     assert found["start"] == utc(day, 10)
+
+
+def test_the_company_brand_in_the_browser(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    branding = {
+        "displayName": "Northwind Health",
+        "primaryColor": "#0F766E",
+        "hidePoweredBy": True,
+    }
+    response = httpx.patch(
+        f"{site.base_url}/v4/company/branding", json=branding, headers=site.tenant.headers()
+    )
+    assert response.status_code == 200, response.text
+    try:
+        page, _ = open_booking(context, f"{user['bookingUrl']}?date={next_monday()}")
+        expect(page.get_by_text("Northwind Health")).to_be_visible()
+        expect(page.get_by_text("Scheduling by slotwise")).to_have_count(0)
+        page.get_by_role("button", name="09:00", exact=True).click()
+        button = page.get_by_role("button", name="Confirm booking")
+        color = button.evaluate("(el) => getComputedStyle(el).backgroundColor")
+        assert color == "rgb(15, 118, 110)"
+        host_slug = urlsplit(user["bookingUrl"]).path.split("/")[1]
+        missing = page.goto(f"{site.base_url}/{host_slug}/no-such-type")
+        assert missing is not None
+        assert missing.status == 404
+        expect(page.get_by_text("Northwind Health")).to_be_visible()
+        expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    finally:
+        httpx.patch(
+            f"{site.base_url}/v4/company/branding",
+            json={"displayName": None, "primaryColor": None, "hidePoweredBy": False},
+            headers=site.tenant.headers(),
+        )

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 from litestar import Litestar
-from playwright.sync_api import Browser, BrowserContext, Route
+from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 HOST = "127.0.0.1"
@@ -28,6 +28,17 @@ CHROMIUM_ARGS = [
     # Belt and braces: requests that bypass Playwright routing cannot resolve any other host.
     f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
 ]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, able to reach nothing but this machine's loopback."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def require_chromium() -> None:

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from slotwise.app import create_app
 from slotwise.settings import load_settings
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    chromium,
     offline_context,
     require_chromium,
     serving,
@@ -45,10 +44,8 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(base_url: str) -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as found:
+        yield found
 
 
 @pytest.fixture
