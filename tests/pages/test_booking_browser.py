@@ -142,7 +142,9 @@ def book(page: Page | FrameLocator, time_label: str, name: str = "Ada Lovelace")
     page.get_by_role("button", name=time_label, exact=True).click()
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill("ada@example.test")
-    page.get_by_label("Phone").fill("+49 30 1234567")
+    phone = page.get_by_label("Phone")
+    if phone.count():  # asked only when the host calls
+        phone.fill("+49 30 1234567")
     page.get_by_role("button", name="Confirm booking").click()
 
 
@@ -435,3 +437,42 @@ def test_the_company_brand_in_the_browser(site: Site, context: BrowserContext) -
             json={"displayName": None, "primaryColor": None, "hidePoweredBy": False},
             headers=site.tenant.headers(),
         )
+
+
+def make_meeting_type(site: Site, user: dict[str, str], **fields: Any) -> str:
+    """A second meeting type of a provisioned user, on their default availability."""
+    body = {"meetingInfo": {"name": "Workshop", "duration": 60, "channel": "zoom"}} | fields
+    response = httpx.post(
+        f"{site.base_url}/v4/meeting-type",
+        json=body | {"daysIntoFuture": {"mode": "unlimited"}, "bookingMinimum": 0},
+        headers=site.tenant.headers(uuid.UUID(user["userId"])),
+    )
+    assert response.status_code == 201, response.text
+    booking_url: str = response.json()["bookingUrl"]
+    return booking_url
+
+
+def test_group_seats_and_host_confirmation(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    day = next_monday()
+    group = make_meeting_type(site, user, spots=3)
+    page, _ = open_booking(context, f"{group}?date={day}&timezone=Europe/Berlin&timeFormat=24h")
+    book(page, "10:00")
+    booked_id(page)
+    page, _ = open_booking(context, f"{group}?date={day}&timezone=Europe/Berlin&timeFormat=24h")
+    seats = page.get_by_role("listitem").filter(
+        has=page.get_by_role("button", name="10:00", exact=True)
+    )
+    expect(seats).to_contain_text("2 seats left")
+    confirm = make_meeting_type(
+        site,
+        user,
+        meetingInfo={"name": "Intro call", "duration": 30, "channel": "zoom"},
+        meetingOptions={"requireHostConfirmation": True},
+    )
+    page, _ = open_booking(context, f"{confirm}?date={day}&timezone=Europe/Berlin&timeFormat=24h")
+    book(page, "15:00")
+    expect(
+        page.get_by_role("heading", name="Requested: waiting for the host to confirm")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Manage or cancel your booking")).to_have_count(0)
