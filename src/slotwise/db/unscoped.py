@@ -16,8 +16,10 @@ from slotwise.db.session import driver_connection
 from slotwise.models import (
     Appointment,
     Availability,
+    CompanyBranding,
     CredentialKind,
     MeetingType,
+    PersonalPage,
     Role,
     User,
 )
@@ -72,12 +74,23 @@ async def find_credential(
     return FoundCredential(*values)
 
 
+class PublicPage(NamedTuple):
+    """Everything a booking URL's page needs, read in one round trip."""
+
+    meeting_type: MeetingType
+    host: User
+    availability: Availability
+    branding: CompanyBranding | None
+    personal: PersonalPage | None
+
+
 async def find_public_meeting_type(
     session: AsyncSession, user_slug: str, meeting_type_slug: str
-) -> tuple[MeetingType, User, Availability] | None:
-    """The bookable meeting type behind a booking URL (`/{userSlug}/{meetingTypeSlug}`)."""
+) -> PublicPage | None:
+    """The bookable meeting type behind a booking URL (`/{userSlug}/{meetingTypeSlug}`), with
+    its host, availability, the company's branding and the host's personal page settings."""
     stmt = (
-        select(MeetingType, User, Availability)
+        select(MeetingType, User, Availability, CompanyBranding, PersonalPage)
         .join(User, and_(User.company_id == MeetingType.company_id, User.id == MeetingType.user_id))
         .join(
             Availability,
@@ -85,6 +98,11 @@ async def find_public_meeting_type(
                 Availability.company_id == MeetingType.company_id,
                 Availability.id == MeetingType.availability_id,
             ),
+        )
+        .outerjoin(CompanyBranding, CompanyBranding.company_id == MeetingType.company_id)
+        .outerjoin(
+            PersonalPage,
+            and_(PersonalPage.company_id == User.company_id, PersonalPage.user_id == User.id),
         )
         .where(
             User.slug == user_slug,
@@ -94,9 +112,7 @@ async def find_public_meeting_type(
         )
     )
     row = (await session.execute(stmt)).first()
-    if row is None:
-        return None
-    return row[0], row[1], row[2]
+    return None if row is None else PublicPage(*row)
 
 
 async def find_public_host(session: AsyncSession, user_slug: str) -> User | None:

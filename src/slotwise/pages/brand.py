@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.companies.repository import BrandingRepository
 from slotwise.db.tenancy import CompanyId
-from slotwise.models import PersonalPage
+from slotwise.models import CompanyBranding, PersonalPage
 
 DARK_TEXT = "#111827"
 LIGHT_TEXT = "#ffffff"
@@ -61,7 +61,10 @@ def with_personal_colors(brand: Brand, page: PersonalPage | None) -> Brand:
 
 
 async def brand_of(session: AsyncSession, company_id: CompanyId) -> Brand:
-    row = await BrandingRepository(session, company_id).current()
+    return brand_from(await BrandingRepository(session, company_id).current())
+
+
+def brand_from(row: CompanyBranding | None) -> Brand:
     if row is None:
         return DEFAULT_BRAND
     origins = " ".join(str(origin) for origin in row.allowed_embed_origins)

@@ -15,7 +15,13 @@ from slotwise.kit.errors import NotFound
 from slotwise.kit.zones import is_zone
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import MeetingType, PersonalPage
-from slotwise.pages.brand import DEFAULT_BRAND, Brand, brand_of, with_personal_colors
+from slotwise.pages.brand import (
+    DEFAULT_BRAND,
+    Brand,
+    brand_from,
+    brand_of,
+    with_personal_colors,
+)
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language, translator
 from slotwise.public.service import PublicBookingService
 from slotwise.users.repository import PersonalPageRepository
@@ -122,10 +128,10 @@ async def booking_context(
     languages: tuple[str | None, str | None],
 ) -> Rendered:
     """The booking page; `languages` is (`lang` of the link, the browser's Accept-Language)."""
-    meeting_type, host, availability = await public.find(user_slug, meeting_type_slug)
-    company_id = CompanyId(meeting_type.company_id)
-    personal = await PersonalPageRepository(public.session, company_id).of_user(host.id)
-    brand = with_personal_colors(await brand_of(public.session, company_id), personal)
+    meeting_type, host, availability, branding, personal = await public.find(
+        user_slug, meeting_type_slug
+    )
+    brand = with_personal_colors(brand_from(branding), personal)
     language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
     zone = query.timezone if query.timezone and is_zone(query.timezone) else None
     shown_zone = zone or availability.timezone

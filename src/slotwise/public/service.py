@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.booking import BookingService
 from slotwise.db.tenancy import CompanyId
-from slotwise.db.unscoped import find_public_host, find_public_meeting_type
+from slotwise.db.unscoped import PublicPage, find_public_host, find_public_meeting_type
 from slotwise.kit.clientaddr import client_address
 from slotwise.kit.errors import NotFound, ValidationFailed
 from slotwise.meeting_types.service import booking_url
-from slotwise.models import Availability, MeetingType, User
+from slotwise.models import MeetingType, User
 from slotwise.public import schemas as s
 from slotwise.settings import Settings
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
@@ -48,10 +48,9 @@ class PublicBookingService:
         self.settings = settings
         self.cache = cache
 
-    async def find(
-        self, user_slug: str, meeting_type_slug: str
-    ) -> tuple[MeetingType, User, Availability]:
-        """The enabled, live meeting type behind a booking URL, its host and availability."""
+    async def find(self, user_slug: str, meeting_type_slug: str) -> PublicPage:
+        """The enabled, live meeting type behind a booking URL, its host and availability, the
+        company's branding and the host's personal page settings."""
         found = await find_public_meeting_type(self.session, user_slug, meeting_type_slug)
         if found is None:
             raise NotFound(NOT_FOUND)
@@ -62,7 +61,7 @@ class PublicBookingService:
         return await find_public_host(self.session, user_slug)
 
     async def page(self, user_slug: str, meeting_type_slug: str) -> s.BookingPage:
-        meeting_type, user, availability = await self.find(user_slug, meeting_type_slug)
+        meeting_type, user, availability, _, _ = await self.find(user_slug, meeting_type_slug)
         return s.BookingPage(
             user_id=user.id,
             meeting_type_id=meeting_type.id,
@@ -84,7 +83,7 @@ class PublicBookingService:
         timezone: str | None,
     ) -> bytes:
         """The answer `GET /v4/booking-availability` gives for the page's meeting type."""
-        meeting_type, _, _ = await self.find(user_slug, meeting_type_slug)
+        meeting_type = (await self.find(user_slug, meeting_type_slug)).meeting_type
         return await self.slots_of(meeting_type, start=start, end=end, timezone=timezone)
 
     async def slots_of(
@@ -126,7 +125,7 @@ class PublicBookingService:
         """Book a listed slot; a repeated `Idempotency-Key` from the same address replays."""
         if data.website:
             raise ValidationFailed.field("website", "Must be empty")
-        meeting_type, _, _ = await self.find(user_slug, meeting_type_slug)
+        meeting_type = (await self.find(user_slug, meeting_type_slug)).meeting_type
         company_id = CompanyId(meeting_type.company_id)
         address = client_address(request.scope, self.settings.trusted_proxies)
         caller = uuid.uuid5(_PAGE_CALLERS, f"{meeting_type.id}|{address}")
