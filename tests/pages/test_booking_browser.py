@@ -331,6 +331,8 @@ def test_the_manage_link_moves_and_cancels(site: Site, context: BrowserContext) 
     page.get_by_role("link", name="Reschedule").click()
     page.get_by_role("button", name=f"{dayname(day)}, Available").click()
     page.get_by_label("Time zone").select_option("Europe/Berlin")
+    # 16:30 is the last start in Berlin; in UTC (the browser's zone) it would be 15:30
+    expect(page.get_by_role("button", name="16:30", exact=True)).to_be_visible()
     page.get_by_role("button", name="13:00", exact=True).click()
     page.get_by_role("button", name="Confirm new time").click()
     expect(page.get_by_role("heading", name="Your booking has been moved")).to_be_visible()

@@ -78,6 +78,7 @@ async function loadSlots() {
   const [start, end] = monthBounds(state.month);
   const query = new URLSearchParams({ start, end, timezone: state.zone });
   $("times-heading").textContent = t("Loading times…");
+  $("slot-list").replaceChildren(); // no stale times to pick while the new ones load
   const response = await fetch(`${data.slotsUrl}?${query}`, { headers: { accept: "application/json" } });
   if (!response.ok) throw new Error(`slots: ${response.status}`);
   state.answer = await response.json();
