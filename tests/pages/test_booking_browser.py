@@ -180,9 +180,18 @@ def test_book_a_provisioned_users_slot(site: Site, context: BrowserContext) -> N
             )
             book(page, "10:00")
             appointment_id = booked_id(page)
+            calendar_file = page.get_by_role("link", name="Download calendar file (.ics)")
+            assert (calendar_file.get_attribute("href") or "").startswith("blob:")
+            manage = page.get_by_role("link", name="Manage or cancel your booking")
+            secret = urlsplit(manage.get_attribute("href") or "").fragment
             delivered = receiver.wait_for(1, "/hook", timeout=30)
     found = appointment(site, user["userId"], appointment_id)
     assert found["start"] == utc(day, 10)
+    ics = httpx.get(
+        f"{site.base_url}/v4/public/appointment/{appointment_id}/ics",
+        headers={"x-appointment-secret": secret},
+    )
+    assert f"UID:{appointment_id}@slotwise" in ics.text
     assert not errors, errors
     assert [json.loads(hit.body)["webhookType"] for hit in delivered] == ["booking_created"]
     assert appointment_id in delivered[0].body.decode()

@@ -199,3 +199,25 @@ async def test_the_manage_link_reads_its_booking_until_cancelled(
     await client.post(f"{path}/cancel", json={"secret": secret})
     gone = await client.get(path, headers={"x-appointment-secret": secret})
     assert gone.status_code == 404
+
+
+async def test_the_invitee_gets_the_appointments_calendar_file(
+    client: Client, side_a: Side
+) -> None:
+    meeting_type = await make_type(client, side_a, spots=3)
+    path = f"{page_path(meeting_type)}/book"
+    first = (await client.post(path, json=public_booking(at(9)))).json()
+    other = public_booking(at(9), attendee=attendee_body("grace@example.test"))
+    second = (await client.post(path, json=other)).json()
+    assert second["appointmentId"] == first["appointmentId"], "both joined one group"
+    secret = urlsplit(second["manageUrl"]).fragment
+    ics_path = f"/v4/public/appointment/{second['appointmentId']}/ics"
+    found = await client.get(ics_path, headers={"x-appointment-secret": secret})
+    assert found.status_code == 200, found.text
+    assert found.headers["content-type"].startswith("text/calendar")
+    text = found.text.replace("\r\n ", "")  # unfold RFC 5545 continuation lines
+    assert f"UID:{second['appointmentId']}@slotwise" in text
+    assert "grace@example.test" in text
+    assert "ada@example.test" not in text, "other people in the group stay private"
+    wrong = await client.get(ics_path, headers={"x-appointment-secret": "nope"})
+    assert wrong.status_code == 404

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
+from slotwise.bookings import ics
 from slotwise.bookings import schemas as s
 from slotwise.bookings.services.appointment import (
     AppointmentQuery,
@@ -27,7 +28,6 @@ from slotwise.kit import pagination
 from slotwise.kit.pagination import Page, PageSize, PageSizeAlias
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
-ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 UserFilter = Annotated[
     UUID | None, QueryParameter(name="userId", description="Another user's (admins only)")
 ]
@@ -117,13 +117,13 @@ class AppointmentController(Controller):
         """One appointment (never its invitee secret)."""
         return await appointments.get(appointment_id)
 
-    @get("/{appointment_id:uuid}/ics", media_type=ICS_MEDIA_TYPE)
+    @get("/{appointment_id:uuid}/ics", media_type=ics.MEDIA_TYPE)
     async def get_appointment_ics(
         self, appointment_id: FromPath[UUID], appointments: NamedDependency[AppointmentService]
     ) -> Response[bytes]:
         """The appointment as an RFC 5545 calendar (METHOD:CANCEL once cancelled)."""
         content = await appointments.ics(appointment_id)
-        return Response(content=content, media_type=ICS_MEDIA_TYPE)
+        return Response(content=content, media_type=ics.MEDIA_TYPE)
 
     @post("/{appointment_id:uuid}/cancel", status_code=200)
     async def cancel_appointment(

@@ -13,6 +13,7 @@ from slotwise.models import Appointment, AppointmentStatus, Attendee, User
 
 PRODID = "-//slotwise//bookings//EN"
 UID_DOMAIN = "slotwise"
+MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
 def uid(row: Appointment) -> str:

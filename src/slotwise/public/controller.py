@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from slotwise.bookings import ics
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
 from slotwise.public import schemas as s
@@ -94,6 +95,29 @@ class InviteeAppointmentController(Controller):
         """The booking behind a manage link, with its secret in `X-Appointment-Secret` (a
         header, so it stays out of access logs); 404 once it is cancelled."""
         return await invitees.view(appointment_id, secret)
+
+    @get(
+        "/{appointment_id:uuid}/ics",
+        exclude_from_auth=True,
+        media_type=ics.MEDIA_TYPE,
+        responses={
+            200: ResponseSpec(
+                str, description="iCalendar", media_type=ics.MEDIA_TYPE, generate_examples=False
+            )
+        },
+    )
+    async def get_own_appointment_ics(
+        self,
+        appointment_id: FromPath[UUID],
+        invitees: NamedDependency[InviteeService],
+        secret: Annotated[
+            str | None, HeaderParameter(name="x-appointment-secret", max_length=200)
+        ] = None,
+    ) -> Response[bytes]:
+        """The booking as a calendar file (the same UID as every later update), with its
+        secret in `X-Appointment-Secret`; 404 once it is cancelled."""
+        content = await invitees.ics(appointment_id, secret)
+        return Response(content=content, media_type=ics.MEDIA_TYPE)
 
     @post("/{appointment_id:uuid}/cancel", exclude_from_auth=True, status_code=200)
     async def cancel_own_appointment(

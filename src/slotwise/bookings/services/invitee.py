@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings import schemas as s
+from slotwise.bookings.ics import calendar
 from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.bookings.secret import matches
 from slotwise.bookings.views import invitee_view
@@ -30,11 +31,25 @@ class InviteeService:
         self.session = session
         self.public_url = public_url
 
-    async def view(self, appointment_id: uuid.UUID, secret: str | None) -> s.InviteeBooking:
-        """The invitee's booking while it stands; once cancelled, the link shows nothing."""
+    async def _standing(
+        self, appointment_id: uuid.UUID, secret: str | None
+    ) -> tuple[AppointmentLifecycle, Appointment, Attendee]:
+        """The booking while it stands; once cancelled, its link reveals nothing."""
         core, row, holder = await self._find(appointment_id, secret)
         if row.status is not AppointmentStatus.CONFIRMED or holder.cancelled_at is not None:
             raise NotFound(NOT_FOUND)
+        return core, row, holder
+
+    async def ics(self, appointment_id: uuid.UUID, secret: str | None) -> bytes:
+        """The appointment's calendar file (its stable UID and sequence), listing the invitee
+        and the host only: other people in a group stay private."""
+        core, row, holder = await self._standing(appointment_id, secret)
+        host = await core.hosts.get_or_404(row.host_user_id)
+        return calendar(row, [holder], host)
+
+    async def view(self, appointment_id: uuid.UUID, secret: str | None) -> s.InviteeBooking:
+        """The invitee's booking while it stands; once cancelled, the link shows nothing."""
+        core, row, _ = await self._standing(appointment_id, secret)
         meeting_type = await core.meeting_types.get(row.meeting_type_id)
         host = await core.hosts.get_or_404(row.host_user_id)
         bookable = (

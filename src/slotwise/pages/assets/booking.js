@@ -370,25 +370,17 @@ async function taken() {
   heading.textContent = `${t("This time is no longer available. Please pick another one.")} ${heading.textContent}`;
 }
 
-function icsFile(answer) {
-  const stamp = (date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-  const start = new Date(state.slot.startTime);
-  const end = new Date(start.getTime() + data.duration * 60000);
-  const text = [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//slotwise//booking page//EN",
-    "BEGIN:VEVENT",
-    `UID:${answer.appointmentId}@slotwise`,
-    `DTSTAMP:${stamp(new Date())}`,
-    `DTSTART:${stamp(start)}`,
-    `DTEND:${stamp(end)}`,
-    `SUMMARY:${data.title.replace(/[,;\\]/g, (c) => `\\${c}`)}`,
-    "END:VEVENT",
-    "END:VCALENDAR",
-    "",
-  ].join("\r\n");
-  return { url: URL.createObjectURL(new Blob([text], { type: "text/calendar" })), start, end, stamp };
+const stamp = (date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+// The appointment's own calendar file (its stable UID, so later updates replace it), read with
+// the secret the manage link carries.
+async function calendarFile(answer) {
+  const secret = decodeURIComponent(new URL(answer.manageUrl).hash.slice(1));
+  const response = await fetch(`/v4/public/appointment/${answer.appointmentId}/ics`, {
+    headers: { "x-appointment-secret": secret },
+  }).catch(() => null);
+  if (!response || !response.ok) return null;
+  return URL.createObjectURL(await response.blob());
 }
 
 function link(href, text, download) {
@@ -401,7 +393,7 @@ function link(href, text, download) {
   return a;
 }
 
-function booked(answer) {
+async function booked(answer) {
   $("details").hidden = true;
   const done = $("done");
   done.hidden = false;
@@ -414,16 +406,18 @@ function booked(answer) {
   } else {
     $("done-heading").textContent = t("You are booked");
     $("done-note").textContent = "";
-    const ics = icsFile(answer);
+    const start = new Date(state.slot.startTime);
+    const end = new Date(start.getTime() + data.duration * 60000);
     const google = new URL("https://calendar.google.com/calendar/render");
     google.searchParams.set("action", "TEMPLATE");
     google.searchParams.set("text", data.title);
-    google.searchParams.set("dates", `${ics.stamp(ics.start)}/${ics.stamp(ics.end)}`);
+    google.searchParams.set("dates", `${stamp(start)}/${stamp(end)}`);
     const heading = document.createElement("h3");
     heading.textContent = t("Add to calendar");
+    links.append(heading);
+    const file = await calendarFile(answer);
+    if (file) links.append(link(file, t("Download calendar file (.ics)"), "booking.ics"));
     links.append(
-      heading,
-      link(ics.url, t("Download calendar file (.ics)"), "booking.ics"),
       link(google.toString(), t("Google Calendar")),
       link(answer.manageUrl, t("Manage or cancel your booking")),
     );
