@@ -1,9 +1,13 @@
 """/v4/company/branding: read, change, validate; only the company's admins and its keys."""
 
+from urllib.parse import urlsplit
+
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from tests.support.bookings import make_type
 from tests.support.factories import Side
+from tests.support.images import png
 
 Client = AsyncTestClient[Litestar]
 PATH = "/v4/company/branding"
@@ -15,6 +19,7 @@ DEFAULT = {
     "defaultLanguage": None,
     "privacyPolicyUrl": None,
     "allowedEmbedOrigins": [],
+    "logoUrl": None,
 }
 
 
@@ -61,3 +66,43 @@ async def test_members_may_not_change_it(client: Client, side_a: Side) -> None:
     assert response.status_code == 403
     assert response.json()["message"] == "Admin access required"
     assert (await client.get(PATH, headers=side_a.tenant.headers())).json() == DEFAULT
+
+
+async def test_an_uploaded_logo_is_served_by_slotwise(client: Client, side_a: Side) -> None:
+    headers = side_a.tenant.headers()
+    image = png(4, 2)
+    response = await client.put(
+        f"{PATH}/logo", content=image, headers=headers | {"content-type": "image/png"}
+    )
+    assert response.status_code == 200, response.text
+    logo_url = response.json()["logoUrl"]
+    path = urlsplit(logo_url)
+    assert path.path == f"/brand/{side_a.tenant.company_id}/logo"
+    served = await client.get(f"{path.path}?{path.query}")
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/png"
+    assert served.content == image
+    assert "immutable" in served.headers["cache-control"]
+    meeting_type = await make_type(client, side_a)
+    page = await client.get(urlsplit(meeting_type["bookingUrl"]).path)
+    assert f'src="{path.path}?{path.query}"' in page.text
+    removed = await client.delete(f"{PATH}/logo", headers=headers)
+    assert removed.json()["logoUrl"] is None
+    assert (await client.get(path.path)).status_code == 404
+
+
+async def test_logos_must_be_small_images(client: Client, side_a: Side) -> None:
+    headers = side_a.tenant.headers()
+    text = await client.put(
+        f"{PATH}/logo",
+        content=b"<svg onload=alert(1)>",
+        headers=headers | {"content-type": "image/svg+xml"},
+    )
+    assert text.status_code == 415
+    assert text.json()["code"] == "unsupported_media_type"
+    huge = png() + b"\x00" * (256 * 1024)
+    too_big = await client.put(
+        f"{PATH}/logo", content=huge, headers=headers | {"content-type": "image/png"}
+    )
+    assert too_big.status_code == 413
+    assert (await client.get(PATH, headers=headers)).json()["logoUrl"] is None

@@ -38,6 +38,7 @@ from tests.support.browser import (
     serving,
 )
 from tests.support.factories import Tenant, make_tenant, make_webhook
+from tests.support.images import png
 from tests.support.webhook_receiver import running_receiver
 from tests.support.worker_process import running_worker
 
@@ -428,9 +429,18 @@ def test_the_company_brand_in_the_browser(site: Site, context: BrowserContext) -
         f"{site.base_url}/v4/company/branding", json=branding, headers=site.tenant.headers()
     )
     assert response.status_code == 200, response.text
+    logo = httpx.put(
+        f"{site.base_url}/v4/company/branding/logo",
+        content=png(48, 24),
+        headers=site.tenant.headers() | {"content-type": "image/png"},
+    )
+    assert logo.status_code == 200, logo.text
     try:
         page, _ = open_booking(context, f"{user['bookingUrl']}?date={next_monday()}")
         expect(page.get_by_text("Northwind Health")).to_be_visible()
+        image = page.locator("header img.logo")
+        expect(image).to_be_visible()
+        assert image.evaluate("(img) => img.naturalWidth") == 48
         expect(page.get_by_text("Scheduling by slotwise")).to_have_count(0)
         page.get_by_role("button", name="09:00", exact=True).click()
         button = page.get_by_role("button", name="Confirm booking")
@@ -443,6 +453,7 @@ def test_the_company_brand_in_the_browser(site: Site, context: BrowserContext) -
         expect(page.get_by_text("Northwind Health")).to_be_visible()
         expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     finally:
+        httpx.delete(f"{site.base_url}/v4/company/branding/logo", headers=site.tenant.headers())
         httpx.patch(
             f"{site.base_url}/v4/company/branding",
             json={"displayName": None, "primaryColor": None, "hidePoweredBy": False},

@@ -1,6 +1,8 @@
 """/v4/company/branding: how the company's invitee pages look."""
 
-from litestar import Controller, get, patch
+from typing import Any
+
+from litestar import Controller, Request, delete, get, patch, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
@@ -19,6 +21,19 @@ class CompanyBrandingController(Controller):
     async def get_company_branding(self, branding: NamedDependency[BrandingService]) -> s.Branding:
         """The company's branding (owners, admins and platform keys)."""
         return await branding.get()
+
+    @put("/logo", status_code=200)
+    async def upload_company_logo(
+        self, request: Request[Any, Any, Any], branding: NamedDependency[BrandingService]
+    ) -> s.Branding:
+        """Upload the logo the pages show (the body is the image: PNG, JPEG, GIF or WebP, up to
+        256 KB). The pages load it from slotwise itself, never from another host."""
+        return await branding.set_logo(await request.body())
+
+    @delete("/logo", status_code=200)
+    async def delete_company_logo(self, branding: NamedDependency[BrandingService]) -> s.Branding:
+        """Remove the logo."""
+        return await branding.set_logo(b"")
 
     @patch("/")
     async def update_company_branding(

@@ -30,6 +30,8 @@ class Branding(WireStruct):
     privacy_policy_url: str | None
     #: origins allowed to embed the pages in a frame; empty: any origin
     allowed_embed_origins: list[str]
+    #: where the pages load the uploaded logo from (served by slotwise); null without one
+    logo_url: str | None
 
 
 class BrandingUpdate(InputStruct):

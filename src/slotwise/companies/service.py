@@ -1,5 +1,6 @@
 """Bootstrapping a tenant: company, owner user and a first platform API key."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,9 +14,11 @@ from slotwise.companies.repository import BrandingRepository
 from slotwise.credentials.repository import CredentialRepository
 from slotwise.credentials.service import mint_api_key
 from slotwise.db.tenancy import CompanyId
+from slotwise.kit.errors import PayloadTooLarge, UnsupportedMediaType
 from slotwise.kit.slugs import slugify
 from slotwise.kit.wire import sent_fields
 from slotwise.models import Company, CompanyBranding, Role, User, UserType, uuid7
+from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
 
 
@@ -67,7 +70,33 @@ async def create_company(
     return Bootstrapped(company_id, str(owner.id), minted.token, minted.expires_at)
 
 
-def branding_view(row: CompanyBranding | None) -> s.Branding:
+MAX_LOGO_BYTES = 256 * 1024
+#: the image types a logo may have, by the bytes every such file starts with
+LOGO_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+
+def logo_path(row: CompanyBranding | None) -> str | None:
+    """The logo's path on this server; the version makes each image's URL cacheable for good."""
+    if row is None or row.logo is None:
+        return None
+    return f"/brand/{row.company_id}/logo?v={row.logo_version}"
+
+
+def logo_type(content: bytes) -> str | None:
+    """The image type of an upload, read from its first bytes (never from what it claims)."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return next(
+        (kind for start, kind in LOGO_SIGNATURES.items() if content.startswith(start)), None
+    )
+
+
+def branding_view(row: CompanyBranding | None, public_url: str = "") -> s.Branding:
     if row is None:
         return s.Branding(
             display_name=None,
@@ -77,7 +106,9 @@ def branding_view(row: CompanyBranding | None) -> s.Branding:
             default_language=None,
             privacy_policy_url=None,
             allowed_embed_origins=[],
+            logo_url=None,
         )
+    path = logo_path(row)
     return s.Branding(
         display_name=row.display_name,
         primary_color=row.primary_color,
@@ -86,26 +117,44 @@ def branding_view(row: CompanyBranding | None) -> s.Branding:
         default_language=row.default_language,
         privacy_policy_url=row.privacy_policy_url,
         allowed_embed_origins=list(row.allowed_embed_origins),
+        logo_url=None if path is None else f"{public_url.rstrip('/')}{path}",
     )
 
 
 class BrandingService:
-    def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
+    def __init__(self, session: AsyncSession, company_id: CompanyId, public_url: str) -> None:
         self.session = session
+        self.public_url = public_url
         self.branding = BrandingRepository(session, company_id)
 
     async def get(self) -> s.Branding:
-        return branding_view(await self.branding.current())
+        return branding_view(await self.branding.current(), self.public_url)
 
     async def update(self, data: s.BrandingUpdate) -> s.Branding:
         row = await self.branding.locked()
         for name, value in sent_fields(data).items():
             setattr(row, name, value)
         await self.session.flush()
-        return branding_view(row)
+        return branding_view(row, self.public_url)
+
+    async def set_logo(self, content: bytes) -> s.Branding:
+        """Store an uploaded logo (PNG, JPEG, GIF or WebP, up to 256 KB), or remove it (empty)."""
+        kind = logo_type(content) if content else None
+        if content and kind is None:
+            raise UnsupportedMediaType("The logo must be a PNG, JPEG, GIF or WebP image")
+        if len(content) > MAX_LOGO_BYTES:
+            raise PayloadTooLarge(f"The logo may be at most {MAX_LOGO_BYTES // 1024} KB")
+        row = await self.branding.locked()
+        row.logo = content or None
+        row.logo_type = kind
+        row.logo_version = hashlib.sha256(content).hexdigest()[:16] if content else None
+        await self.session.flush()
+        return branding_view(row, self.public_url)
 
 
 async def provide_branding_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
 ) -> BrandingService:
-    return BrandingService(db, principal.company_id)
+    return BrandingService(db, principal.company_id, settings.public_url)

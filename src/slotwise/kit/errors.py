@@ -71,6 +71,18 @@ class Conflict(AppError):
     default_message = "Conflict"
 
 
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
+    default_message = "Payload Too Large"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = "Unsupported Media Type"
+
+
 class Unprocessable(AppError):
     status = 422
     code = "unprocessable"

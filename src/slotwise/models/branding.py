@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,3 +20,8 @@ class CompanyBranding(TimestampMixin, TenantModel):
     default_language: Mapped[str | None] = mapped_column(String(8))
     privacy_policy_url: Mapped[str | None] = mapped_column(String(2000))
     allowed_embed_origins: Mapped[list[Any]] = mapped_column(JSONB, default=list)
+    #: the uploaded logo, served by the app itself (pages never load images from elsewhere)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_type: Mapped[str | None] = mapped_column(String(40))
+    #: changes with the image, so its URL can be cached for good
+    logo_version: Mapped[str | None] = mapped_column(String(16))

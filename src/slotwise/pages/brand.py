@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.companies.repository import BrandingRepository
+from slotwise.companies.service import logo_path
 from slotwise.db.tenancy import CompanyId
 from slotwise.models import CompanyBranding, PersonalPage
 
@@ -22,6 +23,8 @@ class Brand:
     privacy_url: str | None = None
     language: str | None = None
     frame_ancestors: str = "*"
+    #: the uploaded logo's path on this server
+    logo: str | None = None
 
 
 DEFAULT_BRAND = Brand()
@@ -75,4 +78,5 @@ def brand_from(row: CompanyBranding | None) -> Brand:
         privacy_url=row.privacy_policy_url,
         language=row.default_language,
         frame_ancestors=origins or "*",
+        logo=logo_path(row),
     )

@@ -23,6 +23,7 @@ from slotwise.pages.views import (
     manage_context,
     not_found_brand,
     personal_context,
+    stored_logo,
 )
 from slotwise.public.service import PublicBookingService, provide_public_service
 
@@ -85,6 +86,22 @@ class BookingPageController(Controller):
             language = pick_language(*languages, DEFAULT_LANGUAGE)
             return page("not_found.html", language=language, status_code=404)
         return page("personal.html", language=found.language, brand=found.brand, **found.context)
+
+    @get("/brand/{company_id:uuid}/logo", exclude_from_auth=True)
+    async def company_logo(
+        self, company_id: FromPath[uuid.UUID], public: NamedDependency[PublicBookingService]
+    ) -> Response[bytes]:
+        """A company's uploaded logo; its URL carries the image's version, so it is cached."""
+        content, kind = await stored_logo(public, company_id)
+        return Response(
+            content,
+            media_type=kind,
+            headers={
+                "Cache-Control": "public, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'",
+            },
+        )
 
     @get("/my/{appointment_id:uuid}", exclude_from_auth=True)
     async def manage_page(

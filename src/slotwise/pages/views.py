@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from slotwise.companies.repository import BrandingRepository
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import NotFound
 from slotwise.kit.zones import is_zone
@@ -242,3 +243,11 @@ def _ordered(types: list[MeetingType], page: PersonalPage | None) -> list[Meetin
     if not page.show_all_meeting_types:
         return picked
     return picked + [row for row in types if str(row.id) not in order]
+
+
+async def stored_logo(public: PublicBookingService, company_id: uuid.UUID) -> tuple[bytes, str]:
+    """A company's uploaded logo and its type; NotFound without one."""
+    row = await BrandingRepository(public.session, CompanyId(company_id)).current()
+    if row is None or row.logo is None or row.logo_type is None:
+        raise NotFound("Logo not found")
+    return row.logo, row.logo_type
