@@ -1,6 +1,7 @@
 """Company-level settings rows, scoped to the company like every tenant table."""
 
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import undefer
 
 from slotwise.db.tenancy import TenantRepository
 from slotwise.models import CompanyBranding, uuid7
@@ -10,7 +11,12 @@ class BrandingRepository(TenantRepository[CompanyBranding]):
     model = CompanyBranding
 
     async def current(self) -> CompanyBranding | None:
+        """The company's branding; the logo's bytes stay in the database (see `with_logo`)."""
         found = await self.list()
+        return found[0] if found else None
+
+    async def with_logo(self) -> CompanyBranding | None:
+        found = await self.list(options=[undefer(CompanyBranding.logo)])
         return found[0] if found else None
 
     async def locked(self) -> CompanyBranding:

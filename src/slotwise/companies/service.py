@@ -82,7 +82,7 @@ LOGO_SIGNATURES = {
 
 def logo_path(row: CompanyBranding | None) -> str | None:
     """The logo's path on this server; the version makes each image's URL cacheable for good."""
-    if row is None or row.logo is None:
+    if row is None or row.logo_version is None:
         return None
     return f"/brand/{row.company_id}/logo?v={row.logo_version}"
 

@@ -21,7 +21,7 @@ class CompanyBranding(TimestampMixin, TenantModel):
     privacy_policy_url: Mapped[str | None] = mapped_column(String(2000))
     allowed_embed_origins: Mapped[list[Any]] = mapped_column(JSONB, default=list)
     #: the uploaded logo, served by the app itself (pages never load images from elsewhere)
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # read only to serve it
     logo_type: Mapped[str | None] = mapped_column(String(40))
     #: changes with the image, so its URL can be cached for good
     logo_version: Mapped[str | None] = mapped_column(String(16))

@@ -247,7 +247,7 @@ def _ordered(types: list[MeetingType], page: PersonalPage | None) -> list[Meetin
 
 async def stored_logo(public: PublicBookingService, company_id: uuid.UUID) -> tuple[bytes, str]:
     """A company's uploaded logo and its type; NotFound without one."""
-    row = await BrandingRepository(public.session, CompanyId(company_id)).current()
+    row = await BrandingRepository(public.session, CompanyId(company_id)).with_logo()
     if row is None or row.logo is None or row.logo_type is None:
         raise NotFound("Logo not found")
     return row.logo, row.logo_type
