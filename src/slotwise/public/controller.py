@@ -16,6 +16,8 @@ from slotwise.public.service import PublicBookingService, provide_public_service
 from slotwise.slots import schemas as slot_schemas
 
 Text = Annotated[str | None, QueryParameter(max_length=100)]
+#: an invitee's secret, sent as a header so it stays out of access logs
+SecretHeader = Annotated[str | None, HeaderParameter(name="x-appointment-secret", max_length=200)]
 
 
 class PublicBookingPageController(Controller):
@@ -88,9 +90,7 @@ class InviteeAppointmentController(Controller):
         self,
         appointment_id: FromPath[UUID],
         invitees: NamedDependency[InviteeService],
-        secret: Annotated[
-            str | None, HeaderParameter(name="x-appointment-secret", max_length=200)
-        ] = None,
+        secret: SecretHeader = None,
     ) -> booking_schemas.InviteeBooking:
         """The booking behind a manage link, with its secret in `X-Appointment-Secret` (a
         header, so it stays out of access logs); 404 once it is cancelled."""
@@ -110,9 +110,7 @@ class InviteeAppointmentController(Controller):
         self,
         appointment_id: FromPath[UUID],
         invitees: NamedDependency[InviteeService],
-        secret: Annotated[
-            str | None, HeaderParameter(name="x-appointment-secret", max_length=200)
-        ] = None,
+        secret: SecretHeader = None,
     ) -> Response[bytes]:
         """The booking as a calendar file (the same UID as every later update), with its
         secret in `X-Appointment-Secret`; 404 once it is cancelled."""
