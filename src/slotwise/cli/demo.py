@@ -15,7 +15,7 @@ from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.meeting_types.service import booking_url
-from slotwise.models import Company, CredentialKind, Role
+from slotwise.models import Company, CredentialKind, Role, User
 from slotwise.settings import Settings
 from slotwise.users import inputs
 from slotwise.users.provisioning import provision_user
@@ -73,8 +73,7 @@ async def ensure_demo(settings: Settings) -> Demo | None:
 
 
 async def _existing(session: AsyncSession, company_id: CompanyId, public_url: str) -> Demo | None:
-    users = await UserRepository(session, company_id).list()
-    host = next((user for user in users if user.email == DEMO_EMAIL), None)
+    host = await UserRepository(session, company_id).first(User.email == DEMO_EMAIL)
     if host is None:
         return None
     kinds = await MeetingTypeRepository(session, company_id).of_user(host.id)

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import Any, Generic, NewType, TypeVar
 
 from sqlalchemy import ColumnElement, Select, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import ExecutableOption
 
 from slotwise.kit.errors import NotFound
-from slotwise.models.base import TenantModel
+from slotwise.models.base import TenantModel, uuid7
 
 CompanyId = NewType("CompanyId", uuid.UUID)
 
@@ -53,6 +54,27 @@ class TenantRepository(Generic[M]):
         if limit is not None:
             stmt = stmt.limit(limit)
         return list((await self.session.scalars(stmt)).all())
+
+    async def first(
+        self, *where: ColumnElement[bool], options: Sequence[ExecutableOption] = ()
+    ) -> M | None:
+        """The one row (or the first) matching `where`, for tables that hold one per key."""
+        found = await self.list(*where, options=options, limit=1)
+        return found[0] if found else None
+
+    async def locked_one(
+        self, conflict: Sequence[str], *where: ColumnElement[bool], **values: Any
+    ) -> M:
+        """The row matching `where`, inserted with `values` when missing (the unique columns
+        `conflict` decide), and locked until commit: concurrent writers take turns instead
+        of racing on the unique key."""
+        stmt = (
+            pg_insert(self.model)
+            .values(id=uuid7(), company_id=self.company_id, **values)
+            .on_conflict_do_nothing(index_elements=list(conflict))
+        )
+        await self.session.execute(stmt)
+        return (await self.session.scalars(self.select(*where).with_for_update())).one()
 
     async def count(self, *where: ColumnElement[bool]) -> int:
         stmt = select(func.count()).select_from(self.model).where(self._scope, *where)

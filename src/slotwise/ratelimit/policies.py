@@ -18,8 +18,7 @@ class RateLimitRepository(TenantRepository[CompanyRateLimit]):
     model = CompanyRateLimit
 
     async def current(self) -> CompanyRateLimit | None:
-        found = await self.list()
-        return found[0] if found else None
+        return await self.first()
 
 
 @dataclass

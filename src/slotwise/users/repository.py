@@ -2,11 +2,9 @@
 
 import uuid
 
-from sqlalchemy.dialects.postgresql import insert
-
 from slotwise.db.slug_insert import insert_with_slug
 from slotwise.db.tenancy import TenantRepository
-from slotwise.models import PersonalPage, User, uuid7
+from slotwise.models import PersonalPage, User
 
 
 class UserRepository(TenantRepository[User]):
@@ -25,24 +23,16 @@ class PersonalPageRepository(TenantRepository[PersonalPage]):
     model = PersonalPage
 
     async def of_user(self, user_id: uuid.UUID) -> PersonalPage | None:
-        found = await self.list(PersonalPage.user_id == user_id)
-        return found[0] if found else None
+        return await self.first(PersonalPage.user_id == user_id)
 
     async def locked(self, user_id: uuid.UUID) -> PersonalPage:
-        """The user's row, created if missing, locked until commit (updates take turns)."""
-        stmt = (
-            insert(PersonalPage)
-            .values(
-                id=uuid7(),
-                company_id=self.company_id,
-                user_id=user_id,
-                use_custom_colors=False,
-                show_all_meeting_types=True,
-                meeting_type_order=[],
-                online_profiles={},
-            )
-            .on_conflict_do_nothing(index_elements=["company_id", "user_id"])
+        """The user's row, created if missing, locked until commit."""
+        return await self.locked_one(
+            ["company_id", "user_id"],
+            PersonalPage.user_id == user_id,
+            user_id=user_id,
+            use_custom_colors=False,
+            show_all_meeting_types=True,
+            meeting_type_order=[],
+            online_profiles={},
         )
-        await self.session.execute(stmt)
-        stmt_row = self.select(PersonalPage.user_id == user_id).with_for_update()
-        return (await self.session.scalars(stmt_row)).one()

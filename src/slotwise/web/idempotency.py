@@ -32,9 +32,9 @@ class IdempotencyRepository(TenantRepository[IdempotencyRecord]):
     model = IdempotencyRecord
 
     async def find(self, credential_id: Any, key: str) -> IdempotencyRecord | None:
-        where = (IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key)
-        found = await self.list(*where)
-        return found[0] if found else None
+        return await self.first(
+            IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key
+        )
 
 
 HEADER = "Idempotency-Key"
