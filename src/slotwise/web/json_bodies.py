@@ -3,14 +3,11 @@
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import HTTPException
+
+from slotwise.kit.errors import UnsupportedMediaType
 
 #: handlers that also take multipart bodies set `opt={"accept_multipart": True}`
 MULTIPART_OPT = "accept_multipart"
-
-
-class UnsupportedMediaType(HTTPException):
-    status_code = 415
 
 
 def _is_json(media_type: str) -> bool:
