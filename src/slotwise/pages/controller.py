@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 
 from slotwise.kit.errors import NotFound
 from slotwise.kit.slugs import is_valid
+from slotwise.pages.brand import DEFAULT_BRAND, Brand
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language
 from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
 from slotwise.pages.views import (
@@ -63,9 +64,7 @@ class BookingPageController(Controller):
         try:
             found = await booking_context(public, user_slug, meeting_type_slug, query, languages)
         except NotFound:
-            brand = await not_found_brand(public, user_slug)
-            language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
-            return page("not_found.html", language=language, brand=brand, status_code=404)
+            return _not_found(languages, await not_found_brand(public, user_slug))
         return page("booking.html", language=found.language, brand=found.brand, **found.context)
 
     @get("/{user_slug:str}", exclude_from_auth=True)
@@ -83,8 +82,7 @@ class BookingPageController(Controller):
         try:
             found = await personal_context(public, user_slug, languages)
         except NotFound:
-            language = pick_language(*languages, DEFAULT_LANGUAGE)
-            return page("not_found.html", language=language, status_code=404)
+            return _not_found(languages, DEFAULT_BRAND)
         return page("personal.html", language=found.language, brand=found.brand, **found.context)
 
     @get("/brand/{company_id:uuid}/logo", exclude_from_auth=True)
@@ -125,6 +123,12 @@ class BookingPageController(Controller):
 async def embed_script() -> bytes:
     """The one-tag embed for partner pages (see the file's header)."""
     return EMBED_SCRIPT
+
+
+def _not_found(languages: tuple[str | None, str | None], brand: Brand) -> Response[str]:
+    """The 404 page, in the company's look and language when the host is known."""
+    language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
+    return page("not_found.html", language=language, brand=brand, status_code=404)
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:
