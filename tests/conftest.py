@@ -13,11 +13,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.app import create_app
 from slotwise.cli.migrate import upgrade
+from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.settings import Settings, load_settings
 from tests.support.factories import Side, make_side
+from tests.support.webhook_receiver import Receiver, running_receiver
 
 TEST_REDIS_DB = 15
 
@@ -133,3 +136,17 @@ async def side_a(app: Litestar, settings: Settings) -> Side:
 @pytest.fixture
 async def side_b(app: Litestar, settings: Settings) -> Side:
     return await make_side(settings, "Bravo")
+
+
+@pytest.fixture
+async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(settings)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A local HTTP server standing for a customer's endpoint (webhooks, images to import)."""
+    with running_receiver() as running:
+        yield running

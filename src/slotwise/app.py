@@ -41,7 +41,7 @@ from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
 from slotwise.ratelimit.middleware import default_policy, rate_limit_middleware
 from slotwise.ratelimit.policies import RATE_POLICIES, CompanyPolicies
-from slotwise.settings import SETTINGS, Settings, load_settings
+from slotwise.settings import SETTINGS, Settings, load_settings, warn_about_unsafe_settings
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import PersonalPageController, UserController
@@ -51,7 +51,7 @@ from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
-from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender, warn_if_private_networks_allowed
+from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 
 #: Redis carries rate limits and job wake-ups; when it hangs, requests must not hang with it
 REDIS_TIMEOUT_SECONDS = 0.5
@@ -182,7 +182,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
         on_startup=[
             lambda: configure_logging(settings.log_level),
-            lambda: warn_if_private_networks_allowed(settings),
+            lambda: warn_about_unsafe_settings(settings),
         ],
     )
 

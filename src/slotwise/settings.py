@@ -1,5 +1,6 @@
 """Settings read once from the environment into a frozen, typed object."""
 
+import logging
 from collections.abc import Mapping
 from typing import Literal
 
@@ -40,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     provisional_ttl_minutes: int = 1440
     webhook_max_endpoints: int = 20
     webhook_allow_private_networks: bool = False
+    #: lets logo imports use plain http and private addresses (development and tests only)
+    image_import_allow_private_networks: bool = False
     webhook_disable_after_hours: int = 120
     webhook_secret_overlap_hours: int = 24
     webhook_lease_margin_seconds: int = 30
@@ -125,3 +128,18 @@ def load_settings(environ: Mapping[str, str], **overrides: object) -> Settings:
 
 
 SETTINGS = StateKey("settings", Settings)
+
+
+def warn_about_unsafe_settings(settings: Settings) -> None:
+    """Log each development-only setting that is on (the app and the worker call it at start)."""
+    log = logging.getLogger("slotwise.settings")
+    if settings.webhook_allow_private_networks:
+        log.warning(
+            "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be sent over plain http "
+            "and to private, loopback and link-local addresses (development and tests only)"
+        )
+    if settings.image_import_allow_private_networks:
+        log.warning(
+            "SLOTWISE_IMAGE_IMPORT_ALLOW_PRIVATE_NETWORKS is on: logos may be imported over plain "
+            "http and from private, loopback and link-local addresses (development and tests only)"
+        )

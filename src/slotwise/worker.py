@@ -10,7 +10,7 @@ from arq.worker import Function, Worker
 
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
-from slotwise.settings import Settings, load_settings
+from slotwise.settings import Settings, load_settings, warn_about_unsafe_settings
 from slotwise.webhooks import jobs as webhook_jobs
 from slotwise.webhooks.events import DELIVER
 
@@ -27,6 +27,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or load_settings(os.environ)
     engine = create_engine(settings)
     ctx["settings"] = settings
+    warn_about_unsafe_settings(settings)
     ctx["engine"] = engine
     ctx["sessionmaker"] = create_sessionmaker(engine)
     await webhook_jobs.startup(ctx)

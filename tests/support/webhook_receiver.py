@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that records what webhook deliveries send it."""
+"""A real HTTP server on 127.0.0.1 that records what the product sends it (webhook deliveries,
+image downloads) and answers as planned."""
 
 import threading
 import time
@@ -76,12 +77,18 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def do_GET(self) -> None:
+            self.answer(b"")
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
             if len(body) < length:  # the sender died mid-body: no request, as for any server
                 self.close_connection = True
                 return
+            self.answer(body)
+
+        def answer(self, body: bytes) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             receiver.record(Received(self.path, headers, body, time.time()))
             reply = receiver.reply_for(self.path)

@@ -46,6 +46,9 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
         "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS": str(
             settings.webhook_allow_private_networks
         ).lower(),
+        "SLOTWISE_IMAGE_IMPORT_ALLOW_PRIVATE_NETWORKS": str(
+            settings.image_import_allow_private_networks
+        ).lower(),
         "SLOTWISE_WEBHOOK_RELAY_SECONDS": str(settings.webhook_relay_seconds),
         "SLOTWISE_WEBHOOK_LEASE_MARGIN_SECONDS": str(settings.webhook_lease_margin_seconds),
         "SLOTWISE_DB_POOL_SIZE": "5",

@@ -1,7 +1,7 @@
 """Webhook fixtures: private networks allowed (the receiver is on 127.0.0.1), a fake clock, a
 database session factory and a deliverer bound to them."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -10,12 +10,10 @@ import pytest
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
 from slotwise.webhooks.sender import Sender
 from tests.support.factories import Tenant, make_tenant
-from tests.support.webhook_receiver import Receiver, running_receiver
 
 
 @pytest.fixture
@@ -56,19 +54,6 @@ class FixedRandom:
 def clock() -> FakeClock:
     """A minute ahead of the real clock, so events emitted during the test are due at once."""
     return FakeClock(datetime.now(UTC) + timedelta(minutes=1))
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
-
-
-@pytest.fixture
-async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(settings)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 @pytest.fixture

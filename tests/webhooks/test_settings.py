@@ -1,4 +1,4 @@
-"""Webhook settings: defaults, validation, and the warning when private networks are allowed."""
+"""Webhook settings: defaults, validation, and the warnings when private networks are allowed."""
 
 import asyncio
 
@@ -32,17 +32,25 @@ def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> Non
         load_settings(env)
 
 
+@pytest.mark.parametrize(
+    "setting", ["webhook_allow_private_networks", "image_import_allow_private_networks"]
+)
 @pytest.mark.parametrize("allowed", [True, False])
 async def test_startup_warns_when_private_networks_are_allowed(
-    settings: Settings, capfd: pytest.CaptureFixture[str], allowed: bool
+    settings: Settings, capfd: pytest.CaptureFixture[str], allowed: bool, setting: str
 ) -> None:
-    app = create_app(msgspec.structs.replace(settings, webhook_allow_private_networks=allowed))
+    variable = f"SLOTWISE_{setting.upper()} is on"
+    plain = msgspec.structs.replace(
+        settings, webhook_allow_private_networks=False, image_import_allow_private_networks=False
+    )
+    app = create_app(msgspec.structs.replace(plain, **{setting: allowed}))
     async with AsyncTestClient(app):
         pass
     output = ""
     for _ in range(50):  # Litestar's log handler writes from its own thread
         output += capfd.readouterr().err
-        if "ALLOW_PRIVATE_NETWORKS is on" in output:
+        if variable in output:
             break
         await asyncio.sleep(0.02)
-    assert ("SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on" in output) is allowed
+    assert (variable in output) is allowed
+    assert "ALLOW_PRIVATE_NETWORKS is on" not in output.replace(variable, "")

@@ -10,9 +10,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.egress import policy
 from slotwise.models import DeliveryStatus
 from slotwise.settings import Settings
-from slotwise.webhooks import ssrf
 from slotwise.webhooks.delivery import Deliverer
 from slotwise.webhooks.sender import Sender
 from tests.support.factories import Tenant, make_delivery, make_webhook
@@ -72,12 +72,12 @@ PUBLIC_ADDRESSES = [
 
 @pytest.mark.parametrize("address", BLOCKED_ADDRESSES)
 def test_policy_blocks(address: str) -> None:
-    assert ssrf.blocked_reason(ipaddress.ip_address(address)) is not None
+    assert policy.blocked_reason(ipaddress.ip_address(address)) is not None
 
 
 @pytest.mark.parametrize("address", PUBLIC_ADDRESSES)
 def test_policy_allows_public_addresses(address: str) -> None:
-    assert ssrf.blocked_reason(ipaddress.ip_address(address)) is None
+    assert policy.blocked_reason(ipaddress.ip_address(address)) is None
 
 
 @pytest.mark.parametrize(
@@ -98,13 +98,13 @@ def test_policy_allows_public_addresses(address: str) -> None:
 )
 def test_numeric_hosts_are_read_like_inet_aton(host: str, address: str | None) -> None:
     expected = None if address is None else ipaddress.ip_address(address)
-    assert ssrf.host_address(host) == expected
+    assert policy.host_address(host) == expected
 
 
 @pytest.mark.parametrize("host", ["08.0.0.1", "256.0.0.1", "1.2.3.4.5", "0x.1", "foo.123"])
 def test_malformed_numeric_hosts_are_refused(host: str) -> None:
-    with pytest.raises(ssrf.UrlProblem):
-        ssrf.host_address(host)
+    with pytest.raises(policy.UrlProblem):
+        policy.host_address(host)
 
 
 #: the SSRF table, as URLs a company could register
@@ -129,8 +129,8 @@ BLOCKED_URLS = [
 
 @pytest.mark.parametrize("url", BLOCKED_URLS)
 def test_blocked_urls_fail_the_registration_check(url: str) -> None:
-    with pytest.raises(ssrf.UrlProblem):
-        ssrf.parse_endpoint(url, allow_private=False)
+    with pytest.raises(policy.UrlProblem):
+        policy.parse_endpoint(url, allow_private=False)
 
 
 @pytest.mark.parametrize(
@@ -146,12 +146,12 @@ def test_blocked_urls_fail_the_registration_check(url: str) -> None:
     ],
 )
 def test_malformed_urls_are_refused(url: str, message: str) -> None:
-    with pytest.raises(ssrf.UrlProblem, match=message):
-        ssrf.parse_endpoint(url, allow_private=False)
+    with pytest.raises(policy.UrlProblem, match=message):
+        policy.parse_endpoint(url, allow_private=False)
 
 
 def test_allowing_private_networks_allows_http_and_loopback() -> None:
-    target = ssrf.parse_endpoint("http://127.0.0.1:8080/x", allow_private=True)
+    target = policy.parse_endpoint("http://127.0.0.1:8080/x", allow_private=True)
     assert (target.scheme, target.port) == ("http", 8080)
 
 
@@ -181,7 +181,7 @@ class StubResolver:
         self.answers = answers
         self.calls: list[str] = []
 
-    async def __call__(self, host: str, port: int) -> list[ssrf.IPAddress]:
+    async def __call__(self, host: str, port: int) -> list[policy.IPAddress]:
         self.calls.append(host)
         planned = self.answers.get(host)
         if not planned:
@@ -199,7 +199,7 @@ async def test_registration_resolves_names_and_refuses_private_answers() -> None
     )
     sender = Sender(allow_private=False, resolver=resolver)
     try:
-        with pytest.raises(ssrf.UrlProblem, match="private"):
+        with pytest.raises(policy.UrlProblem, match="private"):
             await sender.check_url("https://internal.example.com/hook")
         await sender.check_url("https://public.example.com/hook")
         await sender.check_url("https://not-yet-registered.example.com/hook")  # checked at send

@@ -13,7 +13,7 @@ from slotwise.jobs import enqueue
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
 from slotwise.webhooks.events import deliver_wakeup
-from slotwise.webhooks.sender import Sender, warn_if_private_networks_allowed
+from slotwise.webhooks.sender import Sender
 
 RELAY = "webhooks.relay"
 #: a deliver job holds an arq slot for at most this long (endpoint timeout ≤ 30 s, plus the
@@ -25,7 +25,6 @@ log = logging.getLogger("slotwise.webhooks")
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
-    warn_if_private_networks_allowed(settings)
     sender = Sender(allow_private=settings.webhook_allow_private_networks)
     ctx["webhooks"] = Deliverer(ctx["sessionmaker"], sender, settings)
 

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.egress import policy
 from slotwise.jobs import after_commit
 from slotwise.kit.clock import utc_now
 from slotwise.kit.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
@@ -24,7 +25,7 @@ from slotwise.models import (
 )
 from slotwise.settings import Settings
 from slotwise.webhooks import schemas as s
-from slotwise.webhooks import signing, ssrf
+from slotwise.webhooks import signing
 from slotwise.webhooks.delivery import send_attempt
 from slotwise.webhooks.events import EventType, deliver_wakeup, event_body, new_msg_id
 from slotwise.webhooks.repository import (
@@ -108,7 +109,7 @@ class WebhookService:
     async def _url_errors(self, url: str) -> list[FieldError]:
         try:
             await self.sender.check_url(url)
-        except ssrf.UrlProblem as exc:
+        except policy.UrlProblem as exc:
             return [FieldError("endpoint", f"The URL {exc}")]
         return []
 
