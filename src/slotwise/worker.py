@@ -8,6 +8,8 @@ from arq import cron, func
 from arq.cron import CronJob
 from arq.worker import Function, Worker
 
+from slotwise.companies import jobs as company_jobs
+from slotwise.companies.service import IMPORT_LOGO
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
 from slotwise.settings import Settings, load_settings, warn_about_unsafe_settings
@@ -48,7 +50,8 @@ def functions() -> list[Function]:
             # no result kept: a later wake-up may reuse the job id at once
             keep_result=0,
             max_tries=3,
-        )
+        ),
+        func(company_jobs.import_logo, name=IMPORT_LOGO, timeout=60, keep_result=0, max_tries=3),
     ]
 
 
@@ -59,6 +62,13 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
             webhook_jobs.relay,
             name=webhook_jobs.RELAY,
             second=set(range(0, 60, relay_seconds)),
+            run_at_startup=True,
+            keep_result=0,
+        ),
+        cron(
+            company_jobs.sweep_logo_imports,
+            name=company_jobs.SWEEP_LOGO_IMPORTS,
+            second={15},
             run_at_startup=True,
             keep_result=0,
         ),

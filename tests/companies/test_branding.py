@@ -20,6 +20,8 @@ DEFAULT = {
     "privacyPolicyUrl": None,
     "allowedEmbedOrigins": [],
     "logoUrl": None,
+    "logoStatus": None,
+    "logoError": None,
 }
 
 
@@ -76,6 +78,7 @@ async def test_an_uploaded_logo_is_served_by_slotwise(client: Client, side_a: Si
     )
     assert response.status_code == 200, response.text
     logo_url = response.json()["logoUrl"]
+    assert response.json()["logoStatus"] == "ready"
     path = urlsplit(logo_url)
     assert path.path == f"/brand/{side_a.tenant.company_id}/logo"
     served = await client.get(f"{path.path}?{path.query}")

@@ -19,7 +19,12 @@ from slotwise.models.base import TenantModel
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 CROSS_TENANT = frozenset(
-    {"slotwise/db/unscoped.py", "slotwise/db/tenancy.py", "slotwise/webhooks/queue.py"}
+    {
+        "slotwise/db/unscoped.py",
+        "slotwise/db/tenancy.py",
+        "slotwise/webhooks/queue.py",
+        "slotwise/companies/logo_queue.py",
+    }
 )
 STATEMENTS = {verb: verb for verb in ("select", "update", "delete", "insert")}
 STATEMENTS["select_from"] = "select"

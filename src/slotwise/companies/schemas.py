@@ -6,6 +6,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from slotwise.kit.wire import Color, HttpsUrl, InputStruct, WireStruct
+from slotwise.models import LogoStatus
 
 Origin = Annotated[
     str,
@@ -16,6 +17,10 @@ Origin = Annotated[
     ),
 ]
 PageLanguage = Literal["en", "de"]
+#: checked when saved (https, a public host); the worker downloads it and slotwise serves the copy
+LogoSource = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=2000, examples=["https://partner.example/logo.png"])
+]
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
@@ -30,8 +35,14 @@ class Branding(WireStruct):
     privacy_policy_url: str | None
     #: origins allowed to embed the pages in a frame; empty: any origin
     allowed_embed_origins: list[str]
-    #: where the pages load the uploaded logo from (served by slotwise); null without one
+    #: the https URL the logo is imported from, or where slotwise serves an uploaded logo;
+    #: null without a logo. The pages always load slotwise's own copy.
     logo_url: str | None
+    #: `pending` while the worker downloads `logoUrl`, `ready` once the pages show it, `failed`
+    #: (see `logoError`; the pages keep the previous logo); null without a logo
+    logo_status: LogoStatus | None
+    #: why the last import failed
+    logo_error: str | None
 
 
 class BrandingUpdate(InputStruct):
@@ -44,3 +55,6 @@ class BrandingUpdate(InputStruct):
     default_language: PageLanguage | UnsetType | None = UNSET
     privacy_policy_url: HttpsUrl | UnsetType | None = UNSET
     allowed_embed_origins: Annotated[list[Origin], msgspec.Meta(max_length=20)] | UnsetType = UNSET
+    #: an https URL of a PNG, JPEG, GIF or WebP image up to 256 KB, imported in the background;
+    #: `null` removes the logo (so does `DELETE /v4/company/branding/logo`)
+    logo_url: LogoSource | UnsetType | None = UNSET

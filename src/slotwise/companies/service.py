@@ -14,10 +14,13 @@ from slotwise.companies.repository import BrandingRepository
 from slotwise.credentials.repository import CredentialRepository
 from slotwise.credentials.service import mint_api_key
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import PayloadTooLarge, UnsupportedMediaType
+from slotwise.egress import policy
+from slotwise.egress.transport import check_url, system_resolver
+from slotwise.jobs import Wakeup, after_commit
+from slotwise.kit.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from slotwise.kit.slugs import slugify
 from slotwise.kit.wire import sent_fields
-from slotwise.models import Company, CompanyBranding, Role, User, UserType, uuid7
+from slotwise.models import Company, CompanyBranding, LogoStatus, Role, User, UserType, uuid7
 from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
 
@@ -96,6 +99,27 @@ def logo_type(content: bytes) -> str | None:
     )
 
 
+#: the arq job that downloads a company's logo from its `logoUrl`
+IMPORT_LOGO = "companies.import_logo"
+
+
+def import_logo_wakeup(company_id: CompanyId, source_url: str) -> Wakeup:
+    """One job per company and URL: a repeated wake-up for the same import is a no-op, one for
+    a newer URL is not held up by a download of an older one still running."""
+    digest = hashlib.sha256(source_url.encode()).hexdigest()[:16]
+    return Wakeup(IMPORT_LOGO, (str(company_id),), job_id=f"logo:{company_id}:{digest}")
+
+
+def store_logo(row: CompanyBranding, content: bytes, source_url: str | None = None) -> None:
+    """Put a checked image (or none: empty) on the row, uploaded or imported from `source_url`."""
+    row.logo = content or None
+    row.logo_type = logo_type(content) if content else None
+    row.logo_version = hashlib.sha256(content).hexdigest()[:16] if content else None
+    row.logo_source_url = source_url if content else None
+    row.logo_status = LogoStatus.READY if content else None
+    row.logo_error = None
+
+
 def branding_view(row: CompanyBranding | None, public_url: str = "") -> s.Branding:
     if row is None:
         return s.Branding(
@@ -107,8 +131,11 @@ def branding_view(row: CompanyBranding | None, public_url: str = "") -> s.Brandi
             privacy_policy_url=None,
             allowed_embed_origins=[],
             logo_url=None,
+            logo_status=None,
+            logo_error=None,
         )
     path = logo_path(row)
+    served = None if path is None else f"{public_url.rstrip('/')}{path}"
     return s.Branding(
         display_name=row.display_name,
         primary_color=row.primary_color,
@@ -117,39 +144,73 @@ def branding_view(row: CompanyBranding | None, public_url: str = "") -> s.Brandi
         default_language=row.default_language,
         privacy_policy_url=row.privacy_policy_url,
         allowed_embed_origins=list(row.allowed_embed_origins),
-        logo_url=None if path is None else f"{public_url.rstrip('/')}{path}",
+        logo_url=row.logo_source_url or served,
+        logo_status=LogoStatus(row.logo_status) if row.logo_status else None,
+        logo_error=row.logo_error,
     )
 
 
 class BrandingService:
-    def __init__(self, session: AsyncSession, company_id: CompanyId, public_url: str) -> None:
+    def __init__(self, session: AsyncSession, company_id: CompanyId, settings: Settings) -> None:
         self.session = session
-        self.public_url = public_url
+        self.company_id = company_id
+        self.settings = settings
         self.branding = BrandingRepository(session, company_id)
 
     async def get(self) -> s.Branding:
-        return branding_view(await self.branding.current(), self.public_url)
+        return branding_view(await self.branding.current(), self.settings.public_url)
 
     async def update(self, data: s.BrandingUpdate) -> s.Branding:
+        changes = sent_fields(data)
+        logo_sent = "logo_url" in changes
+        source = changes.pop("logo_url", None)
+        if source is not None:
+            await self._check_source(source)
         row = await self.branding.locked()
-        for name, value in sent_fields(data).items():
+        for name, value in changes.items():
             setattr(row, name, value)
+        if logo_sent:
+            self._point_logo_at(row, source)
         await self.session.flush()
-        return branding_view(row, self.public_url)
+        return branding_view(row, self.settings.public_url)
+
+    async def _check_source(self, url: str) -> None:
+        try:
+            await check_url(
+                url,
+                allow_private=self.settings.image_import_allow_private_networks,
+                resolver=system_resolver,
+            )
+        except policy.UrlProblem as exc:
+            raise ValidationFailed.field("logoUrl", f"The URL {exc}") from exc
+
+    def _point_logo_at(self, row: CompanyBranding, source: str | None) -> None:
+        """Remove the logo (null) or import it (again) from `source`; sending back the URL of an
+        uploaded logo, as GET answered it, changes nothing."""
+        if source is None:
+            store_logo(row, b"")
+            return
+        if (
+            row.logo_source_url is None
+            and source == branding_view(row, self.settings.public_url).logo_url
+        ):
+            return
+        # the pages keep showing the current logo until the new one has arrived
+        row.logo_source_url = source
+        row.logo_status = LogoStatus.PENDING
+        row.logo_error = None
+        after_commit(self.session, import_logo_wakeup(self.company_id, source))
 
     async def set_logo(self, content: bytes) -> s.Branding:
         """Store an uploaded logo (PNG, JPEG, GIF or WebP, up to 256 KB), or remove it (empty)."""
-        kind = logo_type(content) if content else None
-        if content and kind is None:
+        if content and logo_type(content) is None:
             raise UnsupportedMediaType("The logo must be a PNG, JPEG, GIF or WebP image")
         if len(content) > MAX_LOGO_BYTES:
             raise PayloadTooLarge(f"The logo may be at most {MAX_LOGO_BYTES // 1024} KB")
         row = await self.branding.locked()
-        row.logo = content or None
-        row.logo_type = kind
-        row.logo_version = hashlib.sha256(content).hexdigest()[:16] if content else None
+        store_logo(row, content)
         await self.session.flush()
-        return branding_view(row, self.public_url)
+        return branding_view(row, self.settings.public_url)
 
 
 async def provide_branding_service(
@@ -157,4 +218,4 @@ async def provide_branding_service(
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
 ) -> BrandingService:
-    return BrandingService(db, principal.company_id, settings.public_url)
+    return BrandingService(db, principal.company_id, settings)

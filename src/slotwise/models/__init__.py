@@ -3,7 +3,7 @@
 from slotwise.models.appointment import Appointment, AppointmentStatus, Attendee
 from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, TenantModel, TimestampMixin, uuid7
-from slotwise.models.branding import CompanyBranding
+from slotwise.models.branding import CompanyBranding, LogoStatus
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind
 from slotwise.models.idempotency import IdempotencyRecord
@@ -38,6 +38,7 @@ __all__ = [
     "EndpointStatus",
     "IdMixin",
     "IdempotencyRecord",
+    "LogoStatus",
     "MeetingType",
     "PersonalPage",
     "Role",
