@@ -141,6 +141,11 @@ def open_booking(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
 
 def book(page: Page | FrameLocator, time_label: str, name: str = "Ada Lovelace") -> None:
     page.get_by_role("button", name=time_label, exact=True).click()
+    fill_and_confirm(page, name)
+
+
+def fill_and_confirm(page: Page | FrameLocator, name: str = "Ada Lovelace") -> None:
+    """Fill the booking form of the chosen slot and send it."""
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill("ada@example.test")
     phone = page.get_by_label("Phone")
@@ -338,6 +343,7 @@ def test_the_manage_link_moves_and_cancels(site: Site, context: BrowserContext) 
     assert manage is not None
     page.goto(manage)
     expect(page.get_by_role("heading", name="30min Meeting")).to_be_visible()
+    expect(page.get_by_text("Scheduling by slotwise")).to_be_visible()
     page.get_by_role("link", name="Reschedule").click()
     page.get_by_role("button", name=f"{dayname(day)}, Available").click()
     page.get_by_label("Time zone").select_option("Europe/Berlin")
@@ -445,6 +451,20 @@ def test_the_company_brand_in_the_browser(site: Site, context: BrowserContext) -
         page.get_by_role("button", name="09:00", exact=True).click()
         button = page.get_by_role("button", name="Confirm booking")
         color = button.evaluate("(el) => getComputedStyle(el).backgroundColor")
+        assert color == "rgb(15, 118, 110)"
+        fill_and_confirm(page)
+        booked_id(page)
+        manage = page.get_by_role("link", name="Manage or cancel your booking")
+        page.goto(manage.get_attribute("href") or "")
+        # the manage page learns whose booking it is with the secret, then takes its look
+        expect(page.get_by_role("heading", name="30min Meeting")).to_be_visible()
+        expect(page.get_by_text("Northwind Health")).to_be_visible()
+        expect(page.locator("header img.logo")).to_be_visible()
+        assert page.locator("header img.logo").evaluate("(img) => img.naturalWidth") == 48
+        expect(page.get_by_text("Scheduling by slotwise")).to_have_count(0)
+        page.get_by_role("button", name="Cancel booking").click()
+        confirm = page.get_by_role("button", name="Confirm cancellation")
+        color = confirm.evaluate("(el) => getComputedStyle(el).backgroundColor")
         assert color == "rgb(15, 118, 110)"
         host_slug = urlsplit(user["bookingUrl"]).path.split("/")[1]
         missing = page.goto(f"{site.base_url}/{host_slug}/no-such-type")

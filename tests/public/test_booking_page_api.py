@@ -201,6 +201,56 @@ async def test_the_manage_link_reads_its_booking_until_cancelled(
     assert gone.status_code == 404
 
 
+async def test_the_manage_link_brings_the_look_of_its_hosts_pages(
+    client: Client, side_a: Side, side_b: Side
+) -> None:
+    meeting_type = await make_type(client, side_a)
+    created = (
+        await client.post(f"{page_path(meeting_type)}/book", json=public_booking(at(11)))
+    ).json()
+    path = f"/v4/public/appointment/{created['appointmentId']}"
+    secret = {"x-appointment-secret": urlsplit(created["manageUrl"]).fragment}
+
+    async def look() -> dict[str, Any]:
+        found = await client.get(path, headers=secret)
+        assert found.status_code == 200, found.text
+        seen: dict[str, Any] = found.json()["look"]
+        return seen
+
+    assert await look() == {
+        "displayName": None,
+        "logoUrl": None,
+        "colors": {},
+        "hidePoweredBy": False,
+        "privacyPolicyUrl": None,
+    }
+    branding = {
+        "displayName": "Northwind Health",
+        "primaryColor": "#0F766E",
+        "hidePoweredBy": True,
+        "privacyPolicyUrl": "https://northwind.example/privacy",
+    }
+    other = {"displayName": "Bravo Brand", "primaryColor": "#000000"}
+    for side, body in ((side_a, branding), (side_b, other)):
+        response = await client.patch(
+            "/v4/company/branding", json=body, headers=side.tenant.headers()
+        )
+        assert response.status_code == 200, response.text
+    assert await look() == {
+        "displayName": "Northwind Health",
+        "logoUrl": None,
+        "colors": {"--brand": "#0F766E", "--brand-text": "#ffffff"},
+        "hidePoweredBy": True,
+        "privacyPolicyUrl": "https://northwind.example/privacy",
+    }
+    own = {"useCustomColors": True, "primaryColor": "#FDE68A"}
+    response = await client.patch(
+        "/v4/personal-page/me", json=own, headers=side_a.tenant.headers(side_a.member_id)
+    )
+    assert response.status_code == 200, response.text
+    assert (await look())["colors"] == {"--brand": "#FDE68A", "--brand-text": "#111827"}
+
+
 async def test_the_invitee_gets_the_appointments_calendar_file(
     client: Client, side_a: Side
 ) -> None:

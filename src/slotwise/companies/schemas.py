@@ -58,3 +58,16 @@ class BrandingUpdate(InputStruct):
     #: an https URL of a PNG, JPEG, GIF or WebP image up to 256 KB, imported in the background;
     #: `null` removes the logo (so does `DELETE /v4/company/branding/logo`)
     logo_url: LogoSource | UnsetType | None = UNSET
+
+
+class PageLook(WireStruct):
+    """How an invitee page of the company looks: what the page applies once it knows whose it
+    is (the host's own colours when they chose them)."""
+
+    display_name: str | None
+    #: the logo's path on slotwise; null without one
+    logo_url: str | None
+    #: CSS custom properties to set on the page's root element
+    colors: dict[str, str]
+    hide_powered_by: bool
+    privacy_policy_url: str | None

@@ -13,9 +13,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.static_files import create_static_files_router
 
+from slotwise.companies.look import DEFAULT_BRAND, UNDRESSED, Brand
 from slotwise.kit.errors import NotFound
 from slotwise.kit.slugs import is_valid
-from slotwise.pages.brand import DEFAULT_BRAND, Brand
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language
 from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
 from slotwise.pages.views import (
@@ -108,9 +108,15 @@ class BookingPageController(Controller):
         appointment_id: FromPath[uuid.UUID],
         lang: Param = None,
     ) -> Response[str]:
-        """The manage page of a booking (HTML); the secret is in the link's fragment."""
+        """The manage page of a booking (HTML); the secret is in the link's fragment. It is
+        served unbranded, with no footer: the booking brings its company's look."""
         language = pick_language(lang, request.headers.get("accept-language"), "en")
-        return page("manage.html", language=language, **manage_context(appointment_id, language))
+        return page(
+            "manage.html",
+            language=language,
+            brand=UNDRESSED,
+            **manage_context(appointment_id, language),
+        )
 
 
 @get(

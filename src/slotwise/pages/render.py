@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from litestar import MediaType, Response
 
-from slotwise.pages.brand import DEFAULT_BRAND, Brand
+from slotwise.companies.look import DEFAULT_BRAND, Brand
 from slotwise.pages.i18n import translator
 
 ASSETS_DIR = Path(__file__).parent / "assets"

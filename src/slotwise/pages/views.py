@@ -10,19 +10,19 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from slotwise.companies.repository import BrandingRepository
-from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import NotFound
-from slotwise.kit.zones import is_zone
-from slotwise.meeting_types.repository import MeetingTypeRepository
-from slotwise.models import MeetingType, PersonalPage
-from slotwise.pages.brand import (
+from slotwise.companies.look import (
     DEFAULT_BRAND,
     Brand,
     brand_from,
     brand_of,
     with_personal_colors,
 )
+from slotwise.companies.repository import BrandingRepository
+from slotwise.db.tenancy import CompanyId
+from slotwise.kit.errors import NotFound
+from slotwise.kit.zones import is_zone
+from slotwise.meeting_types.repository import MeetingTypeRepository
+from slotwise.models import MeetingType, PersonalPage
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language, translator
 from slotwise.public.service import PublicBookingService
 from slotwise.users.repository import PersonalPageRepository
@@ -71,6 +71,8 @@ MANAGE_STRINGS = (
     "This booking is no longer active.",
     "Your booking is cancelled.",
     "Something went wrong. Please try again.",
+    "Scheduling by slotwise",
+    "Privacy policy",
 )
 
 

@@ -12,7 +12,11 @@ from slotwise.bookings import ics
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
 from slotwise.public import schemas as s
-from slotwise.public.service import PublicBookingService, provide_public_service
+from slotwise.public.service import (
+    PublicBookingService,
+    managed_booking,
+    provide_public_service,
+)
 from slotwise.slots import schemas as slot_schemas
 
 Text = Annotated[str | None, QueryParameter(max_length=100)]
@@ -91,10 +95,11 @@ class InviteeAppointmentController(Controller):
         appointment_id: FromPath[UUID],
         invitees: NamedDependency[InviteeService],
         secret: SecretHeader = None,
-    ) -> booking_schemas.InviteeBooking:
+    ) -> s.ManagedBooking:
         """The booking behind a manage link, with its secret in `X-Appointment-Secret` (a
-        header, so it stays out of access logs); 404 once it is cancelled."""
-        return await invitees.view(appointment_id, secret)
+        header, so it stays out of access logs), and how its company's pages look; 404 once it
+        is cancelled."""
+        return await managed_booking(invitees, appointment_id, secret)
 
     @get(
         "/{appointment_id:uuid}/ics",

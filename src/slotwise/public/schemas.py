@@ -6,7 +6,8 @@ from typing import Annotated
 
 import msgspec
 
-from slotwise.bookings.schemas import AttendeeInput, FieldValue, Instant
+from slotwise.bookings.schemas import AttendeeInput, FieldValue, Instant, InviteeBooking
+from slotwise.companies.schemas import PageLook
 from slotwise.kit.wire import InputStruct, WireStruct
 
 
@@ -37,3 +38,10 @@ class PublicBookingCreated(WireStruct):
 
     appointment_id: uuid.UUID
     manage_url: str
+
+
+class ManagedBooking(InviteeBooking):
+    """The booking behind a manage link, and the look of its company's pages (the manage page
+    learns whose booking it shows only once the browser sends the secret)."""
+
+    look: PageLook

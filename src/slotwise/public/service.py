@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.booking import BookingService
+from slotwise.bookings.services.invitee import InviteeService
+from slotwise.companies.look import brand_of, with_personal_colors
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import PublicPage, find_public_host, find_public_meeting_type
 from slotwise.kit.clientaddr import client_address
@@ -28,6 +31,7 @@ from slotwise.settings import Settings
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.params import RawSlotParams, parse
 from slotwise.slots.service import SlotService
+from slotwise.users.repository import PersonalPageRepository
 from slotwise.web.idempotency import Idempotency
 
 NOT_FOUND = "Booking page not found"
@@ -40,6 +44,20 @@ def manage_url(public_url: str, appointment_id: uuid.UUID, secret: str) -> str:
     never send, so it stays out of access logs and Referer headers. `my` is shorter than any
     user slug, so the path never shadows a booking URL."""
     return f"{public_url.rstrip('/')}/my/{appointment_id}#{secret}"
+
+
+async def managed_booking(
+    invitees: InviteeService, appointment_id: uuid.UUID, secret: str | None
+) -> s.ManagedBooking:
+    """The invitee's booking with the look of its host's pages (company branding, or the
+    host's own colours)."""
+    viewed = await invitees.view(appointment_id, secret)
+    personal = await PersonalPageRepository(invitees.session, viewed.company_id).of_user(
+        viewed.host_user_id
+    )
+    brand = await brand_of(invitees.session, viewed.company_id)
+    look = with_personal_colors(brand, personal).wire()
+    return s.ManagedBooking(**msgspec.structs.asdict(viewed.booking), look=look)
 
 
 class PublicBookingService:

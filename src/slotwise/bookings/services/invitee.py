@@ -7,6 +7,7 @@ only themselves; moving the whole group is for the host, so an invitee cannot re
 """
 
 import uuid
+from dataclasses import dataclass
 
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,15 @@ from slotwise.models import Appointment, AppointmentStatus, Attendee
 from slotwise.settings import Settings
 
 NOT_FOUND = "Appointment not found"
+
+
+@dataclass(frozen=True)
+class Viewed:
+    """An invitee's booking, with whose it is (for the page's look)."""
+
+    company_id: CompanyId
+    host_user_id: uuid.UUID
+    booking: s.InviteeBooking
 
 
 class InviteeService:
@@ -47,7 +57,7 @@ class InviteeService:
         host = await core.hosts.get_or_404(row.host_user_id)
         return calendar(row, [holder], host)
 
-    async def view(self, appointment_id: uuid.UUID, secret: str | None) -> s.InviteeBooking:
+    async def view(self, appointment_id: uuid.UUID, secret: str | None) -> Viewed:
         """The invitee's booking while it stands; once cancelled, the link shows nothing."""
         core, row, _ = await self._standing(appointment_id, secret)
         meeting_type = await core.meeting_types.get(row.meeting_type_id)
@@ -58,7 +68,7 @@ class InviteeService:
             and meeting_type.deleted_at is None
             and row.total_spots == 1
         )
-        return s.InviteeBooking(
+        booking = s.InviteeBooking(
             appointment=invitee_view(row),
             title=meeting_type.name if meeting_type else str(row.meeting_info.get("name", "")),
             host_name=host.full_name,
@@ -68,6 +78,7 @@ class InviteeService:
                 else None
             ),
         )
+        return Viewed(CompanyId(row.company_id), host.id, booking)
 
     async def _find(
         self, appointment_id: uuid.UUID, secret: str | None

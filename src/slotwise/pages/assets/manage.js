@@ -21,6 +21,44 @@ function when(iso) {
   return `${text} (${zone})`;
 }
 
+function element(tag, className, text) {
+  const made = document.createElement(tag);
+  if (className) made.className = className;
+  if (text) made.textContent = text;
+  return made;
+}
+
+// The page is served before anyone knows whose booking it is; the booking brings the look of
+// its company's pages (colours as custom properties, name, logo, footer).
+function dress(look, hostName) {
+  for (const [name, value] of Object.entries(look.colors)) {
+    document.documentElement.style.setProperty(name, value);
+  }
+  const header = document.querySelector("header.site");
+  if (header) {
+    if (look.logoUrl) {
+      const logo = element("img", "logo");
+      logo.src = look.logoUrl;
+      logo.alt = "";
+      logo.height = 40;
+      header.append(logo);
+    }
+    header.append(element("p", "brand", look.displayName || hostName));
+  }
+  const footer = document.querySelector("footer.site");
+  if (footer) {
+    if (!look.hidePoweredBy) footer.append(element("p", "", t("Scheduling by slotwise")));
+    if (look.privacyPolicyUrl) {
+      const link = element("a", "", t("Privacy policy"));
+      link.href = look.privacyPolicyUrl;
+      link.rel = "noopener noreferrer";
+      const line = element("p");
+      line.append(link);
+      footer.append(line);
+    }
+  }
+}
+
 function gone() {
   $("m-booking").hidden = true;
   $("m-status").textContent = t("This booking is no longer active.");
@@ -33,6 +71,7 @@ async function load() {
   });
   if (!response.ok) return gone();
   const booking = await response.json();
+  dress(booking.look, booking.hostName);
   $("m-status").textContent = "";
   $("m-host").textContent = booking.hostName;
   $("m-what").textContent = booking.title;

@@ -1,10 +1,12 @@
 """A company's branding as the invitee pages apply it: colours as CSS custom properties (with
 a text colour that keeps its contrast), its name, our footer or not, who may frame the pages."""
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.companies import schemas as s
 from slotwise.companies.repository import BrandingRepository
 from slotwise.companies.service import logo_path
 from slotwise.db.tenancy import CompanyId
@@ -17,17 +19,34 @@ LIGHT_TEXT = "#ffffff"
 @dataclass(frozen=True)
 class Brand:
     name: str | None = None
-    #: CSS declarations for `:root`, built only from validated #RRGGBB colours
-    style: str = ""
+    #: CSS custom properties for `:root`, built only from validated #RRGGBB colours
+    colors: Mapping[str, str] = field(default_factory=dict)
     powered_by: bool = True
     privacy_url: str | None = None
     language: str | None = None
     frame_ancestors: str = "*"
-    #: the uploaded logo's path on this server
+    #: the logo's path on this server
     logo: str | None = None
+
+    @property
+    def style(self) -> str:
+        """The colours as CSS declarations."""
+        return "; ".join(f"{name}: {value}" for name, value in self.colors.items())
+
+    def wire(self) -> s.PageLook:
+        """The look for a page that learns whose it is only in the browser (the manage page)."""
+        return s.PageLook(
+            display_name=self.name,
+            logo_url=self.logo,
+            colors=dict(self.colors),
+            hide_powered_by=not self.powered_by,
+            privacy_policy_url=self.privacy_url,
+        )
 
 
 DEFAULT_BRAND = Brand()
+#: for a page that learns its look in the browser: nothing of ours shown before it does
+UNDRESSED = Brand(powered_by=False)
 
 
 def _luminance(color: str) -> float:
@@ -47,20 +66,20 @@ def text_on(color: str) -> str:
     return LIGHT_TEXT if on_white >= on_dark else DARK_TEXT
 
 
-def _style(primary: str | None, secondary: str | None) -> str:
-    parts = []
+def _colors(primary: str | None, secondary: str | None) -> dict[str, str]:
+    colors: dict[str, str] = {}
     if primary:
-        parts += [f"--brand: {primary}", f"--brand-text: {text_on(primary)}"]
+        colors |= {"--brand": primary, "--brand-text": text_on(primary)}
     if secondary:
-        parts += [f"--brand-soft: {secondary}", f"--brand-soft-text: {text_on(secondary)}"]
-    return "; ".join(parts)
+        colors |= {"--brand-soft": secondary, "--brand-soft-text": text_on(secondary)}
+    return colors
 
 
 def with_personal_colors(brand: Brand, page: PersonalPage | None) -> Brand:
     """A host's own colours replace the company's on that host's pages, when they chose so."""
     if page is None or not page.use_custom_colors:
         return brand
-    return replace(brand, style=_style(page.primary_color, page.secondary_color))
+    return replace(brand, colors=_colors(page.primary_color, page.secondary_color))
 
 
 async def brand_of(session: AsyncSession, company_id: CompanyId) -> Brand:
@@ -73,7 +92,7 @@ def brand_from(row: CompanyBranding | None) -> Brand:
     origins = " ".join(str(origin) for origin in row.allowed_embed_origins)
     return Brand(
         name=row.display_name,
-        style=_style(row.primary_color, row.secondary_color),
+        colors=_colors(row.primary_color, row.secondary_color),
         powered_by=not row.hide_powered_by,
         privacy_url=row.privacy_policy_url,
         language=row.default_language,
