@@ -23,6 +23,7 @@ CROSS_TENANT = frozenset(
         "slotwise/db/unscoped.py",
         "slotwise/db/tenancy.py",
         "slotwise/webhooks/queue.py",
+        "slotwise/db/leases.py",
         "slotwise/companies/logo_queue.py",
     }
 )

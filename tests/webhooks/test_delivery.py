@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
 
+from slotwise.db.leases import Due
 from slotwise.models import DeliveryStatus, EndpointStatus, WebhookAudit, WebhookEndpoint
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer, Outcome
-from slotwise.webhooks.queue import DeliveryQueue, Due, QueuedDelivery
+from slotwise.webhooks.queue import DeliveryQueue, QueuedDelivery
 from slotwise.webhooks.retry import RETRY_DELAYS, retry_delay
 from tests.support.factories import Tenant, make_delivery, make_webhook
 from tests.support.webhook_receiver import Receiver, Reply

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.db.leases import Due
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.clock import Clock, utc_now
 from slotwise.models import (
@@ -28,7 +29,7 @@ from slotwise.models import (
 )
 from slotwise.settings import Settings
 from slotwise.webhooks import signing
-from slotwise.webhooks.queue import DeliveryQueue, Due, QueuedDelivery
+from slotwise.webhooks.queue import DeliveryQueue, QueuedDelivery
 from slotwise.webhooks.repository import (
     AttemptRepository,
     AuditRepository,

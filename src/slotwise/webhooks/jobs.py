@@ -47,5 +47,5 @@ async def relay(ctx: dict[str, Any]) -> int:
     deliverer: Deliverer = ctx["webhooks"]
     due = await deliverer.relay()
     for row in due:
-        await enqueue(ctx["redis"], deliver_wakeup(row.delivery_id, row.attempt, again=row.again))
+        await enqueue(ctx["redis"], deliver_wakeup(row.row_id, row.attempt, again=row.again))
     return len(due)

@@ -7,11 +7,11 @@ the company off the row for everything else (declared cross-tenant for the tenan
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.db.leases import Due, Outbox
 from slotwise.models import (
     DeliveryStatus,
     WebhookDelivery,
@@ -29,28 +29,7 @@ class QueuedDelivery:
     event: WebhookEvent
 
 
-@dataclass(frozen=True)
-class Due:
-    delivery_id: uuid.UUID
-    #: the number the next attempt will have
-    attempt: int
-    #: woken before (or left by a worker that died): an earlier wake-up for this attempt may
-    #: be stuck with that worker, so this one must not be mistaken for a duplicate of it
-    again: bool
-
-
-def _claimable(now: datetime) -> Any:
-    """Due and not held by a live worker (a pending row's wake-up lease does not matter)."""
-    return and_(
-        WebhookDelivery.next_attempt_at <= now,
-        or_(
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            and_(
-                WebhookDelivery.status == DeliveryStatus.DELIVERING,
-                WebhookDelivery.locked_until < now,
-            ),
-        ),
-    )
+DELIVERIES = Outbox(WebhookDelivery, DeliveryStatus.PENDING, DeliveryStatus.DELIVERING)
 
 
 class DeliveryQueue:
@@ -87,66 +66,14 @@ class DeliveryQueue:
     ) -> int | None:
         """Take the next attempt of a due delivery; its number, or None when someone else has
         it or it is not due. Exactly one caller wins an attempt."""
-        stmt = (
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, _claimable(now))
-            .values(
-                status=DeliveryStatus.DELIVERING,
-                attempts=WebhookDelivery.attempts + 1,
-                locked_until=lease_until,
-                last_attempt_at=now,
-            )
-            .returning(WebhookDelivery.attempts)
-            .execution_options(synchronize_session=False)
+        return await DELIVERIES.claim(
+            self.session, delivery_id, now, lease_until, last_attempt_at=now
         )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def skip(self, delivery_id: uuid.UUID, now: datetime) -> bool:
         """A due delivery whose endpoint is not active is set aside (it can be redelivered)."""
-        stmt = (
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, _claimable(now))
-            .values(status=DeliveryStatus.SKIPPED, locked_until=None)
-            .returning(WebhookDelivery.id)
-            .execution_options(synchronize_session=False)
-        )
-        return (await self.session.execute(stmt)).first() is not None
+        return await DELIVERIES.set_aside(self.session, delivery_id, now, DeliveryStatus.SKIPPED)
 
     async def due(self, now: datetime, wake_until: datetime, limit: int) -> list[Due]:
-        """Due deliveries no live worker holds and no recent wake-up covers, marked as woken.
-
-        Deliveries whose worker died (lease over) go back to pending. Concurrent relays skip
-        each other's rows.
-        """
-        due = (
-            select(WebhookDelivery.id, WebhookDelivery.locked_until)
-            .where(
-                WebhookDelivery.next_attempt_at <= now,
-                or_(
-                    and_(
-                        WebhookDelivery.status == DeliveryStatus.PENDING,
-                        or_(
-                            WebhookDelivery.locked_until.is_(None),
-                            WebhookDelivery.locked_until < now,
-                        ),
-                    ),
-                    and_(
-                        WebhookDelivery.status == DeliveryStatus.DELIVERING,
-                        WebhookDelivery.locked_until < now,
-                    ),
-                ),
-            )
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("due")
-        )
-        stmt = (
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == due.c.id)
-            .values(status=DeliveryStatus.PENDING, locked_until=wake_until)
-            .returning(WebhookDelivery.id, WebhookDelivery.attempts, due.c.locked_until)
-            .execution_options(synchronize_session=False)
-        )
-        rows = (await self.session.execute(stmt)).all()
-        return [Due(row[0], row[1] + 1, row[2] is not None) for row in rows]
+        """Due deliveries no live worker holds and no recent wake-up covers, marked as woken."""
+        return await DELIVERIES.due(self.session, now, wake_until, limit)

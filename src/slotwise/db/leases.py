@@ -1,0 +1,122 @@
+"""Outbox rows taken by one worker at a time: claiming, leases and the relay's due query.
+
+An outbox row (a webhook delivery, a mail) waits with a due time, is claimed by the worker that
+sends it with a lease (`locked_until`), and goes back to waiting when that worker dies and the
+lease runs out. The relay finds due rows that no live worker holds and no recent wake-up covers,
+marks them woken and returns them, skipping rows a concurrent relay has locked. The queries run
+across companies: the rows are found by id or due time, and the company is taken off the row
+(declared cross-tenant for the tenancy lint).
+"""
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class Due:
+    row_id: uuid.UUID
+    #: the number the next attempt will have
+    attempt: int
+    #: woken before (or left by a worker that died): an earlier wake-up for this attempt may
+    #: be stuck with that worker, so this one must not be mistaken for a duplicate of it
+    again: bool
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """A table of leased rows: `status`, `attempts`, `next_attempt_at`, `locked_until`."""
+
+    model: Any
+    waiting: enum.Enum
+    working: enum.Enum
+
+    def claimable(self, now: datetime) -> ColumnElement[bool]:
+        """Due and not held by a live worker (a waiting row's wake-up lease does not matter)."""
+        model = self.model
+        return and_(
+            model.next_attempt_at <= now,
+            or_(
+                model.status == self.waiting,
+                and_(model.status == self.working, model.locked_until < now),
+            ),
+        )
+
+    async def claim(
+        self,
+        session: AsyncSession,
+        row_id: uuid.UUID,
+        now: datetime,
+        lease_until: datetime,
+        **values: Any,
+    ) -> int | None:
+        """Take the next attempt of a due row; its number, or None when someone else has it or
+        it is not due. Exactly one caller wins an attempt."""
+        model = self.model
+        stmt = (
+            update(model)
+            .where(model.id == row_id, self.claimable(now))
+            .values(
+                status=self.working,
+                attempts=model.attempts + 1,
+                locked_until=lease_until,
+                **values,
+            )
+            .returning(model.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        attempts: int | None = (await session.execute(stmt)).scalar_one_or_none()
+        return attempts
+
+    async def set_aside(
+        self, session: AsyncSession, row_id: uuid.UUID, now: datetime, status: enum.Enum
+    ) -> bool:
+        """Give a due row a final `status` without an attempt (nobody may send it)."""
+        model = self.model
+        stmt = (
+            update(model)
+            .where(model.id == row_id, self.claimable(now))
+            .values(status=status, locked_until=None)
+            .returning(model.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await session.execute(stmt)).first() is not None
+
+    async def due(
+        self, session: AsyncSession, now: datetime, wake_until: datetime, limit: int
+    ) -> list[Due]:
+        """Due rows no live worker holds and no recent wake-up covers, marked as woken until
+        `wake_until`. Rows whose worker died (lease over) go back to waiting; concurrent relays
+        skip each other's rows (FOR UPDATE SKIP LOCKED)."""
+        model = self.model
+        due = (
+            select(model.id, model.locked_until)
+            .where(
+                model.next_attempt_at <= now,
+                or_(
+                    and_(
+                        model.status == self.waiting,
+                        or_(model.locked_until.is_(None), model.locked_until < now),
+                    ),
+                    and_(model.status == self.working, model.locked_until < now),
+                ),
+            )
+            .order_by(model.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("due")
+        )
+        stmt = (
+            update(model)
+            .where(model.id == due.c.id)
+            .values(status=self.waiting, locked_until=wake_until)
+            .returning(model.id, model.attempts, due.c.locked_until)
+            .execution_options(synchronize_session=False)
+        )
+        rows = (await session.execute(stmt)).all()
+        return [Due(row[0], row[1] + 1, row[2] is not None) for row in rows]
