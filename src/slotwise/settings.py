@@ -7,6 +7,7 @@ from typing import Literal
 import msgspec
 
 from slotwise.kit.clientaddr import parse_networks
+from slotwise.kit.smtp import parse_mailbox, parse_smtp_url
 from slotwise.kit.state import StateKey
 
 PREFIX = "SLOTWISE_"
@@ -48,6 +49,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_lease_margin_seconds: int = 30
     webhook_relay_seconds: int = 5
     worker_max_jobs: int = 50
+    #: where mail goes: smtp://user:pass@host:port, smtps://… or …?starttls=true; unset: none is
+    #: sent (notifications are recorded as skipped)
+    smtp_url: str | None = None
+    mail_from: str = "slotwise <no-reply@localhost.localdomain>"
 
     def __post_init__(self) -> None:
         self._check_webhooks()
@@ -73,6 +78,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 raise SettingsError(f"{name}: expected a URL starting with {schemes[0]}://")
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("SLOTWISE_PUBLIC_URL: expected an http:// or https:// URL")
+        self._check_mail()
+
+    def _check_mail(self) -> None:
+        for name, value, parse in (
+            ("SMTP_URL", self.smtp_url, parse_smtp_url),
+            ("MAIL_FROM", self.mail_from, parse_mailbox),
+        ):
+            try:
+                if value is not None:
+                    parse(value)
+            except ValueError as exc:
+                raise SettingsError(f"{PREFIX}{name}: {exc}") from exc
 
     def _check_webhooks(self) -> None:
         for name, value, least in (

@@ -117,6 +117,14 @@ class AppointmentController(Controller):
         """One appointment (never its invitee secret)."""
         return await appointments.get(appointment_id)
 
+    @get("/{appointment_id:uuid}/notifications")
+    async def list_appointment_notifications(
+        self, appointment_id: FromPath[UUID], appointments: NamedDependency[AppointmentService]
+    ) -> s.NotificationList:
+        """The mails about the appointment (confirmations, reminders, changes) and how each
+        went; same access as the appointment."""
+        return await appointments.notifications(appointment_id)
+
     @get("/{appointment_id:uuid}/ics", media_type=ics.MEDIA_TYPE)
     async def get_appointment_ics(
         self, appointment_id: FromPath[UUID], appointments: NamedDependency[AppointmentService]

@@ -9,6 +9,7 @@ same transaction.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,7 @@ from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
 from slotwise.models import Appointment, AppointmentStatus
+from slotwise.notifications.outbox import Change, Notifier
 from slotwise.slots.service import SlotService
 from slotwise.webhooks import events
 from slotwise.webhooks.events import EventType
@@ -88,12 +90,35 @@ class AppointmentLifecycle:
     async def view(self, row: Appointment) -> s.Appointment:
         return (await self.views([row]))[0]
 
-    async def emit(self, event: EventType, row: Appointment, **extra: object) -> s.Appointment:
-        """Record `event` for the appointment as it is now; returns its wire view."""
-        view = await self.view(row)
+    async def emit(
+        self,
+        event: EventType,
+        row: Appointment,
+        *,
+        secrets: Mapping[uuid.UUID, str] | None = None,
+        quiet: bool = False,
+        **extra: object,
+    ) -> s.Appointment:
+        """Record `event` for the appointment as it is now, for webhooks and mails; returns its
+        wire view. `secrets` (invitee secrets by attendee id) reach the mails, never webhooks;
+        `quiet` sends the attendees none (skipNotifications of a booking joining a group)."""
+        attendees = await self.attendees.of_appointments([row.id])
+        host = await self.hosts.get_or_404(row.host_user_id)
+        view = appointment_view(row, attendees, host)
         meeting_type = await self.meeting_types.get(row.meeting_type_id)
         payload = event_payload(event, view, meeting_type, **extra)
         await events.emit(self.session, self.company_id, event, payload)
+        change = Change(
+            event,
+            row,
+            attendees,
+            host,
+            reminders=meeting_type.reminders if meeting_type is not None else None,
+            secrets=secrets or {},
+            quiet=quiet,
+            extra=extra,
+        )
+        await Notifier(self.session, self.company_id).on_change(change)
         return view
 
     @staticmethod
@@ -212,7 +237,8 @@ class AppointmentLifecycle:
         row.secret_hash = hashed
         await self.attendees.set_secret(row.id, hashed)
         await self.save(row)
-        await self.emit(EventType.BOOKING_CONFIRMED, row)
+        attendees = await self.attendees.of_appointments([row.id])
+        await self.emit(EventType.BOOKING_CONFIRMED, row, secrets={a.id: secret for a in attendees})
         return s.BookingCreated(appointment_id=row.id, secret=secret)
 
     async def decline(self, row: Appointment, actor: Actor) -> s.ProvisionalBooking:

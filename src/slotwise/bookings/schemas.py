@@ -200,3 +200,26 @@ class InviteeBooking(WireStruct):
     title: str
     host_name: str
     booking_url: str | None
+
+
+NotificationState = Literal["queued", "sent", "failed", "skipped"]
+
+
+class NotificationView(WireStruct):
+    """One mail about an appointment: `queued` (also while a retry waits), `sent`, `failed`
+    (refused for good, or retried for over a day) or `skipped` (no mail server configured)."""
+
+    id: uuid.UUID
+    kind: str
+    recipient: str
+    language: str
+    status: NotificationState
+    attempts: int
+    #: when it is due (reminders: before the start; after a failure: the next try)
+    due_at: datetime
+    sent_at: datetime | None
+    error: str | None
+
+
+class NotificationList(WireStruct):
+    notifications: list[NotificationView]

@@ -7,7 +7,15 @@ import msgspec
 
 from slotwise.bookings import schemas as s
 from slotwise.meeting_types.channels import current_name
-from slotwise.models import Appointment, AppointmentStatus, Attendee, MeetingType, User
+from slotwise.models import (
+    Appointment,
+    AppointmentStatus,
+    Attendee,
+    MeetingType,
+    Notification,
+    NotificationStatus,
+    User,
+)
 from slotwise.webhooks.events import EventType
 
 
@@ -140,3 +148,27 @@ def event_payload(
         }
     body |= msgspec.to_builtins(extra)
     return body
+
+
+#: a mail being handed to the server is still queued for the outside world
+_WIRE_STATUS: dict[NotificationStatus, s.NotificationState] = {
+    NotificationStatus.QUEUED: "queued",
+    NotificationStatus.SENDING: "queued",
+    NotificationStatus.SENT: "sent",
+    NotificationStatus.FAILED: "failed",
+    NotificationStatus.SKIPPED: "skipped",
+}
+
+
+def notification_view(row: Notification) -> s.NotificationView:
+    return s.NotificationView(
+        id=row.id,
+        kind=row.kind.value,
+        recipient=row.recipient,
+        language=row.language,
+        status=_WIRE_STATUS[row.status],
+        attempts=row.attempts,
+        due_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        error=row.error,
+    )

@@ -8,6 +8,12 @@ from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.models.meeting_type import MeetingType
+from slotwise.models.notification import (
+    CompanyNotificationSettings,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)
 from slotwise.models.personal_page import PersonalPage
 from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.schedule_version import ScheduleVersion
@@ -31,6 +37,7 @@ __all__ = [
     "Base",
     "Company",
     "CompanyBranding",
+    "CompanyNotificationSettings",
     "CompanyRateLimit",
     "Credential",
     "CredentialKind",
@@ -40,6 +47,9 @@ __all__ = [
     "IdempotencyRecord",
     "LogoStatus",
     "MeetingType",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
     "PersonalPage",
     "Role",
     "ScheduleVersion",

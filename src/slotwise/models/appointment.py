@@ -91,6 +91,8 @@ class Appointment(TimestampMixin, TenantModel):
     rescheduled_at: Mapped[datetime | None]
     reschedule_count: Mapped[int] = mapped_column(default=0)
     ics_sequence: Mapped[int] = mapped_column(default=0)
+    #: sent with the booking: no mails to its attendees (the host's still go)
+    skip_notifications: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
 class Attendee(TenantModel):

@@ -61,6 +61,8 @@ class MeetingType(TimestampMixin, TenantModel):
     custom_fields: Mapped[list[Any]] = mapped_column(JSONB, default=list)
     price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
+    #: reminder mails, in minutes before the start; null: the company's defaults
+    reminders: Mapped[list[int] | None] = mapped_column(JSONB)
     deleted_at: Mapped[datetime | None]
 
     @property

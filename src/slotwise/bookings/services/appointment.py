@@ -20,8 +20,10 @@ from slotwise.bookings import ics
 from slotwise.bookings import schemas as s
 from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.bookings.repository import VISIBLE_STATUSES, AppointmentFilter
+from slotwise.bookings.views import notification_view
 from slotwise.kit.errors import FieldError, Forbidden, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
+from slotwise.notifications.repository import NotificationRepository
 
 SortBy = Literal["appointment.start", "appointment.createdAt"]
 SortDirection = Literal["ASC", "DESC", "asc", "desc"]
@@ -114,6 +116,13 @@ class AppointmentService:
         """The acting user's confirmed appointment in progress now, if any."""
         row = await self.core.appointments.confirmed_at(self.principal.user_id, datetime.now(UTC))
         return None if row is None else (await self.core.views([row]))[0]
+
+    async def notifications(self, appointment_id: uuid.UUID) -> s.NotificationList:
+        """The mails sent (and to be sent) about the appointment, oldest first."""
+        row = await self._row(appointment_id)
+        rows = NotificationRepository(self.core.session, self.core.company_id)
+        found = await rows.of_appointment(row.id)
+        return s.NotificationList(notifications=[notification_view(n) for n in found])
 
     async def ics(self, appointment_id: uuid.UUID) -> bytes:
         row = await self._row(appointment_id)

@@ -108,7 +108,13 @@ class BookingService:
             validation.new_attendee(data.attendee, checked, row.id, hashed)
         )
         await self.session.flush()
-        await self.core.emit(EventType.BOOKING_CREATED, row, attendeeId=attendee.id)
+        await self.core.emit(
+            EventType.BOOKING_CREATED,
+            row,
+            secrets={attendee.id: secret},
+            quiet=data.skip_notifications,
+            attendeeId=attendee.id,
+        )
         return s.BookingCreated(appointment_id=row.id, secret=secret)
 
     async def _insert(
@@ -142,11 +148,12 @@ class BookingService:
                 expires_at=now + self.ttl if pending else None,
                 reschedule_count=0,
                 ics_sequence=0,
+                skip_notifications=data.skip_notifications,
             )
         )
         await self.session.flush()  # the exclusion constraint decides here (409 on overlap)
         # a provisional booking has no invitee secret until the host confirms it
-        self.core.attendees.add(
+        attendee = self.core.attendees.add(
             validation.new_attendee(data.attendee, checked, row.id, None if pending else hashed)
         )
         await self.core.save(row)
@@ -155,7 +162,7 @@ class BookingService:
             return s.ProvisionalBookingCreated(
                 booking_type="hostConfirmation", provisional_booking_id=row.id
             )
-        await self.core.emit(EventType.BOOKING_CREATED, row)
+        await self.core.emit(EventType.BOOKING_CREATED, row, secrets={attendee.id: secret})
         return s.BookingCreated(appointment_id=row.id, secret=secret)
 
 

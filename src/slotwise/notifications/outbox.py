@@ -1,0 +1,238 @@
+"""The mails a booking change sends, written as rows in the change's own transaction.
+
+`AppointmentLifecycle.emit` calls `Notifier.on_change` for every change, next to the webhook
+outbox: a rolled-back change sends no mail, a committed one loses none. Each row is woken after
+commit; reminders wait for their time and are found by the relay. A row holds what the mail
+needs beyond the tables (the old start, the reason, the attendee's secret for the manage link);
+the secret leaves the row once the mail is out.
+"""
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.db.tenancy import CompanyId
+from slotwise.jobs import Wakeup, after_commit
+from slotwise.models import (
+    Appointment,
+    Attendee,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    User,
+    uuid7,
+)
+from slotwise.notifications.repository import (
+    DEFAULT_REMINDERS,
+    NotificationRepository,
+    NotificationSettingsRepository,
+)
+from slotwise.webhooks.events import EventType
+
+#: the arq job that sends one notification
+SEND = "notifications.send"
+
+Kind = NotificationKind
+
+
+def send_wakeup(notification_id: uuid.UUID, attempt: int, *, again: bool = False) -> Wakeup:
+    """The wake-up for one attempt; its job id makes duplicates of it a no-op in the queue."""
+    job_id = f"ntf:{notification_id}:{attempt}"
+    if again:
+        job_id += f":{time.time_ns() // 1_000_000}"
+    return Wakeup(SEND, (str(notification_id),), job_id=job_id)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A booking change as the mails see it."""
+
+    event: EventType
+    appointment: Appointment
+    attendees: Sequence[Attendee]
+    host: User
+    #: the meeting type's reminders (minutes before the start); None: the company's defaults
+    reminders: Sequence[int] | None = None
+    #: invitee secrets known to this change, by attendee id (for the manage links)
+    secrets: Mapping[uuid.UUID, str] = field(default_factory=dict)
+    #: no mails to attendees for this change (the booking asked for none)
+    quiet: bool = False
+    #: what the webhook payload adds (attendeeId, cancelledAttendeeId, previousStart, …)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Notifier:
+    def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
+        self.session = session
+        self.rows = NotificationRepository(session, company_id)
+        self.settings = NotificationSettingsRepository(session, company_id)
+
+    async def on_change(self, change: Change) -> None:
+        settings = await self.settings.current()
+        host_on = settings is None or settings.host_emails
+        attendees_on = (settings is None or settings.attendee_emails) and not (
+            change.appointment.skip_notifications or change.quiet
+        )
+        defaults = DEFAULT_REMINDERS if settings is None else settings.reminder_defaults
+        plan = _Plan(self, change, host_on, attendees_on, list(change.reminders or defaults))
+        await plan.run()
+
+    def queue(
+        self,
+        change: Change,
+        kind: Kind,
+        recipient: str,
+        language: str,
+        *,
+        attendee_id: uuid.UUID | None = None,
+        due: datetime | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        now = datetime.now(UTC)
+        row = self.rows.add(
+            Notification(
+                id=uuid7(),
+                appointment_id=change.appointment.id,
+                attendee_id=attendee_id,
+                kind=kind,
+                recipient=recipient,
+                language=language,
+                status=NotificationStatus.QUEUED,
+                attempts=0,
+                next_attempt_at=due or now,
+                context=dict(context or {}),
+            )
+        )
+        if due is None or due <= now:
+            after_commit(self.session, send_wakeup(row.id, 1))
+
+
+@dataclass
+class _Plan:
+    """Who gets which mail for one change."""
+
+    notifier: Notifier
+    change: Change
+    host_on: bool
+    attendees_on: bool
+    reminder_minutes: list[int]
+
+    @property
+    def host(self) -> User:
+        return self.change.host
+
+    def _language(self, attendee: Attendee | None) -> str:
+        chosen = attendee.language if attendee is not None else None
+        return chosen or self.host.language or "en"
+
+    def _targets(self) -> list[Attendee]:
+        """The attendees this change is about: the one joining or leaving, else all active."""
+        extra = self.change.extra
+        for key in ("attendeeId", "cancelledAttendeeId"):
+            if key in extra:
+                return [a for a in self.change.attendees if a.id == extra[key]]
+        return [a for a in self.change.attendees if a.cancelled_at is None]
+
+    def _to_attendees(
+        self,
+        kind: Kind,
+        attendees: Iterable[Attendee],
+        secrets: Mapping[uuid.UUID, str],
+        **ctx: Any,
+    ) -> None:
+        if not self.attendees_on:
+            return
+        for attendee in attendees:
+            context = dict(ctx)
+            if attendee.id in secrets:
+                context["secret"] = secrets[attendee.id]
+            self.notifier.queue(
+                self.change,
+                kind,
+                attendee.email,
+                self._language(attendee),
+                attendee_id=attendee.id,
+                context=context,
+            )
+
+    def _to_host(self, kind: Kind, **ctx: Any) -> None:
+        if self.host_on:
+            self.notifier.queue(
+                self.change, kind, self.host.email, self._language(None), context=ctx
+            )
+
+    def _reminders(self, attendees: Iterable[Attendee], secrets: Mapping[uuid.UUID, str]) -> None:
+        """One reminder per attendee who wants them and per time still ahead."""
+        if not self.attendees_on:
+            return
+        start = self.change.appointment.start_at
+        now = datetime.now(UTC)
+        for attendee in attendees:
+            if not attendee.receive_reminders:
+                continue
+            for minutes in sorted(set(self.reminder_minutes), reverse=True):
+                due = start - timedelta(minutes=minutes)
+                if due <= now:
+                    continue
+                context: dict[str, Any] = {"minutesBefore": minutes}
+                if attendee.id in secrets:
+                    context["secret"] = secrets[attendee.id]
+                self.notifier.queue(
+                    self.change,
+                    Kind.REMINDER,
+                    attendee.email,
+                    self._language(attendee),
+                    attendee_id=attendee.id,
+                    due=due,
+                    context=context,
+                )
+
+    async def run(self) -> None:
+        event, secrets = self.change.event, self.change.secrets
+        targets = self._targets()
+        match event:
+            case EventType.BOOKING_CREATED | EventType.BOOKING_CONFIRMED:
+                self._to_attendees(Kind.CONFIRMED, targets, secrets)
+                if event is EventType.BOOKING_CREATED:
+                    self._to_host(Kind.HOST_BOOKED)
+                self._reminders(targets, secrets)
+            case EventType.BOOKING_REQUESTED:
+                self._to_attendees(Kind.REQUESTED, targets, secrets)
+                self._to_host(Kind.HOST_REQUEST)
+            case EventType.BOOKING_DECLINED:
+                self._to_attendees(Kind.DECLINED, targets, secrets)
+            case EventType.BOOKING_CANCELLED:
+                await self._cancelled(targets)
+            case EventType.BOOKING_RESCHEDULED:
+                await self._rescheduled(targets)
+
+    def _reason(self) -> str | None:
+        record = self.change.extra.get("cancellation") or self.change.appointment.cancel or {}
+        reason = record.get("reason") if isinstance(record, Mapping) else None
+        return str(reason) if reason else None
+
+    async def _cancelled(self, targets: list[Attendee]) -> None:
+        one = self.change.extra.get("cancelledAttendeeId")
+        await self.notifier.rows.drop_reminders(self.change.appointment.id, one)
+        reason = self._reason()
+        self._to_attendees(Kind.CANCELLED, targets, {}, reason=reason)
+        self._to_host(Kind.HOST_CANCELLED, reason=reason)
+
+    async def _rescheduled(self, targets: list[Attendee]) -> None:
+        dropped = await self.notifier.rows.drop_reminders(self.change.appointment.id)
+        # secrets kept by the reminders just removed serve the new mails' manage links
+        secrets = {
+            row["attendee_id"]: row["secret"]
+            for row in dropped
+            if row.get("attendee_id") and row.get("secret")
+        } | dict(self.change.secrets)
+        previous = self.change.extra.get("previousStart")
+        before = previous.isoformat() if isinstance(previous, datetime) else previous
+        self._to_attendees(Kind.RESCHEDULED, targets, secrets, previousStart=before)
+        self._to_host(Kind.HOST_RESCHEDULED, previousStart=before)
+        self._reminders(targets, secrets)
