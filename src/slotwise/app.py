@@ -36,7 +36,11 @@ from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.pages.controller import BookingPageController, assets, embed_script
-from slotwise.public.controller import InviteeAppointmentController, PublicBookingPageController
+from slotwise.public.controller import (
+    HostDecisionController,
+    InviteeAppointmentController,
+    PublicBookingPageController,
+)
 from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
 from slotwise.ratelimit.middleware import default_policy, rate_limit_middleware
@@ -156,6 +160,7 @@ def create_app(settings: Settings) -> Litestar:
             AppointmentController,
             ProvisionalBookingController,
             InviteeAppointmentController,
+            HostDecisionController,
             *docs.routes,
             assets,
             embed_script,

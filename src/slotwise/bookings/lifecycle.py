@@ -9,7 +9,6 @@ same transaction.
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +26,7 @@ from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
 from slotwise.models import Appointment, AppointmentStatus
-from slotwise.notifications.outbox import Change, Notifier
+from slotwise.notifications.outbox import Change, Notifier, Private
 from slotwise.slots.service import SlotService
 from slotwise.webhooks import events
 from slotwise.webhooks.events import EventType
@@ -95,13 +94,11 @@ class AppointmentLifecycle:
         event: EventType,
         row: Appointment,
         *,
-        secrets: Mapping[uuid.UUID, str] | None = None,
-        quiet: bool = False,
+        private: Private | None = None,
         **extra: object,
     ) -> s.Appointment:
         """Record `event` for the appointment as it is now, for webhooks and mails; returns its
-        wire view. `secrets` (invitee secrets by attendee id) reach the mails, never webhooks;
-        `quiet` sends the attendees none (skipNotifications of a booking joining a group)."""
+        wire view. `private` (secrets for the mails' links) never reaches a webhook."""
         attendees = await self.attendees.of_appointments([row.id])
         host = await self.hosts.get_or_404(row.host_user_id)
         view = appointment_view(row, attendees, host)
@@ -114,8 +111,7 @@ class AppointmentLifecycle:
             attendees,
             host,
             reminders=meeting_type.reminders if meeting_type is not None else None,
-            secrets=secrets or {},
-            quiet=quiet,
+            private=private or Private(),
             extra=extra,
         )
         await Notifier(self.session, self.company_id).on_change(change)
@@ -241,14 +237,17 @@ class AppointmentLifecycle:
         await self.emit(EventType.BOOKING_CONFIRMED, row, secrets={a.id: secret for a in attendees})
         return s.BookingCreated(appointment_id=row.id, secret=secret)
 
-    async def decline(self, row: Appointment, actor: Actor) -> s.ProvisionalBooking:
+    async def decline(
+        self, row: Appointment, actor: Actor, reason: str | None = None
+    ) -> s.ProvisionalBooking:
         now = datetime.now(UTC)
         await self.hold(row.host_user_id, now)
         if (await self.locked(row.id)).status is AppointmentStatus.EXPIRED:
             raise Conflict("The provisional booking expired")
         row = await self._pending(row, now)
         row.status = AppointmentStatus.DECLINED
-        row.cancel = self._record(actor, now, None)
+        row.cancel = self._record(actor, now, reason)
+        row.secret_hash = new_secret()[1]  # the host's mailed links stop working
         await self.save(row)
         await self.emit(EventType.BOOKING_DECLINED, row)
         host = await self.hosts.get_or_404(row.host_user_id)

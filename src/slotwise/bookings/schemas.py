@@ -174,6 +174,29 @@ class InviteeCancel(InputStruct):
     reason: Reason | None = None
 
 
+class HostDecision(InputStruct):
+    """The token from the host's mail (the request's secret), and why, when declining."""
+
+    secret: Secret = None
+    reason: Reason | None = None
+
+
+class HostDecisionView(WireStruct):
+    """A booking request as the host's Confirm / Decline page shows it."""
+
+    id: uuid.UUID
+    title: str
+    start: datetime
+    end: datetime
+    expires_at: datetime | None
+    attendees: list[str]
+
+
+class HostDecided(WireStruct):
+    id: uuid.UUID
+    status: Literal["confirmed", "declined"]
+
+
 class InviteeReschedule(InputStruct):
     start: Instant
     secret: Secret = None

@@ -49,6 +49,18 @@ def send_wakeup(notification_id: uuid.UUID, attempt: int, *, again: bool = False
 
 
 @dataclass(frozen=True)
+class Private:
+    """What a change tells the mails but never the webhooks."""
+
+    #: invitee secrets known to this change, by attendee id (for the manage links)
+    secrets: Mapping[uuid.UUID, str] = field(default_factory=dict)
+    #: the secret of a booking waiting for the host (for the Confirm / Decline links)
+    host_token: str | None = None
+    #: no mails to attendees for this change (the booking asked for none)
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
 class Change:
     """A booking change as the mails see it."""
 
@@ -58,10 +70,7 @@ class Change:
     host: User
     #: the meeting type's reminders (minutes before the start); None: the company's defaults
     reminders: Sequence[int] | None = None
-    #: invitee secrets known to this change, by attendee id (for the manage links)
-    secrets: Mapping[uuid.UUID, str] = field(default_factory=dict)
-    #: no mails to attendees for this change (the booking asked for none)
-    quiet: bool = False
+    private: Private = field(default_factory=Private)
     #: what the webhook payload adds (attendeeId, cancelledAttendeeId, previousStart, …)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -76,7 +85,7 @@ class Notifier:
         settings = await self.settings.current()
         host_on = settings is None or settings.host_emails
         attendees_on = (settings is None or settings.attendee_emails) and not (
-            change.appointment.skip_notifications or change.quiet
+            change.appointment.skip_notifications or change.private.quiet
         )
         defaults = DEFAULT_REMINDERS if settings is None else settings.reminder_defaults
         plan = _Plan(self, change, host_on, attendees_on, list(change.reminders or defaults))
@@ -193,7 +202,7 @@ class _Plan:
                 )
 
     async def run(self) -> None:
-        event, secrets = self.change.event, self.change.secrets
+        event, secrets = self.change.event, self.change.private.secrets
         targets = self._targets()
         match event:
             case EventType.BOOKING_CREATED | EventType.BOOKING_CONFIRMED:
@@ -203,9 +212,10 @@ class _Plan:
                 self._reminders(targets, secrets)
             case EventType.BOOKING_REQUESTED:
                 self._to_attendees(Kind.REQUESTED, targets, secrets)
-                self._to_host(Kind.HOST_REQUEST)
+                token = self.change.private.host_token
+                self._to_host(Kind.HOST_REQUEST, **({"secret": token} if token else {}))
             case EventType.BOOKING_DECLINED:
-                self._to_attendees(Kind.DECLINED, targets, secrets)
+                self._to_attendees(Kind.DECLINED, targets, secrets, reason=self._reason())
             case EventType.BOOKING_CANCELLED:
                 await self._cancelled(targets)
             case EventType.BOOKING_RESCHEDULED:
@@ -230,7 +240,7 @@ class _Plan:
             row["attendee_id"]: row["secret"]
             for row in dropped
             if row.get("attendee_id") and row.get("secret")
-        } | dict(self.change.secrets)
+        } | dict(self.change.private.secrets)
         previous = self.change.extra.get("previousStart")
         before = previous.isoformat() if isinstance(previous, datetime) else previous
         self._to_attendees(Kind.RESCHEDULED, targets, secrets, previousStart=before)

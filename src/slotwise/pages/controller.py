@@ -21,6 +21,7 @@ from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
 from slotwise.pages.views import (
     PageQuery,
     booking_context,
+    decide_context,
     manage_context,
     not_found_brand,
     personal_context,
@@ -100,6 +101,20 @@ class BookingPageController(Controller):
                 "Content-Security-Policy": "default-src 'none'",
             },
         )
+
+    @get("/rq/{appointment_id:uuid}", exclude_from_auth=True)
+    async def decide_page(
+        self,
+        request: Request[Any, Any, Any],
+        appointment_id: FromPath[uuid.UUID],
+        lang: Param = None,
+        action: Param = None,
+    ) -> Response[str]:
+        """The host's Confirm / Decline page for a booking request (HTML); the token is in the
+        link's fragment, and only the page's buttons change anything."""
+        language = pick_language(lang, request.headers.get("accept-language"), "en")
+        context = decide_context(appointment_id, language, action)
+        return page("decide.html", language=language, brand=UNDRESSED, **context)
 
     @get("/my/{appointment_id:uuid}", exclude_from_auth=True)
     async def manage_page(

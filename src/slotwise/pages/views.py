@@ -76,6 +76,15 @@ MANAGE_STRINGS = (
 )
 
 
+#: strings the host's Confirm / Decline page's script shows
+DECIDE_STRINGS = (
+    "This request is no longer open.",
+    "The booking is confirmed. The invitee gets a confirmation.",
+    "The request is declined. The invitee is told.",
+    "Something went wrong. Please try again.",
+)
+
+
 @dataclass(frozen=True)
 class PageQuery:
     """The deep-link parameters of a booking URL."""
@@ -203,6 +212,18 @@ def manage_context(appointment_id: uuid.UUID, language: str) -> dict[str, Any]:
         "cancelUrl": f"{api}/cancel",
         "lang": language,
         "strings": {text: translate(text) for text in MANAGE_STRINGS},
+    }
+    return {"page_data": _json(data)}
+
+
+def decide_context(appointment_id: uuid.UUID, language: str, action: str | None) -> dict[str, Any]:
+    """The host's decision page knows only the id: the request comes with the token."""
+    translate = translator(language)
+    data = {
+        "apiUrl": f"/v4/public/booking-request/{appointment_id}",
+        "action": "decline" if action == "decline" else "confirm",
+        "lang": language,
+        "strings": {text: translate(text) for text in DECIDE_STRINGS},
     }
     return {"page_data": _json(data)}
 

@@ -10,6 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from slotwise.bookings import ics
 from slotwise.bookings import schemas as booking_schemas
+from slotwise.bookings.services.decision import HostDecisionService, provide_decision_service
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
 from slotwise.public import schemas as s
 from slotwise.public.service import (
@@ -141,3 +142,43 @@ class InviteeAppointmentController(Controller):
     ) -> booking_schemas.InviteeAppointment:
         """Move the appointment to another listed slot with its secret (no credentials)."""
         return await invitees.reschedule(appointment_id, data)
+
+
+class HostDecisionController(Controller):
+    """A host confirms or declines a booking request through the links in their mail."""
+
+    path = "/v4/public/booking-request"
+    tags = ["public"]
+    dependencies = {"decisions": Provide(provide_decision_service)}
+
+    @get("/{appointment_id:uuid}", exclude_from_auth=True)
+    async def get_booking_request(
+        self,
+        appointment_id: FromPath[UUID],
+        decisions: NamedDependency[HostDecisionService],
+        secret: SecretHeader = None,
+    ) -> booking_schemas.HostDecisionView:
+        """The request behind the host's mailed link, with the link's token in
+        `X-Appointment-Secret`; 404 once it is decided or expired."""
+        return await decisions.view(appointment_id, secret)
+
+    @post("/{appointment_id:uuid}/confirm", exclude_from_auth=True, status_code=200)
+    async def confirm_booking_request(
+        self,
+        appointment_id: FromPath[UUID],
+        data: JSONBody[booking_schemas.HostDecision],
+        decisions: NamedDependency[HostDecisionService],
+    ) -> booking_schemas.HostDecided:
+        """Confirm with the link's token (no credentials); it works once."""
+        return await decisions.confirm(appointment_id, data)
+
+    @post("/{appointment_id:uuid}/decline", exclude_from_auth=True, status_code=200)
+    async def decline_booking_request(
+        self,
+        appointment_id: FromPath[UUID],
+        data: JSONBody[booking_schemas.HostDecision],
+        decisions: NamedDependency[HostDecisionService],
+    ) -> booking_schemas.HostDecided:
+        """Decline with the link's token and an optional reason (no credentials); it works
+        once."""
+        return await decisions.decline(appointment_id, data)

@@ -28,6 +28,7 @@ from slotwise.bookings.secret import new_secret
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Forbidden, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
+from slotwise.notifications.outbox import Private
 from slotwise.settings import Settings
 from slotwise.slots.booking_rules import BookingRules
 from slotwise.webhooks.events import EventType
@@ -111,8 +112,7 @@ class BookingService:
         await self.core.emit(
             EventType.BOOKING_CREATED,
             row,
-            secrets={attendee.id: secret},
-            quiet=data.skip_notifications,
+            private=Private({attendee.id: secret}, quiet=data.skip_notifications),
             attendeeId=attendee.id,
         )
         return s.BookingCreated(appointment_id=row.id, secret=secret)
@@ -158,11 +158,15 @@ class BookingService:
         )
         await self.core.save(row)
         if pending:
-            await self.core.emit(EventType.BOOKING_REQUESTED, row)
+            # the booking's secret stays unknown to the invitee until the host confirms: until
+            # then it is the host's token for the Confirm / Decline links in their mail
+            await self.core.emit(
+                EventType.BOOKING_REQUESTED, row, private=Private(host_token=secret)
+            )
             return s.ProvisionalBookingCreated(
                 booking_type="hostConfirmation", provisional_booking_id=row.id
             )
-        await self.core.emit(EventType.BOOKING_CREATED, row, secrets={attendee.id: secret})
+        await self.core.emit(EventType.BOOKING_CREATED, row, private=Private({attendee.id: secret}))
         return s.BookingCreated(appointment_id=row.id, secret=secret)
 
 
