@@ -23,7 +23,7 @@ from slotwise.bookings.controller import (
     BookingController,
     ProvisionalBookingController,
 )
-from slotwise.companies.controller import CompanyBrandingController
+from slotwise.companies.controller import CompanyBrandingController, CompanyNotificationsController
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.db.session import (
     ENGINE,
@@ -148,6 +148,7 @@ def create_app(settings: Settings) -> Litestar:
             UserController,
             PersonalPageController,
             CompanyBrandingController,
+            CompanyNotificationsController,
             ApiKeyController,
             PersonalAccessTokenController,
             AvailabilityController,

@@ -126,3 +126,24 @@ async def test_other_companies_see_no_notifications(
         headers=side_b.tenant.headers(side_b.member_id),
     )
     assert response.status_code == 404
+
+
+async def test_a_meeting_types_reminders_replace_the_defaults(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a, reminders=[30, 240, 30])
+    assert meeting_type["reminders"] == [240, 30]
+    created = await book(client, side_a, meeting_type, at(13))
+    found = await notifications(client, side_a, created["appointmentId"])
+    reminders = sorted(instant(n["dueAt"]) for n in found if n["kind"] == "booking_reminder")
+    assert reminders == [at(13) - timedelta(hours=4), at(13) - timedelta(minutes=30)]
+    headers = side_a.tenant.headers(side_a.member_id)
+    for body, expected in (({"reminders": []}, []), ({"reminders": None}, None)):
+        response = await client.patch(
+            f"/v4/meeting-type/{meeting_type['id']}", json=body, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["reminders"] == expected
+    bad = await client.patch(
+        f"/v4/meeting-type/{meeting_type['id']}", json={"reminders": [0]}, headers=headers
+    )
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "reminders[0]"

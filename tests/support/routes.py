@@ -35,6 +35,7 @@ BODIES: dict[str, object] = {
     },
     "PATCH /v4/user/{user_id:uuid}": {"title": "Matrix"},
     "PATCH /v4/company/branding": {"primaryColor": "#123456"},
+    "PATCH /v4/company/notifications": {"hostEmails": False},
     "PUT /v4/company/branding/logo": None,
     "PATCH /v4/personal-page/me": {"description": "Matrix"},
     "POST /v4/user/{user_id:uuid}/personal-access-token": {

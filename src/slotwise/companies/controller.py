@@ -8,7 +8,12 @@ from litestar.params import JSONBody
 
 from slotwise.auth.access import access
 from slotwise.companies import schemas as s
-from slotwise.companies.service import BrandingService, provide_branding_service
+from slotwise.companies.service import (
+    BrandingService,
+    NotificationSettingsService,
+    provide_branding_service,
+    provide_notification_settings_service,
+)
 
 
 class CompanyBrandingController(Controller):
@@ -43,3 +48,28 @@ class CompanyBrandingController(Controller):
         slotwise", the pages' default language, a privacy policy link (https) and the origins
         allowed to embed the pages."""
         return await branding.update(data)
+
+
+class CompanyNotificationsController(Controller):
+    path = "/v4/company/notifications"
+    tags = ["company"]
+    dependencies = {"notifications": Provide(provide_notification_settings_service)}
+    opt = access(company=True, admin=True, pat_scope="account")
+
+    @get("/")
+    async def get_company_notifications(
+        self, notifications: NamedDependency[NotificationSettingsService]
+    ) -> s.NotificationSettings:
+        """Which mails the company's bookings send (owners, admins and platform keys)."""
+        return await notifications.get()
+
+    @patch("/")
+    async def update_company_notifications(
+        self,
+        data: JSONBody[s.NotificationSettingsUpdate],
+        notifications: NamedDependency[NotificationSettingsService],
+    ) -> s.NotificationSettings:
+        """Turn the hosts' or the attendees' mails off or on, and set the default reminder
+        times (minutes before the start, up to five; `[]` for none). Mails already queued
+        stay queued."""
+        return await notifications.update(data)

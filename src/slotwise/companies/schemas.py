@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from slotwise.kit.wire import Color, HttpsUrl, InputStruct, WireStruct
+from slotwise.kit.wire import Color, HttpsUrl, InputStruct, Reminders, WireStruct
 from slotwise.models import LogoStatus
 
 Origin = Annotated[
@@ -71,3 +71,21 @@ class PageLook(WireStruct):
     colors: dict[str, str]
     hide_powered_by: bool
     privacy_policy_url: str | None
+
+
+class NotificationSettings(WireStruct):
+    """Which mails the company's bookings send."""
+
+    #: mails to hosts: new bookings, requests to confirm, cancellations, reschedules
+    host_emails: bool
+    #: mails to attendees: confirmations, changes, reminders (a booking's skipNotifications
+    #: turns them off for that booking)
+    attendee_emails: bool
+    #: reminder times in minutes before the start, for meeting types that set none
+    reminder_defaults: list[int]
+
+
+class NotificationSettingsUpdate(InputStruct):
+    host_emails: bool | UnsetType = UNSET
+    attendee_emails: bool | UnsetType = UNSET
+    reminder_defaults: Reminders | UnsetType = UNSET

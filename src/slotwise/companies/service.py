@@ -20,7 +20,17 @@ from slotwise.jobs import Wakeup, after_commit
 from slotwise.kit.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from slotwise.kit.slugs import slugify
 from slotwise.kit.wire import sent_fields
-from slotwise.models import Company, CompanyBranding, LogoStatus, Role, User, UserType, uuid7
+from slotwise.models import (
+    Company,
+    CompanyBranding,
+    CompanyNotificationSettings,
+    LogoStatus,
+    Role,
+    User,
+    UserType,
+    uuid7,
+)
+from slotwise.notifications.repository import DEFAULT_REMINDERS, NotificationSettingsRepository
 from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
 
@@ -219,3 +229,39 @@ async def provide_branding_service(
     settings: NamedDependency[Settings],
 ) -> BrandingService:
     return BrandingService(db, principal.company_id, settings)
+
+
+class NotificationSettingsService:
+    def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
+        self.session = session
+        self.rows = NotificationSettingsRepository(session, company_id)
+
+    async def get(self) -> s.NotificationSettings:
+        return notification_settings_view(await self.rows.current())
+
+    async def update(self, data: s.NotificationSettingsUpdate) -> s.NotificationSettings:
+        row = await self.rows.locked()
+        for name, value in sent_fields(data).items():
+            setattr(
+                row, name, sorted(set(value), reverse=True) if isinstance(value, list) else value
+            )
+        await self.session.flush()
+        return notification_settings_view(row)
+
+
+def notification_settings_view(row: CompanyNotificationSettings | None) -> s.NotificationSettings:
+    if row is None:
+        return s.NotificationSettings(
+            host_emails=True, attendee_emails=True, reminder_defaults=list(DEFAULT_REMINDERS)
+        )
+    return s.NotificationSettings(
+        host_emails=row.host_emails,
+        attendee_emails=row.attendee_emails,
+        reminder_defaults=list(row.reminder_defaults),
+    )
+
+
+async def provide_notification_settings_service(
+    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> NotificationSettingsService:
+    return NotificationSettingsService(db, principal.company_id)

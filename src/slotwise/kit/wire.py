@@ -10,6 +10,18 @@ Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#1D
 HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s/]+\S*$", max_length=2000)]
 
 
+#: reminder mails, in minutes before the start (up to 30 days; at most five)
+Reminders = Annotated[
+    list[Annotated[int, msgspec.Meta(ge=1, le=43200)]],
+    msgspec.Meta(max_length=5, examples=[[1440, 60]]),
+]
+
+
+def reminder_times(minutes: list[int]) -> list[int]:
+    """Each time once, the earliest reminder first."""
+    return sorted(set(minutes), reverse=True)
+
+
 class WireStruct(msgspec.Struct, rename="camel", kw_only=True):
     """Base of every response body."""
 

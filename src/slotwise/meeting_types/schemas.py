@@ -9,7 +9,7 @@ import msgspec
 
 from slotwise.availability.schemas import Name as AvailabilityName
 from slotwise.availability.schemas import ScheduleInput, Zone
-from slotwise.kit.wire import InputStruct, WireStruct
+from slotwise.kit.wire import InputStruct, Reminders, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput
 
 Duration = Annotated[int, msgspec.Meta(ge=5, le=480, description="Minutes")]
@@ -114,6 +114,8 @@ class MeetingTypeCreate(InputStruct):
     price: Decimal | None = None
     currency: Currency | None = None
     custom_fields: Annotated[list[CustomField], msgspec.Meta(max_length=30)] | None = None
+    #: reminder mails to attendees, minutes before the start; null: the company's defaults
+    reminders: Reminders | None = None
 
 
 class MeetingTypeUpdate(InputStruct):
@@ -134,6 +136,7 @@ class MeetingTypeUpdate(InputStruct):
     price: Decimal | Unset | None = UNSET
     currency: Currency | Unset | None = UNSET
     custom_fields: Annotated[list[CustomField], msgspec.Meta(max_length=30)] | Unset = UNSET
+    reminders: Reminders | Unset | None = UNSET
 
 
 class MeetingInfo(WireStruct):
@@ -181,5 +184,7 @@ class MeetingType(WireStruct):
     price: Decimal | None
     currency: str | None
     custom_fields: list[CustomField]
+    #: reminder mails to attendees, minutes before the start; null: the company's defaults
+    reminders: list[int] | None
     created_at: datetime
     updated_at: datetime

@@ -67,6 +67,7 @@ async def add_meeting_type(
         custom_fields=validation.custom_fields(data.custom_fields),
         price=validation.price(data.price),
         currency=data.currency,
+        reminders=validation.reminders(data.reminders),
     )
     validation.check(row)
     derived = slugify(info.name, pad="meeting")

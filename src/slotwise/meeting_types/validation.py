@@ -8,6 +8,7 @@ import msgspec
 
 from slotwise.kit.errors import FieldError, ValidationFailed
 from slotwise.kit.slugs import is_valid
+from slotwise.kit.wire import reminder_times
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.channels import Channel, current_name
 from slotwise.models import MeetingType
@@ -154,6 +155,10 @@ def check(row: MeetingType) -> None:
     fail_if(errors)
 
 
+def reminders(minutes: list[int] | None) -> list[int] | None:
+    return None if minutes is None else reminder_times(minutes)
+
+
 #: PATCH fields copied as they are (request attribute = column)
 _PLAIN = ("enabled", "timeslot_interval", "booking_minimum", "spots", "currency")
 _PLAIN_INFO = (
@@ -172,6 +177,10 @@ _CONVERTED: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "locations": ("locations", locations),
     "custom_fields": ("custom_fields", custom_fields),
     "price": ("price", price),
+    "reminders": (
+        "reminders",
+        lambda minutes: None if minutes is None else reminder_times(minutes),
+    ),
 }
 
 

@@ -40,6 +40,7 @@ def meeting_type_view(row: MeetingType, booking_url: str) -> s.MeetingType:
         price=row.price,
         currency=row.currency,
         custom_fields=msgspec.convert(row.custom_fields, list[s.CustomField]),
+        reminders=row.reminders,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
