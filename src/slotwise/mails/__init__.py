@@ -1,0 +1,1 @@
+"""Mails to invitees and hosts, composed from plain data (no I/O)."""
