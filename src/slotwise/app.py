@@ -45,7 +45,7 @@ from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
 from slotwise.ratelimit.middleware import default_policy, rate_limit_middleware
 from slotwise.ratelimit.policies import RATE_POLICIES, CompanyPolicies
-from slotwise.settings import SETTINGS, Settings, load_settings, warn_about_unsafe_settings
+from slotwise.settings import SETTINGS, Settings, load_settings, warn_about_settings
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import PersonalPageController, UserController
@@ -188,7 +188,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
         on_startup=[
             lambda: configure_logging(settings.log_level),
-            lambda: warn_about_unsafe_settings(settings),
+            lambda: warn_about_settings(settings),
         ],
     )
 

@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: sent (notifications are recorded as skipped)
     smtp_url: str | None = None
     mail_from: str = "slotwise <no-reply@localhost.localdomain>"
+    #: how long a worker holds a mail it sends; one silent for longer is taken for dead and the
+    #: mail is sent again (with the same Message-ID)
+    mail_lease_seconds: int = 90
 
     def __post_init__(self) -> None:
         self._check_webhooks()
@@ -98,6 +101,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             ("WEBHOOK_SECRET_OVERLAP_HOURS", self.webhook_secret_overlap_hours, 0),
             ("WEBHOOK_LEASE_MARGIN_SECONDS", self.webhook_lease_margin_seconds, 1),
             ("WORKER_MAX_JOBS", self.worker_max_jobs, 1),
+            ("MAIL_LEASE_SECONDS", self.mail_lease_seconds, 1),
         ):
             if value < least:
                 raise SettingsError(f"{PREFIX}{name}: must be at least {least}")
@@ -147,9 +151,12 @@ def load_settings(environ: Mapping[str, str], **overrides: object) -> Settings:
 SETTINGS = StateKey("settings", Settings)
 
 
-def warn_about_unsafe_settings(settings: Settings) -> None:
-    """Log each development-only setting that is on (the app and the worker call it at start)."""
+def warn_about_settings(settings: Settings) -> None:
+    """Log each development-only setting that is on, and mail being off (the app and the
+    worker call it at start)."""
     log = logging.getLogger("slotwise.settings")
+    if settings.smtp_url is None:
+        log.warning("SLOTWISE_SMTP_URL is not set: no mail is sent (notifications are skipped)")
     if settings.webhook_allow_private_networks:
         log.warning(
             "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be sent over plain http "

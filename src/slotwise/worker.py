@@ -12,7 +12,9 @@ from slotwise.companies import jobs as company_jobs
 from slotwise.companies.service import IMPORT_LOGO
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
-from slotwise.settings import Settings, load_settings, warn_about_unsafe_settings
+from slotwise.mails import jobs as mail_jobs
+from slotwise.notifications.outbox import SEND
+from slotwise.settings import Settings, load_settings, warn_about_settings
 from slotwise.webhooks import jobs as webhook_jobs
 from slotwise.webhooks.events import DELIVER
 
@@ -29,10 +31,11 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or load_settings(os.environ)
     engine = create_engine(settings)
     ctx["settings"] = settings
-    warn_about_unsafe_settings(settings)
+    warn_about_settings(settings)
     ctx["engine"] = engine
     ctx["sessionmaker"] = create_sessionmaker(engine)
     await webhook_jobs.startup(ctx)
+    await mail_jobs.startup(ctx)
     await heartbeat(ctx)
 
 
@@ -52,6 +55,13 @@ def functions() -> list[Function]:
             max_tries=3,
         ),
         func(company_jobs.import_logo, name=IMPORT_LOGO, timeout=60, keep_result=0, max_tries=3),
+        func(
+            mail_jobs.send,
+            name=SEND,
+            timeout=mail_jobs.SEND_TIMEOUT_SECONDS,
+            keep_result=0,
+            max_tries=3,
+        ),
     ]
 
 
@@ -61,6 +71,13 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
         cron(
             webhook_jobs.relay,
             name=webhook_jobs.RELAY,
+            second=set(range(0, 60, relay_seconds)),
+            run_at_startup=True,
+            keep_result=0,
+        ),
+        cron(
+            mail_jobs.relay,
+            name=mail_jobs.RELAY,
             second=set(range(0, 60, relay_seconds)),
             run_at_startup=True,
             keep_result=0,

@@ -1,6 +1,8 @@
 """`slotwise dev` end to end: embedded PostgreSQL and Redis start, stop cleanly and keep data."""
 
 import asyncio
+import email
+import email.policy
 import importlib.util
 import json
 import os
@@ -13,8 +15,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from stat import S_IMODE
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -170,6 +174,7 @@ def test_dev_runs_embedded_servers_stops_cleanly_and_keeps_data(
         assert page.status_code == 200, page.text
         assert page.headers["content-type"].startswith("text/html")
         assert first.line("Demo key").split()[2].startswith("ak_live:")
+        _book_and_catch_the_mail(demo.split()[-1], data_dir, first)
         made = _company_create(data_dir, "Beside dev")
         assert made["apiKey"].startswith("ak_live:")
         started = first.stop(signal.SIGINT)
@@ -198,6 +203,29 @@ def test_dev_runs_embedded_servers_stops_cleanly_and_keeps_data(
     alone = _company_create(data_dir, "Without dev")
     assert alone["apiKey"].startswith("ak_live:")
     assert not _processes_mentioning(data_dir), "the command stopped what it started"
+
+
+def _book_and_catch_the_mail(page_url: str, data_dir: Path, run: DevRun) -> None:
+    """Book the demo page; without SLOTWISE_SMTP_URL the mails land as files and in the log."""
+    page = urlsplit(page_url)
+    api = f"{page.scheme}://{page.netloc}/v4/public/booking-page{page.path}"
+    today = datetime.now(UTC).date()
+    window = f"start={today}&end={today + timedelta(days=21)}&timezone=UTC"
+    slots = httpx.get(f"{api}/slots?{window}", timeout=10).json()
+    start = next(spot["startTime"] for day in slots["dates"] for spot in day["spots"])
+    body = {"start": start, "attendee": {"email": "ada@example.test", "fullname": "Ada Guest"}}
+    booked = httpx.post(f"{api}/book", json=body, timeout=10)
+    assert booked.status_code == 201, booked.text
+    deadline = time.monotonic() + 20
+    while len(list((data_dir / "mail").glob("*.eml"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    caught = sorted((data_dir / "mail").glob("*.eml"))
+    assert len(caught) == 2, run.output()
+    messages = [
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in caught
+    ]
+    assert "ada@example.test" in {m["To"].addresses[0].addr_spec for m in messages}
+    assert "mail to ada@example.test" in run.output()
 
 
 def _company_create(data_dir: Path, name: str) -> dict[str, str]:

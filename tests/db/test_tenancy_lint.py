@@ -24,6 +24,7 @@ CROSS_TENANT = frozenset(
         "slotwise/db/tenancy.py",
         "slotwise/webhooks/queue.py",
         "slotwise/db/leases.py",
+        "slotwise/notifications/queue.py",
         "slotwise/companies/logo_queue.py",
     }
 )

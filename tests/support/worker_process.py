@@ -52,6 +52,8 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
         "SLOTWISE_WEBHOOK_RELAY_SECONDS": str(settings.webhook_relay_seconds),
         "SLOTWISE_WEBHOOK_LEASE_MARGIN_SECONDS": str(settings.webhook_lease_margin_seconds),
         "SLOTWISE_DB_POOL_SIZE": "5",
+        "SLOTWISE_MAIL_LEASE_SECONDS": str(settings.mail_lease_seconds),
+        **({"SLOTWISE_SMTP_URL": settings.smtp_url} if settings.smtp_url else {}),
         **extra,
     }
 

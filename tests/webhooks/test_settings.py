@@ -41,7 +41,10 @@ async def test_startup_warns_when_private_networks_are_allowed(
 ) -> None:
     variable = f"SLOTWISE_{setting.upper()} is on"
     plain = msgspec.structs.replace(
-        settings, webhook_allow_private_networks=False, image_import_allow_private_networks=False
+        settings,
+        webhook_allow_private_networks=False,
+        image_import_allow_private_networks=False,
+        smtp_url="smtp://127.0.0.1:2525",
     )
     app = create_app(msgspec.structs.replace(plain, **{setting: allowed}))
     async with AsyncTestClient(app):
@@ -54,3 +57,19 @@ async def test_startup_warns_when_private_networks_are_allowed(
         await asyncio.sleep(0.02)
     assert (variable in output) is allowed
     assert "ALLOW_PRIVATE_NETWORKS is on" not in output.replace(variable, "")
+
+
+@pytest.mark.parametrize("smtp_url", [None, "smtp://127.0.0.1:2525"])
+async def test_startup_warns_when_no_mail_can_be_sent(
+    settings: Settings, capfd: pytest.CaptureFixture[str], smtp_url: str | None
+) -> None:
+    app = create_app(msgspec.structs.replace(settings, smtp_url=smtp_url))
+    async with AsyncTestClient(app):
+        pass
+    output = ""
+    for _ in range(50):  # Litestar's log handler writes from its own thread
+        output += capfd.readouterr().err
+        if "SLOTWISE_SMTP_URL is not set" in output:
+            break
+        await asyncio.sleep(0.02)
+    assert ("SLOTWISE_SMTP_URL is not set" in output) is (smtp_url is None)

@@ -49,6 +49,7 @@ import redis
 import uvicorn
 
 from slotwise.cli.demo import Demo, ensure_demo
+from slotwise.cli.mailcatcher import start_catcher
 from slotwise.settings import Settings, SettingsError
 
 PG_SOCKET = ".s.PGSQL.5432"
@@ -323,9 +324,27 @@ async def _watch(children: list[Child]) -> None:
 
 
 async def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    banner: str,
+    children: list[Child],
+    *,
+    catcher: tuple[Path, int] | None = None,
+) -> int:
+    """API server and worker (and the mail catcher, when SMTP is not set) in this loop until a
+    signal or until one of the parts stops."""
+    mail = await start_catcher(*catcher) if catcher is not None else None
+    try:
+        return await _run_parts(settings, host, port, banner, children)
+    finally:
+        if mail is not None:
+            mail.close()
+
+
+async def _run_parts(
     settings: Settings, host: str, port: int, banner: str, children: list[Child]
 ) -> int:
-    """API server and worker in this loop until a signal or until one of the parts stops."""
     from slotwise.app import create_app
     from slotwise.worker import create_worker
 
@@ -369,7 +388,19 @@ def _base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def _banner(base: str, data: Path, embedded: dict[str, str], demo: Demo | None) -> str:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _banner(
+    base: str,
+    data: Path,
+    embedded: dict[str, str],
+    demo: Demo | None,
+    catcher: tuple[Path, int] | None = None,
+) -> str:
     exports = " ".join(f"{name}={shlex.quote(url)}" for name, url in embedded.items())
     pg = data / "postgres" if "DATABASE_URL" in embedded else "as set in DATABASE_URL"
     rd = data / "redis" if "REDIS_URL" in embedded else "as set in REDIS_URL"
@@ -397,6 +428,11 @@ def _banner(base: str, data: Path, embedded: dict[str, str], demo: Demo | None) 
             ),
             f"  PostgreSQL  {pg}",
             f"  Redis       {rd}",
+            *(
+                [f"  Mail        caught, written to {catcher[0]}/*.eml (SLOTWISE_SMTP_URL unset)"]
+                if catcher
+                else []
+            ),
             "",
         ]
     )
@@ -508,19 +544,25 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
             }
             base = _base_url(host, port)
             default_public = settings.public_url == Settings().public_url
+            catcher = None
+            if settings.smtp_url is None:
+                catcher = (data / "mail", _free_port())
             settings = msgspec.structs.replace(
                 settings,
                 database_url=urls["DATABASE_URL"],
                 redis_url=urls["REDIS_URL"],
                 public_url=base if default_public else settings.public_url,  # point links here
+                smtp_url=f"smtp://127.0.0.1:{catcher[1]}" if catcher else settings.smtp_url,
             )
             assert settings.database_url is not None  # noqa: S101 - filled in above
             upgrade(settings.database_url)
             demo = asyncio.run(ensure_demo(settings))
-            banner = _banner(base, data, embedded, demo)
+            banner = _banner(base, data, embedded, demo, catcher)
             try:
                 with _announced(data, embedded):
-                    return asyncio.run(_serve(settings, host, port, banner, services.children))
+                    return asyncio.run(
+                        _serve(settings, host, port, banner, services.children, catcher=catcher)
+                    )
             finally:
                 # asyncio.run leaves the default handler behind
                 signal.signal(signal.SIGTERM, _interrupt)
