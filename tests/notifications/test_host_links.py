@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
 from tests.support.bookings import at, book, fetch, make_type
-from tests.support.factories import Side
+from tests.support.factories import Side, make_webhook
 
 Client = AsyncTestClient[Litestar]
 
@@ -45,6 +45,8 @@ async def kinds(client: Client, side: Side, appointment_id: str) -> list[str]:
 async def test_the_page_shows_and_the_post_confirms_once(
     client: Client, side_a: Side, settings: Settings
 ) -> None:
+    events = ("booking_requested", "booking_confirmed")
+    await make_webhook(settings, side_a.tenant, event_types=events)
     request_id, token = await requested(client, side_a, settings)
     page = await client.get(f"/rq/{request_id}?action=confirm")
     assert page.status_code == 200
@@ -68,6 +70,23 @@ async def test_the_page_shows_and_the_post_confirms_once(
     )
     assert appointment.json()["status"] == "confirmed"
     assert "booking_confirmed" in await kinds(client, side_a, request_id)
+    # the secrets of the mails' links never reach a webhook
+    invitee = await fetch(
+        settings,
+        "SELECT context->>'secret' AS secret FROM notification "
+        "WHERE appointment_id = $1 AND kind = 'booking_confirmed'",
+        uuid.UUID(request_id),
+    )
+    payloads = [
+        bytes(row["payload"]).decode()
+        for row in await fetch(settings, "SELECT payload FROM webhook_event")
+    ]
+    assert any('"booking_confirmed"' in payload for payload in payloads)
+    for payload in payloads:
+        assert "secret" not in payload.lower()
+        assert token not in payload
+    assert invitee[0]["secret"], "the invitee's mail has its manage link's secret"
+    assert all(invitee[0]["secret"] not in payload for payload in payloads)
 
 
 async def test_declining_with_a_reason_tells_the_attendee(

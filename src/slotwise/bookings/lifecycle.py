@@ -234,7 +234,8 @@ class AppointmentLifecycle:
         await self.attendees.set_secret(row.id, hashed)
         await self.save(row)
         attendees = await self.attendees.of_appointments([row.id])
-        await self.emit(EventType.BOOKING_CONFIRMED, row, secrets={a.id: secret for a in attendees})
+        secrets = {attendee.id: secret for attendee in attendees}
+        await self.emit(EventType.BOOKING_CONFIRMED, row, private=Private(secrets))
         return s.BookingCreated(appointment_id=row.id, secret=secret)
 
     async def decline(
