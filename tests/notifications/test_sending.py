@@ -2,7 +2,6 @@
 the manage link works, failures are retried or recorded, nothing is sent twice."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -20,15 +19,9 @@ from slotwise.models import NotificationStatus
 from slotwise.settings import Settings
 from tests.support.bookings import at, book, fetch, make_type
 from tests.support.factories import Side, attendee_body
-from tests.support.smtp_server import Inbox, free_port, running_smtp, serving
+from tests.support.smtp_server import Inbox, free_port, serving
 
 Client = AsyncTestClient[Litestar]
-
-
-@pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    with running_smtp() as running:
-        yield running
 
 
 @pytest.fixture
@@ -88,6 +81,11 @@ async def api_calendar(client: Client, side: Side, appointment_id: str) -> Any:
 async def test_a_booking_mails_the_attendee_an_invite_and_the_host_a_notice(
     client: Client, side_a: Side, settings: Settings, inbox: Inbox, mailer: Mailer
 ) -> None:
+    link = {"hostAppointmentUrl": "https://app.partner.example/appointments/{appointmentId}"}
+    patched = await client.patch(
+        "/v4/company/notifications", json=link, headers=side_a.tenant.headers()
+    )
+    assert patched.status_code == 200, patched.text
     meeting_type = await make_type(client, side_a)
     created = await book(client, side_a, meeting_type, at(10))
     appointment_id = created["appointmentId"]
@@ -115,6 +113,8 @@ async def test_a_booking_mails_the_attendee_an_invite_and_the_host_a_notice(
     assert own.status_code == 200, own.text
     host = next(m for m in messages if m is not mail)
     assert "Ada" in text_of(host)
+    assert f"https://app.partner.example/appointments/{appointment_id}" in text_of(host)
+    assert "/my/" not in text_of(host)
     # sent: the secret has left the rows; a repeated wake-up sends nothing more
     rows = await fetch(
         settings,
@@ -263,3 +263,40 @@ def test_every_notification_kind_has_its_mail() -> None:
     from slotwise.models import NotificationKind
 
     assert {kind.value for kind in NotificationKind} == {kind.value for kind in Kind}
+
+
+async def test_the_host_confirms_through_the_mailed_link_and_the_attendee_is_mailed(
+    client: Client, side_a: Side, settings: Settings, inbox: Inbox, mailer: Mailer
+) -> None:
+    meeting_type = await make_type(client, side_a, meetingOptions={"requireHostConfirmation": True})
+    created = await book(client, side_a, meeting_type, at(10))
+    request_id = created["provisionalBookingId"]
+    await send_due(mailer, settings, request_id)
+    messages = inbox.wait_for(2)
+    received = to(messages, "ada@example.test")
+    assert len(received) == 1
+    assert calendar_of_any(received[0]) is None, "no invite before the host confirms"
+    host = next(m for m in messages if m is not received[0])
+    links = [w for w in text_of(host).split() if "/rq/" in w]
+    confirm = next(link for link in links if "action=confirm" in link)
+    assert any("action=decline" in link for link in links)
+    parts = urlsplit(confirm)
+    page = await client.get(f"{parts.path}?{parts.query}")
+    assert page.status_code == 200  # opening the link changes nothing
+    api = f"/v4/public/booking-request/{request_id}"
+    assert (
+        await client.get(api, headers={"x-appointment-secret": parts.fragment})
+    ).status_code == 200
+    done = await client.post(f"{api}/confirm", json={"secret": parts.fragment})
+    assert done.status_code == 200, done.text
+    await send_due(mailer, settings, request_id)
+    confirmation = to(inbox.wait_for(3), "ada@example.test")[-1]
+    invite = calendar_of(confirmation)
+    assert str(invite["METHOD"]) == "REQUEST"
+    assert event_of(invite).decoded("DTSTART") == at(10)
+    assert any("/my/" in w for w in text_of(confirmation).split()), text_of(confirmation)
+
+
+def calendar_of_any(message: EmailMessage) -> object | None:
+    parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return parts[0] if parts else None

@@ -4,7 +4,6 @@ and a worker killed mid-send does not make two different mails."""
 import asyncio
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -16,16 +15,10 @@ from litestar.testing import AsyncTestClient
 from slotwise.settings import Settings
 from tests.support.bookings import at, book, fetch, make_type
 from tests.support.factories import Side
-from tests.support.smtp_server import Inbox, running_smtp
+from tests.support.smtp_server import Inbox
 from tests.support.worker_process import running_worker
 
 Client = AsyncTestClient[Litestar]
-
-
-@pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    with running_smtp() as running:
-        yield running
 
 
 @pytest.fixture
@@ -122,3 +115,20 @@ async def test_a_worker_killed_mid_send_sends_one_message(
     # the server may hold the same message twice; it is one message: one Message-ID
     assert len({m["Message-ID"] for m in messages}) == 1
     assert 1 <= len(messages) <= 2
+
+
+async def test_two_workers_send_each_mail_once(
+    client: Client, side_a: Side, settings: Settings, inbox: Inbox
+) -> None:
+    meeting_type = await make_type(client, side_a)
+    booked = [await book(client, side_a, meeting_type, at(9 + n)) for n in range(6)]
+    with running_worker(settings), running_worker(settings):
+        for created in booked:
+            assert len(await wait_about(settings, created["appointmentId"], inbox, 2)) == 2
+        await asyncio.sleep(2)  # a second copy would have come by now
+    for created in booked:
+        messages = await about(settings, created["appointmentId"], inbox)
+        ids = [m["Message-ID"] for m in messages]
+        assert len(ids) == len(set(ids)) == 2
+        state = await statuses(settings, created["appointmentId"])
+        assert state["booking_confirmed"] == state["host_booking_created"] == "sent"

@@ -73,6 +73,16 @@ class PageLook(WireStruct):
     privacy_policy_url: str | None
 
 
+AppointmentLink = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^https://[^\s/]+\S*\{appointmentId\}\S*$",
+        max_length=2000,
+        examples=["https://app.partner.example/appointments/{appointmentId}"],
+    ),
+]
+
+
 class NotificationSettings(WireStruct):
     """Which mails the company's bookings send."""
 
@@ -81,11 +91,18 @@ class NotificationSettings(WireStruct):
     #: mails to attendees: confirmations, changes, reminders (a booking's skipNotifications
     #: turns them off for that booking)
     attendee_emails: bool
+    #: the host gets the reminders too (with hostEmails on)
+    host_reminders: bool
     #: reminder times in minutes before the start, for meeting types that set none
     reminder_defaults: list[int]
+    #: where host mails link to: your app's page of an appointment, with `{appointmentId}` in
+    #: it (slotwise has no host interface of its own); null: host mails carry no such link
+    host_appointment_url: str | None
 
 
 class NotificationSettingsUpdate(InputStruct):
     host_emails: bool | UnsetType = UNSET
     attendee_emails: bool | UnsetType = UNSET
+    host_reminders: bool | UnsetType = UNSET
     reminder_defaults: Reminders | UnsetType = UNSET
+    host_appointment_url: AppointmentLink | UnsetType | None = UNSET

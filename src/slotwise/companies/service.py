@@ -252,12 +252,18 @@ class NotificationSettingsService:
 def notification_settings_view(row: CompanyNotificationSettings | None) -> s.NotificationSettings:
     if row is None:
         return s.NotificationSettings(
-            host_emails=True, attendee_emails=True, reminder_defaults=list(DEFAULT_REMINDERS)
+            host_emails=True,
+            attendee_emails=True,
+            host_reminders=False,
+            reminder_defaults=list(DEFAULT_REMINDERS),
+            host_appointment_url=None,
         )
     return s.NotificationSettings(
         host_emails=row.host_emails,
         attendee_emails=row.attendee_emails,
+        host_reminders=row.host_reminders,
         reminder_defaults=list(row.reminder_defaults),
+        host_appointment_url=row.host_appointment_url,
     )
 
 

@@ -23,6 +23,7 @@ from slotwise.models import (
     Notification,
     User,
 )
+from slotwise.notifications.repository import NotificationSettingsRepository
 from slotwise.public.service import manage_url
 from slotwise.settings import Settings
 
@@ -87,6 +88,12 @@ class MailBuilder:
             text_color=look.colors.get("--brand-text"),
         )
 
+    async def _appointment_url(self, company_id: CompanyId, appointment: Appointment) -> str | None:
+        """The partner's page of the appointment, when the company named one."""
+        settings = await NotificationSettingsRepository(self.session, company_id).current()
+        template = settings.host_appointment_url if settings is not None else None
+        return template.replace("{appointmentId}", str(appointment.id)) if template else None
+
     def _decision_url(self, row: Notification, action: str) -> str | None:
         """The host's Confirm / Decline page; the token rides in the fragment, like a manage
         link's secret, so it never reaches a server log."""
@@ -142,6 +149,9 @@ class MailBuilder:
             else (),
             manage_url=manage_url(self.settings.public_url, appointment.id, secret)
             if secret and not to_host
+            else None,
+            appointment_url=await self._appointment_url(company_id, appointment)
+            if to_host
             else None,
             confirm_url=self._decision_url(row, "confirm") if kind is Kind.HOST_REQUEST else None,
             decline_url=self._decision_url(row, "decline") if kind is Kind.HOST_REQUEST else None,

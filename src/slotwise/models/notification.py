@@ -97,5 +97,9 @@ class CompanyNotificationSettings(TimestampMixin, TenantModel):
 
     host_emails: Mapped[bool] = mapped_column(default=True)
     attendee_emails: Mapped[bool] = mapped_column(default=True)
+    #: the host gets the reminders too (at the same times as the attendees)
+    host_reminders: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    #: where host mails link to: the partner's page of an appointment, `{appointmentId}` in it
+    host_appointment_url: Mapped[str | None] = mapped_column(String(2000))
     #: minutes before the start, for meeting types that set none
     reminder_defaults: Mapped[list[int]] = mapped_column(JSONB, default=lambda: [1440, 60])

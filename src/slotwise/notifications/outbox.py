@@ -88,7 +88,9 @@ class Notifier:
             change.appointment.skip_notifications or change.private.quiet
         )
         defaults = DEFAULT_REMINDERS if settings is None else settings.reminder_defaults
-        plan = _Plan(self, change, host_on, attendees_on, list(change.reminders or defaults))
+        minutes = defaults if change.reminders is None else change.reminders
+        host_reminders = host_on and settings is not None and settings.host_reminders
+        plan = _Plan(self, change, host_on, attendees_on, list(minutes), host_reminders)
         await plan.run()
 
     def queue(
@@ -130,6 +132,7 @@ class _Plan:
     host_on: bool
     attendees_on: bool
     reminder_minutes: list[int]
+    host_reminders: bool
 
     @property
     def host(self) -> User:
@@ -175,18 +178,24 @@ class _Plan:
                 self.change, kind, self.host.email, self._language(None), context=ctx
             )
 
-    def _reminders(self, attendees: Iterable[Attendee], secrets: Mapping[uuid.UUID, str]) -> None:
-        """One reminder per attendee who wants them and per time still ahead."""
-        if not self.attendees_on:
-            return
-        start = self.change.appointment.start_at
-        now = datetime.now(UTC)
-        for attendee in attendees:
-            if not attendee.receive_reminders:
-                continue
-            for minutes in sorted(set(self.reminder_minutes), reverse=True):
-                due = start - timedelta(minutes=minutes)
-                if due <= now:
+    def _reminder_times(self) -> list[tuple[int, datetime]]:
+        """(minutes before, due time) of each reminder still ahead."""
+        start, now = self.change.appointment.start_at, datetime.now(UTC)
+        times = [
+            (minutes, start - timedelta(minutes=minutes))
+            for minutes in sorted(set(self.reminder_minutes), reverse=True)
+        ]
+        return [(minutes, due) for minutes, due in times if due > now]
+
+    def _reminders(
+        self, attendees: Iterable[Attendee], secrets: Mapping[uuid.UUID, str], *, host: bool
+    ) -> None:
+        """One reminder per time still ahead, to each attendee who wants them (and to the host
+        when the company asks for it and `host` says this change starts the appointment)."""
+        times = self._reminder_times()
+        for minutes, due in times if self.attendees_on else []:
+            for attendee in attendees:
+                if not attendee.receive_reminders:
                     continue
                 context: dict[str, Any] = {"minutesBefore": minutes}
                 if attendee.id in secrets:
@@ -200,6 +209,12 @@ class _Plan:
                     due=due,
                     context=context,
                 )
+        for minutes, due in times if host and self.host_reminders else []:
+            context = {"minutesBefore": minutes}
+            host_email, language = self.host.email, self._language(None)
+            self.notifier.queue(
+                self.change, Kind.HOST_REMINDER, host_email, language, due=due, context=context
+            )
 
     async def run(self) -> None:
         event, secrets = self.change.event, self.change.private.secrets
@@ -209,7 +224,9 @@ class _Plan:
                 self._to_attendees(Kind.CONFIRMED, targets, secrets)
                 if event is EventType.BOOKING_CREATED:
                     self._to_host(Kind.HOST_BOOKED)
-                self._reminders(targets, secrets)
+                # a seat taken in a group appointment adds the attendee's reminders only
+                new = "attendeeId" not in self.change.extra
+                self._reminders(targets, secrets, host=new)
             case EventType.BOOKING_REQUESTED:
                 self._to_attendees(Kind.REQUESTED, targets, secrets)
                 token = self.change.private.host_token
@@ -245,4 +262,4 @@ class _Plan:
         before = previous.isoformat() if isinstance(previous, datetime) else previous
         self._to_attendees(Kind.RESCHEDULED, targets, secrets, previousStart=before)
         self._to_host(Kind.HOST_RESCHEDULED, previousStart=before)
-        self._reminders(targets, secrets)
+        self._reminders(targets, secrets, host=True)

@@ -60,5 +60,6 @@ class NotificationSettingsRepository(TenantRepository[CompanyNotificationSetting
             ["company_id"],
             host_emails=True,
             attendee_emails=True,
+            host_reminders=False,
             reminder_defaults=DEFAULT_REMINDERS,
         )
