@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -494,6 +495,16 @@ def make_meeting_type(site: Site, user: dict[str, str], **fields: Any) -> str:
     return booking_url
 
 
+def intro_call(site: Site, user: dict[str, str]) -> str:
+    """A meeting type of the user that waits for the host's confirmation."""
+    return make_meeting_type(
+        site,
+        user,
+        meetingInfo={"name": "Intro call", "duration": 30, "channel": "zoom"},
+        meetingOptions={"requireHostConfirmation": True},
+    )
+
+
 def test_group_seats_and_host_confirmation(site: Site, context: BrowserContext) -> None:
     user = provision(site)
     day = next_monday()
@@ -506,15 +517,61 @@ def test_group_seats_and_host_confirmation(site: Site, context: BrowserContext) 
         has=page.get_by_role("button", name="10:00", exact=True)
     )
     expect(seats).to_contain_text("2 seats left")
-    confirm = make_meeting_type(
-        site,
-        user,
-        meetingInfo={"name": "Intro call", "duration": 30, "channel": "zoom"},
-        meetingOptions={"requireHostConfirmation": True},
-    )
+    confirm = intro_call(site, user)
     page, _ = open_booking(context, f"{confirm}?date={day}&timezone=Europe/Berlin&timeFormat=24h")
     book(page, "15:00")
     expect(
         page.get_by_role("heading", name="Requested: waiting for the host to confirm")
     ).to_be_visible()
     expect(page.get_by_role("link", name="Manage or cancel your booking")).to_have_count(0)
+
+
+def _host_token(site: Site, request_id: str) -> str:
+    """The token the host's mail carries (it waits in the queued mail until sent)."""
+    found: list[str] = []
+
+    async def read() -> None:
+        conn = await asyncpg.connect(site.settings.database_url)
+        try:
+            found.append(
+                await conn.fetchval(
+                    "SELECT context->>'secret' FROM notification "
+                    "WHERE appointment_id = $1 AND kind = 'host_confirmation_requested'",
+                    uuid.UUID(request_id),
+                )
+            )
+        finally:
+            await conn.close()
+
+    in_thread(read())
+    return found[0]
+
+
+def test_the_host_confirms_with_the_keyboard_from_the_mailed_link(
+    site: Site, context: BrowserContext
+) -> None:
+    user = provision(site)
+    day = next_monday()
+    confirm = intro_call(site, user)
+    page, _ = open_booking(context, f"{confirm}?date={day}&timezone=Europe/Berlin&timeFormat=24h")
+    book(page, "11:00")
+    expect(
+        page.get_by_role("heading", name="Requested: waiting for the host to confirm")
+    ).to_be_visible()
+    listed = httpx.get(
+        f"{site.base_url}/v4/provisional-booking/paginated",
+        headers=site.tenant.headers(uuid.UUID(user["userId"])),
+    )
+    request_id = listed.json()["provisionalBookings"][0]["id"]
+    token = _host_token(site, request_id)
+    page.goto(f"{site.base_url}/rq/{request_id}?action=confirm#{token}")
+    expect(page.get_by_role("heading", name="Intro call")).to_be_visible()
+    assert _serious(page) == []
+    # the page focuses the button the link named; Enter presses it
+    expect(page.get_by_role("button", name="Confirm")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The booking is confirmed.")).to_be_visible()
+    found = appointment(site, user["userId"], request_id)
+    assert found["status"] == "confirmed"
+    page.reload()
+    expect(page.get_by_text("This request is no longer open.")).to_be_visible()

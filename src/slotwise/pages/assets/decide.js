@@ -2,24 +2,7 @@
 // it never reaches a server log; it travels only in a header and in the POST body. Opening the
 // page changes nothing (mail scanners open links); only a button does.
 
-const data = JSON.parse(document.getElementById("page-data").textContent);
-const $ = (id) => document.getElementById(id);
-const t = (text) => data.strings[text] ?? text;
-const secret = decodeURIComponent(window.location.hash.slice(1));
-const locale = data.lang === "de" ? "de-DE" : "en-US";
-
-function when(iso) {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const text = new Intl.DateTimeFormat(locale, {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(new Date(iso));
-  return `${text} (${zone})`;
-}
+import { $, data, secret, t, when } from "./linkpage.js";
 
 function closed(message) {
   $("d-request").hidden = true;

@@ -2,24 +2,7 @@
 // The secret is the link's fragment: it never reaches a server log; it travels only in the
 // X-Appointment-Secret header and in request bodies.
 
-const data = JSON.parse(document.getElementById("page-data").textContent);
-const $ = (id) => document.getElementById(id);
-const t = (text) => data.strings[text] ?? text;
-const secret = decodeURIComponent(window.location.hash.slice(1));
-const locale = data.lang === "de" ? "de-DE" : "en-US";
-
-function when(iso) {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const text = new Intl.DateTimeFormat(locale, {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(new Date(iso));
-  return `${text} (${zone})`;
-}
+import { $, data, secret, t, when } from "./linkpage.js";
 
 function element(tag, className, text) {
   const made = document.createElement(tag);
