@@ -1,9 +1,11 @@
-"""Shared helpers for benchmarks: a fresh database, a running server, wrk runs."""
+"""Shared helpers for benchmarks: a fresh database, a running server and worker, a local SMTP
+server, wrk runs."""
 
 import asyncio
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +17,10 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import redis
+from aiosmtpd.controller import Controller
+
+from slotwise.jobs import HEARTBEAT_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -108,6 +114,49 @@ def server(
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@contextmanager
+def worker(env: dict[str, str]) -> Iterator[float]:
+    """`slotwise worker` with `env`, once it has started (its heartbeat is in Redis); yields
+    the time.monotonic() of its start."""
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    client.delete(HEARTBEAT_KEY)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slotwise", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while not client.exists(HEARTBEAT_KEY):
+            if proc.poll() is not None:
+                raise SystemExit("the worker did not start")
+            time.sleep(0.05)
+        yield started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        client.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(handler: object) -> Iterator[str]:
+    """An aiosmtpd server on 127.0.0.1 with `handler`, in a thread; yields its SMTP URL."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
 
 
 @dataclass

@@ -17,8 +17,6 @@ import argparse
 import asyncio
 import random
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,13 +26,13 @@ from typing import Any
 
 import redis
 
-from bench.common import bench_env, fresh_database
+from bench.common import bench_env, fresh_database, worker
 from slotwise.auth.hashing import build_hasher
 from slotwise.auth.verifier import Verifier
 from slotwise.companies.service import create_company
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
-from slotwise.jobs import HEARTBEAT_KEY, flush_after_commit, job_queue
+from slotwise.jobs import flush_after_commit, job_queue
 from slotwise.models import EndpointStatus, WebhookEndpoint
 from slotwise.settings import Settings, load_settings
 from slotwise.webhooks import signing
@@ -95,28 +93,6 @@ def receiver() -> Iterator[tuple[str, Receipts]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@contextmanager
-def worker(env: dict[str, str]) -> Iterator[None]:
-    client = redis.Redis.from_url(REDIS_DB_URL)
-    client.flushdb()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slotwise", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while not client.exists(HEARTBEAT_KEY):
-            if proc.poll() is not None:
-                raise SystemExit("the worker did not start")
-            time.sleep(0.05)
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        client.close()
 
 
 async def setup(settings: Settings, urls: list[str]) -> CompanyId:
@@ -222,6 +198,7 @@ def main() -> None:
     rows = []
     with receiver() as (url, receipts):
         company = asyncio.run(setup(settings, [url] * args.endpoints))
+        redis.Redis.from_url(REDIS_DB_URL).flushdb()  # no jobs left from an earlier run
         with worker(env):
             deliveries = args.events * args.endpoints
             rate = asyncio.run(throughput(settings, company, receipts, args.events, deliveries))

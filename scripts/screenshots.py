@@ -11,12 +11,8 @@ docs/booking-desktop.png, docs/booking-phone.png and docs/mail-confirmation.png.
 
 import email
 import email.policy
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,42 +20,21 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
-from aiosmtpd.controller import Controller
-from bench.common import ROOT, bench_env, create_company, fresh_database, server
+from bench.common import (
+    ROOT,
+    bench_env,
+    create_company,
+    fresh_database,
+    server,
+    smtp_server,
+    worker,
+)
 from playwright.sync_api import Browser, sync_playwright
-from tests.support.smtp_server import free_port
 
 from slotwise.cli.mailcatcher import Catcher
 
 CHROMIUM = "/usr/bin/chromium"
 SIZES = {"desktop": (1280, 860), "phone": (390, 844)}
-
-
-@contextmanager
-def mail_catcher(folder: Path) -> Iterator[str]:
-    """The mail catcher of `slotwise dev`, in a thread; its SMTP URL."""
-    port = free_port()
-    controller = Controller(Catcher(folder), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
-
-
-@contextmanager
-def worker(env: dict[str, str]) -> Iterator[None]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slotwise", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def book(page_url: str, day: object) -> None:
@@ -100,7 +75,7 @@ def mail_screenshot(browser: Browser, message: EmailMessage) -> None:
 def main() -> None:
     url = fresh_database("slotwise_screenshots")
     folder = Path(tempfile.mkdtemp(prefix="slotwise-mail-"))
-    with mail_catcher(folder) as smtp_url:
+    with smtp_server(Catcher(folder)) as smtp_url:
         env = bench_env(
             url,
             SLOTWISE_PUBLIC_URL="http://127.0.0.1:8765",
