@@ -300,3 +300,18 @@ async def test_the_host_confirms_through_the_mailed_link_and_the_attendee_is_mai
 def calendar_of_any(message: EmailMessage) -> object | None:
     parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     return parts[0] if parts else None
+
+
+async def test_the_meeting_link_is_in_the_attendees_mail(
+    client: Client, side_a: Side, settings: Settings, inbox: Inbox, mailer: Mailer
+) -> None:
+    room = "https://meet.example.test/room-42"
+    meeting_type = await make_type(
+        client,
+        side_a,
+        meetingInfo={"channel": "custom", "customChannelName": "Room", "customChannelLink": room},
+    )
+    created = await book(client, side_a, meeting_type, at(15))
+    await send_due(mailer, settings, created["appointmentId"])
+    (mail,) = to(inbox.wait_for(2), "ada@example.test")
+    assert room in text_of(mail)

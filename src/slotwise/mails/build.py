@@ -140,7 +140,8 @@ class MailBuilder:
             timezone=(attendee.timezone if attendee else None) or host.timezone or "UTC",
             time_format=host.time_format or "24h",
             previous_start=datetime.fromisoformat(previous) if previous else None,
-            location=appointment.location,
+            location=appointment.location
+            or (meeting_type.custom_channel_link if meeting_type else None),
             notes=_notes(attendee) if attendee else None,
             reason=context.get("reason"),
             attendees=tuple(Person(_name(a), a.email) for a in attendees if a.cancelled_at is None),
