@@ -39,9 +39,13 @@ async def test_api_key_lifecycle(client: AsyncTestClient[Litestar], side_a: Side
 
     assert (await client.delete(f"/v4/api-key/{body['id']}", headers=owner)).status_code == 204
     assert (await client.get("/v4/user/me", headers=new_key)).status_code == 401
-    again = await client.post(f"/v4/api-key/{body['id']}/activate", headers=owner)
-    assert again.json()["status"] == "revoked"
+    for action in ("activate", "deactivate"):
+        again = await client.post(f"/v4/api-key/{body['id']}/{action}", headers=owner)
+        assert again.status_code == 409
+        assert again.json()["message"] == "The API key is revoked; revocation is final"
     assert (await client.get("/v4/user/me", headers=new_key)).status_code == 401
+    listed = (await client.get("/v4/api-key", headers=owner)).json()
+    assert next(k for k in listed if k["id"] == body["id"])["status"] == "revoked"
 
 
 @pytest.mark.parametrize("days", [0, 91, -1, "seven"])

@@ -35,14 +35,14 @@ class ApiKeyController(Controller):
     async def deactivate_api_key(
         self, key_id: FromPath[UUID], credentials: NamedDependency[CredentialService]
     ) -> s.ApiKey:
-        """Deactivate a key; it can be activated again."""
+        """Deactivate a key; it can be activated again (a revoked key is 409)."""
         return await credentials.set_active(key_id, active=False)
 
     @post("/{key_id:uuid}/activate", status_code=200)
     async def activate_api_key(
         self, key_id: FromPath[UUID], credentials: NamedDependency[CredentialService]
     ) -> s.ApiKey:
-        """Activate a deactivated key (a revoked key stays revoked)."""
+        """Activate a deactivated key; a revoked key is 409 (revocation is final)."""
         return await credentials.set_active(key_id, active=True)
 
     @delete("/{key_id:uuid}")

@@ -14,7 +14,7 @@ from slotwise.auth.tokens import new_api_key, new_pat
 from slotwise.auth.verifier import VERIFIER, Verifier
 from slotwise.credentials import schemas as s
 from slotwise.credentials.repository import CredentialRepository
-from slotwise.kit.errors import NotFound, ValidationFailed
+from slotwise.kit.errors import Conflict, NotFound, ValidationFailed
 from slotwise.models import Credential, CredentialKind, uuid7
 from slotwise.users.repository import UserRepository
 
@@ -122,10 +122,12 @@ class CredentialService:
         return [api_key_view(c, now) for c in await self.credentials.api_keys()]
 
     async def set_active(self, key_id: uuid.UUID, *, active: bool) -> s.ApiKey:
+        """Switch a key on or off; a revoked key is 409: revocation is final."""
         credential = await self.credentials.api_key(key_id)
-        if credential.revoked_at is None:
-            credential.active = active
-            await self.session.flush()
+        if credential.revoked_at is not None:
+            raise Conflict("The API key is revoked; revocation is final")
+        credential.active = active
+        await self.session.flush()
         return api_key_view(credential, datetime.now(UTC))
 
     async def revoke_api_key(self, key_id: uuid.UUID) -> None:
