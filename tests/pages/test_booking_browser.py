@@ -252,6 +252,22 @@ def test_german_and_twelve_hour_clock(site: Site, context: BrowserContext) -> No
     expect(page.get_by_text("Pflichtfeld").first).to_be_visible()
 
 
+def test_the_hosts_date_and_time_format(site: Site, context: BrowserContext) -> None:
+    user = provision(site)
+    changed = httpx.patch(
+        f"{site.base_url}/v4/user/{user['userId']}",
+        json={"dateFormat": "dd.MM.yyyy", "timeFormat": "h:mm a"},
+        headers=site.tenant.headers(),
+    )
+    assert changed.status_code == 200, changed.text
+    day = next_monday()
+    page, _ = open_booking(context, f"{user['bookingUrl']}?date={day}&timezone=Europe/Berlin")
+    shown = f"{day:%A}, {day:%d.%m.%Y}"
+    expect(page.get_by_role("heading", name=f"Times on {shown}")).to_be_visible()
+    page.get_by_role("button", name="9:00 AM", exact=True).click()
+    expect(page.get_by_text(f"{shown}, 9:00 AM (Europe/Berlin)")).to_be_visible()
+
+
 def test_unknown_pages_are_a_branded_404(site: Site, context: BrowserContext) -> None:
     page = context.new_page()
     response = page.goto(f"{site.base_url}/nobody-here/nothing-here")

@@ -167,3 +167,36 @@ async def test_other_company_users_are_invisible(
     response = await client.get(f"/v4/user/{extra}", headers=side_a.tenant.headers())
     assert response.status_code == 404
     assert response.json()["message"] == "User not found"
+
+
+async def test_date_and_time_formats_are_cldr_patterns(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    own = {"authorization": f"Bearer {side_a.account_pat.token}"}
+    url = f"/v4/user/{side_a.member_id}"
+    for date_format, time_format in (
+        ("dd/MM/yyyy", "HH:mm"),
+        ("d. MMMM yyyy", "H:mm"),
+        ("MM-dd-yy", "hh:mm a"),
+        ("yyyy.MM.dd", "h:mm a"),
+        ("DD.MM.YYYY", "12h"),
+    ):
+        body = {"dateFormat": date_format, "timeFormat": time_format}
+        changed = await client.patch(url, json=body, headers=own)
+        assert changed.status_code == 200, (body, changed.text)
+        assert (changed.json()["dateFormat"], changed.json()["timeFormat"]) == (
+            date_format,
+            time_format,
+        )
+    for body, field in (
+        ({"dateFormat": "dd/dd/yyyy"}, "dateFormat"),
+        ({"dateFormat": "yyyy"}, "dateFormat"),
+        ({"dateFormat": "dd/MM/yyyy HH:mm"}, "dateFormat"),
+        ({"dateFormat": "<b>"}, "dateFormat"),
+        ({"timeFormat": "HH:mm:ss"}, "timeFormat"),
+    ):
+        refused = await client.patch(url, json=body, headers=own)
+        assert refused.status_code == 400, body
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    kept = await client.get(url, headers=own)
+    assert (kept.json()["dateFormat"], kept.json()["timeFormat"]) == ("DD.MM.YYYY", "12h")

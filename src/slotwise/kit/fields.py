@@ -35,3 +35,38 @@ def explicit_slug(value: str, field: str = "slug") -> tuple[str, list[FieldError
     if not is_valid(normalised):
         return normalised, [FieldError(field, "Must have at least 5 letters or digits")]
     return normalised, []
+
+
+#: the fields of a CLDR date pattern slotwise accepts, apart by `/ . -` or spaces
+_DATE_PART = re.compile(r"d{1,2}|M{1,4}|y{4}|y{2}")
+_DATE_PATTERN = re.compile(r"^(d{1,2}|M{1,4}|yyyy|yy)([/.\- ]{1,2}(d{1,2}|M{1,4}|yyyy|yy)){2}$")
+#: date formats as meetergo's older API spelled them
+LEGACY_DATE_FORMATS = frozenset({"DD/MM/YYYY", "MM/DD/YYYY", "YYYY-MM-DD", "DD.MM.YYYY"})
+TIME_FORMATS = frozenset({"12h", "24h", "HH:mm", "H:mm", "hh:mm a", "h:mm a"})
+DATE_FORMAT_MESSAGE = (
+    "Must be a date pattern of d or dd, M to MMMM and yy or yyyy, apart by / . - or a space"
+    " (e.g. dd/MM/yyyy)"
+)
+
+
+def date_format(value: str, field: str = "dateFormat") -> list[FieldError]:
+    """A CLDR date pattern with one day, one month and one year part (`dd/MM/yyyy`,
+    `d. MMMM yyyy`, `yyyy-MM-dd`, …), or one of meetergo's older spellings."""
+    if value in LEGACY_DATE_FORMATS:
+        return []
+    parts = _DATE_PART.findall(value) if _DATE_PATTERN.match(value) else []
+    kinds = sorted(part[0] for part in parts)
+    return [] if kinds == ["M", "d", "y"] else [FieldError(field, DATE_FORMAT_MESSAGE)]
+
+
+def time_format(value: str, field: str = "timeFormat") -> list[FieldError]:
+    if value in TIME_FORMATS:
+        return []
+    return [FieldError(field, "Must be one of " + ", ".join(sorted(TIME_FORMATS)))]
+
+
+def cldr_date_format(value: str | None) -> str | None:
+    """A stored date format as a CLDR pattern (meetergo's older DD/MM/YYYY is dd/MM/yyyy)."""
+    if value in LEGACY_DATE_FORMATS:
+        return value.replace("DD", "dd").replace("YYYY", "yyyy")
+    return value

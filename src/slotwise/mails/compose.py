@@ -186,7 +186,12 @@ _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 #: C0 and C1 controls and the Unicode line and paragraph separators
 _LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 EN_DASH = "\u2013"
-_TIME_PATTERNS = {"12h": "h:mm a", "24h": "HH:mm"}
+#: a host's time format (meetergo's 12h / 24h, or a CLDR pattern) as a Babel pattern
+_TIME_PATTERNS = {
+    "12h": "h:mm a",
+    "24h": "HH:mm",
+    **{pattern: pattern for pattern in ("HH:mm", "H:mm", "hh:mm a", "h:mm a")},
+}
 _DATE_PATTERNS = {"en": "EEEE, d MMMM y", "de": "EEEE, d. MMMM y"}
 
 

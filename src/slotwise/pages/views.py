@@ -20,6 +20,7 @@ from slotwise.companies.look import (
 from slotwise.companies.repository import BrandingRepository
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import NotFound
+from slotwise.kit.fields import cldr_date_format
 from slotwise.kit.zones import is_zone
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import MeetingType, PersonalPage
@@ -75,6 +76,9 @@ MANAGE_STRINGS = (
     "Privacy policy",
 )
 
+
+#: time formats that show a 12-hour clock (meetergo's 12h, or a CLDR pattern with a)
+TWELVE_HOUR = frozenset({"12h", "hh:mm a", "h:mm a"})
 
 #: strings the host's Confirm / Decline page's script shows
 DECIDE_STRINGS = (
@@ -164,7 +168,8 @@ async def booking_context(
         "zone": shown_zone,
         "zoneFromLink": zone is not None,
         "lang": language,
-        "hour12": time_format == "12h",
+        "hour12": time_format in TWELVE_HOUR,
+        "dateFormat": cldr_date_format(host.date_format),
         "month": first.isoformat()[:7],
         "date": query.date if _day(query.date) else None,
         "title": meeting_type.name,

@@ -58,10 +58,16 @@ class UserUpdate(InputStruct):
     title: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
     phone: Annotated[str, msgspec.Meta(max_length=50)] | msgspec.UnsetType | None = msgspec.UNSET
     company: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
+    #: a CLDR date pattern (dd/MM/yyyy, d. MMMM yyyy, yyyy-MM-dd, …)
     date_format: (
-        Literal["DD/MM/YYYY", "MM/DD/YYYY", "YYYY-MM-DD", "DD.MM.YYYY"] | msgspec.UnsetType | None
+        Annotated[str, msgspec.Meta(max_length=40, examples=["dd/MM/yyyy"])]
+        | msgspec.UnsetType
+        | None
     ) = msgspec.UNSET
-    time_format: Literal["12h", "24h"] | msgspec.UnsetType | None = msgspec.UNSET
+    #: 24h, 12h, or a CLDR time pattern: HH:mm, H:mm, hh:mm a, h:mm a
+    time_format: (
+        Annotated[str, msgspec.Meta(max_length=20, examples=["HH:mm"])] | msgspec.UnsetType | None
+    ) = msgspec.UNSET
     week_start: Literal["monday", "sunday", "saturday"] | msgspec.UnsetType | None = msgspec.UNSET
 
 

@@ -92,6 +92,10 @@ class UserService:
                 errors += fields.name(value if isinstance(value, str) else None, wire)
         if "timezone" in changes:
             errors += fields.zone(str(changes["timezone"]))
+        if isinstance(changes.get("date_format"), str):
+            errors += fields.date_format(str(changes["date_format"]))
+        if isinstance(changes.get("time_format"), str):
+            errors += fields.time_format(str(changes["time_format"]))
         if "slug" in changes:
             errors += fields.explicit_slug(str(changes["slug"]))[1]
         if errors:

@@ -37,27 +37,54 @@ function timeText(iso) {
   }).format(new Date(iso));
 }
 
-function dayText(isoDate, weekday = "long") {
-  const [y, m, d] = isoDate.split("-").map(Number);
+// The host's date format, a CLDR pattern such as dd/MM/yyyy (none: the language's own).
+function patterned(y, m, d) {
+  const month = (width) =>
+    new Intl.DateTimeFormat(locale, { month: width, timeZone: "UTC" }).format(
+      new Date(Date.UTC(y, m - 1, d)),
+    );
+  const parts = {
+    yyyy: String(y),
+    yy: String(y % 100).padStart(2, "0"),
+    MMMM: month("long"),
+    MMM: month("short"),
+    MM: String(m).padStart(2, "0"),
+    M: String(m),
+    dd: String(d).padStart(2, "0"),
+    d: String(d),
+  };
+  return data.dateFormat.replace(/yyyy|yy|MMMM|MMM|MM|M|dd|d/g, (token) => parts[token]);
+}
+
+function dateText(y, m, d, weekday) {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (data.dateFormat) {
+    const day = new Intl.DateTimeFormat(locale, { weekday, timeZone: "UTC" }).format(date);
+    return `${day}, ${patterned(y, m, d)}`;
+  }
   return new Intl.DateTimeFormat(locale, {
     weekday,
     day: "numeric",
     month: "long",
     year: "numeric",
     timeZone: "UTC",
-  }).format(new Date(Date.UTC(y, m - 1, d)));
+  }).format(date);
+}
+
+function dayText(isoDate, weekday = "long") {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  return dateText(y, m, d, weekday);
 }
 
 function whenText(iso) {
-  const start = new Date(iso);
-  const day = new Intl.DateTimeFormat(locale, {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
+  // the calendar date in the shown zone, then written like any other date on the page
+  const local = new Intl.DateTimeFormat("en-CA", {
     year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
     timeZone: state.zone,
-  }).format(start);
-  return `${day}, ${timeText(iso)} (${state.zone})`;
+  }).format(new Date(iso));
+  return `${dayText(local)}, ${timeText(iso)} (${state.zone})`;
 }
 
 // --- slots -------------------------------------------------------------------------------
