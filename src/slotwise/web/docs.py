@@ -9,11 +9,12 @@ from typing import Any
 
 from litestar import MediaType, Request, get
 from litestar.datastructures import CacheControlHeader
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Method
 
 from slotwise import __version__
 
@@ -37,6 +38,13 @@ REDOC = RedocRenderPlugin(
 )
 
 
+def operation_id(route_handler: HTTPRouteHandler, http_method: Method, path: list[Any]) -> str:
+    """The handler's name in camelCase (`create_booking` → `createBooking`): handlers are named
+    for what they do, so generated clients get method names that read well."""
+    first, *rest = route_handler.handler_name.split("_")
+    return first + "".join(word.title() for word in rest)
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="slotwise Platform API",
@@ -44,6 +52,7 @@ def openapi_config() -> OpenAPIConfig:
         description="Scheduling platform API, wire-compatible with the meetergo Platform API v4.",
         path="/schema",
         use_handler_docstrings=True,
+        operation_id_creator=operation_id,
         render_plugins=[SWAGGER, REDOC, YamlRenderPlugin()],
         components=Components(
             security_schemes={

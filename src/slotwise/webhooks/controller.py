@@ -101,6 +101,7 @@ class WebhookController(Controller):
 
 
 class V4WebhookController(WebhookController):
-    """The same routes under /v4."""
+    """The same routes under /v4; the document lists them once, at meetergo's /webhooks."""
 
     path = "/v4/webhooks"
+    include_in_schema = False
