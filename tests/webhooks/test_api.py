@@ -319,3 +319,18 @@ async def test_other_companies_endpoints_are_invisible(
             method, path, headers=headers, json={} if method == "PATCH" else None
         )
         assert response.status_code == 404, (method, path)
+
+
+async def test_meetergos_other_event_names_are_accepted(
+    client: AsyncTestClient[Litestar], tenant: Tenant
+) -> None:
+    names = [
+        "form_submission",
+        "credential_error",
+        "review_submitted",
+        "review_published",
+        "signature_completed",
+    ]
+    created = await create(client, tenant, eventTypes=names)
+    assert created.status_code == 201, created.text
+    assert created.json()["eventTypes"] == names
