@@ -63,6 +63,7 @@ async def test_booking_returns_id_and_secret_and_reads_back(
         "receiveReminders": True,
         "notes": {},
         "customFieldValues": {},
+        "dataPolicyAccepted": None,
     }
     assert appointment["cancel"] is None
     assert "secret" not in response.text
@@ -85,6 +86,7 @@ async def test_fullname_is_split_at_the_last_space(client: Client, side_a: Side)
         "timezone": "America/New_York",
         "language": "en",
         "phone": "+1 555 0100",
+        "dataPolicyAccepted": True,
     }
     created = await book(client, side_a, mt, at(10), attendee=attendee)
     response = await client.get(
@@ -95,6 +97,7 @@ async def test_fullname_is_split_at_the_last_space(client: Client, side_a: Side)
     assert (person["firstname"], person["lastname"]) == ("Grace Brewster", "Hopper")
     assert person["fullname"] == "Grace Brewster Hopper"
     assert (person["receiveReminders"], person["notes"]) == (False, {"utm_source": "news"})
+    assert person["dataPolicyAccepted"] is True
     assert (person["timezone"], person["language"], person["phone"]) == (
         "America/New_York",
         "en",

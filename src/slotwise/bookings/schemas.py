@@ -41,6 +41,8 @@ class AttendeeInput(InputStruct):
     language: Annotated[str, msgspec.Meta(max_length=8)] | None = None
     receive_reminders: bool = True
     notes: dict[str, Any] = msgspec.field(default_factory=dict)
+    #: whether the person accepted the data policy shown when booking (stored as given)
+    data_policy_accepted: bool | None = None
 
 
 class BookingCreate(InputStruct):
@@ -86,6 +88,7 @@ class AttendeeView(WireStruct):
     receive_reminders: bool
     notes: dict[str, Any]
     custom_field_values: dict[str, Any]
+    data_policy_accepted: bool | None
 
 
 class HostView(WireStruct):

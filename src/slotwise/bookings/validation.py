@@ -99,6 +99,7 @@ def new_attendee(
         timezone=data.timezone,
         language=data.language,
         receive_reminders=data.receive_reminders,
+        data_policy_accepted=data.data_policy_accepted,
         notes=dict(data.notes),
         custom_field_values=checked.custom_field_values,
         secret_hash=secret_hash,

@@ -41,6 +41,7 @@ def attendee_view(row: Attendee) -> s.AttendeeView:
         timezone=row.timezone,
         language=row.language,
         receive_reminders=row.receive_reminders,
+        data_policy_accepted=row.data_policy_accepted,
         notes=dict(row.notes),
         custom_field_values=dict(row.custom_field_values),
     )

@@ -114,6 +114,7 @@ class Attendee(TenantModel):
     timezone: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
     receive_reminders: Mapped[bool] = mapped_column(default=True)
+    data_policy_accepted: Mapped[bool | None]
     notes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     custom_field_values: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     #: SHA-256 of this attendee's invitee secret (each attendee of a group has their own);
