@@ -54,6 +54,7 @@ from slotwise.web.error_handlers import exception_handlers
 from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
+from slotwise.web.responses import document_errors
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
 from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 
@@ -142,7 +143,7 @@ def create_app(settings: Settings) -> Litestar:
         finally:
             await state.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             UserController,
@@ -191,6 +192,8 @@ def create_app(settings: Settings) -> Litestar:
             lambda: warn_about_settings(settings),
         ],
     )
+    document_errors(app)
+    return app
 
 
 def create_app_from_env() -> Litestar:

@@ -7,10 +7,11 @@ error instead of a silently open route.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Request
 from litestar.di import NamedDependency
+from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -58,10 +59,26 @@ def access_of(opt: Mapping[str, Any]) -> Access:
     return found
 
 
+ActingUserHeader = Annotated[
+    str | None,
+    HeaderParameter(
+        name="x-meetergo-api-user-id",
+        required=False,
+        description=(
+            "The user a platform key acts for (a user id of its company). Required with a"
+            " platform key on routes about a user; optional where the company is meant (the key"
+            " then acts as the owner). A personal access token may only name its own user."
+        ),
+    ),
+]
+
+
 async def provide_principal(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    acting_user: ActingUserHeader = None,
 ) -> Principal:
-    """The authenticated caller.
+    """The authenticated caller (`acting_user` is declared so the document lists the header).
 
     It takes `db` (which authentication already opened) only to be resolved after it: Litestar
     resolves independent dependencies concurrently in a task group, and on these short requests

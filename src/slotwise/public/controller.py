@@ -19,6 +19,7 @@ from slotwise.public.service import (
     provide_public_service,
 )
 from slotwise.slots import schemas as slot_schemas
+from slotwise.web.idempotency import IdempotencyKeyHeader
 
 Text = Annotated[str | None, QueryParameter(max_length=100)]
 #: an invitee's secret, sent as a header so it stays out of access logs
@@ -71,11 +72,13 @@ class PublicBookingPageController(Controller):
     @post("/{user_slug:str}/{meeting_type_slug:str}/book", exclude_from_auth=True, status_code=201)
     async def book_on_booking_page(
         self,
+        *,
         user_slug: FromPath[str],
         meeting_type_slug: FromPath[str],
         data: JSONBody[s.PublicBookingCreate],
         public: NamedDependency[PublicBookingService],
         request: Request[Any, Any, Any],
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[s.PublicBookingCreated | booking_schemas.ProvisionalBookingCreated]:
         """Book a slot the page lists: 201 with the appointment and the invitee's manage link,
         or a provisional booking when the host confirms bookings; 409 when the slot is gone.
@@ -106,11 +109,6 @@ class InviteeAppointmentController(Controller):
         "/{appointment_id:uuid}/ics",
         exclude_from_auth=True,
         media_type=ics.MEDIA_TYPE,
-        responses={
-            200: ResponseSpec(
-                str, description="iCalendar", media_type=ics.MEDIA_TYPE, generate_examples=False
-            )
-        },
     )
     async def get_own_appointment_ics(
         self,

@@ -38,6 +38,10 @@ REDOC = RedocRenderPlugin(
 )
 
 
+KEY_SCHEME = "platformKey"
+PAT_SCHEME = "personalAccessToken"
+
+
 def operation_id(route_handler: HTTPRouteHandler, http_method: Method, path: list[Any]) -> str:
     """The handler's name in camelCase (`create_booking` → `createBooking`): handlers are named
     for what they do, so generated clients get method names that read well."""
@@ -56,17 +60,27 @@ def openapi_config() -> OpenAPIConfig:
         render_plugins=[SWAGGER, REDOC, YamlRenderPlugin()],
         components=Components(
             security_schemes={
-                "bearer": SecurityScheme(
+                KEY_SCHEME: SecurityScheme(
                     type="http",
                     scheme="bearer",
+                    bearer_format="ak_live:<uuid>:<secret>",
                     description=(
-                        "`ak_live:<uuid>:<secret>` platform API key"
-                        " or `rgo-…` personal access token"
+                        "A company's platform API key. It acts for the user named in"
+                        " `x-meetergo-api-user-id`, or as the company's owner where the route"
+                        " is about the company."
                     ),
-                )
+                ),
+                PAT_SCHEME: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="rgo-…",
+                    description=(
+                        "A user's personal access token; its scopes (scheduling, account) and"
+                        " the user's role decide what it may do."
+                    ),
+                ),
             }
         ),
-        security=[{"bearer": []}],
     )
 
 

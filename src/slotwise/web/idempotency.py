@@ -14,11 +14,12 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency
+from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -156,9 +157,23 @@ class Idempotency:
         return record
 
 
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    HeaderParameter(
+        name=HEADER,
+        required=False,
+        description=(
+            "Makes a retried request safe: the first answer is stored for 24 h and a repeat with"
+            f" the same key and body gets it again (1 to {MAX_KEY_LENGTH} printable characters)."
+        ),
+    ),
+]
+
+
 async def provide_idempotency(
     db: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     request: Request[Any, Any, Any],
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Idempotency:
     return Idempotency(db, principal.company_id, principal.credential_id, request)

@@ -1,0 +1,112 @@
+"""The error responses each operation documents: the statuses it can really return, each with
+meetergo's envelope, and the headers every response carries.
+
+Which statuses follow from what a route is (authenticated, with path parameters, with a body,
+acting for a user); the ones that follow from what a route does (409 conflicts, 406, 422) are
+listed by operation below, in one place.
+"""
+
+from litestar import Litestar
+from litestar.datastructures import ResponseHeader
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.routes import HTTPRoute
+
+from slotwise.auth.access import access_of
+from slotwise.web.docs import KEY_SCHEME, PAT_SCHEME
+from slotwise.web.error_handlers import ErrorBody
+
+#: statuses beyond the ones every route of its kind has, by operation (the handler's name)
+SPECIFIC: dict[str, dict[int, str]] = {
+    "create_booking": {409: "The slot is no longer available (or an idempotency key is in use)"},
+    "book_on_booking_page": {409: "The slot is no longer available"},
+    "reschedule_appointment": {409: "The new slot is taken, or the appointment is cancelled"},
+    "reschedule_own_appointment": {409: "The new slot is taken"},
+    "cancel_appointment": {409: "The appointment is already cancelled"},
+    "delete_appointment": {409: "The appointment is already cancelled"},
+    "confirm_provisional_booking": {409: "Already decided, or expired"},
+    "decline_provisional_booking": {409: "Already decided, or expired"},
+    "confirm_booking_request": {409: "The request expired"},
+    "decline_booking_request": {409: "The request expired"},
+    "activate_api_key": {409: "The key is revoked"},
+    "deactivate_api_key": {409: "The key is revoked"},
+    "create_user": {409: "The email or slug is taken (or an idempotency key is in use)"},
+    "update_user": {409: "The slug is taken, or the last owner would be demoted"},
+    "delete_user": {409: "The user's appointments cannot be handed over"},
+    "create_meeting_type": {409: "The slug is taken"},
+    "update_meeting_type": {409: "The slug is taken"},
+    "delete_availability": {409: "Meeting types still use the availability"},
+    "redeliver_webhook_delivery": {409: "The webhook is not active, or the delivery is running"},
+    "create_webhook": {406: "The company has as many webhooks as allowed"},
+}
+#: routes that take an Idempotency-Key: a key sent again with another body is 422
+IDEMPOTENT = frozenset(
+    {
+        "create_booking",
+        "create_user",
+        "cancel_appointment",
+        "reschedule_appointment",
+        "book_on_booking_page",
+    }
+)
+
+REQUEST_ID = ResponseHeader(
+    name="x-request-id",
+    description="The request's id (the one sent, or a new one), also in the server's logs",
+    documentation_only=True,
+)
+RATE_LIMIT = [
+    ResponseHeader(name=name, description=text, documentation_only=True)
+    for name, text in (
+        ("X-RateLimit-Limit", "Requests allowed in the window (when limiting is on)"),
+        ("X-RateLimit-Remaining", "Requests left in the window"),
+        ("X-RateLimit-Reset", "When the window is full again (Unix time)"),
+    )
+]
+_GENERIC = {
+    400: "Bad request: a field, parameter or header is missing or invalid (`errors` names it)",
+    401: "Missing or invalid credentials",
+    403: "The credential may not do this (a token's scope, a member's role)",
+    404: "Not found (or another company's: they look the same)",
+    413: "The body is larger than the server accepts",
+    415: "The body is not JSON",
+    422: "The Idempotency-Key was used before with another request",
+    429: "Too many requests; see Retry-After",
+}
+
+
+def _error(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+
+
+def statuses(handler: HTTPRouteHandler, path: str) -> dict[int, str]:
+    """The error statuses `handler` at `path` can answer, with what each means there."""
+    found = {400: _GENERIC[400], 429: _GENERIC[429]}
+    authenticated = not handler.opt.get("exclude_from_auth")
+    if authenticated:
+        found |= {401: _GENERIC[401], 403: _GENERIC[403]}
+    if authenticated or "{" in path:
+        found[404] = _GENERIC[404]  # the path's resource, a referenced one, the acting user
+    if handler.http_methods & {"POST", "PUT", "PATCH"}:
+        found |= {413: _GENERIC[413], 415: _GENERIC[415]}
+    if handler.handler_name in IDEMPOTENT:
+        found[422] = _GENERIC[422]
+    return found | SPECIFIC.get(handler.handler_name, {})
+
+
+def document_errors(app: Litestar) -> None:
+    """Give every documented operation its error responses, response headers and the
+    credentials it takes (read when the document is first built; public routes take none)."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.resolve_include_in_schema():
+                continue
+            specs = {status: _error(text) for status, text in statuses(handler, route.path).items()}
+            handler.responses = specs | dict(handler.responses or {})
+            if not handler.opt.get("exclude_from_auth"):
+                tokens = access_of(handler.opt).pat
+                schemes = [KEY_SCHEME, PAT_SCHEME] if tokens else [KEY_SCHEME]
+                handler.security = [{scheme: []} for scheme in schemes]
+            handler.response_headers = [REQUEST_ID, *RATE_LIMIT, *(handler.response_headers or [])]
