@@ -69,6 +69,8 @@ class UserUpdate(InputStruct):
         Annotated[str, msgspec.Meta(max_length=20, examples=["HH:mm"])] | msgspec.UnsetType | None
     ) = msgspec.UNSET
     week_start: Literal["monday", "sunday", "saturday"] | msgspec.UnsetType | None = msgspec.UNSET
+    #: owners and admins may make a user an admin or a member, never above their own role
+    role: Literal["admin", "member"] | msgspec.UnsetType = msgspec.UNSET
 
 
 class UserDelete(InputStruct):

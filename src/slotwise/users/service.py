@@ -10,7 +10,7 @@ from slotwise.auth.principal import Principal
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.bookings.services.handover import release_future_bookings
 from slotwise.kit import fields
-from slotwise.kit.errors import BadRequest, FieldError, Forbidden, ValidationFailed
+from slotwise.kit.errors import BadRequest, Conflict, FieldError, Forbidden, ValidationFailed
 from slotwise.kit.slugs import with_suffix
 from slotwise.kit.wire import sent_fields
 from slotwise.meeting_types.repository import MeetingTypeRepository
@@ -19,6 +19,9 @@ from slotwise.users import inputs
 from slotwise.users import schemas as s
 from slotwise.users.provisioning import provision_user
 from slotwise.users.repository import PersonalPageRepository, UserRepository
+
+#: who outranks whom when roles change
+RANK = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
 
 _PROFILE_FIELDS = {
     "given_name": "given_name",
@@ -73,6 +76,8 @@ class UserService:
             raise BadRequest("Request body must change at least one field")
         user = await self.users.get_or_404(user_id, for_update=True)
         self._check(changes)
+        if "role" in changes:
+            self._set_role(user, Role(str(changes["role"])))
         for wire, column in _PROFILE_FIELDS.items():
             if wire in changes:
                 value = changes[wire]
@@ -82,6 +87,19 @@ class UserService:
         await self.session.flush()  # a taken slug fails here: uq_user_slug → 409
         await self.session.refresh(user)
         return s.User.of(user)
+
+    def _set_role(self, user: User, role: Role) -> None:
+        """Make `user` an admin or a member. Nobody grants or takes a role above their own
+        (a platform key speaks for the company, like an owner), and the last owner stays."""
+        mine = Role.OWNER if self.principal.is_platform_key else self.principal.role
+        if not self.principal.is_admin:
+            raise Forbidden("Only owners and admins can change roles")
+        if max(RANK[user.role], RANK[role]) > RANK[mine]:
+            raise Forbidden("Cannot change a role above your own")
+        if user.role is Role.OWNER:
+            # a company has exactly one owner (a unique index), so the owner is always the last
+            raise Conflict("The last owner cannot be demoted")
+        user.role = role
 
     @staticmethod
     def _check(changes: dict[str, object]) -> None:

@@ -1,0 +1,55 @@
+"""Roles: owners and admins make users admins or members, never above their own role, and the
+last owner stays an owner."""
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.support.factories import Side
+
+Client = AsyncTestClient[Litestar]
+
+
+async def role_of(client: Client, side: Side, user_id: object) -> str:
+    response = await client.get(f"/v4/user/{user_id}", headers=side.tenant.headers())
+    role: str = response.json()["role"]
+    return role
+
+
+async def test_owners_admins_and_members(client: Client, side_a: Side) -> None:
+    key = side_a.tenant.headers()
+    admin = {"authorization": f"Bearer {side_a.admin_pat.token}"}
+    member = {"authorization": f"Bearer {side_a.account_pat.token}"}
+    member_url = f"/v4/user/{side_a.member_id}"
+    promoted = await client.patch(member_url, json={"role": "admin"}, headers=key)
+    assert promoted.status_code == 200, promoted.text
+    assert (promoted.json()["role"], promoted.json()["isAdmin"]) == ("admin", True)
+    demoted = await client.patch(member_url, json={"role": "member"}, headers=admin)
+    assert demoted.status_code == 200, demoted.text
+    assert await role_of(client, side_a, side_a.member_id) == "member"
+    # a member cannot promote themselves; an admin cannot touch the owner
+    mine = await client.patch(member_url, json={"role": "admin"}, headers=member)
+    assert mine.status_code == 403
+    owner = await client.patch(
+        f"/v4/user/{side_a.tenant.owner_id}", json={"role": "member"}, headers=admin
+    )
+    assert (owner.status_code, owner.json()["message"]) == (
+        403,
+        "Cannot change a role above your own",
+    )
+    assert await role_of(client, side_a, side_a.tenant.owner_id) == "owner"
+    for body in ({"role": "owner"}, {"role": "boss"}):
+        refused = await client.patch(member_url, json=body, headers=key)
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["field"] == "role"
+
+
+async def test_the_owner_stays_the_owner(client: Client, side_a: Side) -> None:
+    """A company has one owner: the owner is always the last one, and stays."""
+    owner_url = f"/v4/user/{side_a.tenant.owner_id}"
+    for role in ("admin", "member"):
+        last = await client.patch(owner_url, json={"role": role}, headers=side_a.tenant.headers())
+        assert (last.status_code, last.json()["message"]) == (
+            409,
+            "The last owner cannot be demoted",
+        )
+    assert await role_of(client, side_a, side_a.tenant.owner_id) == "owner"
