@@ -1,9 +1,14 @@
 """Roles: owners and admins make users admins or members, never above their own role, and the
 last owner stays an owner."""
 
+import asyncio
+
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.cli.users import set_role_command
+from slotwise.settings import Settings, SettingsError
 from tests.support.factories import Side
 
 Client = AsyncTestClient[Litestar]
@@ -53,3 +58,25 @@ async def test_the_owner_stays_the_owner(client: Client, side_a: Side) -> None:
             "The last owner cannot be demoted",
         )
     assert await role_of(client, side_a, side_a.tenant.owner_id) == "owner"
+
+
+async def test_the_operator_hands_a_company_over(
+    client: Client, side_a: Side, settings: Settings
+) -> None:
+    company = str(side_a.tenant.company_id)
+    member = await client.get(f"/v4/user/{side_a.member_id}", headers=side_a.tenant.headers())
+    email = member.json()["email"]
+    done = await asyncio.to_thread(
+        set_role_command, settings, company, email=email.upper(), role="owner"
+    )
+    assert done == {"companyId": company, "userId": str(side_a.member_id), "role": "owner"}
+    assert await role_of(client, side_a, side_a.member_id) == "owner"
+    assert await role_of(client, side_a, side_a.tenant.owner_id) == "admin"
+    for kwargs, words in (
+        ({"email": email, "role": "member"}, "another user the owner"),
+        ({"email": "nobody@example.test", "role": "admin"}, "no such user"),
+        ({"email": email, "role": "boss"}, "one of owner, admin, member"),
+    ):
+        with pytest.raises(SettingsError, match=words):
+            await asyncio.to_thread(set_role_command, settings, company, **kwargs)
+    assert await role_of(client, side_a, side_a.member_id) == "owner"

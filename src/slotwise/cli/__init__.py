@@ -1,4 +1,4 @@
-"""The `slotwise` command: dev, serve, worker, migrate, openapi, company."""
+"""The `slotwise` command: dev, serve, worker, migrate, openapi, company, user."""
 
 import argparse
 import json
@@ -113,6 +113,25 @@ def cmd_company_rate_limit(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_set_role(settings: Settings, args: argparse.Namespace) -> int:
+    from slotwise.cli.users import set_role_command
+
+    with _services(settings) as found:
+        result = set_role_command(found, args.company_id, email=args.email, role=args.role)
+    print(json.dumps(result))
+    return 0
+
+
+def _add_user_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    user = sub.add_parser("user", help="operator commands for users")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    set_role = user_sub.add_parser("set-role", help="make a user the owner, an admin or a member")
+    set_role.add_argument("company_id")
+    set_role.add_argument("--email", required=True)
+    set_role.add_argument("--role", required=True, choices=["owner", "admin", "member"])
+    set_role.set_defaults(func=cmd_user_set_role)
+
+
 def _add_company_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     company = sub.add_parser("company", help="operator commands for tenants")
     company_sub = company.add_subparsers(dest="company_command", required=True)
@@ -163,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.set_defaults(func=cmd_openapi)
 
     _add_company_commands(sub)
+    _add_user_commands(sub)
     return parser
 
 
