@@ -64,6 +64,7 @@ async def test_booking_returns_id_and_secret_and_reads_back(
         "notes": {},
         "customFieldValues": {},
         "dataPolicyAccepted": None,
+        "bringalongEmails": [],
     }
     assert appointment["cancel"] is None
     assert "secret" not in response.text

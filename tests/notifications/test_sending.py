@@ -315,3 +315,55 @@ async def test_the_meeting_link_is_in_the_attendees_mail(
     await send_due(mailer, settings, created["appointmentId"])
     (mail,) = to(inbox.wait_for(2), "ada@example.test")
     assert room in text_of(mail)
+
+
+async def test_guests_ics_title_and_description(
+    client: Client, side_a: Side, settings: Settings, inbox: Inbox, mailer: Mailer
+) -> None:
+    meeting_type = await make_type(client, side_a)
+    guests = ["grace@example.test", "alan@example.test"]
+    created = await book(
+        client,
+        side_a,
+        meeting_type,
+        at(16),
+        attendee=attendee_body(bringalongEmails=guests),
+        icsTitle="Kick-off with Ada",
+        icsDescription="Bring the plans.",
+    )
+    appointment_id = created["appointmentId"]
+    shown = await client.get(
+        f"/v4/appointment/{appointment_id}", headers=side_a.tenant.headers(side_a.member_id)
+    )
+    assert shown.json()["attendees"][0]["bringalongEmails"] == guests
+    event = await api_calendar(client, side_a, appointment_id)
+    assert str(event["SUMMARY"]) == "Kick-off with Ada"
+    assert str(event["DESCRIPTION"]) == "Bring the plans."
+    invited = {str(a).removeprefix("mailto:") for a in event["ATTENDEE"]}
+    assert invited == {"ada@example.test", *guests}
+    await send_due(mailer, settings, appointment_id)
+    messages = inbox.wait_for(4)
+    for guest in guests:
+        (mail,) = to(messages, guest)
+        assert "Kick-off with Ada" in str(mail["Subject"])
+        assert "/my/" not in text_of(mail), "the manage link is the attendee's own"
+        assert str(event_of(calendar_of(mail))["UID"]) == str(event["UID"])
+    (own,) = to(messages, "ada@example.test")
+    assert "/my/" in text_of(own)
+
+
+async def test_a_queue_id_is_refused_until_there_are_queues(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    refused = await book(
+        client, side_a, meeting_type, at(9), expect=400, queueId=str(side_a.member_id)
+    )
+    assert refused["errors"][0]["field"] == "queueId"
+    too_many = await book(
+        client,
+        side_a,
+        meeting_type,
+        at(9),
+        expect=400,
+        attendee=attendee_body(bringalongEmails=[f"g{n}@example.test" for n in range(6)]),
+    )
+    assert too_many["errors"][0]["field"] == "attendee.bringalongEmails"

@@ -42,8 +42,9 @@ def calendar(row: Appointment, attendees: list[Attendee], host: User) -> bytes:
     event.add("dtstamp", row.updated_at)
     event.add("dtstart", row.start_at)
     event.add("dtend", row.end_at)
-    event.add("summary", str(row.meeting_info.get("name") or "Appointment"))
-    description = row.meeting_info.get("description")
+    info = row.meeting_info
+    event.add("summary", str(info.get("icsTitle") or info.get("name") or "Appointment"))
+    description = info.get("icsDescription") or info.get("description")
     if description:
         event.add("description", str(description))
     location = row.location or row.meeting_info.get("meetingLink")
@@ -60,5 +61,11 @@ def calendar(row: Appointment, attendees: list[Attendee], host: User) -> bytes:
             "attendee",
             _address(attendee.email, name, ROLE="REQ-PARTICIPANT", PARTSTAT="ACCEPTED"),
         )
+        for guest in attendee.bringalong_emails:
+            guest_of = f"{name} (guest)" if name else ""
+            event.add(
+                "attendee",
+                _address(guest, guest_of, ROLE="OPT-PARTICIPANT", PARTSTAT="NEEDS-ACTION"),
+            )
     cal.add_component(event)
     return bytes(cal.to_ical())

@@ -43,6 +43,11 @@ class AttendeeInput(InputStruct):
     notes: dict[str, Any] = msgspec.field(default_factory=dict)
     #: whether the person accepted the data policy shown when booking (stored as given)
     data_policy_accepted: bool | None = None
+    #: guests the person brings: listed on the appointment, invited in the calendar file and
+    #: sent the booking's mails (without the manage link, which is the person's)
+    bringalong_emails: Annotated[list[Email], msgspec.Meta(max_length=5)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class BookingCreate(InputStruct):
@@ -59,6 +64,11 @@ class BookingCreate(InputStruct):
     location: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     skip_notifications: bool = False
     ignore_availability: bool = False
+    #: round robin and collective queues come later; until then any queueId is a 400
+    queue_id: uuid.UUID | None = None
+    #: the calendar event's title and description (default: the meeting type's)
+    ics_title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    ics_description: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     custom_field_values: Annotated[dict[str, FieldValue], msgspec.Meta(max_length=30)] | None = None
 
 
@@ -89,6 +99,7 @@ class AttendeeView(WireStruct):
     notes: dict[str, Any]
     custom_field_values: dict[str, Any]
     data_policy_accepted: bool | None
+    bringalong_emails: list[str]
 
 
 class HostView(WireStruct):

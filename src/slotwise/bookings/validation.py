@@ -68,6 +68,8 @@ def booking(data: s.BookingCreate, rules: BookingRules) -> Checked:
         errors.append(FieldError("duration", f"Must be one of {allowed}"))
     if data.host_ids is not None and set(data.host_ids) != {rules.host_id}:
         errors.append(FieldError("hostIds", "Not the host of this meeting type"))
+    if data.queue_id is not None:
+        errors.append(FieldError("queueId", "Queue not found: this meeting type has no queue"))
     names = _names(data.attendee)
     if names is None:
         message = "Give firstname and lastname, or fullname"
@@ -100,19 +102,25 @@ def new_attendee(
         language=data.language,
         receive_reminders=data.receive_reminders,
         data_policy_accepted=data.data_policy_accepted,
+        bringalong_emails=[email.strip() for email in data.bringalong_emails],
         notes=dict(data.notes),
         custom_field_values=checked.custom_field_values,
         secret_hash=secret_hash,
     )
 
 
-def meeting_info(meeting_type: MeetingType, checked: Checked) -> dict[str, Any]:
-    """The snapshot an appointment keeps of what was booked."""
+def meeting_info(
+    meeting_type: MeetingType, checked: Checked, data: s.BookingCreate
+) -> dict[str, Any]:
+    """The snapshot an appointment keeps of what was booked (with the calendar event's own
+    title and description when the booking gave them)."""
     link = meeting_type.custom_channel_link if checked.channel == "custom" else None
-    return {
+    info = {
         "name": meeting_type.name,
         "description": meeting_type.description,
         "duration": checked.duration,
         "channel": checked.channel,
         "meetingLink": link,
     }
+    extra = {"icsTitle": data.ics_title, "icsDescription": data.ics_description}
+    return info | {key: value for key, value in extra.items() if value}

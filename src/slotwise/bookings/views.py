@@ -42,6 +42,7 @@ def attendee_view(row: Attendee) -> s.AttendeeView:
         language=row.language,
         receive_reminders=row.receive_reminders,
         data_policy_accepted=row.data_policy_accepted,
+        bringalong_emails=list(row.bringalong_emails),
         notes=dict(row.notes),
         custom_field_values=dict(row.custom_field_values),
     )

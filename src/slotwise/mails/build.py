@@ -126,14 +126,14 @@ class MailBuilder:
         return Mail(
             kind=kind,
             language=row.language,
-            recipient=_person(host) if to_host else Person(_name(attendee), row.recipient),
+            recipient=_person(host)
+            if to_host
+            else Person(_guest_or_name(attendee, row), row.recipient),
             sender=Person("", sender),
             reply_to=None if to_host else _person(host),
             message_id=message_id(row.id, self.settings.mail_from),
             brand=await self._brand(company_id),
-            title=meeting_type.name
-            if meeting_type
-            else str(appointment.meeting_info.get("name", "")),
+            title=_title(meeting_type, appointment),
             host_name=host.full_name,
             start=appointment.start_at,
             end=appointment.end_at,
@@ -161,6 +161,13 @@ class MailBuilder:
         )
 
 
+def _guest_or_name(attendee: Attendee | None, row: Notification) -> str:
+    """The attendee's name, or none for a guest they brought (addressed by email only)."""
+    if attendee is None or row.recipient != attendee.email:
+        return ""
+    return _name(attendee)
+
+
 def _name(attendee: Attendee | None) -> str:
     if attendee is None:
         return ""
@@ -168,6 +175,9 @@ def _name(attendee: Attendee | None) -> str:
 
 
 def _title(meeting_type: MeetingType | None, appointment: Appointment) -> str:
-    if meeting_type is not None:
-        return meeting_type.name
-    return str(appointment.meeting_info.get("name", ""))
+    """The booking's own calendar title, else the meeting type's name (as booked, if the type
+    is gone)."""
+    info = appointment.meeting_info
+    if info.get("icsTitle"):
+        return str(info["icsTitle"])
+    return meeting_type.name if meeting_type is not None else str(info.get("name", ""))

@@ -115,6 +115,10 @@ class Attendee(TenantModel):
     language: Mapped[str | None] = mapped_column(String(8))
     receive_reminders: Mapped[bool] = mapped_column(default=True)
     data_policy_accepted: Mapped[bool | None]
+    #: guests the attendee brings (invited, mailed; they hold no secret)
+    bringalong_emails: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
     notes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     custom_field_values: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     #: SHA-256 of this attendee's invitee secret (each attendee of a group has their own);

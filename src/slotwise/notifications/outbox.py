@@ -38,6 +38,8 @@ from slotwise.webhooks.events import EventType
 SEND = "notifications.send"
 
 Kind = NotificationKind
+#: the mails an attendee's guests get too
+GUEST_KINDS = frozenset({Kind.CONFIRMED, Kind.RESCHEDULED, Kind.CANCELLED})
 
 
 def send_wakeup(notification_id: uuid.UUID, attempt: int, *, again: bool = False) -> Wakeup:
@@ -163,14 +165,20 @@ class _Plan:
             context = dict(ctx)
             if attendee.id in secrets:
                 context["secret"] = secrets[attendee.id]
+            language = self._language(attendee)
             self.notifier.queue(
                 self.change,
                 kind,
                 attendee.email,
-                self._language(attendee),
+                language,
                 attendee_id=attendee.id,
                 context=context,
             )
+            # guests hear what happens to the meeting, without the attendee's manage link
+            for guest in attendee.bringalong_emails if kind in GUEST_KINDS else []:
+                self.notifier.queue(
+                    self.change, kind, guest, language, attendee_id=attendee.id, context=ctx
+                )
 
     def _to_host(self, kind: Kind, **ctx: Any) -> None:
         if self.host_on:

@@ -141,7 +141,7 @@ class BookingService:
                 total_spots=meeting_type.spots,
                 channel=checked.channel,
                 location=data.location,
-                meeting_info=validation.meeting_info(meeting_type, checked),
+                meeting_info=validation.meeting_info(meeting_type, checked, data),
                 secret_hash=hashed,
                 booking_type=s.HOST_CONFIRMATION if pending else None,
                 request=msgspec.to_builtins(data),
