@@ -50,6 +50,7 @@ from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import PersonalPageController, UserController
 from slotwise.web import docs
+from slotwise.web.allow import fix_allow_header, index_allowed_methods
 from slotwise.web.error_handlers import exception_handlers
 from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
@@ -181,7 +182,7 @@ def create_app(settings: Settings) -> Litestar:
             rate_limit_middleware,  # inside authentication: it keys by the verified credential
         ],
         exception_handlers=exception_handlers,
-        before_send=[add_request_id],
+        before_send=[add_request_id, fix_allow_header],
         before_request=require_json,
         openapi_config=docs.openapi_config(),
         request_max_body_size=settings.max_body_bytes,
@@ -193,6 +194,7 @@ def create_app(settings: Settings) -> Litestar:
         ],
     )
     document_errors(app)
+    index_allowed_methods(app)
     return app
 
 
