@@ -1,6 +1,7 @@
 """Meeting types over HTTP: defaults, validation, slugs, soft delete and the 409/400 rules."""
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -11,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from slotwise.meeting_types.service import booking_url
 from slotwise.meeting_types.validation import inline_meeting_type
 from slotwise.settings import Settings
+from tests.support.bookings import at, book
 from tests.support.factories import Side, make_user
 
 Client = AsyncTestClient[Litestar]
@@ -54,7 +56,11 @@ async def test_create_fills_in_meetergo_defaults(
     assert created["daysIntoFuture"] == {"mode": "limit", "bookingLimit": 43200}
     assert created["spots"] == 1
     assert created["enabled"] is True
-    assert created["meetingOptions"] == {"allowedDurations": [], "requireHostConfirmation": False}
+    assert created["meetingOptions"] == {
+        "allowedDurations": [],
+        "requireHostConfirmation": False,
+        "allowedChannels": [],
+    }
     assert created["meetingInfo"] == {
         "name": "Strategy Session",
         "description": "",
@@ -65,6 +71,9 @@ async def test_create_fills_in_meetergo_defaults(
         "bufferBefore": 0,
         "bufferAfter": 0,
         "color": None,
+        "enableRedirect": False,
+        "redirect": None,
+        "passEventDetailsToRedirect": False,
     }
     assert (created["metadata"], created["locations"], created["customFields"]) == ({}, [], [])
     assert created["userId"] == me["id"]
@@ -132,6 +141,7 @@ async def test_create_with_every_field(client: Client, settings: Settings, side_
     assert created["meetingOptions"] == {
         "allowedDurations": [60, 90, 120],
         "requireHostConfirmation": True,
+        "allowedChannels": [],
     }
     assert (created["price"], created["currency"]) == ("150.50", "EUR")
     assert created["color"] == created["meetingInfo"]["color"] == "rgb(0, 153, 255)"
@@ -409,6 +419,7 @@ async def test_patch_merges_partial_objects(
     assert options.json()["meetingOptions"] == {
         "allowedDurations": [30, 60],
         "requireHostConfirmation": False,
+        "allowedChannels": [],
     }
     assert (await client.get(url, headers=headers)).json() == options.json()
 
@@ -528,3 +539,71 @@ def test_provisioning_constructor_and_booking_url() -> None:
         booking_url("https://cal.example.test/", "ann", "demo")
         == "https://cal.example.test/ann/demo"
     )
+
+
+async def test_admins_create_types_for_others_and_channels_can_be_offered(
+    client: Client, side_a: Side
+) -> None:
+    body = {
+        "userId": str(side_a.member_id),
+        "meetingInfo": {"name": "Checkup", "duration": 30, "channel": "zoom"},
+        "meetingOptions": {"allowedChannels": ["phone", "google"]},
+        "bookingMinimum": 0,
+        "daysIntoFuture": {"mode": "unlimited"},
+    }
+    by_admin = await client.post(
+        "/v4/meeting-type", json=body, headers=side_a.tenant.headers(side_a.admin_id)
+    )
+    assert by_admin.status_code == 201, by_admin.text
+    created = by_admin.json()
+    assert created["userId"] == str(side_a.member_id)
+    assert created["meetingOptions"]["allowedChannels"] == ["google", "phone"]
+    member = {"authorization": f"Bearer {side_a.scheduling_pat.token}"}
+    other = body | {"userId": str(side_a.admin_id)}
+    refused = await client.post("/v4/meeting-type", json=other, headers=member)
+    assert refused.status_code == 403
+    stranger = body | {"userId": "00000000-0000-7000-8000-000000000000"}
+    missing = await client.post(
+        "/v4/meeting-type", json=stranger, headers=side_a.tenant.headers(side_a.admin_id)
+    )
+    assert missing.status_code == 404
+    start = at(10)
+    for channel, status in (("phone", 201), ("zoom", 201), ("teams", 400)):
+        booked = await book(client, side_a, created, start, expect=status, channel=channel)
+        if status == 400:
+            assert booked["errors"][0]["field"] == "channel"
+        start += timedelta(hours=1)
+
+
+async def test_the_redirect_after_booking(client: Client, side_a: Side) -> None:
+    headers = side_a.tenant.headers(side_a.member_id)
+    info = {"name": "Intake", "duration": 30, "channel": "zoom"}
+    for extra, field in (
+        ({"enableRedirect": True}, "meetingInfo.redirect"),
+        ({"enableRedirect": True, "redirect": "http://plain.example/x"}, "meetingInfo.redirect"),
+    ):
+        refused = await client.post(
+            "/v4/meeting-type", json={"meetingInfo": info | extra}, headers=headers
+        )
+        assert refused.status_code == 400, extra
+        assert refused.json()["errors"][0]["field"] == field
+    created = await client.post(
+        "/v4/meeting-type",
+        json={"meetingInfo": info | {"enableRedirect": True, "redirect": "https://p.example/t"}},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    shown = created.json()["meetingInfo"]
+    assert (shown["enableRedirect"], shown["redirect"], shown["passEventDetailsToRedirect"]) == (
+        True,
+        "https://p.example/t",
+        False,
+    )
+    url = f"/v4/meeting-type/{created.json()['id']}"
+    patched = await client.patch(
+        url, json={"meetingInfo": {"passEventDetailsToRedirect": True}}, headers=headers
+    )
+    assert patched.json()["meetingInfo"]["passEventDetailsToRedirect"] is True
+    assert patched.json()["meetingInfo"]["redirect"] == "https://p.example/t"
+    cleared = await client.patch(url, json={"meetingInfo": {"redirect": None}}, headers=headers)
+    assert cleared.status_code == 400, "enableRedirect still needs one"

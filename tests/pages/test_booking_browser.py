@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -591,3 +591,39 @@ def test_the_host_confirms_with_the_keyboard_from_the_mailed_link(
     assert found["status"] == "confirmed"
     page.reload()
     expect(page.get_by_text("This request is no longer open.")).to_be_visible()
+
+
+def test_the_page_sends_the_invitee_on_after_booking(site: Site, browser: Browser) -> None:
+    user = provision(site)
+    thanks = "https://partner.example.test/thanks?from=slotwise"
+    typed = make_meeting_type(
+        site,
+        user,
+        meetingInfo={
+            "name": "Intake",
+            "duration": 30,
+            "channel": "zoom",
+            "enableRedirect": True,
+            "redirect": thanks,
+            "passEventDetailsToRedirect": True,
+        },
+    )
+    day = next_monday()
+    with offline_context(browser, viewport={"width": 1280, "height": 900}) as (context, foreign):
+        page, _ = open_booking(context, f"{typed}?date={day}&timezone=Europe/Berlin")
+        book(page, "10:00")
+        for _ in range(100):  # up to 10 s
+            if foreign:
+                break
+            page.wait_for_timeout(100)
+    # the partner's page is another host: the test browser reaches no other host, so the
+    # navigation is stopped and recorded
+    assert len(set(foreign)) == 1, foreign  # the browser may try the one navigation twice
+    sent = urlsplit(foreign[0])
+    query = dict(parse_qsl(sent.query))
+    assert f"{sent.scheme}://{sent.netloc}{sent.path}" == "https://partner.example.test/thanks"
+    assert query["from"] == "slotwise"
+    assert query["email"] == "ada@example.test"
+    assert query["start"] == utc(day, 10).replace("Z", ".000Z")
+    found = appointment(site, user["userId"], query["appointmentId"])
+    assert found["start"] == utc(day, 10)

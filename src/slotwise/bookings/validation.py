@@ -77,9 +77,14 @@ def booking(data: s.BookingCreate, rules: BookingRules) -> Checked:
     if data.attendee.timezone is not None:
         errors += fields.zone(data.attendee.timezone, "attendee.timezone")
     values = _custom_fields(meeting_type, data.custom_field_values, errors)
+    channel = current_name(data.channel) if data.channel else None
+    # a type that lists allowedChannels limits the choice to them and its own channel
+    listed = meeting_type.meeting_options.get("allowedChannels") or []
+    channels = {meeting_type.channel, *listed}
+    if channel is not None and listed and channel not in channels:
+        errors.append(FieldError("channel", f"Must be one of {', '.join(sorted(channels))}"))
     if errors or names is None:
         raise ValidationFailed(errors=errors)
-    channel = current_name(data.channel) if data.channel else None
     return Checked(
         duration=duration,
         firstname=names[0],

@@ -9,7 +9,7 @@ import msgspec
 
 from slotwise.availability.schemas import Name as AvailabilityName
 from slotwise.availability.schemas import ScheduleInput, Zone
-from slotwise.kit.wire import InputStruct, Reminders, WireStruct
+from slotwise.kit.wire import HttpsUrl, InputStruct, Reminders, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput
 
 Duration = Annotated[int, msgspec.Meta(ge=5, le=480, description="Minutes")]
@@ -44,6 +44,11 @@ class MeetingInfoInput(InputStruct):
     buffer_before: Buffer = 0
     buffer_after: Buffer = 0
     color: Color | None = None
+    #: after booking, the page sends the invitee to `redirect` (https), with `appointmentId`
+    #: (and `start`, `end`, `name`, `email` when `passEventDetailsToRedirect`) in the query
+    enable_redirect: bool = False
+    redirect: HttpsUrl | None = None
+    pass_event_details_to_redirect: bool = False
 
 
 class MeetingInfoUpdate(InputStruct):
@@ -56,6 +61,9 @@ class MeetingInfoUpdate(InputStruct):
     buffer_before: Buffer | Unset = UNSET
     buffer_after: Buffer | Unset = UNSET
     color: Color | Unset | None = UNSET
+    enable_redirect: bool | Unset = UNSET
+    redirect: HttpsUrl | Unset | None = UNSET
+    pass_event_details_to_redirect: bool | Unset = UNSET
 
 
 class DaysIntoFuture(InputStruct):
@@ -72,6 +80,8 @@ class DaysIntoFuture(InputStruct):
 class MeetingOptionsInput(InputStruct):
     allowed_durations: Annotated[list[Duration], msgspec.Meta(max_length=20)] | Unset = UNSET
     require_host_confirmation: HostConfirmation | Unset = UNSET
+    #: other channels an invitee may choose when booking (the type's own channel always)
+    allowed_channels: Annotated[list[ChannelInput], msgspec.Meta(max_length=20)] | Unset = UNSET
 
 
 class Location(InputStruct):
@@ -99,6 +109,8 @@ class InlineAvailability(InputStruct):
 
 class MeetingTypeCreate(InputStruct):
     meeting_info: MeetingInfoInput
+    #: the host, when an admin or a platform key creates the type for another user
+    user_id: uuid.UUID | None = None
     slug: Slug | None = None
     enabled: bool = True
     availability_id: uuid.UUID | None = None
@@ -149,6 +161,9 @@ class MeetingInfo(WireStruct):
     buffer_before: int
     buffer_after: int
     color: str | None
+    enable_redirect: bool
+    redirect: str | None
+    pass_event_details_to_redirect: bool
 
 
 class DaysIntoFutureView(WireStruct, omit_defaults=True):
@@ -162,6 +177,7 @@ class DaysIntoFutureView(WireStruct, omit_defaults=True):
 class MeetingOptions(WireStruct):
     allowed_durations: list[int]
     require_host_confirmation: bool
+    allowed_channels: list[str]
 
 
 class MeetingType(WireStruct):

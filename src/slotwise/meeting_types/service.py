@@ -17,7 +17,7 @@ from slotwise.availability.service import (
     remove_availability,
 )
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import ValidationFailed
+from slotwise.kit.errors import Forbidden, ValidationFailed
 from slotwise.kit.slugs import slugify
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types import validation
@@ -61,7 +61,9 @@ async def add_meeting_type(
         booking_minimum=data.booking_minimum,
         days_into_future=validation.days_into_future(data.days_into_future),
         spots=data.spots,
-        meeting_options=validation.meeting_options(data.meeting_options),
+        meeting_options=validation.redirect_options(
+            info, validation.meeting_options(data.meeting_options)
+        ),
         meta=validation.metadata(data.metadata),
         locations=validation.locations(data.locations),
         custom_fields=validation.custom_fields(data.custom_fields),
@@ -79,6 +81,7 @@ async def add_meeting_type(
 class MeetingTypeService:
     def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
         self.session = session
+        self.principal = principal
         self.company_id = principal.company_id
         self.user_id = principal.user_id
         self.public_url = settings.public_url
@@ -88,6 +91,14 @@ class MeetingTypeService:
 
     async def _host(self) -> User:
         return await self.hosts.get_or_404(self.user_id)
+
+    async def _host_for(self, user_id: uuid.UUID | None) -> User:
+        """The acting user, or the company's user an admin or platform key names."""
+        if user_id is None or user_id == self.user_id:
+            return await self._host()
+        if not self.principal.is_admin:
+            raise Forbidden("Only admins and platform keys create meeting types for other users")
+        return await self.hosts.get_or_404(user_id)
 
     def _view(self, row: MeetingType, host: User) -> s.MeetingType:
         return meeting_type_view(row, booking_url(self.public_url, host.slug, row.slug))
@@ -101,7 +112,7 @@ class MeetingTypeService:
         return self._view(await self.meeting_types.owned(meeting_type_id, host.id), host)
 
     async def create(self, data: s.MeetingTypeCreate) -> s.MeetingType:
-        host = await self._host()
+        host = await self._host_for(data.user_id)
         availability_id = await self._availability_for(data, host)
         row = await add_meeting_type(
             self.session, self.company_id, host, data, availability_id=availability_id

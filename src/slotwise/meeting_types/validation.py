@@ -79,7 +79,11 @@ def meeting_options(
     data: s.MeetingOptionsInput | None, current: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Merge given options into `current`; meetergo's `"useCompanySettings"` means no."""
-    merged: dict[str, Any] = {"allowedDurations": [], "requireHostConfirmation": False}
+    merged: dict[str, Any] = {
+        "allowedDurations": [],
+        "requireHostConfirmation": False,
+        "allowedChannels": [],
+    }
     merged |= current or {}
     if data is None:
         return merged
@@ -87,6 +91,8 @@ def meeting_options(
         merged["allowedDurations"] = sorted(set(data.allowed_durations))
     if not isinstance(data.require_host_confirmation, msgspec.UnsetType):
         merged["requireHostConfirmation"] = data.require_host_confirmation is True
+    if not isinstance(data.allowed_channels, msgspec.UnsetType):
+        merged["allowedChannels"] = sorted({channel(name) for name in data.allowed_channels})
     return merged
 
 
@@ -152,6 +158,9 @@ def check(row: MeetingType) -> None:
         errors.append(FieldError("meetingInfo.customChannelLink", message))
     if row.price is not None and row.currency is None:
         errors.append(FieldError("currency", "Required with price"))
+    options = row.meeting_options or {}
+    if options.get("enableRedirect") and not options.get("redirect"):
+        errors.append(FieldError("meetingInfo.redirect", "Required with enableRedirect"))
     fail_if(errors)
 
 
@@ -188,9 +197,29 @@ def _given(value: object) -> bool:
     return not isinstance(value, msgspec.UnsetType)
 
 
+#: meetergo's redirect fields of meetingInfo, kept with the meeting options
+REDIRECT_FIELDS = {
+    "enable_redirect": "enableRedirect",
+    "redirect": "redirect",
+    "pass_event_details_to_redirect": "passEventDetailsToRedirect",
+}
+
+
+def redirect_options(
+    info: s.MeetingInfoInput | s.MeetingInfoUpdate, current: dict[str, Any]
+) -> dict[str, Any]:
+    """The meeting options with the redirect fields `info` sends merged in."""
+    merged = dict(current)
+    for name, key in REDIRECT_FIELDS.items():
+        if _given(value := getattr(info, name)):
+            merged[key] = value
+    return merged
+
+
 def _apply_info(row: MeetingType, info: s.MeetingInfoUpdate | msgspec.UnsetType) -> None:
     if isinstance(info, msgspec.UnsetType):
         return
+    row.meeting_options = redirect_options(info, row.meeting_options)
     for name in _PLAIN_INFO:
         if _given(value := getattr(info, name)):
             setattr(row, name, value)

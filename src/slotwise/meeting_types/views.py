@@ -24,6 +24,11 @@ def meeting_type_view(row: MeetingType, booking_url: str) -> s.MeetingType:
             buffer_before=row.buffer_before,
             buffer_after=row.buffer_after,
             color=row.color,
+            enable_redirect=bool(row.meeting_options.get("enableRedirect", False)),
+            redirect=row.meeting_options.get("redirect"),
+            pass_event_details_to_redirect=bool(
+                row.meeting_options.get("passEventDetailsToRedirect", False)
+            ),
         ),
         availability_id=row.availability_id,
         timeslot_interval=row.interval,

@@ -176,6 +176,7 @@ async def booking_context(
         "duration": meeting_type.duration,
         "embed": query.embed,
         "reschedule": None if query.reschedule is None else str(query.reschedule),
+        "redirect": _redirect(meeting_type.meeting_options),
         "strings": {text: translate(text) for text in SCRIPT_STRINGS},
         "slots": msgspec.json.decode(slots),
     }
@@ -195,6 +196,13 @@ async def booking_context(
         "page_data": _json(data),
     }
     return Rendered(language, brand, context)
+
+
+def _redirect(options: dict[str, Any]) -> dict[str, Any] | None:
+    """Where the page sends the invitee after booking, when the host asked for it."""
+    if not options.get("enableRedirect") or not options.get("redirect"):
+        return None
+    return {"url": options["redirect"], "details": bool(options.get("passEventDetailsToRedirect"))}
 
 
 async def not_found_brand(public: PublicBookingService, user_slug: str) -> Brand:

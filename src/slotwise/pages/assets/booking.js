@@ -456,6 +456,22 @@ async function booked(answer) {
     start: state.slot.startTime,
   });
   resize();
+  if (data.redirect) redirect(answer);
+}
+
+// The host's own page after booking (meetergo's enableRedirect), with the booking's id and,
+// when asked, its details in the query.
+function redirect(answer) {
+  const target = new URL(data.redirect.url);
+  target.searchParams.set("appointmentId", answer.appointmentId ?? answer.provisionalBookingId);
+  if (data.redirect.details) {
+    const start = new Date(state.slot.startTime);
+    target.searchParams.set("start", start.toISOString());
+    target.searchParams.set("end", new Date(start.getTime() + data.duration * 60000).toISOString());
+    target.searchParams.set("name", $("f-name").value.trim());
+    target.searchParams.set("email", $("f-email").value.trim());
+  }
+  window.location.assign(target.toString());
 }
 
 // --- moving a booking (from its manage link) ----------------------------------------------
