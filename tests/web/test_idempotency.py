@@ -90,3 +90,36 @@ async def test_key_must_be_printable_and_short(
     response = await client.post("/v4/user", json=body("long@x.test"), headers=headers)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+async def test_availabilities_exceptions_and_meeting_types_replay(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    headers = side_a.tenant.headers(side_a.member_id)
+    availability = {"name": "Evenings", "timezone": "Europe/Berlin"}
+    meeting_type = {"meetingInfo": {"name": "Replay", "duration": 30, "channel": "zoom"}}
+    made: dict[str, str] = {}
+    for path, payload in (("/v4/availability", availability), ("/v4/meeting-type", meeting_type)):
+        keyed = headers | {"Idempotency-Key": f"create {path}"}
+        first = await client.post(path, json=payload, headers=keyed)
+        assert first.status_code == 201, first.text
+        replay = await client.post(path, json=payload, headers=keyed)
+        assert (replay.status_code, replay.content) == (201, first.content)
+        assert replay.headers["idempotent-replayed"] == "true"
+        made[path] = first.json()["id"]
+    listed = await client.get("/v4/meeting-type", headers=headers)
+    replays = [t["id"] for t in listed.json() if t["meetingInfo"]["name"] == "Replay"]
+    assert replays == [made["/v4/meeting-type"]], "created once"
+    exception = {
+        "available": False,
+        "start": "2030-02-01T09:00:00+01:00",
+        "end": "2030-02-01T10:00:00+01:00",
+    }
+    path = f"/v4/availability/{made['/v4/availability']}/exception"
+    keyed = headers | {"Idempotency-Key": "exception"}
+    first = await client.post(path, json=exception, headers=keyed)
+    assert first.status_code == 201, first.text
+    replay = await client.post(path, json=exception, headers=keyed)
+    assert replay.content == first.content
+    changed = await client.post(path, json=exception | {"available": True}, headers=keyed)
+    assert changed.status_code == 422

@@ -2,20 +2,24 @@
 
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from slotwise.auth.access import access
 from slotwise.availability import schemas as s
 from slotwise.availability.service import AvailabilityService, provide_availability_service
+from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 
 class AvailabilityController(Controller):
     path = "/v4/availability"
     tags = ["availability"]
     opt = access(pat_scope="scheduling")
-    dependencies = {"availabilities": Provide(provide_availability_service)}
+    dependencies = {
+        "availabilities": Provide(provide_availability_service),
+        "idempotency": Provide(provide_idempotency),
+    }
 
     @get("/")
     async def list_availabilities(
@@ -24,14 +28,15 @@ class AvailabilityController(Controller):
         """List the acting user's availabilities with their exceptions."""
         return await availabilities.list_availabilities()
 
-    @post("/")
+    @post("/", status_code=201)
     async def create_availability(
         self,
         data: JSONBody[s.AvailabilityCreate],
         availabilities: NamedDependency[AvailabilityService],
-    ) -> s.Availability:
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.Availability]:
         """Create an availability (no schedule: every day off); a user's first is the default."""
-        return await availabilities.create(data)
+        return await idempotency.run(lambda: availabilities.create(data), status_code=201)
 
     @get("/{availability_id:uuid}")
     async def get_availability(
@@ -61,15 +66,18 @@ class AvailabilityController(Controller):
         """Delete an availability no meeting type uses (409 otherwise); the last one stays (400)."""
         await availabilities.delete(availability_id)
 
-    @post("/{availability_id:uuid}/exception")
+    @post("/{availability_id:uuid}/exception", status_code=201)
     async def create_availability_exception(
         self,
         availability_id: FromPath[UUID],
         data: JSONBody[s.ExceptionCreate],
         availabilities: NamedDependency[AvailabilityService],
-    ) -> s.AvailabilityException:
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.AvailabilityException]:
         """Block time (available: false) or open extra time (available: true) on given dates."""
-        return await availabilities.add_exception(availability_id, data)
+        return await idempotency.run(
+            lambda: availabilities.add_exception(availability_id, data), status_code=201
+        )
 
     @delete("/{availability_id:uuid}/exception/{exception_id:uuid}")
     async def delete_availability_exception(

@@ -3,20 +3,24 @@
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, MediaType, delete, get, patch, post
+from litestar import Controller, MediaType, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.service import MeetingTypeService, provide_meeting_type_service
+from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 
 class MeetingTypeController(Controller):
     path = "/v4/meeting-type"
     tags = ["meeting-types"]
     opt = access(pat_scope="scheduling")
-    dependencies = {"meeting_types": Provide(provide_meeting_type_service)}
+    dependencies = {
+        "meeting_types": Provide(provide_meeting_type_service),
+        "idempotency": Provide(provide_idempotency),
+    }
 
     @get("/")
     async def list_meeting_types(
@@ -25,14 +29,16 @@ class MeetingTypeController(Controller):
         """List the acting user's meeting types (deleted ones left out)."""
         return await meeting_types.list_meeting_types()
 
-    @post("/")
+    @post("/", status_code=201)
     async def create_meeting_type(
         self,
         data: JSONBody[s.MeetingTypeCreate],
         meeting_types: NamedDependency[MeetingTypeService],
-    ) -> s.MeetingType:
-        """Create a meeting type for the acting user; unknown fields are a 400 naming them."""
-        return await meeting_types.create(data)
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.MeetingType]:
+        """Create a meeting type for the acting user (or `userId`, for admins); unknown fields
+        are a 400 naming them."""
+        return await idempotency.run(lambda: meeting_types.create(data), status_code=201)
 
     @get("/{meeting_type_id:uuid}")
     async def get_meeting_type(

@@ -47,6 +47,9 @@ IDEMPOTENT = frozenset(
         "cancel_appointment",
         "reschedule_appointment",
         "book_on_booking_page",
+        "create_availability",
+        "create_availability_exception",
+        "create_meeting_type",
     }
 )
 
