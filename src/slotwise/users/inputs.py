@@ -12,7 +12,9 @@ Name = Annotated[str, msgspec.Meta(max_length=100)]
 Language = Literal["en", "de", "fr", "es", "no", "nl", "it", "pl", "sv", "tr", "da"]
 
 
-class InlineAvailability(InputStruct):
+class UserAvailability(InputStruct):
+    """The availability a provisioned user starts with (every field optional)."""
+
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] = "Working hours"
     timezone: str | None = None
     schedule: Any = None
@@ -35,7 +37,7 @@ class UserCreate(InputStruct):
     lastname: Name | None = None
     slug: str | None = None
     language: Language = "en"
-    availability: InlineAvailability | None = None
+    availability: UserAvailability | None = None
     meeting_type: InlineMeetingType | None = None
 
 

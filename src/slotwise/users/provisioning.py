@@ -27,7 +27,7 @@ def _names(data: inputs.UserCreate) -> tuple[str, str, list[FieldError]]:
 
 
 def _schedule(
-    inline: inputs.InlineAvailability | None,
+    inline: inputs.UserAvailability | None,
 ) -> tuple[formats.Schedule, list[FieldError]]:
     if inline is None or inline.schedule is None:
         return formats.default_schedule(), []
@@ -78,7 +78,7 @@ async def provision_user(
         slug=slug or slugify(f"{given} {family}"),
         explicit=slug is not None,
     )
-    inline = data.availability or inputs.InlineAvailability()
+    inline = data.availability or inputs.UserAvailability()
     availability = await add_availability(
         session,
         principal.company_id,
