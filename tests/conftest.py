@@ -19,7 +19,8 @@ from slotwise.app import create_app
 from slotwise.cli.migrate import upgrade
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.settings import Settings, load_settings
-from tests.support.factories import Side, make_side
+from tests.support.browser import serving
+from tests.support.factories import Side, Tenant, make_side, make_tenant
 from tests.support.webhook_receiver import Receiver, running_receiver
 
 TEST_REDIS_DB = 15
@@ -150,3 +151,19 @@ def receiver() -> Iterator[Receiver]:
     """A local HTTP server standing for a customer's endpoint (webhooks, images to import)."""
     with running_receiver() as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url: str, service_urls: tuple[str, str]) -> Iterator[tuple[str, Tenant]]:
+    """The app served on a local port (uvicorn in a thread) with one company, for tests that
+    reach it over HTTP (a generated client, a browser); its rows are removed afterwards."""
+    settings = load_settings(
+        {},
+        database_url=database_url,
+        redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
+        argon2_profile="cheapest",
+        db_pool_size=5,
+    )
+    with serving(lambda _: create_app(settings)) as base_url:
+        yield base_url, asyncio.run(make_tenant(settings, "Live"))
+    asyncio.run(_truncate_all(database_url))

@@ -2,7 +2,6 @@
 whole flow against the running app: provision a user, read slots, book, reschedule, cancel, read
 the webhook deliveries. A change to the document that breaks generated clients fails here."""
 
-import asyncio
 import importlib
 import subprocess
 import sys
@@ -15,11 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from slotwise.app import create_app
-from slotwise.settings import load_settings
-from tests.conftest import TEST_REDIS_DB, _truncate_all, with_redis_db
-from tests.support.browser import serving
-from tests.support.factories import Tenant, make_tenant
+from tests.support.factories import Tenant
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 PACKAGE = "slotwise_generated_client"
@@ -61,20 +56,6 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
         sys.path.remove(str(root))
 
 
-@pytest.fixture(scope="module")
-def site(database_url: str, service_urls: tuple[str, str]) -> Iterator[tuple[str, Tenant]]:
-    settings = load_settings(
-        {},
-        database_url=database_url,
-        redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
-        argon2_profile="cheapest",
-        db_pool_size=5,
-    )
-    with serving(lambda _: create_app(settings)) as base_url:
-        yield base_url, asyncio.run(make_tenant(settings, "Generated"))
-    asyncio.run(_truncate_all(database_url))
-
-
 def call(module: str, *args: Any, **kwargs: Any) -> Any:
     """`sync_detailed` of a generated operation; the parsed answer of a 2xx."""
     operation = importlib.import_module(f"{PACKAGE}.api.{module}")
@@ -84,9 +65,9 @@ def call(module: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def test_a_generated_client_books_moves_and_cancels(
-    generated: ModuleType, site: tuple[str, Tenant]
+    generated: ModuleType, live_app: tuple[str, Tenant]
 ) -> None:
-    base_url, tenant = site
+    base_url, tenant = live_app
     models = importlib.import_module(f"{PACKAGE}.models")
     with generated.AuthenticatedClient(base_url=base_url, token=tenant.api_key) as client:
         flow(client, models)

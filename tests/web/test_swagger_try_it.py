@@ -1,40 +1,21 @@
 """Swagger UI's "Try it out" works for a user-scoped route with a platform key: the key is set
 in Authorize, the acting-user header in the operation's form, and the call answers 200."""
 
-import asyncio
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from slotwise.app import create_app
-from slotwise.settings import load_settings
-from tests.conftest import TEST_REDIS_DB, _truncate_all, with_redis_db
-from tests.support.browser import chromium, offline_context, require_chromium, serving
-from tests.support.factories import Tenant, make_tenant
+from tests.support.browser import chromium, offline_context, require_chromium
+from tests.support.factories import Tenant
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def site(database_url: str, service_urls: tuple[str, str]) -> Iterator[tuple[str, Tenant]]:
+def test_try_it_out_with_a_platform_key_and_an_acting_user(
+    live_app: tuple[str, Tenant],
+) -> None:
     require_chromium()
-    settings = load_settings(
-        {},
-        database_url=database_url,
-        redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
-        argon2_profile="cheapest",
-        db_pool_size=5,
-    )
-    with serving(lambda _: create_app(settings)) as base_url:
-        tenant = asyncio.run(make_tenant(settings, "Swagger"))
-        yield base_url, tenant
-    asyncio.run(_truncate_all(database_url))
-
-
-def test_try_it_out_with_a_platform_key_and_an_acting_user(site: tuple[str, Tenant]) -> None:
-    base_url, tenant = site
+    base_url, tenant = live_app
     user = httpx.post(
         f"{base_url}/v4/user",
         json={
