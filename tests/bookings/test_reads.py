@@ -59,6 +59,10 @@ async def test_paginated_filters_sorting_and_paging(client: Client, side_a: Side
         assert response.status_code == 400, bad
     naive = await client.get("/v4/appointment/paginated?start=2030-01-01T00:00:00", headers=headers)
     assert [e["field"] for e in naive.json()["errors"]] == ["start"]
+    # a number is no date-time (a lenient reading made it a Unix timestamp)
+    number = await client.get("/v4/appointment/paginated?start=0.5&end=now", headers=headers)
+    assert number.status_code == 400
+    assert [e["field"] for e in number.json()["errors"]] == ["start", "end"]
 
 
 async def test_members_read_only_their_own(client: Client, side_a: Side) -> None:

@@ -1,11 +1,11 @@
 """/v4/booking, /v4/appointment and /v4/provisional-booking routes."""
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec.enums import OpenAPIFormat
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
@@ -54,6 +54,17 @@ class BookingController(Controller):
         return await idempotency.run(lambda: bookings.create(data), status_code=201)
 
 
+#: an ISO 8601 date-time with an offset (read by the service, which names a bad one)
+Instant = Annotated[
+    str | None,
+    QueryParameter(
+        description="ISO 8601 date-time with a UTC offset",
+        format=OpenAPIFormat.DATE_TIME,
+        max_length=40,
+    ),
+]
+
+
 class AppointmentController(Controller):
     path = "/v4/appointment"
     tags = ["appointments"]
@@ -71,8 +82,8 @@ class AppointmentController(Controller):
         page: Page = 0,
         page_size: PageSize = None,
         limit: PageSizeAlias = None,
-        start: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
-        end: Annotated[datetime | None, QueryParameter(description="ISO instant")] = None,
+        start: Instant = None,
+        end: Instant = None,
         status: Annotated[s.StatusName | None, QueryParameter()] = None,
         meeting_type_id: MeetingTypeFilter = None,
         search: Annotated[str | None, QueryParameter(max_length=200)] = None,

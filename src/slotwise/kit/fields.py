@@ -5,6 +5,7 @@ One rule, one message: a zone or an email is judged the same wherever it arrives
 """
 
 import re
+from datetime import datetime
 
 from slotwise.kit.errors import FieldError
 from slotwise.kit.slugs import is_valid, slugify
@@ -70,3 +71,19 @@ def cldr_date_format(value: str | None) -> str | None:
     if value in LEGACY_DATE_FORMATS:
         return value.replace("DD", "dd").replace("YYYY", "yyyy")
     return value
+
+
+INSTANT_MESSAGE = "Must be an ISO 8601 date-time with a UTC offset, e.g. 2030-01-07T00:00:00Z"
+
+
+def instant(value: str | None, field: str) -> tuple[datetime | None, list[FieldError]]:
+    """An ISO 8601 date-time with an offset (`Z` or `+01:00`); a bare number is not one."""
+    if value is None:
+        return None, []
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None, [FieldError(field, INSTANT_MESSAGE)]
+    if parsed.utcoffset() is None:
+        return None, [FieldError(field, INSTANT_MESSAGE)]
+    return parsed, []

@@ -21,7 +21,8 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.bookings.repository import VISIBLE_STATUSES, AppointmentFilter
 from slotwise.bookings.views import notification_view
-from slotwise.kit.errors import FieldError, Forbidden, ValidationFailed
+from slotwise.kit import fields
+from slotwise.kit.errors import Forbidden, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
 from slotwise.notifications.repository import NotificationRepository
 
@@ -44,8 +45,9 @@ class AppointmentQuery:
 
     page: int = 0
     page_size: int = 20
-    start: datetime | None = None
-    end: datetime | None = None
+    #: ISO 8601 date-times with an offset, as sent
+    start: str | None = None
+    end: str | None = None
     status: s.StatusName | None = None
     meeting_type_id: uuid.UUID | None = None
     search: str | None = None
@@ -74,19 +76,16 @@ class AppointmentService:
         return await self.core.view(await self._row(appointment_id))
 
     async def page(self, query: AppointmentQuery) -> s.AppointmentList:
-        naive = [
-            FieldError(name, "Needs a UTC offset, e.g. 2030-01-07T00:00:00Z")
-            for name, value in (("start", query.start), ("end", query.end))
-            if value is not None and value.utcoffset() is None
-        ]
-        if naive:
-            raise ValidationFailed(errors=naive)
+        start, start_errors = fields.instant(query.start, "start")
+        end, end_errors = fields.instant(query.end, "end")
+        if start_errors or end_errors:
+            raise ValidationFailed(errors=start_errors + end_errors)
         rows, total = await self.core.appointments.page(
             AppointmentFilter(
                 host_id=host_filter(self.principal, query.user_id),
                 statuses=VISIBLE_STATUSES if query.status is None else (_STATUS[query.status],),
-                start=query.start,
-                end=query.end,
+                start=start,
+                end=end,
                 meeting_type_id=query.meeting_type_id,
                 search=query.search,
                 sort=_SORT[query.sort_by],
