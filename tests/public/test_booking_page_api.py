@@ -271,3 +271,10 @@ async def test_the_invitee_gets_the_appointments_calendar_file(
     assert "ada@example.test" not in text, "other people in the group stay private"
     wrong = await client.get(ics_path, headers={"x-appointment-secret": "nope"})
     assert wrong.status_code == 404
+
+
+async def test_the_slot_window_is_required(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    missing = await client.get(f"{page_path(meeting_type)}/slots?start=2030-01-07")
+    assert missing.status_code == 400
+    assert [e["field"] for e in missing.json()["errors"]] == ["end"]

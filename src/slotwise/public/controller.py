@@ -22,6 +22,8 @@ from slotwise.slots import schemas as slot_schemas
 from slotwise.web.idempotency import IdempotencyKeyHeader
 
 Text = Annotated[str | None, QueryParameter(max_length=100)]
+#: a required date (YYYY-MM-DD; an ISO date-time is read as its date)
+Day = Annotated[str | None, QueryParameter(max_length=100, required=True, description="YYYY-MM-DD")]
 #: an invitee's secret, sent as a header so it stays out of access logs
 SecretHeader = Annotated[str | None, HeaderParameter(name="x-appointment-secret", max_length=200)]
 
@@ -58,8 +60,8 @@ class PublicBookingPageController(Controller):
         user_slug: FromPath[str],
         meeting_type_slug: FromPath[str],
         public: NamedDependency[PublicBookingService],
-        start: Text = None,
-        end: Text = None,
+        start: Day = None,
+        end: Day = None,
         timezone: Text = None,
     ) -> Response[bytes]:
         """Bookable slots of the page's meeting type (`start`, `end`: YYYY-MM-DD; `timezone`:
