@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from slotwise.availability.holidays import MAX_YEAR, MIN_YEAR
 from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.models import Availability as AvailabilityRow
 from slotwise.models import AvailabilityException as ExceptionRow
@@ -75,7 +76,7 @@ class ExceptionCreate(InputStruct):
 
 
 class HolidayImport(InputStruct):
-    year: int
+    year: Annotated[int, msgspec.Meta(ge=MIN_YEAR, le=MAX_YEAR)]
     country: Annotated[str, msgspec.Meta(min_length=2, max_length=3, examples=["DE"])]
     subdivision: Annotated[str, msgspec.Meta(max_length=40, examples=["BY"])] | None = None
     german_state: Annotated[str, msgspec.Meta(max_length=40, examples=["BY"])] | None = None
