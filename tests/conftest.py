@@ -23,7 +23,8 @@ from tests.support.browser import serving
 from tests.support.factories import Side, Tenant, make_side, make_tenant
 from tests.support.webhook_receiver import Receiver, running_receiver
 
-TEST_REDIS_DB = 15
+#: tests keep to one logical Redis database; parallel runs on one machine pick different ones
+TEST_REDIS_DB = int(os.environ.get("SLOTWISE_TEST_REDIS_DB", "15"))
 
 
 @pytest.fixture(scope="session")
