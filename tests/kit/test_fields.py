@@ -28,8 +28,11 @@ def test_implausible_emails_fail(value: str) -> None:
     assert fields.email(value) == [FieldError("email", fields.EMAIL_MESSAGE)]
 
 
-def test_explicit_slugs_are_normalised_and_need_five_characters() -> None:
-    assert fields.explicit_slug("John Doe") == ("john-doe", [])
-    slug, errors = fields.explicit_slug("Jo")
-    assert errors == [FieldError("slug", "Must have at least 5 letters or digits")]
-    assert slug == "jo"
+@pytest.mark.parametrize("value", ["john-doe", "a1b2c", "x" * 60])
+def test_chosen_slugs_are_taken_as_sent(value: str) -> None:
+    assert fields.slug(value) == []
+
+
+@pytest.mark.parametrize("value", ["John Doe", "jo", "john--doe", "-john", "x" * 61, "jürgen"])
+def test_chosen_slugs_that_are_not_url_ready_fail(value: str) -> None:
+    assert fields.slug(value) == [FieldError("slug", fields.SLUG_RULE)]

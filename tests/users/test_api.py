@@ -70,14 +70,19 @@ async def test_profile_update_rules(
     assert {e["field"] for e in bad.json()["errors"]} == {"timezone", "givenName"}
 
 
-async def test_slug_change_is_normalised_and_unique(
+async def test_slug_change_is_taken_as_sent_and_unique(
     client: AsyncTestClient[Litestar], side_a: Side
 ) -> None:
     key = side_a.tenant.headers()
     renamed = await client.patch(
-        f"/v4/user/{side_a.member_id}", json={"slug": "Dr Who Clinic"}, headers=key
+        f"/v4/user/{side_a.member_id}", json={"slug": "dr-who-clinic"}, headers=key
     )
     assert renamed.json()["slug"] == "dr-who-clinic"
+    spaced = await client.patch(
+        f"/v4/user/{side_a.admin_id}", json={"slug": "Dr Who Clinic"}, headers=key
+    )
+    assert spaced.status_code == 400
+    assert spaced.json()["errors"][0]["field"] == "slug"
     taken = await client.patch(
         f"/v4/user/{side_a.admin_id}", json={"slug": "dr-who-clinic"}, headers=key
     )

@@ -77,7 +77,7 @@ async def test_inline_availability_and_meeting_type(
 ) -> None:
     body = NEW_USER | {
         "email": "inline@partner.test",
-        "slug": "Dr Inline Person",
+        "slug": "dr-inline-person",
         "availability": {
             "name": "Clinic hours",
             "timezone": "Europe/Berlin",

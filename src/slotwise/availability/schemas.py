@@ -8,12 +8,12 @@ from typing import Annotated, Any
 import msgspec
 
 from slotwise.availability.holidays import MAX_YEAR, MIN_YEAR
-from slotwise.kit.wire import InputStruct, WireStruct
+from slotwise.kit.wire import InputStruct, TimeZone, WireStruct
 from slotwise.models import Availability as AvailabilityRow
 from slotwise.models import AvailabilityException as ExceptionRow
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Zone = Annotated[str, msgspec.Meta(max_length=64, examples=["Europe/Berlin"])]
+Zone = TimeZone
 Instant = Annotated[
     datetime,
     msgspec.Meta(tz=True, description="ISO 8601 instant with a UTC offset"),

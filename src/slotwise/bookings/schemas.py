@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from slotwise.kit.wire import InputStruct, WireStruct
+from slotwise.kit.wire import InputStruct, TimeZone, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput
 
 Instant = Annotated[
@@ -37,7 +37,7 @@ class AttendeeInput(InputStruct):
     lastname: Name | None = None
     fullname: Name | None = None
     phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    timezone: TimeZone | None = None
     language: Annotated[str, msgspec.Meta(max_length=8)] | None = None
     receive_reminders: bool = True
     notes: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -8,12 +8,13 @@ import re
 from datetime import datetime
 
 from slotwise.kit.errors import FieldError
-from slotwise.kit.slugs import is_valid, slugify
+from slotwise.kit.slugs import is_valid
 from slotwise.kit.zones import is_zone
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 EMAIL_MESSAGE = "Invalid email format"
 ZONE_MESSAGE = "Must be an IANA time zone name, e.g. Europe/Berlin"
+SLUG_RULE = "5 to 60 lower-case letters, digits and single hyphens"
 
 
 def email(value: str, field: str = "email") -> list[FieldError]:
@@ -30,12 +31,9 @@ def name(value: str | None, field: str) -> list[FieldError]:
     return []
 
 
-def explicit_slug(value: str, field: str = "slug") -> tuple[str, list[FieldError]]:
-    """Normalise a slug the caller chose ("John Doe" → "john-doe"); it must keep ≥ 5 characters."""
-    normalised = slugify(value, pad="")
-    if not is_valid(normalised):
-        return normalised, [FieldError(field, "Must have at least 5 letters or digits")]
-    return normalised, []
+def slug(value: str, field: str = "slug") -> list[FieldError]:
+    """A slug the caller chose is used as sent, never rewritten: what they send is the URL."""
+    return [] if is_valid(value) else [FieldError(field, SLUG_RULE)]
 
 
 #: the fields of a CLDR date pattern slotwise accepts, apart by `/ . -` or spaces

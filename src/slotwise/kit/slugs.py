@@ -8,7 +8,8 @@ import unicodedata
 MIN_LENGTH = 5
 MAX_LENGTH = 60
 _SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
-_VALID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_VALID = re.compile(PATTERN)
 _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
 
 

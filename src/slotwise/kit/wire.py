@@ -4,10 +4,45 @@ from typing import Annotated, Any
 
 import msgspec
 
+from slotwise.kit import slugs
+from slotwise.kit.fields import EMAIL
+
 #: a colour as `#RRGGBB`
 Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#1D4ED8"])]
 #: an https URL (a link shown to invitees, never fetched by their browsers on load)
 HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s/]+\S*$", max_length=2000)]
+#: where the API document lists the zone names (`kit.zones`), shared by every zone field
+ZONE_SCHEMA = "TimeZone"
+#: an IANA time zone name; request schemas point at the document's list of them
+TimeZone = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=64,
+        examples=["Europe/Berlin"],
+        extra_json_schema={"$ref": f"#/components/schemas/{ZONE_SCHEMA}"},
+    ),
+]
+#: The next types' rules are checked after decoding (`kit.fields`), so that one answer names
+#: every bad field; their schemas state the same rules.
+
+#: a slug in a booking URL: 5 to 60 lower-case letters, digits and single hyphens
+Slug = Annotated[
+    str,
+    msgspec.Meta(
+        examples=["john-smith"],
+        extra_json_schema={
+            "minLength": slugs.MIN_LENGTH,
+            "maxLength": slugs.MAX_LENGTH,
+            "pattern": slugs.PATTERN,
+        },
+    ),
+]
+#: an email address
+Email = Annotated[str, msgspec.Meta(max_length=320, extra_json_schema={"pattern": EMAIL.pattern})]
+#: a person's name: something besides spaces
+PersonName = Annotated[
+    str, msgspec.Meta(max_length=100, extra_json_schema={"minLength": 1, "pattern": r"\S"})
+]
 
 
 #: reminder mails, in minutes before the start (up to 30 days; at most five)

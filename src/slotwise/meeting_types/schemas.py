@@ -9,7 +9,7 @@ import msgspec
 
 from slotwise.availability.schemas import Name as AvailabilityName
 from slotwise.availability.schemas import ScheduleInput, Zone
-from slotwise.kit.wire import HttpsUrl, InputStruct, Reminders, WireStruct
+from slotwise.kit.wire import HttpsUrl, InputStruct, Reminders, Slug, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput
 
 Duration = Annotated[int, msgspec.Meta(ge=5, le=480, description="Minutes")]
@@ -19,7 +19,6 @@ Notice = Annotated[int, msgspec.Meta(ge=0, le=525_600, description="Minimum noti
 Spots = Annotated[int, msgspec.Meta(ge=1, le=100, description="Seats per slot")]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Color = Annotated[str, msgspec.Meta(max_length=40, examples=["rgb(0, 153, 255)", "#4F46E5"])]
-Slug = Annotated[str, msgspec.Meta(max_length=100)]
 Text = Annotated[str, msgspec.Meta(max_length=200)]
 Link = Annotated[str, msgspec.Meta(max_length=2000)]
 Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$", examples=["EUR"])]

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from slotwise.kit.errors import FieldError, ValidationFailed
+from slotwise.kit.fields import SLUG_RULE
 from slotwise.kit.slugs import is_valid
 from slotwise.kit.wire import reminder_times
 from slotwise.meeting_types import schemas as s
@@ -20,7 +21,6 @@ METADATA_KEY_LENGTH = 100
 METADATA_VALUE_LENGTH = 500
 PRICE_LIMIT = Decimal(10) ** 10
 CENT = Decimal("0.01")
-SLUG_RULE = "5 to 60 lower-case letters, digits and single hyphens"
 
 
 def checked_slug(slug: str) -> str:

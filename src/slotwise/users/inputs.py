@@ -5,10 +5,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from slotwise.kit.wire import InputStruct, WireStruct
+from slotwise.kit.wire import Email, InputStruct, PersonName, Slug, TimeZone, WireStruct
 from slotwise.meeting_types.schemas import DaysIntoFuture
 
-Name = Annotated[str, msgspec.Meta(max_length=100)]
+Name = PersonName
 Language = Literal["en", "de", "fr", "es", "no", "nl", "it", "pl", "sv", "tr", "da"]
 
 
@@ -16,26 +16,26 @@ class UserAvailability(InputStruct):
     """The availability a provisioned user starts with (every field optional)."""
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] = "Working hours"
-    timezone: str | None = None
+    timezone: TimeZone | None = None
     schedule: Any = None
 
 
 class InlineMeetingType(InputStruct):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] = "30min Meeting"
     duration: Annotated[int, msgspec.Meta(ge=5, le=480)] = 30
-    slug: str | None = None
+    slug: Slug | None = None
     channel: str = "phone"
     days_into_future: DaysIntoFuture | None = None
 
 
 class UserCreate(InputStruct):
-    email: Annotated[str, msgspec.Meta(max_length=320)]
-    timezone: str
+    email: Email
+    timezone: TimeZone
     given_name: Name | None = None
     family_name: Name | None = None
     firstname: Name | None = None
     lastname: Name | None = None
-    slug: str | None = None
+    slug: Slug | None = None
     language: Language = "en"
     availability: UserAvailability | None = None
     meeting_type: InlineMeetingType | None = None
@@ -54,8 +54,8 @@ class UserUpdate(InputStruct):
 
     given_name: Name | msgspec.UnsetType = msgspec.UNSET
     family_name: Name | msgspec.UnsetType = msgspec.UNSET
-    slug: str | msgspec.UnsetType = msgspec.UNSET
-    timezone: str | msgspec.UnsetType = msgspec.UNSET
+    slug: Slug | msgspec.UnsetType = msgspec.UNSET
+    timezone: TimeZone | msgspec.UnsetType = msgspec.UNSET
     language: Language | msgspec.UnsetType = msgspec.UNSET
     title: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
     phone: Annotated[str, msgspec.Meta(max_length=50)] | msgspec.UnsetType | None = msgspec.UNSET

@@ -50,8 +50,8 @@ def _validate(data: inputs.UserCreate) -> tuple[str, str, str | None, formats.Sc
     errors += fields.email(data.email) + fields.zone(data.timezone)
     slug = None
     if data.slug is not None:
-        slug, slug_errors = fields.explicit_slug(data.slug)
-        errors += slug_errors
+        slug = data.slug
+        errors += fields.slug(data.slug)
     schedule, schedule_errors = _schedule(data.availability)
     errors += schedule_errors
     if data.availability is not None and data.availability.timezone is not None:

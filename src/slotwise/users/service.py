@@ -83,7 +83,7 @@ class UserService:
                 value = changes[wire]
                 setattr(user, column, value.strip() if isinstance(value, str) else value)
         if "slug" in changes:
-            user.slug = fields.explicit_slug(str(changes["slug"]))[0]
+            user.slug = str(changes["slug"])
         await self.session.flush()  # a taken slug fails here: uq_user_slug → 409
         await self.session.refresh(user)
         return s.User.of(user)
@@ -115,7 +115,7 @@ class UserService:
         if isinstance(changes.get("time_format"), str):
             errors += fields.time_format(str(changes["time_format"]))
         if "slug" in changes:
-            errors += fields.explicit_slug(str(changes["slug"]))[1]
+            errors += fields.slug(str(changes["slug"]))
         if errors:
             raise ValidationFailed(errors=errors)
 

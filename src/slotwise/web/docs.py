@@ -10,13 +10,13 @@ from typing import Any
 from litestar import MediaType, Request, get
 from litestar.datastructures import CacheControlHeader
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler, Method
 
 from slotwise import __version__
+from slotwise.web.document import DocumentConfig
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
 STATIC_PATH = "/static"
@@ -49,8 +49,8 @@ def operation_id(route_handler: HTTPRouteHandler, http_method: Method, path: lis
     return first + "".join(word.title() for word in rest)
 
 
-def openapi_config() -> OpenAPIConfig:
-    return OpenAPIConfig(
+def openapi_config() -> DocumentConfig:
+    return DocumentConfig(
         title="slotwise Platform API",
         version=__version__,
         description="Scheduling platform API, wire-compatible with the meetergo Platform API v4.",

@@ -11,6 +11,7 @@ request runs, it holds a transaction-scoped advisory lock on the key, so a concu
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,9 @@ HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+#: visible ASCII, spaces only inside (a header value loses its outer spaces on the way)
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+_KEY = re.compile(KEY_PATTERN)
 T = TypeVar("T")
 
 
@@ -85,9 +89,9 @@ class Idempotency:
         key = self.request.headers.get(HEADER.lower())
         if key is None:
             return None
-        if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        if len(key) > MAX_KEY_LENGTH or not _KEY.match(key):
             raise ValidationFailed.field(
-                HEADER, f"Must be 1 to {MAX_KEY_LENGTH} printable characters"
+                HEADER, f"Must be 1 to {MAX_KEY_LENGTH} visible ASCII characters"
             )
         return key
 
@@ -164,7 +168,8 @@ IdempotencyKeyHeader = Annotated[
         required=False,
         description=(
             "Makes a retried request safe: the first answer is stored for 24 h and a repeat with"
-            f" the same key and body gets it again (1 to {MAX_KEY_LENGTH} printable characters)."
+            " the same key and body gets it again"
+            f" (1 to {MAX_KEY_LENGTH} visible ASCII characters)."
         ),
     ),
 ]
