@@ -407,7 +407,7 @@ async def test_last_availability_cannot_be_deleted(
     headers = await fresh_user(settings, side_a)
     only = await create(client, headers)
     refused = await client.delete(f"/v4/availability/{only['id']}", headers=headers)
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["message"] == "One availability is required"
     assert (await client.get(f"/v4/availability/{only['id']}", headers=headers)).status_code == 200
 

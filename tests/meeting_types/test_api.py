@@ -494,7 +494,7 @@ async def test_delete_with_availability_follows_the_409_and_400_rules(
     last = await client.delete(
         f"/v4/meeting-type/{sibling['id']}?deleteAvailability=true", headers=headers
     )
-    assert (last.status_code, last.json()["message"]) == (400, "One availability is required")
+    assert (last.status_code, last.json()["message"]) == (409, "One availability is required")
     assert (
         await client.get(f"/v4/meeting-type/{sibling['id']}", headers=headers)
     ).status_code == 200

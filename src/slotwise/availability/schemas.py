@@ -21,12 +21,13 @@ Instant = Annotated[
 ScheduleInput = Annotated[
     Any,
     msgspec.Meta(
+        extra_json_schema={"type": ["object", "array"]},
         description=(
             'Weekly schedule: {"monday": {"enabled": true, "hours": [{"start": "09:00",'
             ' "end": "17:00"}]}, ...}; also accepted: [{"dayOfWeek": "monday", "intervals":'
             ' [{"from": "09:00", "to": "17:00"}]}] and {"1": {"enabled": true, "start": "09:00",'
             ' "end": "17:00"}, ...} (1 = Monday). Days left out are off.'
-        )
+        ),
     ),
 ]
 

@@ -19,12 +19,19 @@ from slotwise.availability.repository import (
 )
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit import fields
-from slotwise.kit.errors import BadRequest, Conflict, FieldError, ValidationFailed
+from slotwise.kit.errors import Conflict, FieldError, ValidationFailed
 from slotwise.models import Availability, AvailabilityException, MeetingType
 
 ONE_REQUIRED = "One availability is required"
 TITLE_LENGTH = 200
 EVERY_DAY_OFF = formats.Schedule((formats.OFF,) * 7)
+
+
+class LastAvailability(Conflict):
+    """A user keeps at least one availability: new meeting types need one to fall back on."""
+
+    code = "last_availability"
+    default_message = ONE_REQUIRED
 
 
 class AvailabilityInUse(Conflict):
@@ -100,7 +107,7 @@ async def remove_availability(
         raise AvailabilityInUse(extra={"sharedWith": shared_with(users)})
     rest = [other for other in live if other.id != row.id]
     if not rest:
-        raise BadRequest(ONE_REQUIRED)
+        raise LastAvailability()
     was_default = row.is_default
     row.is_default = False
     row.deleted_at = datetime.now(UTC)

@@ -6,6 +6,7 @@ One rule, one message: a zone or an email is judged the same wherever it arrives
 
 import re
 from datetime import datetime
+from itertools import permutations
 
 from slotwise.kit.errors import FieldError
 from slotwise.kit.slugs import is_valid
@@ -36,11 +37,21 @@ def slug(value: str, field: str = "slug") -> list[FieldError]:
     return [] if is_valid(value) else [FieldError(field, SLUG_RULE)]
 
 
-#: the fields of a CLDR date pattern slotwise accepts, apart by `/ . -` or spaces
-_DATE_PART = re.compile(r"d{1,2}|M{1,4}|y{4}|y{2}")
-_DATE_PATTERN = re.compile(r"^(d{1,2}|M{1,4}|yyyy|yy)([/.\- ]{1,2}(d{1,2}|M{1,4}|yyyy|yy)){2}$")
 #: date formats as meetergo's older API spelled them
 LEGACY_DATE_FORMATS = frozenset({"DD/MM/YYYY", "MM/DD/YYYY", "YYYY-MM-DD", "DD.MM.YYYY"})
+#: a CLDR date pattern: one day, one month and one year field in any order, apart by
+#: `/ . -` or spaces; also the API document's pattern, so it is written for both regex dialects
+DATE_FORMAT_PATTERN = (
+    "^(?:"
+    + "|".join(
+        r"[/.\- ]{1,2}".join(order)
+        for order in permutations((r"d{1,2}", r"M{1,4}", r"(?:yyyy|yy)"))
+    )
+    + "|"
+    + "|".join(legacy.replace(".", r"\.") for legacy in sorted(LEGACY_DATE_FORMATS))
+    + ")$"
+)
+_DATE_FORMAT = re.compile(DATE_FORMAT_PATTERN)
 TIME_FORMATS = frozenset({"12h", "24h", "HH:mm", "H:mm", "hh:mm a", "h:mm a"})
 DATE_FORMAT_MESSAGE = (
     "Must be a date pattern of d or dd, M to MMMM and yy or yyyy, apart by / . - or a space"
@@ -51,11 +62,7 @@ DATE_FORMAT_MESSAGE = (
 def date_format(value: str, field: str = "dateFormat") -> list[FieldError]:
     """A CLDR date pattern with one day, one month and one year part (`dd/MM/yyyy`,
     `d. MMMM yyyy`, `yyyy-MM-dd`, …), or one of meetergo's older spellings."""
-    if value in LEGACY_DATE_FORMATS:
-        return []
-    parts = _DATE_PART.findall(value) if _DATE_PATTERN.match(value) else []
-    kinds = sorted(part[0] for part in parts)
-    return [] if kinds == ["M", "d", "y"] else [FieldError(field, DATE_FORMAT_MESSAGE)]
+    return [] if _DATE_FORMAT.match(value) else [FieldError(field, DATE_FORMAT_MESSAGE)]
 
 
 def time_format(value: str, field: str = "timeFormat") -> list[FieldError]:

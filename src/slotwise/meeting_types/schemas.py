@@ -21,6 +21,19 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Color = Annotated[str, msgspec.Meta(max_length=40, examples=["rgb(0, 153, 255)", "#4F46E5"])]
 Text = Annotated[str, msgspec.Meta(max_length=200)]
 Link = Annotated[str, msgspec.Meta(max_length=2000)]
+#: an amount with at most two decimals below 10^10, as a string ("150.50") or a number
+Price = Annotated[
+    Decimal,
+    msgspec.Meta(
+        examples=["150.50"],
+        extra_json_schema={
+            "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+            "minimum": 0,
+            "maximum": 9999999999.99,
+            "multipleOf": 0.01,
+        },
+    ),
+]
 Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$", examples=["EUR"])]
 Metadata = Annotated[
     dict[str, str],
@@ -122,7 +135,7 @@ class MeetingTypeCreate(InputStruct):
     metadata: Metadata | None = None
     color: Color | None = None
     locations: Annotated[list[Location], msgspec.Meta(max_length=10)] | None = None
-    price: Decimal | None = None
+    price: Price | None = None
     currency: Currency | None = None
     custom_fields: Annotated[list[CustomField], msgspec.Meta(max_length=30)] | None = None
     #: reminder mails to attendees, minutes before the start; null: the company's defaults
@@ -144,7 +157,7 @@ class MeetingTypeUpdate(InputStruct):
     metadata: Metadata | Unset | None = UNSET
     color: Color | Unset | None = UNSET
     locations: Annotated[list[Location], msgspec.Meta(max_length=10)] | Unset = UNSET
-    price: Decimal | Unset | None = UNSET
+    price: Price | Unset | None = UNSET
     currency: Currency | Unset | None = UNSET
     custom_fields: Annotated[list[CustomField], msgspec.Meta(max_length=30)] | Unset = UNSET
     reminders: Reminders | Unset | None = UNSET

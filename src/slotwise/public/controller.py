@@ -23,7 +23,10 @@ from slotwise.web.idempotency import IdempotencyKeyHeader
 
 Text = Annotated[str | None, QueryParameter(max_length=100)]
 #: a required date (YYYY-MM-DD; an ISO date-time is read as its date)
-Day = Annotated[str | None, QueryParameter(max_length=100, required=True, description="YYYY-MM-DD")]
+Day = Annotated[
+    str | None,
+    QueryParameter(max_length=100, required=True, format="date", description="YYYY-MM-DD"),
+]
 #: an invitee's secret, sent as a header so it stays out of access logs
 SecretHeader = Annotated[str | None, HeaderParameter(name="x-appointment-secret", max_length=200)]
 

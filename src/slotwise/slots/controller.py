@@ -14,6 +14,8 @@ from slotwise.slots.params import RawSlotParams, parse
 from slotwise.slots.service import SlotService, provide_slot_service
 
 Text = Annotated[str | None, QueryParameter(max_length=100)]
+#: a local date, YYYY-MM-DD (an ISO date-time is read as its date)
+Day = Annotated[str | None, QueryParameter(max_length=100, format="date")]
 
 
 class SlotController(Controller):
@@ -37,12 +39,18 @@ class SlotController(Controller):
         *,
         slots: NamedDependency[SlotService],
         meeting_type_id: Annotated[str | None, QueryParameter(name="meetingTypeId")] = None,
-        start: Text = None,
-        end: Text = None,
-        start_date: Annotated[str | None, QueryParameter(name="startDate", max_length=100)] = None,
-        end_date: Annotated[str | None, QueryParameter(name="endDate", max_length=100)] = None,
-        from_: Annotated[str | None, QueryParameter(name="from", max_length=100)] = None,
-        to: Text = None,
+        start: Day = None,
+        end: Day = None,
+        start_date: Annotated[
+            str | None, QueryParameter(name="startDate", max_length=100, format="date")
+        ] = None,
+        end_date: Annotated[
+            str | None, QueryParameter(name="endDate", max_length=100, format="date")
+        ] = None,
+        from_: Annotated[
+            str | None, QueryParameter(name="from", max_length=100, format="date")
+        ] = None,
+        to: Day = None,
         timezone: Text = None,
         host_ids: Annotated[list[str] | None, QueryParameter(name="hostIds")] = None,
         meeting_duration: Annotated[

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from slotwise.kit import fields
 from slotwise.kit.wire import Email, InputStruct, PersonName, Slug, TimeZone, WireStruct
 from slotwise.meeting_types.schemas import DaysIntoFuture
 
@@ -62,13 +63,29 @@ class UserUpdate(InputStruct):
     company: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
     #: a CLDR date pattern (dd/MM/yyyy, d. MMMM yyyy, yyyy-MM-dd, …)
     date_format: (
-        Annotated[str, msgspec.Meta(max_length=40, examples=["dd/MM/yyyy"])]
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=40,
+                examples=["dd/MM/yyyy"],
+                extra_json_schema={"pattern": fields.DATE_FORMAT_PATTERN},
+            ),
+        ]
         | msgspec.UnsetType
         | None
     ) = msgspec.UNSET
     #: 24h, 12h, or a CLDR time pattern: HH:mm, H:mm, hh:mm a, h:mm a
     time_format: (
-        Annotated[str, msgspec.Meta(max_length=20, examples=["HH:mm"])] | msgspec.UnsetType | None
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=20,
+                examples=["HH:mm"],
+                extra_json_schema={"enum": sorted(fields.TIME_FORMATS)},
+            ),
+        ]
+        | msgspec.UnsetType
+        | None
     ) = msgspec.UNSET
     week_start: Literal["monday", "sunday", "saturday"] | msgspec.UnsetType | None = msgspec.UNSET
     #: owners and admins may make a user an admin or a member, never above their own role

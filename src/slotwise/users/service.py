@@ -10,7 +10,7 @@ from slotwise.auth.principal import Principal
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.bookings.services.handover import release_future_bookings
 from slotwise.kit import fields
-from slotwise.kit.errors import BadRequest, Conflict, FieldError, Forbidden, ValidationFailed
+from slotwise.kit.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from slotwise.kit.slugs import with_suffix
 from slotwise.kit.wire import sent_fields
 from slotwise.meeting_types.repository import MeetingTypeRepository
@@ -72,8 +72,6 @@ class UserService:
             for name in data.__struct_fields__
             if (value := getattr(data, name)) is not msgspec.UNSET
         }
-        if not changes:
-            raise BadRequest("Request body must change at least one field")
         user = await self.users.get_or_404(user_id, for_update=True)
         self._check(changes)
         if "role" in changes:

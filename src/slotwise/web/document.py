@@ -36,7 +36,21 @@ def _request_schemas() -> dict[str, Any]:
     """msgspec's schemas of every request body struct, by the struct's name (the name the
     framework gives their components)."""
     _, components = msgspec.json.schema_components(_input_structs(), ref_template=REF_TEMPLATE)
+    for schema in components.values():
+        _decimals_take_numbers(schema)
     return components
+
+
+def _decimals_take_numbers(schema: Any) -> None:
+    """msgspec documents a decimal as a string, yet decodes a JSON number into one as well."""
+    if isinstance(schema, dict):
+        if schema.get("format") == "decimal" and schema.get("type") == "string":
+            schema["type"] = ["string", "number"]
+        for value in schema.values():
+            _decimals_take_numbers(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            _decimals_take_numbers(item)
 
 
 def _zone_schema() -> dict[str, Any]:

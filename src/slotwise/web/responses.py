@@ -35,9 +35,13 @@ SPECIFIC: dict[str, dict[int, str]] = {
     "delete_user": {409: "The user's appointments cannot be handed over"},
     "create_meeting_type": {409: "The slug is taken"},
     "update_meeting_type": {409: "The slug is taken"},
-    "delete_availability": {409: "Meeting types still use the availability"},
+    "delete_availability": {409: "Meeting types still use it, or it is the user's last one"},
+    "delete_meeting_type": {
+        409: "The availability to delete with it is used elsewhere, or is the user's last one"
+    },
     "redeliver_webhook_delivery": {409: "The webhook is not active, or the delivery is running"},
     "create_webhook": {406: "The company has as many webhooks as allowed"},
+    "create_personal_access_token": {409: "The user has a token with this name"},
 }
 #: routes that take an Idempotency-Key: a key sent again with another body is 422
 IDEMPOTENT = frozenset(

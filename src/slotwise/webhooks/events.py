@@ -39,6 +39,28 @@ class EventType(enum.StrEnum):
     NEW_EMPLOYEE = "new_employee"
 
 
+#: meetergo's events for features slotwise does not have (forms, reviews, signatures) or not
+#: yet (calendar credentials): a subscription may name them, nothing sends them
+ACCEPTED_ONLY = frozenset(
+    {
+        "form_submission",
+        "credential_error",
+        "review_submitted",
+        "review_published",
+        "signature_completed",
+    }
+)
+SUBSCRIBABLE = frozenset(member.value for member in EventType) | ACCEPTED_ONLY
+#: Meetario spellings that differ from meetergo's beyond the dot
+EVENT_ALIASES = {"booking_canceled": "booking_cancelled"}
+#: every spelling a subscription may use (the API document's list)
+SUBSCRIBABLE_NAMES = sorted(
+    SUBSCRIBABLE
+    | {name.replace("_", ".") for name in SUBSCRIBABLE}
+    | {alias for name in EVENT_ALIASES for alias in (name, name.replace("_", "."))}
+)
+
+
 async def emit(
     session: AsyncSession, company_id: CompanyId, event: EventType, payload: Mapping[str, Any]
 ) -> None:

@@ -13,6 +13,7 @@ import msgspec
 
 from slotwise.kit.wire import InputStruct, WireStruct
 from slotwise.models import DeliveryStatus, EndpointStatus
+from slotwise.webhooks.events import SUBSCRIBABLE_NAMES
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
@@ -27,7 +28,9 @@ Url = Annotated[
     ),
 ]
 EventTypes = Annotated[
-    list[Annotated[str, msgspec.Meta(max_length=64)]],
+    list[
+        Annotated[str, msgspec.Meta(max_length=64, extra_json_schema={"enum": SUBSCRIBABLE_NAMES})]
+    ],
     msgspec.Meta(
         min_length=1,
         max_length=20,

@@ -27,7 +27,13 @@ from slotwise.settings import Settings
 from slotwise.webhooks import schemas as s
 from slotwise.webhooks import signing
 from slotwise.webhooks.delivery import send_attempt
-from slotwise.webhooks.events import EventType, deliver_wakeup, event_body, new_msg_id
+from slotwise.webhooks.events import (
+    EVENT_ALIASES,
+    SUBSCRIBABLE,
+    deliver_wakeup,
+    event_body,
+    new_msg_id,
+)
 from slotwise.webhooks.repository import (
     AttemptRepository,
     DeliveryRepository,
@@ -39,20 +45,6 @@ from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 from slotwise.webhooks.views import attempt_view, delivery_view, webhook_view, with_secret
 
 PING = "ping"
-#: meetergo's events for features slotwise does not have (forms, reviews, signatures) or not
-#: yet (calendar credentials): a subscription may name them, nothing sends them
-ACCEPTED_ONLY = frozenset(
-    {
-        "form_submission",
-        "credential_error",
-        "review_submitted",
-        "review_published",
-        "signature_completed",
-    }
-)
-SUBSCRIBABLE = frozenset(member.value for member in EventType) | ACCEPTED_ONLY
-#: Meetario spellings that differ from meetergo's beyond the dot
-EVENT_ALIASES = {"booking_canceled": "booking_cancelled"}
 #: names a custom header may not use: ours (signature, body framing) and hop-by-hop ones
 RESERVED_HEADERS = frozenset(
     {
