@@ -18,16 +18,23 @@ Instant = Annotated[
     datetime,
     msgspec.Meta(tz=True, description="ISO 8601 instant with a UTC offset"),
 ]
+_SCHEDULE_FORMATS = (
+    'Weekly schedule: {"monday": {"enabled": true, "hours": [{"start": "09:00",'
+    ' "end": "17:00"}]}, ...}; also accepted: [{"dayOfWeek": "monday", "intervals":'
+    ' [{"from": "09:00", "to": "17:00"}]}] and {"1": {"enabled": true, "start": "09:00",'
+    ' "end": "17:00"}, ...} (1 = Monday). Days left out are off.'
+)
+#: a weekly schedule in any of the accepted forms (checked by `formats`)
 ScheduleInput = Annotated[
     Any,
+    msgspec.Meta(extra_json_schema={"type": ["object", "array"]}, description=_SCHEDULE_FORMATS),
+]
+#: a weekly schedule, or null (or left out) for one with every day off
+OptionalSchedule = Annotated[
+    Any,
     msgspec.Meta(
-        extra_json_schema={"type": ["object", "array"]},
-        description=(
-            'Weekly schedule: {"monday": {"enabled": true, "hours": [{"start": "09:00",'
-            ' "end": "17:00"}]}, ...}; also accepted: [{"dayOfWeek": "monday", "intervals":'
-            ' [{"from": "09:00", "to": "17:00"}]}] and {"1": {"enabled": true, "start": "09:00",'
-            ' "end": "17:00"}, ...} (1 = Monday). Days left out are off.'
-        ),
+        extra_json_schema={"type": ["object", "array", "null"]},
+        description=_SCHEDULE_FORMATS + " Left out or null: every day off.",
     ),
 ]
 
@@ -57,7 +64,7 @@ class WeeklySchedule(WireStruct):
 class AvailabilityCreate(InputStruct):
     name: Name
     timezone: Zone
-    schedule: ScheduleInput = None
+    schedule: OptionalSchedule = None
 
 
 class AvailabilityUpdate(InputStruct):

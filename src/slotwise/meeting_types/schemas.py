@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from slotwise.availability.schemas import Name as AvailabilityName
-from slotwise.availability.schemas import ScheduleInput, Zone
+from slotwise.availability.schemas import OptionalSchedule, Zone
 from slotwise.kit.wire import HttpsUrl, InputStruct, Reminders, Slug, WireStruct
 from slotwise.meeting_types.channels import Channel, ChannelInput
 
@@ -116,7 +116,7 @@ class CustomField(InputStruct):
 class InlineAvailability(InputStruct):
     name: AvailabilityName
     timezone: Zone
-    schedule: ScheduleInput = None
+    schedule: OptionalSchedule = None
 
 
 class MeetingTypeCreate(InputStruct):

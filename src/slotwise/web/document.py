@@ -20,6 +20,86 @@ from slotwise.web.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH
 
 REF_TEMPLATE = "#/components/schemas/{name}"
 
+_ID = "$response.body#/id"
+_Links = dict[str, tuple[str, dict[str, str]]]
+
+
+def _each(targets: tuple[str, ...], parameter: str, value: str) -> _Links:
+    return {target: (target, {parameter: value}) for target in targets}
+
+
+#: what a created resource leads to (OpenAPI links, by the creating operation): the next calls a
+#: client makes with its id, which a generated client and a stateful fuzzer can follow
+LINKS: dict[str, _Links] = {
+    "createUser": _each(
+        ("getUser", "updateUser", "deleteUser"), "user_id", "$response.body#/userId"
+    )
+    | {
+        "getAvailability": (
+            "getAvailability",
+            {"availability_id": "$response.body#/availabilityId"},
+        ),
+        "getMeetingType": ("getMeetingType", {"meeting_type_id": "$response.body#/meetingTypeId"}),
+    },
+    "createAvailability": _each(
+        (
+            "getAvailability",
+            "updateAvailability",
+            "deleteAvailability",
+            "createAvailabilityException",
+            "importHolidayExceptions",
+        ),
+        "availability_id",
+        _ID,
+    ),
+    "createAvailabilityException": {
+        "deleteAvailabilityException": (
+            "deleteAvailabilityException",
+            {"availability_id": "$request.path.availability_id", "exception_id": _ID},
+        )
+    },
+    "createMeetingType": _each(
+        ("getMeetingType", "updateMeetingType", "deleteMeetingType"), "meeting_type_id", _ID
+    ),
+    "createBooking": _each(
+        (
+            "getAppointment",
+            "getAppointmentIcs",
+            "listAppointmentNotifications",
+            "cancelAppointment",
+            "rescheduleAppointment",
+            "deleteAppointment",
+        ),
+        "appointment_id",
+        "$response.body#/appointmentId",
+    )
+    | _each(
+        ("confirmProvisionalBooking", "declineProvisionalBooking"),
+        "provisional_booking_id",
+        "$response.body#/provisionalBookingId",
+    ),
+    "createApiKey": _each(("activateApiKey", "deactivateApiKey", "revokeApiKey"), "key_id", _ID),
+    "createPersonalAccessToken": {
+        "revokePersonalAccessToken": (
+            "revokePersonalAccessToken",
+            {"user_id": "$request.path.user_id", "token_id": _ID},
+        )
+    },
+    "createWebhook": _each(
+        (
+            "getWebhook",
+            "updateWebhook",
+            "deleteWebhook",
+            "listWebhookDeliveries",
+            "rotateWebhookSecret",
+            "testWebhook",
+        ),
+        "webhook_id",
+        _ID,
+    ),
+    "redeliverWebhookDelivery": _each(("getWebhookDelivery",), "delivery_id", _ID),
+}
+
 
 def _input_structs() -> list[type[InputStruct]]:
     found: list[type[InputStruct]] = []
@@ -77,6 +157,27 @@ def _tighten_idempotency_header(document: dict[str, Any]) -> None:
                     }
 
 
+def _operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        operation["operationId"]: operation
+        for path_item in document.get("paths", {}).values()
+        for operation in path_item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+
+
+def _add_links(document: dict[str, Any]) -> None:
+    operations = _operations(document)
+    for source, links in LINKS.items():
+        operation = operations[source]
+        success = next(status for status in sorted(operation["responses"]) if status < "300")
+        operation["responses"][success]["links"] = {
+            name: {"operationId": target, "parameters": parameters}
+            for name, (target, parameters) in links.items()
+            if target in operations
+        }
+
+
 def refine(document: dict[str, Any]) -> dict[str, Any]:
     """Make the generated document exact (in place; running it twice changes nothing)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -85,6 +186,7 @@ def refine(document: dict[str, Any]) -> dict[str, Any]:
             schemas[name] = schema
     schemas[ZONE_SCHEMA] = _zone_schema()
     _tighten_idempotency_header(document)
+    _add_links(document)
     return document
 
 

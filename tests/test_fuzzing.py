@@ -1,0 +1,117 @@
+"""The fuzzing gate: schemathesis runs every check against every operation of the committed
+document, on a real server with real credentials, and must find nothing.
+
+Two runs: a platform key acting for the company's owner (examples, coverage, fuzzing and
+stateful phases, following the document's links), and an admin's personal access token naming
+its own user. The allowances are in tests/fuzz.toml, each with its reason. `FUZZ_EXAMPLES`
+raises the examples per operation (10 by default, which keeps CI within a few minutes).
+"""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from slotwise.app import create_app
+from slotwise.cli.migrate import upgrade
+from slotwise.settings import Settings, load_settings
+from tests.conftest import TEST_REDIS_DB, scratch_database, with_redis_db
+from tests.support.browser import serving
+from tests.support.factories import Side, make_api_key, make_side
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "tests" / "fuzz.toml"
+EXAMPLES = os.environ.get("FUZZ_EXAMPLES", "10")
+
+
+async def _flush(url: str) -> None:
+    redis = Redis.from_url(url)
+    await redis.flushdb()
+    await redis.aclose()
+
+
+@pytest.fixture(scope="module")
+def fuzz_target(service_urls: tuple[str, str]) -> Iterator[tuple[str, Side, str]]:
+    """The app on a local port over a database of its own (the fuzzer writes thousands of
+    rows), rate limiting off (one client sends everything), with one company set up."""
+    with scratch_database(service_urls[0], "slotwise_fuzz") as url:
+        upgrade(url)
+        settings: Settings = load_settings(
+            {},
+            database_url=url,
+            redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
+            argon2_profile="cheapest",
+            rate_limit_enabled=False,
+            db_pool_size=5,
+        )
+        side = asyncio.run(make_side(settings, "Fuzz"))
+        spare = asyncio.run(make_api_key(settings, side.tenant))
+        try:
+            with serving(lambda _: create_app(settings)) as base_url:
+                yield base_url, side, str(spare.id)
+        finally:
+            asyncio.run(_flush(settings.redis_url or ""))
+
+
+def _schemathesis(base_url: str, env: dict[str, str], *options: str) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(CONFIG),
+        "run",
+        f"{base_url}/schema/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        EXAMPLES,
+        *options,
+    ]
+    done = subprocess.run(
+        command,
+        check=False,
+        cwd=ROOT,
+        env=os.environ | env | {"NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-5000:]
+    assert f"Tested: {_operations()}" in done.stdout, done.stdout[-3000:]
+
+
+def _operations() -> int:
+    """How many operations the committed document has: each one must have been tested."""
+    document = json.loads((ROOT / "openapi" / "openapi.json").read_text())
+    return sum(
+        method in {"get", "put", "post", "patch", "delete"}
+        for path_item in document["paths"].values()
+        for method in path_item
+    )
+
+
+def test_a_platform_key_finds_nothing(fuzz_target: tuple[str, Side, str]) -> None:
+    base_url, side, spare_key = fuzz_target
+    env = {
+        "FUZZ_KEY": side.tenant.api_key,
+        "FUZZ_USER": str(side.tenant.owner_id),
+        "FUZZ_SPARE_KEY": spare_key,
+    }
+    _schemathesis(base_url, env)
+
+
+def test_a_personal_access_token_finds_nothing(fuzz_target: tuple[str, Side, str]) -> None:
+    base_url, side, spare_key = fuzz_target
+    env = {
+        "FUZZ_KEY": side.admin_pat.token,
+        "FUZZ_USER": str(side.admin_id),
+        "FUZZ_SPARE_KEY": spare_key,
+    }
+    _schemathesis(base_url, env, "--phases", "examples,coverage,fuzzing")
