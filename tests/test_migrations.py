@@ -1,8 +1,13 @@
 """Migrations: up, no pending autogenerate diff, down to base, up again."""
 
+import asyncio
+import uuid
+
+import asyncpg
 from alembic import command
 
 from slotwise.cli.migrate import alembic_config, downgrade, upgrade
+from slotwise.web.idempotency import key_digest
 from tests.conftest import scratch_database
 
 
@@ -13,3 +18,37 @@ def test_upgrade_check_downgrade_upgrade(service_urls: tuple[str, str]) -> None:
         downgrade(url, "base")
         upgrade(url)
         command.check(alembic_config(url))
+
+
+async def _run(url: str, sql: str, *args: object) -> object:
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+def test_stored_idempotency_keys_become_the_digests_the_lookup_uses(
+    service_urls: tuple[str, str],
+) -> None:
+    key, company = "retry-\u00fc 42", uuid.uuid4()
+    with scratch_database(service_urls[0], "slotwise_migr") as url:
+        upgrade(url, "0017")
+        asyncio.run(
+            _run(url, "INSERT INTO company (id, name, timezone) VALUES ($1, 'A', 'UTC')", company)
+        )
+        asyncio.run(
+            _run(
+                url,
+                "INSERT INTO idempotency_record (id, company_id, credential_id, key, fingerprint,"
+                " status_code, headers, body, expires_at)"
+                " VALUES ($1, $2, $1, $3, 'f', 201, '{}', 'x', now() + interval '1 hour')",
+                uuid.uuid4(),
+                company,
+                key,
+            )
+        )
+        upgrade(url)
+        stored = asyncio.run(_run(url, "SELECT key_digest FROM idempotency_record"))
+        assert stored == key_digest(key)
+        assert asyncio.run(_run(url, "SELECT sealed FROM idempotency_record")) is False

@@ -1,11 +1,15 @@
 """Idempotency-Key: replay byte for byte, 422 on a different body, scoped per credential."""
 
+import uuid
+
 import asyncpg
+import pytest
+from cryptography.exceptions import InvalidTag
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from slotwise.web.idempotency import fingerprint
+from slotwise.web.idempotency import fingerprint, seal, unseal
 from tests.support.factories import Side
 
 
@@ -26,6 +30,23 @@ def test_fingerprint_ignores_key_order_and_spacing() -> None:
     assert one == fingerprint("POST", "/v4/user", b'{"b":[1,2],"a":1}')
     assert one != fingerprint("POST", "/v4/user", b'{"a": 2, "b": [1, 2]}')
     assert one != fingerprint("POST", "/v4/booking", b'{"a": 1, "b": [1, 2]}')
+
+
+def test_a_sealed_answer_opens_only_with_the_same_key_caller_and_request() -> None:
+    caller, request_print = uuid.uuid4(), fingerprint("POST", "/v4/api-key", b"{}")
+    answer = b'{"apiKey": "ak_live:secret"}'
+    sealed = seal(answer, "key-1", caller, request_print)
+    assert b"ak_live" not in sealed
+    assert sealed != seal(answer, "key-1", caller, request_print), "a fresh nonce each time"
+    assert unseal(sealed, "key-1", caller, request_print) == answer
+    other_print = fingerprint("POST", "/v4/api-key", b"[]")
+    for key, who, what in (
+        ("key-2", caller, request_print),
+        ("key-1", uuid.uuid4(), request_print),
+        ("key-1", caller, other_print),
+    ):
+        with pytest.raises(InvalidTag):
+            unseal(sealed, key, who, what)
 
 
 async def test_replay_and_mismatch(

@@ -7,10 +7,20 @@ the work: if the work rolls back, nothing is stored and a retry runs it again. W
 request runs, it holds a transaction-scoped advisory lock on the key, so a concurrent repeat gets
 409 at once; a later repeat with the same body gets the stored bytes with
 `Idempotent-Replayed: true`, and with a different body 422.
+
+Some answers carry a secret shown once: an API key, a personal access token, a webhook's signing
+secret, an invitee's secret. A client whose answer was lost must get the same secret again, yet
+the table must not hold it usable (keys and tokens are otherwise kept only as hashes). So
+`run(..., secret=True)` stores the body sealed: AES-GCM under a key derived (HKDF-SHA256) from
+the Idempotency-Key, the caller and the request's fingerprint. Of these only the Idempotency-Key
+is not in the table: every record keeps its SHA-256 digest (the lookup), never the key. A
+database reader cannot unseal a body; the caller sending the same key and body can. The seal is
+as strong as the key is hard to guess: clients should send random keys (UUIDs).
 """
 
 import hashlib
 import json
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,6 +28,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 import msgspec
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
@@ -33,9 +46,10 @@ from slotwise.models.idempotency import IdempotencyRecord
 class IdempotencyRepository(TenantRepository[IdempotencyRecord]):
     model = IdempotencyRecord
 
-    async def find(self, credential_id: Any, key: str) -> IdempotencyRecord | None:
+    async def find(self, credential_id: Any, key_digest: str) -> IdempotencyRecord | None:
         return await self.first(
-            IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key
+            IdempotencyRecord.credential_id == credential_id,
+            IdempotencyRecord.key_digest == key_digest,
         )
 
 
@@ -46,6 +60,7 @@ MAX_KEY_LENGTH = 255
 #: visible ASCII, spaces only inside (a header value loses its outer spaces on the way)
 KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 _KEY = re.compile(KEY_PATTERN)
+NONCE_BYTES = 12
 T = TypeVar("T")
 
 
@@ -66,6 +81,29 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     except ValueError:
         canonical = body.decode("latin-1")
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def key_digest(key: str) -> str:
+    """What a record keeps of its Idempotency-Key (the migration to digests computes the same)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _cipher(key: str, caller_id: uuid.UUID, request_print: str) -> AESGCM:
+    info = f"slotwise idempotency body v1|{caller_id}|{request_print}".encode()
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key.encode())
+    return AESGCM(derived)
+
+
+def seal(content: bytes, key: str, caller_id: uuid.UUID, request_print: str) -> bytes:
+    """`content` encrypted for whoever sends `key` again with the same request; nonce first."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + _cipher(key, caller_id, request_print).encrypt(nonce, content, None)
+
+
+def unseal(sealed: bytes, key: str, caller_id: uuid.UUID, request_print: str) -> bytes:
+    """The content `seal` was given (raises InvalidTag for any other key, caller or request)."""
+    nonce, ciphertext = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
+    return _cipher(key, caller_id, request_print).decrypt(nonce, ciphertext, None)
 
 
 class Idempotency:
@@ -101,33 +139,41 @@ class Idempotency:
         *,
         status_code: int,
         headers: Callable[[T], Mapping[str, str]] | None = None,
+        secret: bool = False,
     ) -> Response[Any]:
+        """Run `work` once per Idempotency-Key; `secret`: the answer carries a secret shown
+        once, so it is stored sealed (see the module's docstring)."""
         key = self._key()
         if key is None:
             result = await work()
             return self._response(
                 msgspec.json.encode(result), status_code, self._headers(result, headers)
             )
-        await self._lock(key)
+        digest = key_digest(key)
+        await self._lock(digest)
         body = await self.request.body()
         request_print = fingerprint(self.request.method, self.request.url.path, body)
-        stored = await self._stored(key)
+        stored = await self._stored(digest)
         if stored is not None:
             if stored.fingerprint != request_print:
                 raise IdempotencyKeyReused()
+            content = stored.body
+            if stored.sealed:
+                content = unseal(content, key, self.caller_id, request_print)
             replay_headers = dict(stored.headers) | {REPLAYED: "true"}
-            return self._response(stored.body, stored.status_code, replay_headers)
+            return self._response(content, stored.status_code, replay_headers)
         result = await work()
         content = msgspec.json.encode(result)
         extra = self._headers(result, headers)
         self.records.add(
             IdempotencyRecord(
                 credential_id=self.caller_id,
-                key=key,
+                key_digest=digest,
                 fingerprint=request_print,
                 status_code=status_code,
                 headers=extra,
-                body=content,
+                body=seal(content, key, self.caller_id, request_print) if secret else content,
+                sealed=secret,
                 expires_at=datetime.now(UTC) + TTL,
             )
         )
@@ -147,13 +193,13 @@ class Idempotency:
             headers=dict(headers),
         )
 
-    async def _lock(self, key: str) -> None:
-        lock_name = f"idem:{self.company_id}:{self.caller_id}:{key}"
+    async def _lock(self, digest: str) -> None:
+        lock_name = f"idem:{self.company_id}:{self.caller_id}:{digest}"
         if not await try_lock(self.session, lock_name):
             raise IdempotencyKeyInProgress()
 
-    async def _stored(self, key: str) -> IdempotencyRecord | None:
-        record = await self.records.find(self.caller_id, key)
+    async def _stored(self, digest: str) -> IdempotencyRecord | None:
+        record = await self.records.find(self.caller_id, digest)
         if record is not None and record.expires_at <= datetime.now(UTC):
             await self.records.delete(record.id)
             await self.session.flush()
