@@ -2,27 +2,37 @@
 
 from uuid import UUID
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from slotwise.auth.access import access
 from slotwise.credentials import schemas as s
 from slotwise.credentials.service import CredentialService, provide_credential_service
+from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 
 class ApiKeyController(Controller):
     path = "/v4/api-key"
     tags = ["api-keys"]
     opt = access(company=True, pat=False)
-    dependencies = {"credentials": Provide(provide_credential_service)}
+    dependencies = {
+        "credentials": Provide(provide_credential_service),
+        "idempotency": Provide(provide_idempotency),
+    }
 
-    @post("/")
+    @post("/", status_code=201)
     async def create_api_key(
-        self, data: JSONBody[s.ApiKeyCreate], credentials: NamedDependency[CredentialService]
-    ) -> s.ApiKeyCreated:
-        """Create a platform API key; the secret is in this response only."""
-        return await credentials.create_api_key(data)
+        self,
+        data: JSONBody[s.ApiKeyCreate],
+        credentials: NamedDependency[CredentialService],
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.ApiKeyCreated]:
+        """Create a platform API key; the secret is in this response only (and in its replay
+        for the same Idempotency-Key and body)."""
+        return await idempotency.run(
+            lambda: credentials.create_api_key(data), status_code=201, secret=True
+        )
 
     @get("/")
     async def list_api_keys(
@@ -57,17 +67,24 @@ class PersonalAccessTokenController(Controller):
     path = "/v4/user/{user_id:uuid}/personal-access-token"
     tags = ["personal-access-tokens"]
     opt = access(company=True, pat=False)
-    dependencies = {"credentials": Provide(provide_credential_service)}
+    dependencies = {
+        "credentials": Provide(provide_credential_service),
+        "idempotency": Provide(provide_idempotency),
+    }
 
-    @post("/")
+    @post("/", status_code=201)
     async def create_personal_access_token(
         self,
         user_id: FromPath[UUID],
         data: JSONBody[s.PersonalAccessTokenCreate],
         credentials: NamedDependency[CredentialService],
-    ) -> s.PersonalAccessTokenCreated:
-        """Mint a personal access token for a user; the token is in this response only."""
-        return await credentials.create_token(user_id, data)
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.PersonalAccessTokenCreated]:
+        """Mint a personal access token for a user; the token is in this response only (and in
+        its replay for the same Idempotency-Key and body)."""
+        return await idempotency.run(
+            lambda: credentials.create_token(user_id, data), status_code=201, secret=True
+        )
 
     @get("/")
     async def list_personal_access_tokens(

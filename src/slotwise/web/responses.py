@@ -54,6 +54,8 @@ IDEMPOTENT = frozenset(
         "create_availability",
         "create_availability_exception",
         "create_meeting_type",
+        "create_api_key",
+        "create_personal_access_token",
     }
 )
 
