@@ -56,6 +56,9 @@ IDEMPOTENT = frozenset(
         "create_meeting_type",
         "create_api_key",
         "create_personal_access_token",
+        "create_webhook",
+        "rotate_webhook_secret",
+        "redeliver_webhook_delivery",
     }
 )
 

@@ -3,13 +3,14 @@
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
 from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, Page, PageSizeOrDefault
 from slotwise.models import DeliveryStatus
+from slotwise.web.idempotency import Idempotency, provide_idempotency
 from slotwise.webhooks import schemas as s
 from slotwise.webhooks.service import WebhookService, provide_webhook_service
 
@@ -21,7 +22,10 @@ class WebhookController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
     opt = access(company=True, pat_scope="account", admin=True)
-    dependencies = {"webhooks": Provide(provide_webhook_service)}
+    dependencies = {
+        "webhooks": Provide(provide_webhook_service),
+        "idempotency": Provide(provide_idempotency),
+    }
 
     @get("/")
     async def list_webhooks(self, webhooks: NamedDependency[WebhookService]) -> list[s.Webhook]:
@@ -30,10 +34,14 @@ class WebhookController(Controller):
 
     @post("/", status_code=201)
     async def create_webhook(
-        self, data: JSONBody[s.WebhookCreate], webhooks: NamedDependency[WebhookService]
-    ) -> s.WebhookWithSecret:
-        """Subscribe an https endpoint to events; the signing secret is returned this once."""
-        return await webhooks.create(data)
+        self,
+        data: JSONBody[s.WebhookCreate],
+        webhooks: NamedDependency[WebhookService],
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.WebhookWithSecret]:
+        """Subscribe an https endpoint to events; the signing secret is returned this once (and
+        in the replay for the same Idempotency-Key and body)."""
+        return await idempotency.run(lambda: webhooks.create(data), status_code=201, secret=True)
 
     @get("/{webhook_id:uuid}")
     async def get_webhook(
@@ -61,10 +69,16 @@ class WebhookController(Controller):
 
     @post("/{webhook_id:uuid}/rotate-secret", status_code=200)
     async def rotate_webhook_secret(
-        self, webhook_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
-    ) -> s.WebhookWithSecret:
-        """New signing secret; the old one keeps signing (a second signature) for a while."""
-        return await webhooks.rotate_secret(webhook_id)
+        self,
+        webhook_id: FromPath[UUID],
+        webhooks: NamedDependency[WebhookService],
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.WebhookWithSecret]:
+        """New signing secret; the old one keeps signing (a second signature) for a while. A
+        retry with the same Idempotency-Key gets the same secret and rotates nothing."""
+        return await idempotency.run(
+            lambda: webhooks.rotate_secret(webhook_id), status_code=200, secret=True
+        )
 
     @post("/{webhook_id:uuid}/test", status_code=200)
     async def test_webhook(
@@ -94,10 +108,13 @@ class WebhookController(Controller):
 
     @post("/deliveries/{delivery_id:uuid}/redeliver", status_code=202)
     async def redeliver_webhook_delivery(
-        self, delivery_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
-    ) -> s.Delivery:
+        self,
+        delivery_id: FromPath[UUID],
+        webhooks: NamedDependency[WebhookService],
+        idempotency: NamedDependency[Idempotency],
+    ) -> Response[s.Delivery]:
         """Send a delivery again (same event, same webhook-id)."""
-        return await webhooks.redeliver(delivery_id)
+        return await idempotency.run(lambda: webhooks.redeliver(delivery_id), status_code=202)
 
 
 class V4WebhookController(WebhookController):
