@@ -215,7 +215,8 @@ IdempotencyKeyHeader = Annotated[
         description=(
             "Makes a retried request safe: the first answer is stored for 24 h and a repeat with"
             " the same key and body gets it again"
-            f" (1 to {MAX_KEY_LENGTH} visible ASCII characters)."
+            f" (1 to {MAX_KEY_LENGTH} visible ASCII characters). Send a random key, such as a"
+            " UUID: an answer holding a secret is stored encrypted under it."
         ),
     ),
 ]

@@ -18,7 +18,7 @@ from slotwise.web.error_handlers import ErrorBody
 
 #: statuses beyond the ones every route of its kind has, by operation (the handler's name)
 SPECIFIC: dict[str, dict[int, str]] = {
-    "create_booking": {409: "The slot is no longer available (or an idempotency key is in use)"},
+    "create_booking": {409: "The slot is no longer available"},
     "book_on_booking_page": {409: "The slot is no longer available"},
     "reschedule_appointment": {409: "The new slot is taken, or the appointment is cancelled"},
     "reschedule_own_appointment": {409: "The new slot is taken"},
@@ -30,7 +30,7 @@ SPECIFIC: dict[str, dict[int, str]] = {
     "decline_booking_request": {409: "The request expired"},
     "activate_api_key": {409: "The key is revoked"},
     "deactivate_api_key": {409: "The key is revoked"},
-    "create_user": {409: "The email or slug is taken (or an idempotency key is in use)"},
+    "create_user": {409: "The email or slug is taken"},
     "update_user": {409: "The slug is taken, or the last owner would be demoted"},
     "delete_user": {409: "The user's appointments cannot be handed over"},
     "create_meeting_type": {409: "The slug is taken"},
@@ -43,7 +43,8 @@ SPECIFIC: dict[str, dict[int, str]] = {
     "create_webhook": {406: "The company has as many webhooks as allowed"},
     "create_personal_access_token": {409: "The user has a token with this name"},
 }
-#: routes that take an Idempotency-Key: a key sent again with another body is 422
+#: routes that take an Idempotency-Key: a key sent again with another body is 422, and 409
+#: while the first request with it runs
 IDEMPOTENT = frozenset(
     {
         "create_booking",
@@ -75,6 +76,7 @@ RATE_LIMIT = [
         ("X-RateLimit-Reset", "When the window is full again (Unix time)"),
     )
 ]
+IN_PROGRESS = "a request with the same Idempotency-Key is still running"
 _GENERIC = {
     400: "Bad request: a field, parameter or header is missing or invalid (`errors` names it)",
     401: "Missing or invalid credentials",
@@ -101,9 +103,12 @@ def statuses(handler: HTTPRouteHandler, path: str) -> dict[int, str]:
         found[404] = _GENERIC[404]  # the path's resource, a referenced one, the acting user
     if handler.http_methods & {"POST", "PUT", "PATCH"}:
         found |= {413: _GENERIC[413], 415: _GENERIC[415]}
+    found |= SPECIFIC.get(handler.handler_name, {})
     if handler.handler_name in IDEMPOTENT:
+        conflict = found.get(409)
+        found[409] = f"{conflict} (or {IN_PROGRESS})" if conflict else f"Busy: {IN_PROGRESS}"
         found[422] = _GENERIC[422]
-    return found | SPECIFIC.get(handler.handler_name, {})
+    return found
 
 
 def document_errors(app: Litestar) -> None:
