@@ -16,6 +16,7 @@ from tests.support.bookings import (
     utc,
 )
 from tests.support.factories import Side, attendee_body, make_pat
+from tests.support.idempotency import assert_stored_sealed
 
 
 async def test_booking_returns_id_and_secret_and_reads_back(
@@ -265,3 +266,4 @@ async def test_idempotent_replay_and_reuse(
         uuid.UUID(mt["id"]),
     )
     assert rows[0]["n"] == 1
+    await assert_stored_sealed(settings, "book-1", first.content, first.json()["secret"])

@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 from slotwise.settings import Settings
 from tests.support.bookings import at, fetch, make_type, monday, utc
 from tests.support.factories import Side, attendee_body, make_webhook
+from tests.support.idempotency import assert_stored_sealed
 
 Client = AsyncTestClient[Litestar]
 
@@ -139,6 +140,8 @@ async def test_a_double_click_books_once(client: Client, side_a: Side, settings:
         meeting_type["id"],
     )
     assert rows[0]["n"] == 1
+    secret = first.json()["manageUrl"].split("#")[1]
+    await assert_stored_sealed(settings, "double-click-1", first.content, secret)
 
 
 async def test_the_honeypot_turns_bots_away(

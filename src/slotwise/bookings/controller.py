@@ -51,7 +51,7 @@ class BookingController(Controller):
     ) -> Response[s.BookingCreated | s.ProvisionalBookingCreated]:
         """Book a listed slot: 201 with the appointment and its invitee secret, or a provisional
         booking when the meeting type requires host confirmation; 409 when the slot is taken."""
-        return await idempotency.run(lambda: bookings.create(data), status_code=201)
+        return await idempotency.run(lambda: bookings.create(data), status_code=201, secret=True)
 
 
 #: an ISO 8601 date-time with an offset (read by the service, which names a bad one)

@@ -163,7 +163,8 @@ class PublicBookingService:
             return s.PublicBookingCreated(appointment_id=created.appointment_id, manage_url=link)
 
         idempotency = Idempotency(self.session, company_id, caller, request)
-        return await idempotency.run(work, status_code=201)
+        # the manage link carries the invitee's secret
+        return await idempotency.run(work, status_code=201, secret=True)
 
 
 async def provide_public_service(
