@@ -19,6 +19,7 @@ from slotwise.users.service import (
     provide_personal_page_service,
     provide_user_service,
 )
+from slotwise.web.form_bodies import FormRequest
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 
@@ -30,7 +31,12 @@ class UserController(Controller):
         "idempotency": Provide(provide_idempotency),
     }
 
-    @post("/", opt=access(company=True, pat=False), status_code=201)
+    @post(
+        "/",
+        opt=access(company=True, pat=False),
+        status_code=201,
+        request_class=FormRequest,  # meetergo's page shows the body as a multipart form
+    )
     async def create_user(
         self,
         data: JSONBody[inputs.UserCreate],

@@ -41,6 +41,7 @@ from slotwise.db.locks import try_lock
 from slotwise.db.tenancy import CompanyId, TenantRepository
 from slotwise.kit.errors import Conflict, Unprocessable, ValidationFailed
 from slotwise.models.idempotency import IdempotencyRecord
+from slotwise.web.form_bodies import json_body
 
 
 class IdempotencyRepository(TenantRepository[IdempotencyRecord]):
@@ -151,7 +152,7 @@ class Idempotency:
             )
         digest = key_digest(key)
         await self._lock(digest)
-        body = await self.request.body()
+        body = await json_body(self.request)  # a form counts as the JSON document it stands for
         request_print = fingerprint(self.request.method, self.request.url.path, body)
         stored = await self._stored(digest)
         if stored is not None:

@@ -1,6 +1,9 @@
 """Request bodies are JSON: anything else sent to a handler that reads a body is a 415, and a
 JSON body must have the types its schema says (`0` is not a boolean, `"5"` not a number).
 
+A handler with `request_class=FormRequest` also takes its body as a form (`web.form_bodies`),
+checked the same way as the JSON document it stands for.
+
 No text may hold a NUL character, in a body, a query or a path: PostgreSQL cannot store one,
 so it is a 400 naming the field here rather than a failed write later.
 """
@@ -12,9 +15,13 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 
 from slotwise.kit.errors import UnsupportedMediaType, ValidationFailed
+from slotwise.web.form_bodies import FORM_TYPES, FormRequest, json_body
 
-#: handlers that also take multipart bodies set `opt={"accept_multipart": True}`
-MULTIPART_OPT = "accept_multipart"
+JSON_ONLY = "Content-Type must be application/json"
+JSON_OR_FORM = (
+    "Content-Type must be application/json, multipart/form-data"
+    " or application/x-www-form-urlencoded"
+)
 
 
 def _is_json(media_type: str) -> bool:
@@ -36,24 +43,22 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
     handler = request.route_handler
     if "data" not in handler.parsed_fn_signature.parameters:
         return
+    forms = isinstance(request, FormRequest)
     media_type = request.content_type[0]
     if not media_type:
         if request.headers.get("content-length", "0") in {"0", ""}:
             return
-        raise UnsupportedMediaType("Content-Type must be application/json")
-    if _is_json(media_type):
+    elif _is_json(media_type) or (forms and media_type in FORM_TYPES):
         await _check_types(request)
         return
-    if media_type == "multipart/form-data" and handler.opt.get(MULTIPART_OPT):
-        return
-    raise UnsupportedMediaType("Content-Type must be application/json")
+    raise UnsupportedMediaType(JSON_OR_FORM if forms else JSON_ONLY)
 
 
 async def _check_types(request: Request[Any, Any, Any]) -> None:
     """Decode the body strictly against the handler's type. Litestar converts it leniently
     (it shares one conversion with query strings, where everything is text), which would let
     a body the document calls invalid through."""
-    body = await request.body()
+    body = await json_body(request)
     if not body:
         return
     target = request.route_handler.parsed_fn_signature.parameters["data"].annotation
