@@ -1,8 +1,10 @@
 """A client generated from the committed openapi/openapi.json (openapi-python-client) drives a
-whole flow against the running app: provision a user, read slots, book, reschedule, cancel, read
-the webhook deliveries. A change to the document that breaks generated clients fails here."""
+whole flow against the running app: provision a user (as JSON and as a multipart form), read
+slots, book, reschedule, cancel, read the webhook deliveries. A change to the document that
+breaks generated clients fails here."""
 
 import importlib
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -92,6 +94,18 @@ def flow(client: Any, models: ModuleType) -> None:
         ),
     )
     acting = str(user.user_id)
+    by_form = call(
+        "users.create_user",
+        client=client,
+        body=models.CreateUserFilesBody(
+            email="form@client.test",
+            given_name="Form",
+            family_name="Sent",
+            timezone="Europe/Berlin",
+            meeting_type=json.dumps({"name": "Form Call", "duration": 20}),
+        ),
+    )
+    assert by_form.booking_url.endswith("/form-sent/form-call")
     (meeting_type,) = call(
         "meeting_types.list_meeting_types", client=client, x_meetergo_api_user_id=acting
     )

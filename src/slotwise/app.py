@@ -52,6 +52,7 @@ from slotwise.users.controller import PersonalPageController, UserController
 from slotwise.web import docs
 from slotwise.web.allow import fix_allow_header, index_allowed_methods
 from slotwise.web.error_handlers import exception_handlers
+from slotwise.web.form_bodies import document_forms
 from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
@@ -194,6 +195,7 @@ def create_app(settings: Settings) -> Litestar:
         ],
     )
     document_errors(app)
+    document_forms(app)
     index_allowed_methods(app)
     return app
 

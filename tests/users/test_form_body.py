@@ -3,6 +3,7 @@ multipart/form-data): the same fields, `availability` and `meetingType` as JSON 
 like the JSON body."""
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -13,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from tests.support.factories import Side
 
 Client = AsyncTestClient[Litestar]
+DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
 FIELDS = {
     "email": "form.user@partner.test",
@@ -203,3 +205,31 @@ async def test_idempotency_keys_see_the_form_as_its_json_document(
     changed = await post_form(client, side_a, fields | {"givenName": "Other"}, key)
     assert changed.status_code == 422
     assert changed.json()["code"] == "idempotency_key_reused"
+
+
+def test_the_document_lists_json_and_the_forms() -> None:
+    document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    operation = document["paths"]["/v4/user"]["post"]
+    content = operation["requestBody"]["content"]
+    assert set(content) == {
+        "application/json",
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    }
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/UserCreate"}
+    form = content["multipart/form-data"]
+    assert form["schema"]["required"] == ["email", "timezone"]
+    assert form["schema"]["additionalProperties"] is False
+    components = document["components"]["schemas"]
+    json_properties = components["UserCreate"]["properties"]
+    assert set(form["schema"]["properties"]) == set(json_properties)
+    for name in ("availability", "meetingType"):
+        part = form["schema"]["properties"][name]
+        assert (part["type"], part["contentMediaType"]) == ("string", "application/json")
+        ref = part["contentSchema"]["$ref"]
+        assert ref == json_properties[name]["oneOf"][0]["$ref"]
+        assert ref.removeprefix("#/components/schemas/") in components
+        assert form["encoding"][name]["contentType"] == "application/json"
+    assert form["schema"]["properties"]["email"] == {"type": "string", "maxLength": 320}
+    assert content["application/x-www-form-urlencoded"]["schema"] == form["schema"]
+    assert "form" in operation["responses"]["415"]["description"]

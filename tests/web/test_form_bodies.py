@@ -7,7 +7,7 @@ import pytest
 
 from slotwise.kit.errors import ValidationFailed
 from slotwise.users.inputs import UserCreate
-from slotwise.web.form_bodies import json_members, to_document
+from slotwise.web.form_bodies import form_schema, json_members, to_document
 
 
 class Inner(msgspec.Struct):
@@ -57,3 +57,15 @@ def test_bad_fields_are_named(items: list[tuple[str, str]], message: str) -> Non
     (error,) = raised.value.errors
     assert error.field == items[0][0]
     assert error.message.startswith(message)
+
+
+def test_the_schema_shows_json_members_as_strings() -> None:
+    schema = form_schema(Shape).to_schema()
+    assert schema["required"] == ["name"]
+    assert schema["properties"]["name"] == {"type": "string", "maxLength": 10}
+    assert schema["properties"]["kind"] == {"type": "string", "enum": ["a", "b"], "default": "a"}
+    inner = schema["properties"]["innerPart"]
+    assert inner["type"] == "string"
+    assert inner["contentMediaType"] == "application/json"
+    assert inner["contentSchema"] == {"$ref": "#/components/schemas/Inner"}
+    assert "contentSchema" not in schema["properties"]["tags"]

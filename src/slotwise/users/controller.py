@@ -44,7 +44,11 @@ class UserController(Controller):
         idempotency: NamedDependency[Idempotency],
         settings: NamedDependency[Settings],
     ) -> Response[inputs.UserCreated]:
-        """Provision a user with a default availability, meeting type and live booking URL."""
+        """Provision a user with a default availability, meeting type and live booking URL.
+
+        The body may also be a form (`multipart/form-data` or
+        `application/x-www-form-urlencoded`) with the same fields, `availability` and
+        `meetingType` as JSON text."""
         return await idempotency.run(
             lambda: users.provision(data, settings.public_url), status_code=201
         )

@@ -7,6 +7,9 @@ document: a string member is sent as its text, an object or array member (`meeti
 JSON text. The form becomes that JSON document and is then decoded and validated exactly like a
 JSON body (`web.json_bodies`), so errors name the same fields, and the Idempotency-Key
 fingerprint is taken from the same document. Only text fields are taken: a file is a 400.
+
+Litestar 2 reads a handler's `data` in the one media type its `Body` names and documents that
+one; `document_forms` adds the two form types to such a route's request body.
 """
 
 import functools
@@ -16,16 +19,27 @@ from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import (
+    Encoding,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+)
+from litestar.routes import HTTPRoute
 
 from slotwise.kit.errors import ValidationFailed
 
 MULTIPART = RequestEncodingType.MULTI_PART.value
 URL_ENCODED = RequestEncodingType.URL_ENCODED.value
 FORM_TYPES = frozenset({MULTIPART, URL_ENCODED})
+JSON = "application/json"
 _JSON_TEXT = (mi.StructType, mi.DictType, mi.ListType)
 
 
@@ -133,3 +147,74 @@ def _is_text(kind: mi.Type) -> bool:
 def json_members(struct: type[msgspec.Struct]) -> frozenset[str]:
     """The members a form sends as JSON text (objects and arrays)."""
     return frozenset(m.field.encode_name for m in _members(struct) if m.as_json)
+
+
+def _text_schema(kind: mi.Type) -> Schema:
+    if isinstance(kind, mi.LiteralType):
+        return Schema(type=OpenAPIType.STRING, enum=list(kind.values))
+    assert isinstance(kind, mi.StrType)  # noqa: S101 - _members allows nothing else
+    return Schema(
+        type=OpenAPIType.STRING,
+        min_length=kind.min_length,
+        max_length=kind.max_length,
+        pattern=kind.pattern,
+    )
+
+
+def _member_schema(member: _Member) -> Schema:
+    if member.as_json:
+        (kind, *others) = member.types
+        content = (
+            Reference(ref=f"#/components/schemas/{kind.cls.__name__}")
+            if isinstance(kind, mi.StructType) and not others
+            else None
+        )
+        return Schema(
+            type=OpenAPIType.STRING,
+            content_media_type=JSON,
+            content_schema=content,
+            description=f"`{member.field.encode_name}` as JSON text",
+        )
+    schemas = [_text_schema(kind) for kind in member.types]
+    schema = schemas[0] if len(schemas) == 1 else Schema(one_of=schemas)
+    default = member.field.default
+    if default is not msgspec.NODEFAULT and default is not None:
+        schema.default = default
+    return schema
+
+
+def form_schema(struct: type[msgspec.Struct]) -> Schema:
+    """The form that stands for `struct`: its members as text fields, objects as JSON text."""
+    members = _members(struct)
+    return Schema(
+        type=OpenAPIType.OBJECT,
+        properties={m.field.encode_name: _member_schema(m) for m in members},
+        required=[m.field.encode_name for m in members if m.field.required] or None,
+        additional_properties=False,
+    )
+
+
+def _form_operation(struct: type[msgspec.Struct]) -> type[Operation]:
+    schema = form_schema(struct)
+    encoding = {name: Encoding(content_type=JSON) for name in sorted(json_members(struct))}
+
+    @dataclass
+    class FormOperation(Operation):
+        def __post_init__(self) -> None:
+            if isinstance(self.request_body, RequestBody):
+                content = self.request_body.content
+                content[MULTIPART] = OpenAPIMediaType(schema=schema, encoding=encoding)
+                content[URL_ENCODED] = OpenAPIMediaType(schema=schema)
+
+    return FormOperation
+
+
+def document_forms(app: Litestar) -> None:
+    """List the form types next to JSON in the request body of each route that takes forms
+    (read when the document is first built)."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if issubclass(handler.resolve_request_class(), FormRequest):
+                handler.operation_class = _form_operation(body_type(handler))

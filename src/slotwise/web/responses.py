@@ -15,6 +15,7 @@ from litestar.routes import HTTPRoute
 from slotwise.auth.access import access_of
 from slotwise.web.docs import KEY_SCHEME, PAT_SCHEME
 from slotwise.web.error_handlers import ErrorBody
+from slotwise.web.form_bodies import FormRequest
 
 #: statuses beyond the ones every route of its kind has, by operation (the handler's name)
 SPECIFIC: dict[str, dict[int, str]] = {
@@ -87,6 +88,7 @@ _GENERIC = {
     422: "The Idempotency-Key was used before with another request",
     429: "Too many requests; see Retry-After",
 }
+_FORM_415 = "The body is neither JSON nor a form"  # on a route that takes forms too
 
 
 def _error(description: str) -> ResponseSpec:
@@ -102,7 +104,8 @@ def statuses(handler: HTTPRouteHandler, path: str) -> dict[int, str]:
     if authenticated or "{" in path:
         found[404] = _GENERIC[404]  # the path's resource, a referenced one, the acting user
     if handler.http_methods & {"POST", "PUT", "PATCH"}:
-        found |= {413: _GENERIC[413], 415: _GENERIC[415]}
+        forms = issubclass(handler.resolve_request_class(), FormRequest)
+        found |= {413: _GENERIC[413], 415: _FORM_415 if forms else _GENERIC[415]}
     found |= SPECIFIC.get(handler.handler_name, {})
     if handler.handler_name in IDEMPOTENT:
         conflict = found.get(409)
