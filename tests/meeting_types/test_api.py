@@ -59,6 +59,7 @@ async def test_create_fills_in_meetergo_defaults(
     assert created["meetingOptions"] == {
         "allowedDurations": [],
         "requireHostConfirmation": False,
+        "doubleOptIn": False,
         "allowedChannels": [],
     }
     assert created["meetingInfo"] == {
@@ -141,6 +142,7 @@ async def test_create_with_every_field(client: Client, settings: Settings, side_
     assert created["meetingOptions"] == {
         "allowedDurations": [60, 90, 120],
         "requireHostConfirmation": True,
+        "doubleOptIn": False,
         "allowedChannels": [],
     }
     assert (created["price"], created["currency"]) == ("150.50", "EUR")
@@ -419,6 +421,7 @@ async def test_patch_merges_partial_objects(
     assert options.json()["meetingOptions"] == {
         "allowedDurations": [30, 60],
         "requireHostConfirmation": False,
+        "doubleOptIn": False,
         "allowedChannels": [],
     }
     assert (await client.get(url, headers=headers)).json() == options.json()
@@ -607,3 +610,31 @@ async def test_the_redirect_after_booking(client: Client, side_a: Side) -> None:
     assert patched.json()["meetingInfo"]["redirect"] == "https://p.example/t"
     cleared = await client.patch(url, json={"meetingInfo": {"redirect": None}}, headers=headers)
     assert cleared.status_code == 400, "enableRedirect still needs one"
+
+
+async def test_double_opt_in_like_host_confirmation(
+    client: Client, settings: Settings, side_a: Side
+) -> None:
+    headers = await fresh_user(settings, side_a)
+    created = await create(client, headers, meetingOptions={"doubleOptIn": True})
+    assert created["meetingOptions"]["doubleOptIn"] is True
+    assert created["meetingOptions"]["requireHostConfirmation"] is False
+    url = f"/v4/meeting-type/{created['id']}"
+    # meetergo's company fallback: slotwise has no company setting, so it reads as off
+    body = {"meetingOptions": {"doubleOptIn": "useCompanySettings"}}
+    patched = await client.patch(url, json=body, headers=headers)
+    assert patched.json()["meetingOptions"]["doubleOptIn"] is False
+    both = {"meetingOptions": {"doubleOptIn": True, "requireHostConfirmation": True}}
+    patched = await client.patch(url, json=both, headers=headers)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["meetingOptions"]["doubleOptIn"] is True
+    durations = {"meetingOptions": {"allowedDurations": []}}
+    kept = await client.patch(url, json=durations, headers=headers)
+    assert kept.json()["meetingOptions"]["doubleOptIn"] is True
+    assert await refused(client, "PATCH", url, headers, {"meetingOptions": {"doubleOptIn": "yes"}})
+    # one person confirms one appointment: group types cannot ask for it
+    assert await refused(client, "PATCH", url, headers, {"spots": 3}) == [
+        "meetingOptions.doubleOptIn"
+    ]
+    group = {"spots": 2, "meetingOptions": {"doubleOptIn": True}}
+    assert await refused(client, "POST", "/v4/meeting-type", headers, {"meetingInfo": INFO} | group)

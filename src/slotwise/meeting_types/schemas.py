@@ -43,7 +43,10 @@ Unset = msgspec.UnsetType
 UNSET = msgspec.UNSET
 LocationType = Literal["zoom_meeting", "google_meet", "phone_call", "in_person", "custom"]
 FieldType = Literal["text", "textarea", "select", "checkbox", "phone"]
+#: meetergo's company-setting fallback; slotwise has no company setting for these, so
+#: `"useCompanySettings"` reads as false
 HostConfirmation = bool | Literal["useCompanySettings"]
+DoubleOptIn = bool | Literal["useCompanySettings"]
 
 
 class MeetingInfoInput(InputStruct):
@@ -92,6 +95,9 @@ class DaysIntoFuture(InputStruct):
 class MeetingOptionsInput(InputStruct):
     allowed_durations: Annotated[list[Duration], msgspec.Meta(max_length=20)] | Unset = UNSET
     require_host_confirmation: HostConfirmation | Unset = UNSET
+    #: the attendee confirms the booking through a link mailed to them before it counts (one
+    #: person per appointment: not for group types)
+    double_opt_in: DoubleOptIn | Unset = UNSET
     #: other channels an invitee may choose when booking (the type's own channel always)
     allowed_channels: Annotated[list[ChannelInput], msgspec.Meta(max_length=20)] | Unset = UNSET
 
@@ -189,6 +195,7 @@ class DaysIntoFutureView(WireStruct, omit_defaults=True):
 class MeetingOptions(WireStruct):
     allowed_durations: list[int]
     require_host_confirmation: bool
+    double_opt_in: bool
     allowed_channels: list[str]
 
 

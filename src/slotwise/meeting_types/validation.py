@@ -82,6 +82,7 @@ def meeting_options(
     merged: dict[str, Any] = {
         "allowedDurations": [],
         "requireHostConfirmation": False,
+        "doubleOptIn": False,
         "allowedChannels": [],
     }
     merged |= current or {}
@@ -91,6 +92,8 @@ def meeting_options(
         merged["allowedDurations"] = sorted(set(data.allowed_durations))
     if not isinstance(data.require_host_confirmation, msgspec.UnsetType):
         merged["requireHostConfirmation"] = data.require_host_confirmation is True
+    if not isinstance(data.double_opt_in, msgspec.UnsetType):
+        merged["doubleOptIn"] = data.double_opt_in is True
     if not isinstance(data.allowed_channels, msgspec.UnsetType):
         merged["allowedChannels"] = sorted({channel(name) for name in data.allowed_channels})
     return merged
@@ -161,6 +164,9 @@ def check(row: MeetingType) -> None:
     options = row.meeting_options or {}
     if options.get("enableRedirect") and not options.get("redirect"):
         errors.append(FieldError("meetingInfo.redirect", "Required with enableRedirect"))
+    if options.get("doubleOptIn") is True and row.spots > 1:
+        message = "Not available for group types (spots > 1)"
+        errors.append(FieldError("meetingOptions.doubleOptIn", message))
     fail_if(errors)
 
 
