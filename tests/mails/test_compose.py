@@ -360,3 +360,25 @@ def test_every_mail_string_has_a_german_translation() -> None:
     assert sorted(wanted - german.keys()) == []
     assert all(german[text] != text for text in wanted)
     assert [t for t in wanted if placeholders(german[t]) != placeholders(t)] == []
+
+
+def test_the_opt_in_mail_asks_the_attendee_to_confirm_by_a_time() -> None:
+    link = "https://book.example.com/ok/0190c7a2?lang=en#token"
+    asked = mail(
+        kind=Kind.OPT_IN,
+        confirm_url=link,
+        confirm_by=datetime(2026, 12, 13, 8, 0, tzinfo=UTC),
+        ics=None,
+    )
+    message = sent(asked)
+    text, html = text_of(message), html_of(message)
+    assert message["Subject"] == "Please confirm your booking: Intro call with Hanna Host"
+    assert f"Confirm booking: {link}" in text
+    assert f'href="{link}"' in html
+    assert "Confirm by: Sunday, 13 December 2026, 09:00 (Europe/Berlin)" in text
+    assert "nothing is booked without your confirmation" in text
+    assert MANAGE not in text, "nothing to manage before the attendee confirms"
+    german = text_of(sent(replace(asked, language="de")))
+    assert f"Buchung bestätigen: {link}" in german
+    assert "Bestätigen bis: Sonntag, 13. Dezember 2026, 09:00 (Europe/Berlin)" in german
+    assert "Ohne Ihre Bestätigung wird nichts gebucht." in german

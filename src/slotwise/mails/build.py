@@ -103,6 +103,20 @@ class MailBuilder:
         base = self.settings.public_url.rstrip("/")
         return f"{base}/rq/{row.appointment_id}?action={action}&lang={row.language}#{token}"
 
+    def _opt_in_url(self, row: Notification) -> str | None:
+        """The attendee's page to confirm a double opt-in booking; the token rides in the
+        fragment too."""
+        token = row.context.get("secret")
+        if not token:
+            return None
+        base = self.settings.public_url.rstrip("/")
+        return f"{base}/ok/{row.appointment_id}?lang={row.language}#{token}"
+
+    def _confirm_url(self, row: Notification, kind: Kind) -> str | None:
+        if kind is Kind.HOST_REQUEST:
+            return self._decision_url(row, "confirm")
+        return self._opt_in_url(row) if kind is Kind.OPT_IN else None
+
     async def mail(
         self, row: Notification, appointment: Appointment, attendees: list[Attendee], host: User
     ) -> Mail:
@@ -149,13 +163,14 @@ class MailBuilder:
             if to_host
             else (),
             manage_url=manage_url(self.settings.public_url, appointment.id, secret)
-            if secret and not to_host
+            if secret and not to_host and kind is not Kind.OPT_IN
             else None,
             appointment_url=await self._appointment_url(company_id, appointment)
             if to_host
             else None,
-            confirm_url=self._decision_url(row, "confirm") if kind is Kind.HOST_REQUEST else None,
+            confirm_url=self._confirm_url(row, kind),
             decline_url=self._decision_url(row, "decline") if kind is Kind.HOST_REQUEST else None,
+            confirm_by=appointment.expires_at if kind is Kind.OPT_IN else None,
             ics=calendar,
             ics_method=("CANCEL" if kind in CANCELLING else "REQUEST") if calendar else None,
         )

@@ -31,6 +31,7 @@ class Kind(enum.StrEnum):
     CANCELLED = "booking_cancelled"
     RESCHEDULED = "booking_rescheduled"
     REMINDER = "booking_reminder"
+    OPT_IN = "booking_opt_in"
     # to the host
     HOST_BOOKED = "host_booking_created"
     HOST_REQUEST = "host_confirmation_requested"
@@ -97,8 +98,11 @@ class Mail:
     answers: tuple[tuple[str, str], ...] = ()
     manage_url: str | None = None
     appointment_url: str | None = None
+    #: the host's Confirm link of a request, or the attendee's of a double opt-in booking
     confirm_url: str | None = None
     decline_url: str | None = None
+    #: double opt-in: until when the attendee can confirm (the time is held until then)
+    confirm_by: datetime | None = None
     ics: bytes | None = None
     ics_method: str | None = None
 
@@ -143,6 +147,12 @@ WORDING: dict[Kind, Wording] = {
         "Reminder: {title} with {name}",
         "Your booking starts soon",
         "Your booking of {title} with {name} starts soon.",
+    ),
+    Kind.OPT_IN: Wording(
+        "Please confirm your booking: {title} with {name}",
+        "Please confirm your booking",
+        "Confirm your booking of {title} with {name} with the button below. If you did not"
+        " make this booking, ignore this email: nothing is booked without your confirmation.",
     ),
     Kind.HOST_BOOKED: Wording(
         "New booking: {title} with {name}",
@@ -292,6 +302,8 @@ def rows(mail: Mail, _: Translate) -> list[Row]:
         found.append(Row(_("Notes"), mail.notes))
     if mail.reason and mail.kind in _WITH_REASON:
         found.append(Row(_("Reason"), mail.reason))
+    if mail.kind is Kind.OPT_IN and mail.confirm_by is not None:
+        found.append(Row(_("Confirm by"), when(mail, mail.confirm_by)))
     return found
 
 
@@ -300,7 +312,10 @@ def buttons(mail: Mail, _: Translate) -> list[Button]:
     wanted: list[tuple[str, str | None, bool]] = []
     if mail.kind is Kind.HOST_REQUEST:
         wanted += [(_("Confirm"), mail.confirm_url, True), (_("Decline"), mail.decline_url, False)]
-    if mail.kind in HOST_KINDS:
+    if mail.kind is Kind.OPT_IN:
+        # nothing to manage before the attendee confirms
+        wanted.append((_("Confirm booking"), mail.confirm_url, True))
+    elif mail.kind in HOST_KINDS:
         wanted.append((_("View appointment"), mail.appointment_url, not wanted))
     elif mail.kind not in _ENDED:
         wanted.append((_("Reschedule or cancel"), mail.manage_url, True))

@@ -2,8 +2,8 @@
 
 Double booking is impossible by construction: an exclusion constraint forbids two overlapping
 confirmed or pending appointments of one host, whatever the code does. Pending rows are
-provisional bookings waiting for host confirmation; they hold their time until confirmed,
-declined or expired.
+provisional bookings waiting for the attendee's confirmation (double opt-in) or the host's; they
+hold their time until confirmed, declined or expired.
 """
 
 import enum
@@ -85,6 +85,9 @@ class Appointment(TimestampMixin, TenantModel):
     #: SHA-256 of the invitee secret that allows unauthenticated cancel and reschedule
     secret_hash: Mapped[str] = mapped_column(String(64))
     booking_type: Mapped[str | None] = mapped_column(String(40))
+    #: SHA-256 of the token in the attendee's confirm link (double opt-in); kept once used, so
+    #: a second click is recognised
+    opt_in_hash: Mapped[str | None] = mapped_column(String(64))
     request: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     expires_at: Mapped[datetime | None]
     cancel: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -22,6 +22,8 @@ class NotificationKind(enum.StrEnum):
     CANCELLED = "booking_cancelled"
     RESCHEDULED = "booking_rescheduled"
     REMINDER = "booking_reminder"
+    #: double opt-in: the link the attendee confirms their booking with
+    OPT_IN = "booking_opt_in"
     HOST_BOOKED = "host_booking_created"
     HOST_REQUEST = "host_confirmation_requested"
     HOST_CANCELLED = "host_booking_cancelled"
