@@ -37,6 +37,7 @@ from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.pages.controller import BookingPageController, assets, embed_script
 from slotwise.public.controller import (
+    AttendeeOptInController,
     HostDecisionController,
     InviteeAppointmentController,
     PublicBookingPageController,
@@ -165,6 +166,7 @@ def create_app(settings: Settings) -> Litestar:
             ProvisionalBookingController,
             InviteeAppointmentController,
             HostDecisionController,
+            AttendeeOptInController,
             *docs.routes,
             assets,
             embed_script,

@@ -181,6 +181,19 @@ async def test_host_confirmation_types_hold_the_slot(client: Client, side_a: Sid
     assert at(15).isoformat() not in starts
 
 
+async def test_double_opt_in_types_hold_the_slot_without_a_manage_link(
+    client: Client, side_a: Side
+) -> None:
+    meeting_type = await make_type(client, side_a, meetingOptions={"doubleOptIn": True})
+    response = await client.post(f"{page_path(meeting_type)}/book", json=public_booking(at(15)))
+    assert response.status_code == 201, response.text
+    assert set(response.json()) == {"bookingType", "provisionalBookingId"}
+    assert response.json()["bookingType"] == "doubleOptIn"
+    slots = (await client.get(f"{page_path(meeting_type)}/slots?{week()}")).json()
+    starts = [spot["startTime"] for day in slots["dates"] for spot in day["spots"]]
+    assert at(15).isoformat() not in starts
+
+
 async def test_the_manage_link_reads_its_booking_until_cancelled(
     client: Client, side_a: Side
 ) -> None:

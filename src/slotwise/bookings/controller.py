@@ -50,7 +50,8 @@ class BookingController(Controller):
         idempotency: NamedDependency[Idempotency],
     ) -> Response[s.BookingCreated | s.ProvisionalBookingCreated]:
         """Book a listed slot: 201 with the appointment and its invitee secret, or a provisional
-        booking when the meeting type requires host confirmation; 409 when the slot is taken."""
+        booking when the meeting type asks the attendee to confirm by email first (double
+        opt-in) or requires host confirmation; 409 when the slot is taken."""
         return await idempotency.run(lambda: bookings.create(data), status_code=201, secret=True)
 
 
@@ -196,7 +197,8 @@ class ProvisionalBookingController(Controller):
         meeting_type_id: MeetingTypeFilter = None,
         user_id: UserFilter = None,
     ) -> s.ProvisionalBookingList:
-        """Bookings waiting for (or decided by) host confirmation, newest first."""
+        """Bookings waiting for (or decided by) the attendee's confirmation (`doubleOptIn`) or
+        the host's (`hostConfirmation`), newest first."""
         query = ProvisionalQuery(
             page=page,
             page_size=pagination.page_size(page_size, limit),
@@ -213,7 +215,8 @@ class ProvisionalBookingController(Controller):
         provisional: NamedDependency[ProvisionalService],
     ) -> s.BookingCreated:
         """Confirm (host or admin): the booking becomes an appointment with the same id and a
-        new invitee secret; 409 once it expired."""
+        new invitee secret; 409 once it expired, and while it waits for its attendee (double
+        opt-in: only they can confirm it)."""
         return await provisional.confirm(provisional_booking_id)
 
     @post("/{provisional_booking_id:uuid}/decline", status_code=200)

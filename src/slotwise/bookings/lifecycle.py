@@ -46,6 +46,11 @@ class Actor:
         return cls(source, str(principal.user_id))
 
 
+#: a double opt-in booking the attendee has not confirmed yet
+WAITS_FOR_ATTENDEE = "The booking waits for the attendee to confirm it through the mailed link"
+Created = s.BookingCreated | s.ProvisionalBookingCreated
+
+
 def minutes(row: Appointment) -> int:
     return int((row.end_at - row.start_at) // timedelta(minutes=1))
 
@@ -130,6 +135,8 @@ class AppointmentLifecycle:
     def _must_be_confirmed(row: Appointment) -> None:
         if row.status is AppointmentStatus.CANCELLED:
             raise Conflict("Appointment is already cancelled")
+        if row.status is AppointmentStatus.PENDING and row.booking_type == s.DOUBLE_OPT_IN:
+            raise Conflict(WAITS_FOR_ATTENDEE)
         if row.status is AppointmentStatus.PENDING:
             raise Conflict("The booking waits for host confirmation: confirm or decline it")
         if row.status is not AppointmentStatus.CONFIRMED:
@@ -225,18 +232,71 @@ class AppointmentLifecycle:
             raise Conflict(f"The provisional booking is already {state}")
         return row
 
-    async def confirm(self, row: Appointment) -> s.BookingCreated:
-        """Turn a held provisional booking into an appointment; the invitee secret is new."""
-        row = await self._pending(row, datetime.now(UTC))
+    async def _confirmed(self, row: Appointment) -> str:
+        """Mark the held booking confirmed; returns the new invitee secret (every attendee's)."""
         secret, hashed = new_secret()
         row.status = AppointmentStatus.CONFIRMED
         row.secret_hash = hashed
         await self.attendees.set_secret(row.id, hashed)
         await self.save(row)
+        return secret
+
+    async def confirm(self, row: Appointment) -> s.BookingCreated:
+        """The host turns a held provisional booking into an appointment; the invitee secret is
+        new. A booking still waiting for its attendee is theirs to confirm (409)."""
+        row = await self._pending(row, datetime.now(UTC))
+        if row.booking_type == s.DOUBLE_OPT_IN:
+            raise Conflict(WAITS_FOR_ATTENDEE)
+        secret = await self._confirmed(row)
         attendees = await self.attendees.of_appointments([row.id])
         secrets = {attendee.id: secret for attendee in attendees}
         await self.emit(EventType.BOOKING_CONFIRMED, row, private=Private(secrets))
         return s.BookingCreated(appointment_id=row.id, secret=secret)
+
+    async def announce(self, row: Appointment, secret: str) -> Created:
+        """Tell whoever acts next about a booking just made, or just confirmed by its attendee
+        (double opt-in), and answer its booker. `secret` is that party's, never a webhook's:
+
+        - waiting for the attendee: the mail with their confirm link (no webhook yet);
+        - waiting for the host: `booking_requested`, the host's Confirm / Decline links;
+        - confirmed: `booking_created`, the confirmation with the invitee's manage link.
+        """
+        if row.status is AppointmentStatus.PENDING and row.booking_type == s.DOUBLE_OPT_IN:
+            attendees = await self.attendees.of_appointments([row.id])
+            host = await self.hosts.get_or_404(row.host_user_id)
+            Notifier(self.session, self.company_id).ask_to_confirm(row, attendees, host, secret)
+            return s.ProvisionalBookingCreated(
+                booking_type=s.DOUBLE_OPT_IN, provisional_booking_id=row.id
+            )
+        if row.status is AppointmentStatus.PENDING:
+            await self.emit(EventType.BOOKING_REQUESTED, row, private=Private(host_token=secret))
+            return s.ProvisionalBookingCreated(
+                booking_type=s.HOST_CONFIRMATION, provisional_booking_id=row.id
+            )
+        attendees = await self.attendees.of_appointments([row.id])
+        secrets = {attendee.id: secret for attendee in attendees}
+        await self.emit(EventType.BOOKING_CREATED, row, private=Private(secrets))
+        return s.BookingCreated(appointment_id=row.id, secret=secret)
+
+    async def opt_in(self, row: Appointment, *, host_ttl: timedelta) -> Created:
+        """The attendee confirms a double opt-in booking: it is confirmed, as if booked now,
+        or, when its meeting type requires host confirmation, it waits for the host next (for
+        `host_ttl`). 409 once it expired or left this stage."""
+        now = datetime.now(UTC)
+        row = await self._pending(row, now)
+        if row.booking_type != s.DOUBLE_OPT_IN:  # pragma: no cover - callers check the stage
+            raise Conflict("The booking is not waiting for its attendee")
+        meeting_type = await self.meeting_types.get(row.meeting_type_id)
+        options = meeting_type.meeting_options if meeting_type is not None else {}
+        if options.get("requireHostConfirmation") is True:
+            secret, hashed = new_secret()
+            row.booking_type = s.HOST_CONFIRMATION
+            row.secret_hash = hashed
+            row.expires_at = now + host_ttl
+            await self.save(row)
+        else:
+            secret = await self._confirmed(row)
+        return await self.announce(row, secret)
 
     async def decline(
         self, row: Appointment, actor: Actor, reason: str | None = None

@@ -9,7 +9,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, exists, or_, update
 from sqlalchemy.orm import aliased
 
-from slotwise.bookings.schemas import HOST_CONFIRMATION, ProvisionalStatus
+from slotwise.bookings.schemas import PROVISIONAL_TYPES, ProvisionalStatus
 from slotwise.db.locks import lock
 from slotwise.db.tenancy import TenantRepository
 from slotwise.kit.errors import NotFound
@@ -98,8 +98,9 @@ class AppointmentRepository(TenantRepository[Appointment]):
         return rows[0] if rows else None
 
     async def provisional(self, booking_id: uuid.UUID, host_id: uuid.UUID | None) -> Appointment:
-        """One booking that needed host confirmation; `host_id` limits it to that host's."""
-        where: list[ColumnElement[bool]] = [Appointment.booking_type == HOST_CONFIRMATION]
+        """One booking that needed the host's or the attendee's confirmation; `host_id` limits
+        it to that host's."""
+        where: list[ColumnElement[bool]] = [Appointment.booking_type.in_(PROVISIONAL_TYPES)]
         if host_id is not None:
             where.append(Appointment.host_user_id == host_id)
         found = await self.get(booking_id, *where)
@@ -119,7 +120,7 @@ class AppointmentRepository(TenantRepository[Appointment]):
     ) -> tuple[list[Appointment], int]:
         """One host's bookings that needed confirmation, newest first, and their total."""
         where: list[ColumnElement[bool]] = [
-            Appointment.booking_type == HOST_CONFIRMATION,
+            Appointment.booking_type.in_(PROVISIONAL_TYPES),
             Appointment.host_user_id == host_id,
         ]
         if state is not None:

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -26,7 +26,11 @@ FieldValue = Annotated[str, msgspec.Meta(max_length=5000)] | bool
 #: an appointment status as the API names it (the model has more: expired, declined)
 StatusName = Literal["confirmed", "pending", "cancelled"]
 ProvisionalStatus = Literal["pending", "confirmed", "expired", "declined_by_host"]
-HOST_CONFIRMATION = "hostConfirmation"
+HOST_CONFIRMATION: Final = "hostConfirmation"
+DOUBLE_OPT_IN: Final = "doubleOptIn"
+#: what a provisional booking waits for: the host, or the attendee (a link mailed to them)
+BookingType = Literal["hostConfirmation", "doubleOptIn"]
+PROVISIONAL_TYPES: tuple[BookingType, ...] = (HOST_CONFIRMATION, DOUBLE_OPT_IN)
 
 
 class AttendeeInput(InputStruct):
@@ -80,9 +84,11 @@ class BookingCreated(WireStruct):
 
 
 class ProvisionalBookingCreated(WireStruct):
-    """The booking waits for the host; it holds its slot until confirmed, declined or expired."""
+    """The booking waits for the attendee to confirm it through the link mailed to them
+    (`doubleOptIn`) or for the host (`hostConfirmation`); it holds its slot until confirmed,
+    declined or expired."""
 
-    booking_type: Literal["hostConfirmation"]
+    booking_type: BookingType
     provisional_booking_id: uuid.UUID
 
 
@@ -168,7 +174,7 @@ class RescheduleAppointment(InputStruct):
 class ProvisionalBooking(WireStruct):
     id: uuid.UUID
     dto: dict[str, Any]
-    type: Literal["hostConfirmation"]
+    type: BookingType
     status: ProvisionalStatus
     hosts: list[HostView]
     meeting_type_id: uuid.UUID
@@ -209,6 +215,37 @@ class HostDecisionView(WireStruct):
 class HostDecided(WireStruct):
     id: uuid.UUID
     status: Literal["confirmed", "declined"]
+
+
+class OptInConfirm(InputStruct):
+    """The token from the attendee's confirm link (double opt-in)."""
+
+    secret: Secret = None
+
+
+#: `pending`: waits for the attendee; `requested`: confirmed by them, now waits for the host
+OptInState = Literal["pending", "requested", "confirmed"]
+
+
+class OptInView(WireStruct):
+    """A double opt-in booking as the attendee's confirm page shows it."""
+
+    id: uuid.UUID
+    title: str
+    host_name: str
+    start: datetime
+    end: datetime
+    #: until when the attendee can confirm (null once they did)
+    expires_at: datetime | None
+    status: OptInState
+
+
+class OptInConfirmed(WireStruct):
+    """`confirmed`: the appointment stands (the confirmation mail is on its way);
+    `requested`: the host confirms it next."""
+
+    id: uuid.UUID
+    status: Literal["requested", "confirmed"]
 
 
 class InviteeReschedule(InputStruct):

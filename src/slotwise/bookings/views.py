@@ -104,7 +104,7 @@ def provisional_view(row: Appointment, host: User, now: datetime) -> s.Provision
     return s.ProvisionalBooking(
         id=row.id,
         dto=dict(row.request),
-        type="hostConfirmation",
+        type=s.DOUBLE_OPT_IN if row.booking_type == s.DOUBLE_OPT_IN else s.HOST_CONFIRMATION,
         status=provisional_status(row, now),
         hosts=[host_view(host)],
         meeting_type_id=row.meeting_type_id,

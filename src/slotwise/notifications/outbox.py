@@ -95,9 +95,27 @@ class Notifier:
         plan = _Plan(self, change, host_on, attendees_on, list(minutes), host_reminders)
         await plan.run()
 
+    def ask_to_confirm(
+        self, appointment: Appointment, attendees: Sequence[Attendee], host: User, token: str
+    ) -> None:
+        """Double opt-in: the link the attendee confirms their booking with. It goes whatever
+        the company's attendee mails or the booking's `skipNotifications` say: without it the
+        booking could only expire."""
+        for attendee in attendees:
+            language = attendee.language or host.language or "en"
+            context = {"secret": token}
+            self.queue(
+                appointment.id,
+                Kind.OPT_IN,
+                attendee.email,
+                language,
+                attendee_id=attendee.id,
+                context=context,
+            )
+
     def queue(
         self,
-        change: Change,
+        appointment_id: uuid.UUID,
         kind: Kind,
         recipient: str,
         language: str,
@@ -110,7 +128,7 @@ class Notifier:
         row = self.rows.add(
             Notification(
                 id=uuid7(),
-                appointment_id=change.appointment.id,
+                appointment_id=appointment_id,
                 attendee_id=attendee_id,
                 kind=kind,
                 recipient=recipient,
@@ -167,7 +185,7 @@ class _Plan:
                 context["secret"] = secrets[attendee.id]
             language = self._language(attendee)
             self.notifier.queue(
-                self.change,
+                self.change.appointment.id,
                 kind,
                 attendee.email,
                 language,
@@ -177,13 +195,18 @@ class _Plan:
             # guests hear what happens to the meeting, without the attendee's manage link
             for guest in attendee.bringalong_emails if kind in GUEST_KINDS else []:
                 self.notifier.queue(
-                    self.change, kind, guest, language, attendee_id=attendee.id, context=ctx
+                    self.change.appointment.id,
+                    kind,
+                    guest,
+                    language,
+                    attendee_id=attendee.id,
+                    context=ctx,
                 )
 
     def _to_host(self, kind: Kind, **ctx: Any) -> None:
         if self.host_on:
             self.notifier.queue(
-                self.change, kind, self.host.email, self._language(None), context=ctx
+                self.change.appointment.id, kind, self.host.email, self._language(None), context=ctx
             )
 
     def _reminder_times(self) -> list[tuple[int, datetime]]:
@@ -209,7 +232,7 @@ class _Plan:
                 if attendee.id in secrets:
                     context["secret"] = secrets[attendee.id]
                 self.notifier.queue(
-                    self.change,
+                    self.change.appointment.id,
                     Kind.REMINDER,
                     attendee.email,
                     self._language(attendee),
@@ -221,7 +244,12 @@ class _Plan:
             context = {"minutesBefore": minutes}
             host_email, language = self.host.email, self._language(None)
             self.notifier.queue(
-                self.change, Kind.HOST_REMINDER, host_email, language, due=due, context=context
+                self.change.appointment.id,
+                Kind.HOST_REMINDER,
+                host_email,
+                language,
+                due=due,
+                context=context,
             )
 
     async def run(self) -> None:

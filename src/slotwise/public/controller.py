@@ -12,10 +12,12 @@ from slotwise.bookings import ics
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.decision import HostDecisionService, provide_decision_service
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
+from slotwise.bookings.services.opt_in import OptInService, provide_opt_in_service
 from slotwise.public import schemas as s
 from slotwise.public.service import (
     PublicBookingService,
     managed_booking,
+    opt_in_page,
     provide_public_service,
 )
 from slotwise.slots import schemas as slot_schemas
@@ -86,7 +88,8 @@ class PublicBookingPageController(Controller):
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[s.PublicBookingCreated | booking_schemas.ProvisionalBookingCreated]:
         """Book a slot the page lists: 201 with the appointment and the invitee's manage link,
-        or a provisional booking when the host confirms bookings; 409 when the slot is gone.
+        or a provisional booking when the invitee confirms by email first (double opt-in) or
+        the host confirms bookings; 409 when the slot is gone.
         `Idempotency-Key` makes a double click book once."""
         return await public.book(user_slug, meeting_type_slug, data, request)
 
@@ -185,3 +188,35 @@ class HostDecisionController(Controller):
         """Decline with the link's token and an optional reason (no credentials); it works
         once."""
         return await decisions.decline(appointment_id, data)
+
+
+class AttendeeOptInController(Controller):
+    """An attendee confirms a double opt-in booking through the link in their mail."""
+
+    path = "/v4/public/double-opt-in"
+    tags = ["public"]
+    dependencies = {"opt_ins": Provide(provide_opt_in_service)}
+
+    @get("/{appointment_id:uuid}", exclude_from_auth=True)
+    async def get_booking_to_confirm(
+        self,
+        appointment_id: FromPath[UUID],
+        opt_ins: NamedDependency[OptInService],
+        secret: SecretHeader = None,
+    ) -> s.OptInPage:
+        """The booking behind the attendee's mailed confirm link, with the link's token in
+        `X-Appointment-Secret`, and how its company's pages look; 404 once it expired, was
+        declined or cancelled."""
+        return await opt_in_page(opt_ins, appointment_id, secret)
+
+    @post("/{appointment_id:uuid}/confirm", exclude_from_auth=True, status_code=200)
+    async def confirm_booking_as_attendee(
+        self,
+        appointment_id: FromPath[UUID],
+        data: JSONBody[booking_schemas.OptInConfirm],
+        opt_ins: NamedDependency[OptInService],
+    ) -> booking_schemas.OptInConfirmed:
+        """Confirm with the link's token (no credentials): the booking is confirmed (or, when
+        the host confirms bookings too, waits for the host next); confirming again answers the
+        same and sends nothing; 409 once it expired, was declined or cancelled."""
+        return await opt_ins.confirm(appointment_id, data)

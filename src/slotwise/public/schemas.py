@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from slotwise.bookings.schemas import AttendeeInput, FieldValue, Instant, InviteeBooking
+from slotwise.bookings.schemas import AttendeeInput, FieldValue, Instant, InviteeBooking, OptInView
 from slotwise.companies.schemas import PageLook
 from slotwise.kit.wire import InputStruct, WireStruct
 
@@ -43,5 +43,13 @@ class PublicBookingCreated(WireStruct):
 class ManagedBooking(InviteeBooking):
     """The booking behind a manage link, and the look of its company's pages (the manage page
     learns whose booking it shows only once the browser sends the secret)."""
+
+    look: PageLook
+
+
+class OptInPage(OptInView):
+    """The booking behind an attendee's confirm link (double opt-in), and the look of its
+    company's pages (the page learns whose booking it is only once the browser sends the
+    token)."""
 
     look: PageLook

@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.bookings import schemas as booking_schemas
 from slotwise.bookings.services.booking import BookingService
 from slotwise.bookings.services.invitee import InviteeService
+from slotwise.bookings.services.opt_in import OptInService
 from slotwise.companies.look import brand_of, with_personal_colors
+from slotwise.companies.schemas import PageLook
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import PublicPage, find_public_host, find_public_meeting_type
 from slotwise.kit.clientaddr import client_address
@@ -46,18 +48,29 @@ def manage_url(public_url: str, appointment_id: uuid.UUID, secret: str) -> str:
     return f"{public_url.rstrip('/')}/my/{appointment_id}#{secret}"
 
 
+async def _look(session: AsyncSession, company_id: CompanyId, host_id: uuid.UUID) -> PageLook:
+    """The look of a host's pages: company branding, or the host's own colours."""
+    personal = await PersonalPageRepository(session, company_id).of_user(host_id)
+    brand = await brand_of(session, company_id)
+    return with_personal_colors(brand, personal).wire()
+
+
 async def managed_booking(
     invitees: InviteeService, appointment_id: uuid.UUID, secret: str | None
 ) -> s.ManagedBooking:
-    """The invitee's booking with the look of its host's pages (company branding, or the
-    host's own colours)."""
+    """The invitee's booking with the look of its host's pages."""
     viewed = await invitees.view(appointment_id, secret)
-    personal = await PersonalPageRepository(invitees.session, viewed.company_id).of_user(
-        viewed.host_user_id
-    )
-    brand = await brand_of(invitees.session, viewed.company_id)
-    look = with_personal_colors(brand, personal).wire()
+    look = await _look(invitees.session, viewed.company_id, viewed.host_user_id)
     return s.ManagedBooking(**msgspec.structs.asdict(viewed.booking), look=look)
+
+
+async def opt_in_page(
+    opt_ins: OptInService, appointment_id: uuid.UUID, token: str | None
+) -> s.OptInPage:
+    """The booking behind an attendee's confirm link with the look of its host's pages."""
+    viewed = await opt_ins.view(appointment_id, token)
+    look = await _look(opt_ins.session, viewed.company_id, viewed.host_user_id)
+    return s.OptInPage(**msgspec.structs.asdict(viewed.booking), look=look)
 
 
 class PublicBookingService:

@@ -25,10 +25,13 @@ SPECIFIC: dict[str, dict[int, str]] = {
     "reschedule_own_appointment": {409: "The new slot is taken"},
     "cancel_appointment": {409: "The appointment is already cancelled"},
     "delete_appointment": {409: "The appointment is already cancelled"},
-    "confirm_provisional_booking": {409: "Already decided, or expired"},
+    "confirm_provisional_booking": {
+        409: "Already decided, expired, or waiting for its attendee (double opt-in)"
+    },
     "decline_provisional_booking": {409: "Already decided, or expired"},
     "confirm_booking_request": {409: "The request expired"},
     "decline_booking_request": {409: "The request expired"},
+    "confirm_booking_as_attendee": {409: "The booking expired, was declined or cancelled"},
     "activate_api_key": {409: "The key is revoked"},
     "deactivate_api_key": {409: "The key is revoked"},
     "create_user": {409: "The email or slug is taken"},

@@ -11,10 +11,17 @@
 
 Group types (spots > 1): a listed slot that joins an appointment adds one attendee to it while
 seats are left (counted under the lock); the first booker creates the appointment.
+
+A meeting type may make a new booking provisional (pending, holding its slot): with
+`doubleOptIn` it waits for the attendee to confirm through a mailed link first (until the TTL or
+the start, whichever is sooner), then, with `requireHostConfirmation` too, for the host; with
+`requireHostConfirmation` alone, for the host. Each stage ends where a direct booking begins:
+`AppointmentLifecycle.announce`.
 """
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 from litestar.di import NamedDependency
@@ -23,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.principal import Principal
 from slotwise.bookings import schemas as s
 from slotwise.bookings import validation
-from slotwise.bookings.lifecycle import AppointmentLifecycle
+from slotwise.bookings.lifecycle import AppointmentLifecycle, Created
 from slotwise.bookings.secret import new_secret
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Forbidden, SlotUnavailable
@@ -33,7 +40,6 @@ from slotwise.settings import Settings
 from slotwise.slots.booking_rules import BookingRules
 from slotwise.webhooks.events import EventType
 
-Created = s.BookingCreated | s.ProvisionalBookingCreated
 #: far enough for `find_slot`'s one-instant window
 _INSTANT = timedelta(microseconds=1)
 
@@ -126,7 +132,7 @@ class BookingService:
         now: datetime,
     ) -> Created:
         meeting_type = rules.meeting_type
-        pending = meeting_type.meeting_options.get("requireHostConfirmation") is True
+        stage = waits_for(meeting_type.meeting_options)
         secret, hashed = new_secret()
         row = self.core.appointments.add(
             Appointment(
@@ -135,39 +141,56 @@ class BookingService:
                 host_user_id=rules.host_id,
                 start_at=start,
                 end_at=start + timedelta(minutes=checked.duration),
-                status=AppointmentStatus.PENDING if pending else AppointmentStatus.CONFIRMED,
+                status=AppointmentStatus.CONFIRMED if stage is None else AppointmentStatus.PENDING,
                 buffer_before=meeting_type.buffer_before,
                 buffer_after=meeting_type.buffer_after,
                 total_spots=meeting_type.spots,
                 channel=checked.channel,
                 location=data.location,
                 meeting_info=validation.meeting_info(meeting_type, checked, data),
-                secret_hash=hashed,
-                booking_type=s.HOST_CONFIRMATION if pending else None,
+                # the attendee's confirm link has a token of its own; until the host's stage
+                # the booking's secret is one nobody knows
+                secret_hash=new_secret()[1] if stage == s.DOUBLE_OPT_IN else hashed,
+                opt_in_hash=hashed if stage == s.DOUBLE_OPT_IN else None,
+                booking_type=stage,
                 request=msgspec.to_builtins(data),
-                expires_at=now + self.ttl if pending else None,
+                expires_at=self._expiry(stage, start, now),
                 reschedule_count=0,
                 ics_sequence=0,
                 skip_notifications=data.skip_notifications,
             )
         )
         await self.session.flush()  # the exclusion constraint decides here (409 on overlap)
-        # a provisional booking has no invitee secret until the host confirms it
-        attendee = self.core.attendees.add(
-            validation.new_attendee(data.attendee, checked, row.id, None if pending else hashed)
+        # a provisional booking has no invitee secret until it is confirmed: until then the
+        # booking's secret is the token of the attendee's confirm link or the host's links
+        self.core.attendees.add(
+            validation.new_attendee(
+                data.attendee, checked, row.id, hashed if stage is None else None
+            )
         )
         await self.core.save(row)
-        if pending:
-            # the booking's secret stays unknown to the invitee until the host confirms: until
-            # then it is the host's token for the Confirm / Decline links in their mail
-            await self.core.emit(
-                EventType.BOOKING_REQUESTED, row, private=Private(host_token=secret)
-            )
-            return s.ProvisionalBookingCreated(
-                booking_type="hostConfirmation", provisional_booking_id=row.id
-            )
-        await self.core.emit(EventType.BOOKING_CREATED, row, private=Private({attendee.id: secret}))
-        return s.BookingCreated(appointment_id=row.id, secret=secret)
+        return await self.core.announce(row, secret)
+
+    def _expiry(
+        self, stage: s.BookingType | None, start: datetime, now: datetime
+    ) -> datetime | None:
+        """How long a provisional booking holds its slot: the TTL, and for the attendee's
+        confirmation no later than the start."""
+        if stage is None:
+            return None
+        if stage == s.DOUBLE_OPT_IN:
+            return min(now + self.ttl, start)
+        return now + self.ttl
+
+
+def waits_for(options: dict[str, Any]) -> s.BookingType | None:
+    """What a new booking of a meeting type waits for: the attendee first (double opt-in),
+    then the host (host confirmation), or nothing."""
+    if options.get("doubleOptIn") is True:
+        return s.DOUBLE_OPT_IN
+    if options.get("requireHostConfirmation") is True:
+        return s.HOST_CONFIRMATION
+    return None
 
 
 async def provide_booking_service(

@@ -32,7 +32,9 @@ class HostDecisionService:
         row = await find_appointment_for_invitee(self.session, appointment_id)
         if row is None or not token or not matches(token, row.secret_hash):
             raise NotFound(NOT_FOUND)
-        if row.status is not AppointmentStatus.PENDING:
+        # a booking still waiting for its attendee (double opt-in) is not the host's to decide
+        pending = row.status is AppointmentStatus.PENDING
+        if not pending or row.booking_type != s.HOST_CONFIRMATION:
             raise NotFound(NOT_FOUND)
         return AppointmentLifecycle(self.session, CompanyId(row.company_id)), row
 

@@ -1,9 +1,10 @@
-"""/v4/provisional-booking: bookings waiting for host confirmation, confirm and decline.
+"""/v4/provisional-booking: bookings waiting for confirmation, confirm and decline.
 
 A provisional booking is an appointment row with status `pending` and booking type
-`hostConfirmation`; it holds its slot until the host confirms it (same id, now confirmed, with a
-new invitee secret), declines it, or it expires (`SLOTWISE_PROVISIONAL_TTL_MINUTES`). Only the
-host and admins (platform keys included) see and decide it.
+`hostConfirmation` or `doubleOptIn` (waiting for its attendee, `services/opt_in.py`); it holds
+its slot until confirmed (same id, now confirmed, with a new invitee secret), declined, or it
+expires (`SLOTWISE_PROVISIONAL_TTL_MINUTES`). Only the host and admins (platform keys included)
+see and decide it; a booking waiting for its attendee they may decline, never confirm (409).
 """
 
 import uuid
