@@ -544,6 +544,11 @@ def test_group_seats_and_host_confirmation(site: Site, context: BrowserContext) 
 
 def _host_token(site: Site, request_id: str) -> str:
     """The token the host's mail carries (it waits in the queued mail until sent)."""
+    return _mailed_token(site, request_id, "host_confirmation_requested")
+
+
+def _mailed_token(site: Site, booking_id: str, kind: str) -> str:
+    """The token a queued mail of `kind` carries for its link."""
     found: list[str] = []
 
     async def read() -> None:
@@ -552,8 +557,9 @@ def _host_token(site: Site, request_id: str) -> str:
             found.append(
                 await conn.fetchval(
                     "SELECT context->>'secret' FROM notification "
-                    "WHERE appointment_id = $1 AND kind = 'host_confirmation_requested'",
-                    uuid.UUID(request_id),
+                    "WHERE appointment_id = $1 AND kind = $2",
+                    uuid.UUID(booking_id),
+                    kind,
                 )
             )
         finally:
@@ -591,6 +597,77 @@ def test_the_host_confirms_with_the_keyboard_from_the_mailed_link(
     assert found["status"] == "confirmed"
     page.reload()
     expect(page.get_by_text("This request is no longer open.")).to_be_visible()
+
+
+def _opt_in_booking(site: Site, context: BrowserContext) -> tuple[dict[str, str], str, str]:
+    """A booking made on the page of a double opt-in type: (host, its id, the mailed token)."""
+    user = provision(site)
+    url = make_meeting_type(
+        site,
+        user,
+        meetingInfo={"name": "Tasting", "duration": 30, "channel": "zoom"},
+        meetingOptions={"doubleOptIn": True},
+    )
+    page, _ = open_booking(
+        context, f"{url}?date={next_monday()}&timezone=Europe/Berlin&timeFormat=24h&lang=en"
+    )
+    book(page, "11:00")
+    expect(
+        page.get_by_role("heading", name="Almost done: please confirm your booking")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Manage or cancel your booking")).to_have_count(0)
+    listed = httpx.get(
+        f"{site.base_url}/v4/provisional-booking/paginated",
+        headers=site.tenant.headers(uuid.UUID(user["userId"])),
+    )
+    [item] = listed.json()["provisionalBookings"]
+    assert (item["type"], item["status"]) == ("doubleOptIn", "pending")
+    return user, item["id"], _mailed_token(site, item["id"], "booking_opt_in")
+
+
+def test_the_attendee_confirms_with_the_keyboard_from_the_mailed_link(
+    site: Site, context: BrowserContext
+) -> None:
+    user, booking_id, token = _opt_in_booking(site, context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site.base_url}/ok/{booking_id}?lang=en#{token}")
+    expect(page.get_by_role("heading", name="Tasting")).to_be_visible()
+    expect(page.get_by_text("The time is held for you until")).to_be_visible()
+    assert _serious(page) == []
+    # the button has the focus; Enter presses it
+    expect(page.get_by_role("button", name="Confirm booking")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your booking is confirmed.")).to_be_visible()
+    assert _serious(page) == []
+    assert appointment(site, user["userId"], booking_id)["status"] == "confirmed"
+    # opening the link again shows how it stands, with nothing to press
+    page.reload()
+    expect(page.get_by_text("Your booking is confirmed.")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm booking")).to_be_hidden()
+    assert errors == []
+    wrong = context.new_page()  # a new document: changing the fragment alone reloads nothing
+    wrong.goto(f"{site.base_url}/ok/{booking_id}?lang=en#wrong-token")
+    expect(wrong.get_by_text("This link is no longer valid.")).to_be_visible()
+
+
+def test_the_confirm_page_in_german_at_phone_width(site: Site, browser: Browser) -> None:
+    with offline_context(
+        browser, viewport={"width": 360, "height": 740}, locale="de-DE", timezone_id="UTC"
+    ) as (context, foreign):
+        _, booking_id, token = _opt_in_booking(site, context)
+        page = context.new_page()
+        page.goto(f"{site.base_url}/ok/{booking_id}?lang=de#{token}")
+        expect(page.get_by_role("heading", name="Bestätigen Sie Ihre Buchung")).to_be_visible()
+        expect(page.get_by_text("für Sie reserviert")).to_be_visible()
+        button = page.get_by_role("button", name="Buchung bestätigen")
+        expect(button).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"
+        button.click()
+        expect(page.get_by_text("Ihre Buchung ist bestätigt.")).to_be_visible()
+        assert not foreign
 
 
 def test_the_page_sends_the_invitee_on_after_booking(site: Site, browser: Browser) -> None:

@@ -151,8 +151,8 @@ WORDING: dict[Kind, Wording] = {
     Kind.OPT_IN: Wording(
         "Please confirm your booking: {title} with {name}",
         "Please confirm your booking",
-        "Confirm your booking of {title} with {name} with the button below. If you did not"
-        " make this booking, ignore this email: nothing is booked without your confirmation.",
+        "Confirm your booking of {title} with {name} with the link below. If you did not make"
+        " this booking, ignore this email: nothing is booked without your confirmation.",
     ),
     Kind.HOST_BOOKED: Wording(
         "New booking: {title} with {name}",

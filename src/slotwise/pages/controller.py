@@ -1,4 +1,5 @@
-"""The invitee pages: `GET {bookingUrl}` books, `GET /my/{id}` manages a booking.
+"""The invitee pages: `GET {bookingUrl}` books, `GET /my/{id}` manages a booking, `GET /ok/{id}`
+confirms a double opt-in booking.
 
 Deep-link parameters that do not parse (an unknown zone, a month like 2026-13) are ignored
 rather than refused: the invitee still gets a working page.
@@ -24,6 +25,7 @@ from slotwise.pages.views import (
     decide_context,
     manage_context,
     not_found_brand,
+    opt_in_context,
     personal_context,
     stored_logo,
 )
@@ -115,6 +117,24 @@ class BookingPageController(Controller):
         language = pick_language(lang, request.headers.get("accept-language"), "en")
         context = decide_context(appointment_id, language, action)
         return page("decide.html", language=language, brand=UNDRESSED, **context)
+
+    @get("/ok/{appointment_id:uuid}", exclude_from_auth=True)
+    async def opt_in_page(
+        self,
+        request: Request[Any, Any, Any],
+        appointment_id: FromPath[uuid.UUID],
+        lang: Param = None,
+    ) -> Response[str]:
+        """The attendee's page to confirm a double opt-in booking (HTML); the token is in the
+        link's fragment, and only the page's button confirms. Served unbranded like the manage
+        page: the booking brings its company's look."""
+        language = pick_language(lang, request.headers.get("accept-language"), "en")
+        return page(
+            "optin.html",
+            language=language,
+            brand=UNDRESSED,
+            **opt_in_context(appointment_id, language),
+        )
 
     @get("/my/{appointment_id:uuid}", exclude_from_auth=True)
     async def manage_page(

@@ -53,6 +53,9 @@ SCRIPT_STRINGS = (
     "You are booked",
     "Requested: waiting for the host to confirm",
     "The host will confirm your booking by email.",
+    "Almost done: please confirm your booking",
+    "We have sent you an email. Your booking counts once you confirm it with the link in it;"
+    " until then the time is held for you.",
     "This time is no longer available. Please pick another one.",
     "Something went wrong. Please try again.",
     "Required",
@@ -86,6 +89,19 @@ DECIDE_STRINGS = (
     "The booking is confirmed. The invitee gets a confirmation.",
     "The request is declined. The invitee is told.",
     "Something went wrong. Please try again.",
+)
+
+
+#: strings the attendee's confirm page's script shows (double opt-in)
+OPT_IN_STRINGS = (
+    "This link is no longer valid.",
+    "The time is held for you until {time}.",
+    "Your booking is confirmed. You will get an email with the details.",
+    "Thank you. {name} will confirm your booking; you will get another email then.",
+    "The time is no longer held for you. Please book again.",
+    "Something went wrong. Please try again.",
+    "Scheduling by slotwise",
+    "Privacy policy",
 )
 
 
@@ -237,6 +253,20 @@ def decide_context(appointment_id: uuid.UUID, language: str, action: str | None)
         "action": "decline" if action == "decline" else "confirm",
         "lang": language,
         "strings": {text: translate(text) for text in DECIDE_STRINGS},
+    }
+    return {"page_data": _json(data)}
+
+
+def opt_in_context(appointment_id: uuid.UUID, language: str) -> dict[str, Any]:
+    """The attendee's confirm page knows only the id: the booking comes with the token (and
+    the look of its company's pages)."""
+    translate = translator(language)
+    api = f"/v4/public/double-opt-in/{appointment_id}"
+    data = {
+        "apiUrl": api,
+        "confirmUrl": f"{api}/confirm",
+        "lang": language,
+        "strings": {text: translate(text) for text in OPT_IN_STRINGS},
     }
     return {"page_data": _json(data)}
 

@@ -427,7 +427,12 @@ async function booked(answer) {
   $("done-when").textContent = `${data.title} · ${whenText(state.slot.startTime)}`;
   const links = $("done-links");
   links.replaceChildren();
-  if (answer.bookingType === "hostConfirmation") {
+  if (answer.bookingType === "doubleOptIn") {
+    $("done-heading").textContent = t("Almost done: please confirm your booking");
+    $("done-note").textContent = t(
+      "We have sent you an email. Your booking counts once you confirm it with the link in it; until then the time is held for you.",
+    );
+  } else if (answer.bookingType === "hostConfirmation") {
     $("done-heading").textContent = t("Requested: waiting for the host to confirm");
     $("done-note").textContent = t("The host will confirm your booking by email.");
   } else {

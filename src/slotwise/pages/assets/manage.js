@@ -2,45 +2,7 @@
 // The secret is the link's fragment: it never reaches a server log; it travels only in the
 // X-Appointment-Secret header and in request bodies.
 
-import { $, data, secret, t, when } from "./linkpage.js";
-
-function element(tag, className, text) {
-  const made = document.createElement(tag);
-  if (className) made.className = className;
-  if (text) made.textContent = text;
-  return made;
-}
-
-// The page is served before anyone knows whose booking it is; the booking brings the look of
-// its company's pages (colours as custom properties, name, logo, footer).
-function dress(look, hostName) {
-  for (const [name, value] of Object.entries(look.colors)) {
-    document.documentElement.style.setProperty(name, value);
-  }
-  const header = document.querySelector("header.site");
-  if (header) {
-    if (look.logoUrl) {
-      const logo = element("img", "logo");
-      logo.src = look.logoUrl;
-      logo.alt = "";
-      logo.height = 40;
-      header.append(logo);
-    }
-    header.append(element("p", "brand", look.displayName || hostName));
-  }
-  const footer = document.querySelector("footer.site");
-  if (footer) {
-    if (!look.hidePoweredBy) footer.append(element("p", "", t("Scheduling by slotwise")));
-    if (look.privacyPolicyUrl) {
-      const link = element("a", "", t("Privacy policy"));
-      link.href = look.privacyPolicyUrl;
-      link.rel = "noopener noreferrer";
-      const line = element("p");
-      line.append(link);
-      footer.append(line);
-    }
-  }
-}
+import { $, data, dress, secret, t, when } from "./linkpage.js";
 
 function gone() {
   $("m-booking").hidden = true;
