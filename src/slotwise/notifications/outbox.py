@@ -4,7 +4,8 @@
 outbox: a rolled-back change sends no mail, a committed one loses none. Each row is woken after
 commit; reminders wait for their time and are found by the relay. A row holds what the mail
 needs beyond the tables (the old start, the reason, the attendee's secret for the manage link);
-the secret leaves the row once the mail is out.
+the secret leaves the row once the mail is out. The one mail that is not about a change of the
+appointment is the attendee's confirm link of a double opt-in booking (`ask_to_confirm`).
 """
 
 import time
