@@ -178,6 +178,35 @@ def _add_links(document: dict[str, Any]) -> None:
         }
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A form field is left out rather than null: the schema's non-null alternative."""
+    branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+    if len(branches) != 1 or len(schema.get("anyOf", [])) != 2:
+        return schema
+    merged: dict[str, Any] = {
+        k: v for k, v in schema.items() if k not in {"anyOf", "default"}
+    } | branches[0]
+    if schema.get("default") is not None:
+        merged["default"] = schema["default"]
+    return merged
+
+
+def _forms_follow_json(document: dict[str, Any]) -> None:
+    """A form body's text fields have the rules of the same fields of the JSON body."""
+    schemas = document["components"]["schemas"]
+    for operation in _operations(document).values():
+        content = operation.get("requestBody", {}).get("content", {})
+        reference = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+        properties = schemas.get(reference.rsplit("/", 1)[-1], {}).get("properties", {})
+        for media_type, body in content.items():
+            if media_type == "application/json":
+                continue
+            fields = body.get("schema", {}).get("properties", {})
+            for name, field in fields.items():
+                if "contentMediaType" not in field and name in properties:
+                    fields[name] = _without_null(properties[name])
+
+
 def refine(document: dict[str, Any]) -> dict[str, Any]:
     """Make the generated document exact (in place; running it twice changes nothing)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -187,6 +216,7 @@ def refine(document: dict[str, Any]) -> dict[str, Any]:
     schemas[ZONE_SCHEMA] = _zone_schema()
     _tighten_idempotency_header(document)
     _add_links(document)
+    _forms_follow_json(document)
     return document
 
 

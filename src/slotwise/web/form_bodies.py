@@ -128,7 +128,7 @@ def _members(struct: type[msgspec.Struct]) -> tuple[_Member, ...]:
     members = []
     for field in info.fields:
         inner = field.type.types if isinstance(field.type, mi.UnionType) else (field.type,)
-        types = tuple(t for t in inner if not isinstance(t, mi.NoneType))
+        types = tuple(_bare(t) for t in inner if not isinstance(t, mi.NoneType))
         if all(_is_text(t) for t in types):
             members.append(_Member(field, types, as_json=False))
         elif all(isinstance(t, _JSON_TEXT) for t in types):
@@ -136,6 +136,12 @@ def _members(struct: type[msgspec.Struct]) -> tuple[_Member, ...]:
         else:
             raise TypeError(f"{struct.__name__}.{field.name}: a form field is text or JSON text")
     return tuple(members)
+
+
+def _bare(kind: mi.Type) -> mi.Type:
+    """The type under its schema annotations (the document takes those from the JSON body's
+    schema, `web.document`)."""
+    return kind.type if isinstance(kind, mi.Metadata) else kind
 
 
 def _is_text(kind: mi.Type) -> bool:
