@@ -10,7 +10,9 @@ from litestar.routes import HTTPRoute
 from slotwise.app import create_app
 from slotwise.cli import openapi_document
 from slotwise.settings import Settings, load_settings
+from slotwise.web.document import LINKS
 from slotwise.web.responses import IDEMPOTENT, SPECIFIC
+from slotwise.webhooks.events import PING, EventType
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
@@ -83,3 +85,34 @@ def test_operation_specific_statuses_name_real_operations() -> None:
     assert "406" in by_id["createWebhook"]["responses"]
     headers = {p["name"] for p in by_id["createBooking"]["parameters"]}
     assert "Idempotency-Key" in headers
+
+
+def test_every_event_a_subscription_can_receive_is_described() -> None:
+    document = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    described = set(document["webhooks"])
+    assert described == {event.value for event in EventType} | {PING}
+    for name, item in document["webhooks"].items():
+        body = item["post"]["requestBody"]["content"]["application/json"]["schema"]
+        envelope = body["allOf"][1] if "allOf" in body else body
+        assert envelope["properties"]["webhookType"]["const"] == name
+        headers = {p["name"] for p in item["post"]["parameters"]}
+        assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers
+
+
+def test_every_tag_is_described_and_every_operation_has_a_described_tag() -> None:
+    document = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    tags = {tag["name"]: tag.get("description", "") for tag in document["tags"]}
+    assert all(tags.values()), tags
+    for path, method, operation in _operations():
+        assert set(operation.get("tags", [])) & set(tags), f"{method.upper()} {path}"
+
+
+def test_creating_operations_link_to_the_calls_that_use_what_they_made() -> None:
+    by_id = {operation["operationId"]: operation for _, _, operation in _operations()}
+    for source, links in LINKS.items():
+        success = next(r for code, r in by_id[source]["responses"].items() if code[0] == "2")
+        for name, link in success["links"].items():
+            target = by_id[link["operationId"]]
+            names = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+            assert set(link["parameters"]) <= names, (source, name)
+        assert set(success["links"]) == set(links), source

@@ -59,6 +59,7 @@ from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
 from slotwise.web.responses import document_errors
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
+from slotwise.webhooks.documentation import webhook_events
 from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 
 #: Redis carries rate limits and job wake-ups; when it hangs, requests must not hang with it
@@ -187,7 +188,7 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers=exception_handlers,
         before_send=[add_request_id, fix_allow_header],
         before_request=require_json,
-        openapi_config=docs.openapi_config(),
+        openapi_config=docs.openapi_config(webhooks=webhook_events()),
         request_max_body_size=settings.max_body_bytes,
         state=None,
         debug=False,

@@ -11,7 +11,7 @@ from litestar import MediaType, Request, get
 from litestar.datastructures import CacheControlHeader
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, PathItem, Reference, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler, Method
 
@@ -49,8 +49,32 @@ def operation_id(route_handler: HTTPRouteHandler, http_method: Method, path: lis
     return first + "".join(word.title() for word in rest)
 
 
-def openapi_config() -> DocumentConfig:
+#: the document's sections, in the order a partner meets them
+TAGS = [
+    Tag(name=name, description=description)
+    for name, description in (
+        ("users", "Provision users (one call gives a live booking URL), read and change them"),
+        ("availability", "Weekly schedules, exceptions and public holidays"),
+        ("meeting-types", "What can be booked: duration, channel, rules, custom fields"),
+        ("booking-availability", "Bookable start times across time zones"),
+        ("bookings", "Book a slot (never twice), with or without host confirmation"),
+        ("appointments", "Read, cancel and reschedule appointments"),
+        ("provisional-bookings", "Bookings that wait for the host or the attendee"),
+        ("webhooks", "Signed, retried event deliveries to your endpoints"),
+        ("company", "The company's branding and notification settings"),
+        ("api-keys", "The company's platform API keys"),
+        ("personal-access-tokens", "A user's tokens for integrations (Zapier, CRM syncs)"),
+        ("public", "What booking pages and invitees' links call, without credentials"),
+        ("health", "Liveness and readiness for orchestrators"),
+    )
+]
+
+
+def openapi_config(webhooks: dict[str, PathItem | Reference] | None = None) -> DocumentConfig:
+    """`webhooks`: the events endpoints receive (OpenAPI 3.1), from the layer that sends them."""
     return DocumentConfig(
+        tags=TAGS,
+        webhooks=webhooks,
         title="slotwise Platform API",
         version=__version__,
         description="Scheduling platform API, wire-compatible with the meetergo Platform API v4.",

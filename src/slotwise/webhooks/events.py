@@ -24,6 +24,10 @@ from slotwise.webhooks.repository import DeliveryRepository, EndpointRepository,
 DELIVER = "webhooks.deliver"
 
 
+#: the test delivery of POST /webhooks/{id}/test (no subscription needed)
+PING = "ping"
+
+
 class EventType(enum.StrEnum):
     BOOKING_CREATED = "booking_created"
     BOOKING_CANCELLED = "booking_cancelled"

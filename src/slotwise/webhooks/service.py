@@ -29,6 +29,7 @@ from slotwise.webhooks import signing
 from slotwise.webhooks.delivery import send_attempt
 from slotwise.webhooks.events import (
     EVENT_ALIASES,
+    PING,
     SUBSCRIBABLE,
     deliver_wakeup,
     event_body,
@@ -44,7 +45,6 @@ from slotwise.webhooks.repository import (
 from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 from slotwise.webhooks.views import attempt_view, delivery_view, webhook_view, with_secret
 
-PING = "ping"
 #: names a custom header may not use: ours (signature, body framing) and hop-by-hop ones
 RESERVED_HEADERS = frozenset(
     {
