@@ -16,6 +16,7 @@ from litestar.openapi.spec import OpenAPI
 
 from slotwise.kit.wire import ZONE_SCHEMA, InputStruct
 from slotwise.kit.zones import zones
+from slotwise.web.examples import add_request_examples
 from slotwise.web.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH
 
 REF_TEMPLATE = "#/components/schemas/{name}"
@@ -217,6 +218,7 @@ def refine(document: dict[str, Any]) -> dict[str, Any]:
     _tighten_idempotency_header(document)
     _add_links(document)
     _forms_follow_json(document)
+    add_request_examples(_operations(document))
     return document
 
 
