@@ -124,6 +124,7 @@ async def test_defaults(client: AsyncTestClient[Litestar], tenant: Tenant) -> No
         ({"headers": {"Transfer-Encoding": "chunked"}}, "headers.Transfer-Encoding"),
         ({"headers": {"Bad Name": "x"}}, "headers.Bad Name"),
         ({"headers": {"X-Line": "a\r\nInjected: yes"}}, "headers.X-Line"),
+        ({"headers": {"X-Team": "Zürich"}}, "headers.X-Team"),
         ({"timeoutSeconds": 31}, "timeoutSeconds"),
         ({"timeoutSeconds": 0}, "timeoutSeconds"),
         ({"maxRetries": 11}, "maxRetries"),

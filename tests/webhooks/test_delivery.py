@@ -253,6 +253,15 @@ async def test_timeout_is_a_failure(ctx: Ctx) -> None:
     )
 
 
+async def test_a_header_http_cannot_carry_is_a_failed_attempt_not_a_crash(ctx: Ctx) -> None:
+    # stored before header values had to be ASCII; the API refuses such values now
+    await ctx.webhook(url=ctx.receiver.url("/h"), headers={"X-Team": "Zürich"})
+    (delivery_id,) = await ctx.delivery()
+    outcome = await ctx.deliver(delivery_id)
+    assert (outcome.status, outcome.error) == (DeliveryStatus.PENDING, "invalid_header")
+    assert ctx.receiver.on("/h") == []
+
+
 async def test_connection_refused_is_a_failure(ctx: Ctx) -> None:
     await ctx.webhook(url="http://127.0.0.1:9/closed")
     (delivery_id,) = await ctx.delivery()

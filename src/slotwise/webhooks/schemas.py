@@ -42,10 +42,18 @@ EventTypes = Annotated[
 ]
 Description = Annotated[str, msgspec.Meta(max_length=1000)]
 Name = Annotated[str, msgspec.Meta(max_length=200)]
+#: a header name (an HTTP token)
+HEADER_NAME = r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$"
+#: a header value: visible ASCII, spaces and tabs, on one line (what HTTP carries as is)
+HEADER_VALUE = r"^[\t\x20-\x7e]*$"
 Headers = Annotated[
     dict[
-        Annotated[str, msgspec.Meta(min_length=1, max_length=100)],
-        Annotated[str, msgspec.Meta(max_length=1000)],
+        # the patterns are checked after decoding (`service.check_headers`), naming the header
+        Annotated[
+            str,
+            msgspec.Meta(min_length=1, max_length=100, extra_json_schema={"pattern": HEADER_NAME}),
+        ],
+        Annotated[str, msgspec.Meta(max_length=1000, extra_json_schema={"pattern": HEADER_VALUE})],
     ],
     msgspec.Meta(
         max_length=20,

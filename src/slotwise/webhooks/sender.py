@@ -126,6 +126,8 @@ class Sender:
                 ) as response,
             ):
                 head = await _read_head(response)
+        except UnicodeEncodeError as exc:  # a header stored before values had to be ASCII
+            return Sent(now, elapsed(), None, "invalid_header", detail=str(exc)[:200])
         except (EgressRefused, TimeoutError, httpx.HTTPError, httpx.InvalidURL) as exc:
             return Sent(now, elapsed(), None, _network_error(exc), detail=str(exc)[:200])
         return Sent(

@@ -62,7 +62,8 @@ RESERVED_HEADERS = frozenset(
     }
 )
 RESERVED_PREFIXES = ("webhook-", "content-")
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_TOKEN = re.compile(s.HEADER_NAME)
+_VALUE = re.compile(s.HEADER_VALUE)
 
 
 class WebhookLimitReached(AppError):
@@ -93,8 +94,9 @@ def check_headers(headers: Mapping[str, str]) -> list[FieldError]:
             errors.append(FieldError(f"headers.{name}", "Not a valid header name"))
         elif lower in RESERVED_HEADERS or lower.startswith(RESERVED_PREFIXES):
             errors.append(FieldError(f"headers.{name}", "Reserved header name"))
-        elif any(ch in value for ch in "\r\n\x00"):
-            errors.append(FieldError(f"headers.{name}", "Header values must be one line"))
+        elif not _VALUE.match(value):
+            message = "Header values must be one line of visible ASCII"
+            errors.append(FieldError(f"headers.{name}", message))
     return errors
 
 
