@@ -76,7 +76,7 @@ class PageLook(WireStruct):
 AppointmentLink = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^https://[^\s/]+\S*\{appointmentId\}\S*$",
+        pattern=r"^https://[!-.0-~]+[!-~]*\{appointmentId\}[!-~]*$",
         max_length=2000,
         examples=["https://app.partner.example/appointments/{appointmentId}"],
     ),

@@ -26,8 +26,25 @@ def zone(value: str, field: str = "timezone") -> list[FieldError]:
     return [] if is_zone(value) else [FieldError(field, ZONE_MESSAGE)]
 
 
+#: the characters JSON Schema's (ECMAScript's) \s stands for, spelled out: Python's \s and
+#: str.strip() take a few more (\x1c-\x1f, \x85), so neither is used for names
+BLANK = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+#: something besides blanks (a regex both dialects read alike)
+NOT_BLANK = f"[^{BLANK}]"
+_NOT_BLANK = re.compile(NOT_BLANK)
+
+
+def trimmed(value: str) -> str:
+    """`value` without leading and trailing blanks, as the name rule counts them."""
+    return value.strip(BLANK)
+
+
 def name(value: str | None, field: str) -> list[FieldError]:
-    if value is None or not value.strip():
+    if value is None or not _NOT_BLANK.search(value):
         return [FieldError(field, "Must not be empty")]
     return []
 

@@ -5,12 +5,15 @@ from typing import Annotated, Any
 import msgspec
 
 from slotwise.kit import slugs
-from slotwise.kit.fields import EMAIL
+from slotwise.kit.fields import EMAIL, NOT_BLANK
 
 #: a colour as `#RRGGBB`
 Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#1D4ED8"])]
-#: an https URL (a link shown to invitees, never fetched by their browsers on load)
-HttpsUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s/]+\S*$", max_length=2000)]
+#: an https URL (a link shown to invitees, never fetched by their browsers on load), in visible
+#: ASCII as URLs are sent (other characters percent-encoded, hosts in punycode); the classes
+#: are spelled out so that every regex dialect reads them alike
+HTTPS_URL = r"^https://[!-.0-~]+[!-~]*$"
+HttpsUrl = Annotated[str, msgspec.Meta(pattern=HTTPS_URL, max_length=2000)]
 #: where the API document lists the zone names (`kit.zones`), shared by every zone field
 ZONE_SCHEMA = "TimeZone"
 #: an IANA time zone name; request schemas point at the document's list of them
@@ -41,7 +44,8 @@ Slug = Annotated[
 Email = Annotated[str, msgspec.Meta(max_length=320, extra_json_schema={"pattern": EMAIL.pattern})]
 #: a person's name: something besides spaces
 PersonName = Annotated[
-    str, msgspec.Meta(max_length=100, extra_json_schema={"minLength": 1, "pattern": r"\S"})
+    str,
+    msgspec.Meta(max_length=100, extra_json_schema={"minLength": 1, "pattern": NOT_BLANK}),
 ]
 
 

@@ -23,7 +23,7 @@ def _names(data: inputs.UserCreate) -> tuple[str, str, list[FieldError]]:
     given = data.given_name if data.given_name is not None else data.firstname
     family = data.family_name if data.family_name is not None else data.lastname
     errors = fields.name(given, "givenName") + fields.name(family, "familyName")
-    return (given or "").strip(), (family or "").strip(), errors
+    return fields.trimmed(given or ""), fields.trimmed(family or ""), errors
 
 
 def _schedule(

@@ -79,7 +79,7 @@ class UserService:
         for wire, column in _PROFILE_FIELDS.items():
             if wire in changes:
                 value = changes[wire]
-                setattr(user, column, value.strip() if isinstance(value, str) else value)
+                setattr(user, column, fields.trimmed(value) if isinstance(value, str) else value)
         if "slug" in changes:
             user.slug = str(changes["slug"])
         await self.session.flush()  # a taken slug fails here: uq_user_slug → 409
