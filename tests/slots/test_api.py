@@ -280,6 +280,8 @@ async def test_aliases_and_durations(client: AsyncTestClient[Litestar], side_a: 
         ("start=2030-01-10&end=2030-01-01", "end"),
         ("start=2030-01-01&end=2030-03-05", "end"),
         ("start=2030-13-01&end=2030-01-01", "start"),
+        ("start=0001-01-01&end=0001-01-01", "start"),  # out of range was a 500
+        ("start=9999-12-31&end=9999-12-31", "end"),
         ("end=2030-01-01", "start"),
         ("start=2030-01-01&end=2030-01-02&timezone=Mars/Base", "timezone"),
         ("start=2030-01-01&end=2030-01-02&existingAppointmentId=nope", "existingAppointmentId"),

@@ -28,14 +28,24 @@ class RawSlotParams:
     troubleshoot: bool
 
 
+#: dates a slot query may name: far enough from the calendar's ends that a window in any zone
+#: (a day around each side) stays representable
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def _date(value: str, field: str, errors: list[FieldError]) -> date | None:
     try:
         if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+            day = date.fromisoformat(value)
+        else:
+            day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
     except ValueError:
         errors.append(FieldError(field, "Expected a date YYYY-MM-DD"))
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors.append(FieldError(field, f"Must be between {FIRST_DAY} and {LAST_DAY}"))
+        return None
+    return day
 
 
 def _uuid(value: str, field: str, errors: list[FieldError]) -> uuid.UUID | None:
