@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from slotwise.db.leases import Due
-from slotwise.models import DeliveryStatus, EndpointStatus, WebhookAudit, WebhookEndpoint
+from slotwise.models import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookAudit,
+    WebhookEndpoint,
+)
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer, Outcome
 from slotwise.webhooks.queue import DeliveryQueue, QueuedDelivery
@@ -237,6 +243,30 @@ async def test_retry_after_is_honoured(retry_after: str, expected: timedelta, ct
     outcome = await ctx.deliver(delivery_id)
     assert outcome.status is DeliveryStatus.PENDING
     assert outcome.next_attempt_at == ctx.clock.now + expected
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    ["99999999999999999", "²", "-5", "Fri, 31 Dec 99999 23:59:59 GMT"],
+)
+async def test_a_malformed_retry_after_is_a_recorded_attempt(retry_after: str, ctx: Ctx) -> None:
+    ctx.receiver.plan("/odd", Reply(503, headers={"retry-after": retry_after}))
+    await ctx.webhook(url=ctx.receiver.url("/odd"))
+    (delivery_id,) = await ctx.delivery()
+    outcome = await ctx.deliver(delivery_id)
+    assert (outcome.status, outcome.status_code, outcome.error) == (
+        DeliveryStatus.PENDING,
+        503,
+        "http_status",
+    )
+    assert outcome.next_attempt_at is not None
+    assert ctx.clock.now <= outcome.next_attempt_at <= ctx.clock.now + RETRY_DELAYS[-1]
+    stored = await ctx.load(delivery_id)
+    assert (stored.delivery.status, stored.delivery.attempts) == (DeliveryStatus.PENDING, 1)
+    assert stored.delivery.next_attempt_at == outcome.next_attempt_at
+    async with ctx.sessions() as session:
+        (attempt,) = (await session.scalars(select(WebhookAttempt))).all()
+    assert (attempt.delivery_id, attempt.attempt, attempt.status_code) == (delivery_id, 1, 503)
 
 
 async def test_timeout_is_a_failure(ctx: Ctx) -> None:

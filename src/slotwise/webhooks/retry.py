@@ -30,20 +30,35 @@ def retry_delay(retry: int, rng: Random) -> timedelta:
     return base * (1 + rng.uniform(-JITTER, JITTER))
 
 
+#: the longest wait a Retry-After can ask for: the schedule's longest step
+MAX_RETRY_AFTER = RETRY_DELAYS[-1]
+
+
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
-    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
+    """Retry-After as seconds or an HTTP date, capped at `MAX_RETRY_AFTER`.
+
+    None when absent or unreadable. Whatever the receiver sent, this never raises: only ASCII
+    digits count as seconds (`"²".isdigit()` is true in Python), huge numbers and far dates
+    are capped, and dates that cannot be represented (year 99999, offsets of a day or more)
+    are unreadable.
+    """
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
-        return timedelta(seconds=int(text))
+    cap = MAX_RETRY_AFTER
+    if text.isascii() and text.isdigit():
+        # longer than the cap's own digits is beyond it; int() of thousands of digits raises
+        if len(text) > len(str(int(cap.total_seconds()))):
+            return cap
+        return min(timedelta(seconds=int(text)), cap)
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        delay = when - now
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(when - now, timedelta(0))
+    return min(max(delay, timedelta(0)), cap)
 
 
 def next_attempt_at(
