@@ -149,6 +149,47 @@ async def test_authorization_header_may_be_a_custom_header(
     assert response.status_code == 201, response.text
 
 
+async def test_header_values_are_masked_in_every_answer_and_sent_in_clear(
+    client: AsyncTestClient[Litestar], tenant: Tenant, receiver: Receiver
+) -> None:
+    headers = tenant.headers()
+    secret = "Bearer receiver-token"
+    sent = {"Authorization": secret, "X-Api-Key": "abc", "X-Eleven": "12345678901"}
+    masked = {
+        "Authorization": "\u2022\u2022\u2022\u2022oken",
+        "X-Api-Key": "\u2022\u2022\u2022\u2022",
+    }
+    masked["X-Eleven"] = "\u2022\u2022\u2022\u2022"  # under 12 characters: no tail
+    created = await create(client, tenant, endpoint=receiver.url(), headers=sent)
+    assert created.status_code == 201, created.text
+    made = created.json()
+    url = f"/v4/webhooks/{made['id']}"
+    patched = await client.patch(url, json={"name": "CRM"}, headers=headers)
+    answers = [
+        created,
+        await client.get(url, headers=headers),
+        await client.get("/v4/webhooks", headers=headers),
+        await client.get(f"/webhooks/{made['id']}", headers=headers),
+        patched,
+    ]
+    for answer in answers:
+        assert answer.status_code in (200, 201), answer.text
+        assert "receiver-token" not in answer.text
+        assert "12345678901" not in answer.text
+    assert made["headers"] == masked
+    assert patched.json()["headers"] == masked
+    # deliveries carry the stored value unchanged
+    assert (await client.post(f"{url}/test", headers=headers)).json()["status"] == "delivered"
+    (got,) = receiver.received
+    assert (got.headers["authorization"], got.headers["x-api-key"]) == (secret, "abc")
+    # a masked value sent back is refused, not stored over the real one
+    echoed = await client.patch(url, json={"headers": masked}, headers=headers)
+    assert echoed.status_code == 400, echoed.text
+    assert "headers.Authorization" in echoed.text
+    replaced = await client.patch(url, json={"headers": {"X-New": "value"}}, headers=headers)
+    assert replaced.json()["headers"] == {"X-New": "\u2022\u2022\u2022\u2022"}
+
+
 async def test_endpoint_limit_is_406(client: AsyncTestClient[Litestar], tenant: Tenant) -> None:
     for _ in range(3):
         assert (await create(client, tenant)).status_code == 201

@@ -105,13 +105,28 @@ class WebhookStats(WireStruct):
     last_failure_at: datetime | None
 
 
+MaskedHeaders = Annotated[
+    dict[str, str],
+    msgspec.Meta(
+        description=(
+            "Custom headers with masked values: each value reads \u2022\u2022\u2022\u2022,"
+            " followed by its last 4 characters when it has at least 12; deliveries send the"
+            " stored value"
+        ),
+        examples=[
+            {"Authorization": "\u2022\u2022\u2022\u2022oken", "X-Team": "\u2022\u2022\u2022\u2022"}
+        ],
+    ),
+]
+
+
 class Webhook(WireStruct):
     id: uuid.UUID
     endpoint: str
     event_types: list[str]
     description: str | None
     name: str | None
-    headers: dict[str, str]
+    headers: MaskedHeaders
     timeout_seconds: int
     max_retries: int
     status: EndpointStatus

@@ -6,6 +6,25 @@ from slotwise.models import DeliveryStatus, WebhookAttempt, WebhookEndpoint
 from slotwise.webhooks import schemas as s
 from slotwise.webhooks.repository import DeliveryRow
 
+#: what an answer shows in place of a custom header value
+MASK = "\u2022\u2022\u2022\u2022"
+#: values at least this long show their last `MASK_TAIL` characters after the mask
+MASK_SHOW_TAIL_FROM = 12
+MASK_TAIL = 4
+
+
+def mask_header_value(value: str) -> str:
+    """A header value as answers show it: never in clear.
+
+    Values often are credentials (`Authorization: Bearer …`), so every answer masks them. A value
+    of at least 12 characters keeps its last 4 (at most a third of it) so a partner can tell
+    which token is configured; shorter ones show the mask alone. The mask is not a valid header
+    value, so one sent back unchanged in a PATCH is refused rather than stored.
+    """
+    if len(value) >= MASK_SHOW_TAIL_FROM:
+        return MASK + value[-MASK_TAIL:]
+    return MASK
+
 
 def stats(row: WebhookEndpoint) -> s.WebhookStats:
     attempts = row.success_count + row.failure_count
@@ -26,7 +45,7 @@ def webhook_view(row: WebhookEndpoint) -> s.Webhook:
         event_types=list(row.event_types),
         description=row.description,
         name=row.name,
-        headers=dict(row.headers or {}),
+        headers={name: mask_header_value(v) for name, v in (row.headers or {}).items()},
         timeout_seconds=row.timeout_seconds,
         max_retries=row.max_retries,
         status=row.status,
