@@ -201,6 +201,35 @@ async def test_start_must_be_a_listed_slot(client: Client, side_a: Side, side_b:
     assert (response.status_code, response.json()["message"]) == (404, "Meeting type not found")
 
 
+async def test_a_disabled_meeting_type_takes_no_booking(
+    client: Client, settings: Settings, side_a: Side
+) -> None:
+    mt = await make_type(client, side_a, enabled=False)
+    assert mt["enabled"] is False
+    for extra in ({}, {"ignoreAvailability": True}):
+        response = await client.post(
+            "/v4/booking", json=booking(mt, at(10)) | extra, headers=side_a.tenant.headers()
+        )
+        assert response.status_code == 409, response.text
+        assert response.json() == {
+            "statusCode": 409,
+            "message": "The meeting type is disabled; enable it to take bookings",
+            "error": "Conflict",
+            "code": "meeting_type_disabled",
+        }
+    mt_id = uuid.UUID(mt["id"])
+    assert (
+        await fetch(settings, "SELECT id FROM appointment WHERE meeting_type_id = $1", mt_id) == []
+    )
+    enabled = await client.patch(
+        f"/v4/meeting-type/{mt['id']}",
+        json={"enabled": True},
+        headers=side_a.tenant.headers(side_a.member_id),
+    )
+    assert enabled.status_code == 200, enabled.text
+    await book(client, side_a, mt, at(10))
+
+
 async def test_ignore_availability_lifts_rules_but_never_overlap(
     client: Client, settings: Settings, side_a: Side
 ) -> None:

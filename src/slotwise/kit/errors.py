@@ -100,6 +100,11 @@ class SlotUnavailable(Conflict):
     default_message = "Slot no longer available"
 
 
+class MeetingTypeDisabled(Conflict):
+    code = "meeting_type_disabled"
+    default_message = "The meeting type is disabled; enable it to take bookings"
+
+
 class ServiceUnavailable(AppError):
     status = 503
     code = "service_unavailable"

@@ -1,6 +1,7 @@
 """POST /v4/booking: check the slot under the host's lock, insert, record the event.
 
-1. The meeting type must belong to the caller's company; the body is checked against it.
+1. The meeting type must belong to the caller's company (404) and be enabled (409
+   `meeting_type_disabled`, even with `ignoreAvailability`); the body is checked against it.
 2. The host's transaction lock is taken and their expired pending bookings released.
 3. Unless `ignoreAvailability`, the slot engine must list `start` for this meeting type
    (`SlotService.find_slot`, the same check `GET /v4/booking-availability` runs): hours,
@@ -33,7 +34,7 @@ from slotwise.bookings import validation
 from slotwise.bookings.lifecycle import AppointmentLifecycle, Created
 from slotwise.bookings.secret import new_secret
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import Forbidden, SlotUnavailable
+from slotwise.kit.errors import Forbidden, MeetingTypeDisabled, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
 from slotwise.notifications.outbox import Private
 from slotwise.settings import Settings
@@ -60,6 +61,8 @@ class BookingService:
 
     async def create(self, data: s.BookingCreate) -> Created:
         rules = await self.core.slots.rules(data.meeting_type_id)
+        if not rules.meeting_type.enabled:
+            raise MeetingTypeDisabled()
         checked = validation.booking(data, rules)
         if data.ignore_availability:
             self._may_ignore_availability(rules.host_id)
