@@ -12,6 +12,7 @@ from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, Page, PageSizeOrDefault
 from slotwise.models import DeliveryStatus
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 from slotwise.webhooks import schemas as s
+from slotwise.webhooks.ping import send_test_ping
 from slotwise.webhooks.service import WebhookService, provide_webhook_service
 
 
@@ -85,7 +86,7 @@ class WebhookController(Controller):
         self, webhook_id: FromPath[UUID], webhooks: NamedDependency[WebhookService]
     ) -> s.TestResult:
         """Send a signed `ping` event now and return how the endpoint answered."""
-        return await webhooks.test(webhook_id)
+        return await send_test_ping(webhooks, webhook_id)
 
     @get("/{webhook_id:uuid}/deliveries")
     async def list_webhook_deliveries(

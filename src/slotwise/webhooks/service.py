@@ -4,7 +4,8 @@ redelivery and the test ping."""
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import msgspec
 from litestar.datastructures import State
@@ -42,7 +43,7 @@ from slotwise.webhooks.repository import (
     EndpointRepository,
     EventRepository,
 )
-from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
+from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender, Sent
 from slotwise.webhooks.views import attempt_view, delivery_view, webhook_view, with_secret
 
 #: names a custom header may not use: ours (signature, body framing) and hop-by-hop ones
@@ -98,6 +99,16 @@ def check_headers(headers: Mapping[str, str]) -> list[FieldError]:
             message = "Header values must be one line of visible ASCII"
             errors.append(FieldError(f"headers.{name}", message))
     return errors
+
+
+@dataclass(frozen=True)
+class PreparedPing:
+    """A test ping read and signed-to-be, ready to send with no connection held."""
+
+    endpoint: WebhookEndpoint
+    #: not in any session until the result is recorded
+    event: WebhookEvent
+    now: datetime
 
 
 class WebhookService:
@@ -203,17 +214,24 @@ class WebhookService:
         await self.session.refresh(row)
         return with_secret(row)
 
-    async def test(self, webhook_id: uuid.UUID) -> s.TestResult:
-        """Send a signed `ping` now, whatever the endpoint's status, and log it as a delivery
-        (no retries, not in the stats). The request waits for the endpoint (its timeout)."""
+    async def prepare_test(self, webhook_id: uuid.UUID) -> PreparedPing:
+        """What a test ping needs, read now: the endpoint (URL, headers, secrets, timeout) and
+        the signed event, not yet stored. Nothing is written."""
         endpoint = await self.endpoints.get_or_404(webhook_id)
         now = utc_now()
         msg_id = new_msg_id()
         body = event_body(PING, {"webhookId": str(endpoint.id)}, msg_id, now)
-        event = EventRepository(self.session, self.company_id).add(
-            WebhookEvent(type=PING, msg_id=msg_id, payload=body, occurred_at=now)
-        )
-        sent = await send_attempt(self.sender, endpoint, event, now)
+        event = WebhookEvent(type=PING, msg_id=msg_id, payload=body, occurred_at=now)
+        return PreparedPing(endpoint, event, now)
+
+    async def send_test(self, ping: PreparedPing) -> Sent:
+        """POST the ping, whatever the endpoint's status; uses no database session."""
+        return await send_attempt(self.sender, ping.endpoint, ping.event, ping.now)
+
+    async def record_test(self, ping: PreparedPing, sent: Sent) -> s.TestResult:
+        """Log a sent ping as a delivery of one attempt (no retries, not in the stats)."""
+        endpoint = await self.endpoints.get_or_404(ping.endpoint.id, for_update=True)
+        event = EventRepository(self.session, self.company_id).add(ping.event)
         await self.session.flush()
         delivery_id = await self.deliveries.insert_sent(event.id, endpoint.id, sent)
         await AttemptRepository(self.session, self.company_id).record(delivery_id, 1, sent)
@@ -222,7 +240,7 @@ class WebhookService:
             status="delivered" if sent.delivered else "failed",
             response_code=sent.status_code,
             response_time_ms=sent.duration_ms,
-            sent_at=now,
+            sent_at=ping.now,
             error=sent.error,
         )
 
