@@ -2,6 +2,7 @@
 
 import os
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from arq import cron, func
@@ -10,6 +11,7 @@ from arq.worker import Function, Worker
 
 from slotwise.companies import jobs as company_jobs
 from slotwise.companies.service import IMPORT_LOGO
+from slotwise.db import retention
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
 from slotwise.mails import jobs as mail_jobs
@@ -25,6 +27,20 @@ POLL_DELAY_SECONDS = 0.02
 async def heartbeat(ctx: dict[str, Any]) -> None:
     """Record that a worker is alive (readable by operators and the dev command)."""
     await ctx["redis"].set(HEARTBEAT_KEY, str(int(time.time())), ex=180)
+
+
+PURGE_REPLAYS = "retention.purge_replays"
+
+
+async def purge_replays(ctx: dict[str, Any]) -> int:
+    """Delete stored Idempotency-Key answers past their 24 hours, a batch per transaction."""
+    total = 0
+    while True:
+        async with ctx["sessionmaker"]() as session, session.begin():
+            deleted = await retention.purge_expired_replays(session, datetime.now(UTC))
+        total += deleted
+        if deleted < retention.BATCH:
+            return total
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -79,6 +95,14 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
             mail_jobs.relay,
             name=mail_jobs.RELAY,
             second=set(range(0, 60, relay_seconds)),
+            run_at_startup=True,
+            keep_result=0,
+        ),
+        cron(
+            purge_replays,
+            name=PURGE_REPLAYS,
+            minute={7, 37},
+            second={0},
             run_at_startup=True,
             keep_result=0,
         ),
