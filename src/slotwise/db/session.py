@@ -31,6 +31,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.db_pool_size // 2,
         pool_recycle=1800,
         echo=settings.db_echo,
+        # a failed statement's error (and so the log line) never carries its values:
+        # attendees' names, emails and notes
+        hide_parameters=True,
     )
 
 
