@@ -20,7 +20,7 @@ from slotwise.auth.verifier import VERIFIER
 from slotwise.db.session import close_request_session, request_session
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import FoundCredential, find_credential
-from slotwise.kit.clientaddr import client_address
+from slotwise.kit.clientaddr import client_address, limit_subject
 from slotwise.kit.errors import (
     AppError,
     BadRequest,
@@ -92,7 +92,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if credential.revoked_at is not None or not credential.active:
             raise Unauthorized("Invalid API key")
         settings = SETTINGS.of(connection.app.state)
-        address = client_address(connection.scope, settings.trusted_proxies)
+        address = limit_subject(client_address(connection.scope, settings.trusted_proxies))
         try:
             ok = await verifier.verify(
                 credential.id, credential.secret_hash, parsed.secret, address

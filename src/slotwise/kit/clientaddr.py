@@ -28,6 +28,24 @@ def _trusted(address: str, networks: Sequence[Network]) -> bool:
     return any(ip in network for network in networks)
 
 
+#: the IPv6 prefix one subscriber gets (RFC 6177): limits count a /64, not each of its
+#: 2^64 addresses, which one client can rotate through at will
+IPV6_SUBSCRIBER_PREFIX = 64
+
+
+def limit_subject(address: str) -> str:
+    """What a per-client limit counts: an IPv4 address, or the /64 an IPv6 address is in."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv4Address):
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_SUBSCRIBER_PREFIX}", strict=False))
+
+
 def client_address(scope: Any, trusted_proxies: str) -> str:
     client = scope.get("client")
     peer = str(client[0]) if client else "unknown"

@@ -13,7 +13,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from slotwise.db.session import request_session
-from slotwise.kit.clientaddr import client_address
+from slotwise.kit.clientaddr import client_address, limit_subject
 from slotwise.kit.errors import TooManyRequests
 from slotwise.ratelimit.limiter import RATE_LIMITER, Policy, RateLimiter
 from slotwise.ratelimit.policies import RATE_POLICIES
@@ -45,7 +45,8 @@ async def charge_address(scope: Scope) -> dict[str, str]:
     Returns the limit headers; over the limit raises TooManyRequests carrying them.
     """
     state = scope["app"].state
-    subject = f"addr:{client_address(scope, SETTINGS.of(state).trusted_proxies)}"
+    address = client_address(scope, SETTINGS.of(state).trusted_proxies)
+    subject = f"addr:{limit_subject(address)}"
     return await _charge(RATE_LIMITER.of(state), subject, RATE_POLICIES.of(state).default)
 
 
