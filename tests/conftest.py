@@ -23,8 +23,19 @@ from tests.support.browser import serving
 from tests.support.factories import Side, Tenant, make_side, make_tenant
 from tests.support.webhook_receiver import Receiver, running_receiver
 
-#: tests keep to one logical Redis database; parallel runs on one machine pick different ones
-TEST_REDIS_DB = int(os.environ.get("SLOTWISE_TEST_REDIS_DB", "15"))
+
+def _test_redis_db() -> int:
+    """One logical Redis database per test process: parallel runs on one machine pick different
+    bases (SLOTWISE_TEST_REDIS_DB), and pytest-xdist worker N counts down from the base."""
+    base = int(os.environ.get("SLOTWISE_TEST_REDIS_DB", "15"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    db = base - int(worker.removeprefix("gw"))
+    if db < 0:
+        raise RuntimeError("SLOTWISE_TEST_REDIS_DB is too small for this many test processes")
+    return db
+
+
+TEST_REDIS_DB = _test_redis_db()
 
 
 @pytest.fixture(scope="session")
