@@ -64,13 +64,11 @@ async def test_personal_access_token_lifecycle(
 ) -> None:
     owner = side_a.tenant.headers()
     url = f"/v4/user/{side_a.member_id}/personal-access-token"
-    created = await client.post(
-        url, json={"name": "Zapier", "scopes": ["scheduling"]}, headers=owner
-    )
+    created = await client.post(url, json={"name": "Zapier", "scopes": ["account"]}, headers=owner)
     assert created.status_code == 201
     token = created.json()
     assert token["token"].startswith("rgo-")
-    assert token["scopes"] == ["scheduling"]
+    assert token["scopes"] == ["account"]
     pat = {"authorization": f"Bearer {token['token']}"}
     me = await client.get("/v4/user/me", headers=pat)
     assert me.json()["id"] == str(side_a.member_id)
@@ -111,9 +109,9 @@ async def test_token_scope_and_expiry_validation(
 async def test_expired_token_is_refused(
     client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
-    pat = {"authorization": f"Bearer {side_a.scheduling_pat.token}"}
+    pat = {"authorization": f"Bearer {side_a.account_pat.token}"}
     assert (await client.get("/v4/user/me", headers=pat)).status_code == 200
-    await alter_credential(settings, side_a.scheduling_pat.token, expires_at=past())
+    await alter_credential(settings, side_a.account_pat.token, expires_at=past())
     expired = await client.get("/v4/user/me", headers=pat)
     assert (expired.status_code, expired.json()["message"]) == (401, "API key has expired")
 
@@ -129,7 +127,7 @@ async def test_acting_user_header_rules(client: AsyncTestClient[Litestar], side_
     )
     assert (garbage.status_code, garbage.json()["message"]) == (404, "User not found")
 
-    pat = {"authorization": f"Bearer {side_a.scheduling_pat.token}"}
+    pat = {"authorization": f"Bearer {side_a.account_pat.token}"}
     own = await client.get(
         "/v4/user/me", headers=pat | {"x-meetergo-api-user-id": str(side_a.member_id)}
     )

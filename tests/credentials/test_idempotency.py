@@ -28,8 +28,8 @@ API_KEY = Route(
 )
 TOKEN = Route(
     lambda side: f"/v4/user/{side.member_id}/personal-access-token",
-    {"name": "Zapier", "scopes": ["scheduling"]},
     {"name": "Zapier", "scopes": ["account"]},
+    {"name": "Zapier", "scopes": ["scheduling"]},
     "token",
 )
 

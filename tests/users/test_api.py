@@ -37,6 +37,31 @@ async def test_member_pat_cannot_list_but_admin_pat_can(
     assert (await client.get("/v4/user", headers=admin)).json()["total"] == 3
 
 
+async def test_user_reads_need_the_account_scope(
+    client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
+) -> None:
+    """A token without `account` reads no user, as it changes none: 403 naming the scope."""
+    admin_scheduling = await make_pat(settings, side_a.tenant, side_a.admin_id, ("scheduling",))
+    tokens = (side_a.scheduling_pat.token, admin_scheduling.token)
+    for path in ("/v4/user/me", f"/v4/user/{side_a.member_id}", "/v4/user"):
+        for token in tokens:
+            denied = await client.get(path, headers={"authorization": f"Bearer {token}"})
+            assert (denied.status_code, denied.json()["message"]) == (
+                403,
+                "Missing scope: account",
+            ), path
+    patch = await client.patch(
+        f"/v4/user/{side_a.member_id}",
+        json={"title": "x"},
+        headers={"authorization": f"Bearer {side_a.scheduling_pat.token}"},
+    )
+    assert (patch.status_code, patch.json()["message"]) == (403, "Missing scope: account")
+    admin = {"authorization": f"Bearer {side_a.admin_pat.token}"}
+    assert (await client.get("/v4/user", headers=admin)).status_code == 200
+    member = {"authorization": f"Bearer {side_a.account_pat.token}"}
+    assert (await client.get(f"/v4/user/{side_a.member_id}", headers=member)).status_code == 200
+
+
 async def test_profile_update_rules(
     client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
@@ -107,7 +132,7 @@ async def test_delete_rules_and_effects(
         await client.delete(f"/v4/user/{side_a.member_id}", headers=admin_pat)
     ).status_code == 403
 
-    member_pat = {"authorization": f"Bearer {side_a.scheduling_pat.token}"}
+    member_pat = {"authorization": f"Bearer {side_a.account_pat.token}"}
     assert (await client.get("/v4/user/me", headers=member_pat)).status_code == 200
     slug = (await client.get(f"/v4/user/{side_a.member_id}", headers=key)).json()["slug"]
     deleted = await client.delete(f"/v4/user/{side_a.member_id}", headers=key)

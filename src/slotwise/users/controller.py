@@ -53,7 +53,7 @@ class UserController(Controller):
             lambda: users.provision(data, settings.public_url), status_code=201
         )
 
-    @get("/", opt=access(company=True, admin=True))
+    @get("/", opt=access(company=True, pat_scope="account", admin=True))
     async def list_users(
         self,
         users: NamedDependency[UserService],
@@ -64,12 +64,12 @@ class UserController(Controller):
         """List the company's users (admin)."""
         return await users.list(limit, offset, user_type)
 
-    @get("/me", opt=access(company=True))
+    @get("/me", opt=access(company=True, pat_scope="account"))
     async def get_current_user(self, users: NamedDependency[UserService]) -> s.User:
         """The acting user (the company owner for a platform key without the acting-user header)."""
         return await users.me()
 
-    @get("/{user_id:uuid}", opt=access(company=True))
+    @get("/{user_id:uuid}", opt=access(company=True, pat_scope="account"))
     async def get_user(
         self, user_id: FromPath[UUID], users: NamedDependency[UserService]
     ) -> s.User:
