@@ -46,7 +46,7 @@ _CREDENTIAL_SQL = """
 SELECT c.id, c.company_id, c.kind::text, c.secret_hash, c.scopes, c.user_id, c.active,
        c.expires_at, c.revoked_at, c.last_used_at, u.id, u.role::text
 FROM credential c
-LEFT JOIN "user" u ON u.company_id = c.company_id AND (
+LEFT JOIN "user" u ON u.company_id = c.company_id AND u.deleted_at IS NULL AND (
     (c.kind = 'pat' AND u.id = c.user_id)
     OR (c.kind = 'api_key' AND CASE WHEN $2::uuid IS NULL THEN u.role = 'owner' ELSE u.id = $2 END)
 )
@@ -61,6 +61,7 @@ async def find_credential(
 
     A PAT acts as its owner. A platform key acts as the user named by the acting-user header,
     looked up inside the key's company only, or as the company owner when no header was sent.
+    A deleted user is no user here: its tokens and the header naming it stop working at once.
     Every authenticated request runs this, so it is one prepared statement on the request's
     connection rather than an ORM query (about a millisecond less per request).
     """
@@ -106,6 +107,7 @@ async def find_public_meeting_type(
         )
         .where(
             User.slug == user_slug,
+            User.deleted_at.is_(None),
             MeetingType.slug == meeting_type_slug,
             MeetingType.deleted_at.is_(None),
             MeetingType.enabled.is_(True),
@@ -117,7 +119,7 @@ async def find_public_meeting_type(
 
 async def find_public_host(session: AsyncSession, user_slug: str) -> User | None:
     """The user behind the first part of a booking URL (to brand its 404 page)."""
-    stmt = select(User).where(User.slug == user_slug)
+    stmt = select(User).where(User.slug == user_slug, User.deleted_at.is_(None))
     return (await session.scalars(stmt)).one_or_none()
 
 

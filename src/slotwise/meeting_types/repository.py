@@ -1,4 +1,5 @@
-"""Meeting type queries, scoped to one company; soft-deleted types are never returned.
+"""Meeting type queries, scoped to one company; soft-deleted types are never returned (but
+to the handover of a deleted host, which moves them too).
 
 Also the hosts of meeting types: users as the scheduling packages below `users` see them.
 """
@@ -24,6 +25,11 @@ class MeetingTypeRepository(TenantRepository[MeetingType]):
             order_by=[MeetingType.created_at, MeetingType.id],
         )
 
+    async def every_of_user(self, user_id: uuid.UUID) -> list[MeetingType]:
+        """Live and deleted types alike: a host handing over keeps no type that an appointment
+        still names."""
+        return await self.list(MeetingType.user_id == user_id, order_by=[MeetingType.id])
+
     async def owned(
         self, meeting_type_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
     ) -> MeetingType:
@@ -47,7 +53,12 @@ class HostRepository(TenantRepository[User]):
     model = User
     not_found_message = "User not found"
 
+    async def live(self, user_id: uuid.UUID) -> User:
+        """A user who can still take meeting types and bookings (a deleted one is a 404)."""
+        return await self.get_or_404(user_id, User.deleted_at.is_(None))
+
     async def by_ids(self, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, User]:
+        """Hosts as appointments name them, deleted users too (their history stays readable)."""
         ids = set(user_ids)
         if not ids:
             return {}

@@ -90,7 +90,7 @@ class MeetingTypeService:
         self.hosts = HostRepository(session, principal.company_id)
 
     async def _host(self) -> User:
-        return await self.hosts.get_or_404(self.user_id)
+        return await self.hosts.live(self.user_id)
 
     async def _host_for(self, user_id: uuid.UUID | None) -> User:
         """The acting user, or the company's user an admin or platform key names."""
@@ -98,7 +98,7 @@ class MeetingTypeService:
             return await self._host()
         if not self.principal.is_admin:
             raise Forbidden("Only admins and platform keys create meeting types for other users")
-        return await self.hosts.get_or_404(user_id)
+        return await self.hosts.live(user_id)
 
     def _view(self, row: MeetingType, host: User) -> s.MeetingType:
         return meeting_type_view(row, booking_url(self.public_url, host.slug, row.slug))

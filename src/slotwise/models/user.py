@@ -1,7 +1,8 @@
-"""User: a schedulable person (or resource) of one company."""
+"""User: a schedulable person (or resource) of one company; deleted users stay as rows."""
 
 import enum
 import uuid
+from datetime import datetime
 
 from sqlalchemy import Enum, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,8 +31,14 @@ class User(TimestampMixin, TenantModel):
     __tablename__ = "user"
     __table_args__ = (
         UniqueConstraint("company_id", "id"),
-        Index("uq_user_email_lower", func.lower(text("email")), unique=True),
-        Index("uq_user_slug", "slug", unique=True),
+        # a deleted user's email and slug are free for a new user
+        Index(
+            "uq_user_email_lower",
+            func.lower(text("email")),
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index("uq_user_slug", "slug", unique=True, postgresql_where=text("deleted_at IS NULL")),
         Index(
             "uq_user_one_owner_per_company",
             "company_id",
@@ -58,6 +65,9 @@ class User(TimestampMixin, TenantModel):
     user_type: Mapped[UserType] = mapped_column(
         Enum(UserType, name="user_type", values_callable=_values), default=UserType.STANDARD
     )
+    #: set when the user is deleted: the row stays for the history (appointments, meeting
+    #: types) that names it, but the user is gone from every user route and credential
+    deleted_at: Mapped[datetime | None]
 
     @property
     def full_name(self) -> str:

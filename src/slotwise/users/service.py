@@ -1,6 +1,7 @@
 """User rules: listing, reading, profile changes, deletion; provisioning lives beside it."""
 
 import uuid
+from datetime import UTC, datetime
 
 import msgspec
 from litestar.di import NamedDependency
@@ -10,7 +11,7 @@ from slotwise.auth.principal import Principal
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.bookings.services.handover import release_future_bookings
 from slotwise.kit import fields
-from slotwise.kit.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from slotwise.kit.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from slotwise.kit.slugs import with_suffix
 from slotwise.kit.wire import sent_fields
 from slotwise.meeting_types.repository import MeetingTypeRepository
@@ -118,38 +119,58 @@ class UserService:
             raise ValidationFailed(errors=errors)
 
     async def delete(self, user_id: uuid.UUID, data: inputs.UserDelete | None) -> s.Message:
-        user = await self.users.get_or_404(user_id, for_update=True)
+        """Deactivate the user: the row stays for the history that names it (past and
+        cancelled appointments, their meeting types), everything else lets go of it at once.
+
+        Its future bookings are cancelled or move to `targetUserId`; its meeting types go to
+        the target, or are deleted with it; its credentials stop working (authentication
+        finds no live user); its slug and email are free for a new user.
+        """
+        target_id = data.target_user_id if data is not None else None
+        locked = await self.users.locked({user_id} | ({target_id} if target_id else set()))
+        user = locked.get(user_id)
+        if user is None:
+            raise NotFound(UserRepository.not_found_message)
         if user.id == self.principal.user_id or user.role is Role.OWNER:
             raise Forbidden("Cannot delete yourself or the company owner")
-        target_id = data.target_user_id if data is not None else None
         if target_id is not None:
             if target_id == user.id:
                 raise ValidationFailed.field("targetUserId", "Must be another user")
-            target = await self.users.get(target_id)
+            target = locked.get(target_id)
             if target is None:
                 raise ValidationFailed.field("targetUserId", "User not found in this company")
             await self._transfer(user, target)
         else:
             await release_future_bookings(self.session, self.principal, user.id)
-        await self.users.delete(user.id)
+            await self._retire_meeting_types(user)
+        await self.users.update_values(user.id, deleted_at=datetime.now(UTC))
         await self.session.flush()
         return s.Message(message="User deleted successfully")
 
-    async def _transfer(self, user: User, target: User) -> None:
-        """Hand the user's meeting types, the availabilities they use and their future
-        bookings to `target`.
+    async def _retire_meeting_types(self, user: User) -> None:
+        """The user's live meeting types are deleted with it (their booking URLs are 404)."""
+        meeting_types = MeetingTypeRepository(self.session, self.principal.company_id)
+        now = datetime.now(UTC)
+        for mt in await meeting_types.of_user(user.id):
+            await meeting_types.update_values(mt.id, deleted_at=now)
 
-        A slug `target` already uses gets a short suffix (slugs are unique per host).
+    async def _transfer(self, user: User, target: User) -> None:
+        """Hand the user's meeting types (deleted ones too: moved appointments still name
+        them), the availabilities they use and their future bookings to `target`.
+
+        A slug `target` already uses gets a short suffix (slugs are unique per host among live
+        meeting types).
         """
         await release_future_bookings(self.session, self.principal, user.id, target.id)
         meeting_types = MeetingTypeRepository(self.session, self.principal.company_id)
         availabilities = AvailabilityRepository(self.session, self.principal.company_id)
         taken = {mt.slug for mt in await meeting_types.of_user(target.id)}
-        moved = await meeting_types.of_user(user.id)
+        moved = await meeting_types.every_of_user(user.id)
         for availability_id in {mt.availability_id for mt in moved}:
             await availabilities.update_values(availability_id, user_id=target.id, is_default=False)
         for mt in moved:
-            slug = with_suffix(mt.slug) if mt.slug in taken else mt.slug
+            live = mt.deleted_at is None
+            slug = with_suffix(mt.slug) if live and mt.slug in taken else mt.slug
             await meeting_types.update_values(mt.id, user_id=target.id, slug=slug)
 
 
