@@ -11,7 +11,7 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -19,10 +19,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from slotwise.bookings.lifecycle import AppointmentLifecycle
 from slotwise.settings import Settings, load_settings
+from slotwise.users.service import UserService
 from tests.conftest import TEST_REDIS_DB, with_redis_db
 from tests.support.bookings import Client, at, book, booking, fetch, make_type
-from tests.support.factories import Side, attendee_body
+from tests.support.factories import Side, attendee_body, owner_principal, session_for
 from tests.support.servers import running_server
 
 WAITING = (
@@ -263,3 +265,45 @@ async def test_concurrent_reschedules_into_one_slot(
     responses = await storm(http, settings, side_a.member_id, requests, headers)
     assert outcome(responses) == {(200, None): 1, (409, "slot_unavailable"): 5}
     assert (await blocking_rows(settings, mt)).count(at(16)) == 1
+
+
+@pytest.mark.parametrize("ignore_availability", [False, True])
+async def test_a_booking_racing_the_hosts_deletion_is_409(
+    http: Client, settings: Settings, side_a: Side, ignore_availability: bool
+) -> None:
+    """The deletion holds the host's booking lock while a booking that passed its checks
+    waits for it; once the deletion commits, the booking answers 409 `host_deleted`."""
+    mt = await make_type(http, side_a)
+    body = booking(mt, at(10)) | {"ignoreAvailability": ignore_availability}
+    async with session_for(settings) as session:
+        await AppointmentLifecycle(session, side_a.tenant.company_id).hold(
+            side_a.member_id, datetime.now(UTC)
+        )
+        racing = asyncio.create_task(
+            http.post("/v4/booking", json=body, headers=side_a.tenant.headers())
+        )
+        await _blocked_on_a_lock(settings, racing)
+        await UserService(session, owner_principal(side_a.tenant)).delete(side_a.member_id, None)
+    response = await racing
+    assert (response.status_code, response.json()["code"]) == (409, "host_deleted"), response.text
+    assert (
+        response.json()["message"]
+        == "The host of this meeting type was deleted; it takes no bookings"
+    )
+    rows = await fetch(
+        settings,
+        "SELECT count(*) AS n FROM appointment WHERE meeting_type_id = $1",
+        uuid.UUID(mt["id"]),
+    )
+    assert rows[0]["n"] == 0
+
+
+async def _blocked_on_a_lock(settings: Settings, request: asyncio.Task[Any]) -> None:
+    """Wait until another connection waits on an advisory lock (the booking, held by ours)."""
+    for _ in range(500):
+        assert not request.done(), request.result().text
+        [row] = await fetch(settings, WAITING)
+        if row["count"] >= 1:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the booking never waited for the host's lock")

@@ -105,6 +105,11 @@ class MeetingTypeDisabled(Conflict):
     default_message = "The meeting type is disabled; enable it to take bookings"
 
 
+class HostDeleted(Conflict):
+    code = "host_deleted"
+    default_message = "The host of this meeting type was deleted; it takes no bookings"
+
+
 class ServiceUnavailable(AppError):
     status = 503
     code = "service_unavailable"

@@ -2,7 +2,8 @@
 
 1. The meeting type must belong to the caller's company (404) and be enabled (409
    `meeting_type_disabled`, even with `ignoreAvailability`); the body is checked against it.
-2. The host's transaction lock is taken and their expired pending bookings released.
+2. The host's transaction lock is taken and their expired pending bookings released. A host
+   deleted meanwhile (a deletion takes the same lock) is a 409 `host_deleted`.
 3. Unless `ignoreAvailability`, the slot engine must list `start` for this meeting type
    (`SlotService.find_slot`, the same check `GET /v4/booking-availability` runs): hours,
    exceptions, notice, horizon, grid and buffers. Under the lock, no concurrent booking of the
@@ -34,7 +35,7 @@ from slotwise.bookings import validation
 from slotwise.bookings.lifecycle import AppointmentLifecycle, Created
 from slotwise.bookings.secret import new_secret
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import Forbidden, MeetingTypeDisabled, SlotUnavailable
+from slotwise.kit.errors import Forbidden, HostDeleted, MeetingTypeDisabled, SlotUnavailable
 from slotwise.models import Appointment, AppointmentStatus, uuid7
 from slotwise.notifications.outbox import Private
 from slotwise.settings import Settings
@@ -69,6 +70,8 @@ class BookingService:
         start = data.start.astimezone(UTC)
         now = datetime.now(UTC)
         await self.core.hold(rules.host_id, now)
+        if not await self.core.hosts.is_live(rules.host_id):
+            raise HostDeleted()
         joined = await self._group_to_join(rules, data, start, checked.duration, now)
         if joined is not None:
             return await self._join(joined, data, checked)
