@@ -1,4 +1,5 @@
-"""deleted users stay as rows: deleted_at, and their slug and email are free again
+"""deleted users stay as rows (deleted_at), their slug and email free again; emails unique
+per company
 
 Revision ID: 0020
 Revises: 0019
@@ -22,9 +23,9 @@ def upgrade() -> None:
     op.add_column("user", sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
     op.drop_index("uq_user_email_lower", table_name="user")
     op.create_index(
-        "uq_user_email_lower",
+        "uq_user_email_per_company",
         "user",
-        [sa.literal_column("lower(email)")],
+        ["company_id", sa.literal_column("lower(email)")],
         unique=True,
         postgresql_where=LIVE,
     )
@@ -37,6 +38,7 @@ def downgrade() -> None:
     op.execute('DELETE FROM "user" WHERE deleted_at IS NOT NULL')
     op.drop_index("uq_user_slug", table_name="user")
     op.create_index("uq_user_slug", "user", ["slug"], unique=True)
-    op.drop_index("uq_user_email_lower", table_name="user")
+    # fails while two companies have a user with one email: that cannot go back
+    op.drop_index("uq_user_email_per_company", table_name="user")
     op.create_index("uq_user_email_lower", "user", [sa.literal_column("lower(email)")], unique=True)
     op.drop_column("user", "deleted_at")

@@ -135,26 +135,34 @@ async def test_slug_collisions_get_a_suffix_and_explicit_taken_slug_is_409(
     assert taken.json()["message"] == "Slug already exists"
 
 
-async def test_duplicate_email_is_409_across_companies(
+async def test_an_email_is_unique_within_its_company_only(
     client: AsyncTestClient[Litestar], settings: Settings, side_a: Side, side_b: Side
 ) -> None:
+    """Another company's staff stay unseen: the same address is free in every company, and
+    a company's second user with it is a 409 that creates nothing."""
     assert (
         await client.post("/v4/user", json=NEW_USER, headers=side_a.tenant.headers())
     ).status_code == 201
-    count_b = "SELECT count(*) FROM {} WHERE company_id = $1"
+    elsewhere = await client.post(
+        "/v4/user",
+        json=NEW_USER | {"email": "JANE.DOE@partner.test", "slug": "jane-at-bravo"},
+        headers=side_b.tenant.headers(),
+    )
+    assert elsewhere.status_code == 201, elsewhere.text
+    count_a = "SELECT count(*) FROM {} WHERE company_id = $1"
     before = [
-        await _count(settings, count_b.format(t), side_b.tenant.company_id)
+        await _count(settings, count_a.format(t), side_a.tenant.company_id)
         for t in ("availability", "meeting_type", '"user"')
     ]
     again = await client.post(
         "/v4/user",
-        json=NEW_USER | {"email": "JANE.DOE@partner.test"},
-        headers=side_b.tenant.headers(),
+        json=NEW_USER | {"email": "JANE.DOE@partner.test", "slug": "jane-again"},
+        headers=side_a.tenant.headers(),
     )
     assert again.status_code == 409
     assert again.json()["message"] == "A user with this email already exists"
     after = [
-        await _count(settings, count_b.format(t), side_b.tenant.company_id)
+        await _count(settings, count_a.format(t), side_a.tenant.company_id)
         for t in ("availability", "meeting_type", '"user"')
     ]
     assert after == before

@@ -80,3 +80,22 @@ async def test_the_operator_hands_a_company_over(
         with pytest.raises(SettingsError, match=words):
             await asyncio.to_thread(set_role_command, settings, company, **kwargs)
     assert await role_of(client, side_a, side_a.member_id) == "owner"
+
+
+async def test_the_operator_finds_a_user_by_email_in_the_named_company_only(
+    client: Client, settings: Settings, side_a: Side, side_b: Side
+) -> None:
+    """The address as the user gave it, whatever its case, and never another company's user
+    with the same address."""
+    user = {"givenName": "Kim", "familyName": "Lee", "timezone": "UTC"}
+    for side in (side_b, side_a):
+        created = await client.post(
+            "/v4/user", json=user | {"email": "Kim.Lee@Shared.test"}, headers=side.tenant.headers()
+        )
+        assert created.status_code == 201, created.text
+    kim_a = created.json()["userId"]
+    company = str(side_a.tenant.company_id)
+    done = await asyncio.to_thread(
+        set_role_command, settings, company, email="kim.lee@shared.test", role="admin"
+    )
+    assert done["userId"] == kim_a

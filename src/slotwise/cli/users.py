@@ -3,6 +3,8 @@
 import asyncio
 import uuid
 
+from sqlalchemy import func
+
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
 from slotwise.models import Role, User
@@ -33,7 +35,7 @@ async def _set_role(
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             users = UserRepository(session, company)
-            user = await users.first(User.email == email)
+            user = await users.first(func.lower(User.email) == email)
             if user is None:
                 raise SettingsError("--email: no such user in this company")
             if user.role is Role.OWNER and role is not Role.OWNER:

@@ -31,9 +31,11 @@ class User(TimestampMixin, TenantModel):
     __tablename__ = "user"
     __table_args__ = (
         UniqueConstraint("company_id", "id"),
+        # an email is unique within a company only (another company's staff stay unseen);
         # a deleted user's email and slug are free for a new user
         Index(
-            "uq_user_email_lower",
+            "uq_user_email_per_company",
+            "company_id",
             func.lower(text("email")),
             unique=True,
             postgresql_where=text("deleted_at IS NULL"),

@@ -28,8 +28,9 @@ class UserRepository(TenantRepository[User]):
         return {user.id: user for user in (await self.session.scalars(stmt)).all()}
 
     async def insert(self, user: User, *, slug: str, explicit: bool) -> User:
-        """Email and slug are unique among users not deleted, decided by the unique indexes:
-        an explicit slug that is taken, or an email already in use, is a 409."""
+        """Among users not deleted, the slug is unique platform-wide (it is the booking URL)
+        and the email within the company, decided by the unique indexes: an explicit slug
+        that is taken, or an email the company already has, is a 409."""
         return await insert_with_slug(
             self.session, self.add, user, slug=slug, explicit=explicit, index="uq_user_slug"
         )
