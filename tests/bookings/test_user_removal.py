@@ -157,6 +157,16 @@ async def test_a_deleted_user_keeps_its_history_and_loses_its_credentials(
     assert str(side_a.member_id) not in {u["id"] for u in everyone["users"]}
     assert everyone["total"] == 2
     assert (await client.get(page)).status_code == 404
+    as_admin = side_a.tenant.headers(side_a.admin_id)
+    for_them = await client.post(
+        "/v4/meeting-type",
+        json={
+            "meetingInfo": {"name": "Consult", "duration": 30, "channel": "zoom"},
+            "userId": str(side_a.member_id),
+        },
+        headers=as_admin,
+    )
+    assert (for_them.status_code, for_them.json()["message"]) == (404, "User not found")
 
     # its email and slug are free for a new user
     again = await client.post(
