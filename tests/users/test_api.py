@@ -40,10 +40,11 @@ async def test_member_pat_cannot_list_but_admin_pat_can(
 async def test_user_reads_need_the_account_scope(
     client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
-    """A token without `account` reads no user, as it changes none: 403 naming the scope."""
+    """A token without `account` reads no other user, as it changes none: 403 naming the scope.
+    `/me` answers any valid token: it is how a client checks its credential works."""
     admin_scheduling = await make_pat(settings, side_a.tenant, side_a.admin_id, ("scheduling",))
     tokens = (side_a.scheduling_pat.token, admin_scheduling.token)
-    for path in ("/v4/user/me", f"/v4/user/{side_a.member_id}", "/v4/user"):
+    for path in (f"/v4/user/{side_a.member_id}", "/v4/user"):
         for token in tokens:
             denied = await client.get(path, headers={"authorization": f"Bearer {token}"})
             assert (denied.status_code, denied.json()["message"]) == (
@@ -56,6 +57,9 @@ async def test_user_reads_need_the_account_scope(
         headers={"authorization": f"Bearer {side_a.scheduling_pat.token}"},
     )
     assert (patch.status_code, patch.json()["message"]) == (403, "Missing scope: account")
+    for token in tokens:
+        me = await client.get("/v4/user/me", headers={"authorization": f"Bearer {token}"})
+        assert me.status_code == 200
     admin = {"authorization": f"Bearer {side_a.admin_pat.token}"}
     assert (await client.get("/v4/user", headers=admin)).status_code == 200
     member = {"authorization": f"Bearer {side_a.account_pat.token}"}

@@ -64,7 +64,7 @@ class UserController(Controller):
         """List the company's users (admin)."""
         return await users.list(limit, offset, user_type)
 
-    @get("/me", opt=access(company=True, pat_scope="account"))
+    @get("/me", opt=access(company=True))
     async def get_current_user(self, users: NamedDependency[UserService]) -> s.User:
         """The acting user (the company owner for a platform key without the acting-user header)."""
         return await users.me()
