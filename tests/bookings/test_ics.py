@@ -70,3 +70,43 @@ async def test_group_lists_present_attendees(client: Client, side_a: Side) -> No
         "mailto:ada@example.test",
         "mailto:b@example.test",
     ]
+
+
+async def test_sequence_grows_when_an_attendee_joins_a_group(client: Client, side_a: Side) -> None:
+    mt = await make_type(client, side_a, spots=3)
+    appointment_id = (await book(client, side_a, mt, at(10)))["appointmentId"]
+    _, alone = await fetch_ics(client, side_a, appointment_id)
+    await book(client, side_a, mt, at(10), attendee=attendee_body("b@example.test"))
+    _, joined = await fetch_ics(client, side_a, appointment_id)
+    assert len(joined["ATTENDEE"]) == 2
+    assert int(joined["SEQUENCE"]) == int(alone["SEQUENCE"]) + 1
+
+
+async def test_sequence_grows_when_an_attendee_leaves_a_group(client: Client, side_a: Side) -> None:
+    mt = await make_type(client, side_a, spots=3)
+    appointment_id = (await book(client, side_a, mt, at(10)))["appointmentId"]
+    await book(client, side_a, mt, at(10), attendee=attendee_body("b@example.test"))
+    _, before = await fetch_ics(client, side_a, appointment_id)
+    headers = side_a.tenant.headers(side_a.member_id)
+    url = f"/v4/appointment/{appointment_id}"
+    attendees = (await client.get(url, headers=headers)).json()["attendees"]
+    leaving = next(a["id"] for a in attendees if a["email"] == "b@example.test")
+    left = await client.post(f"{url}/cancel", json={"attendeeId": leaving}, headers=headers)
+    assert left.status_code == 200, left.text
+    _, after = await fetch_ics(client, side_a, appointment_id)
+    assert str(after["ATTENDEE"]) == "mailto:ada@example.test"
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+async def test_sequence_grows_when_a_held_booking_is_confirmed(
+    client: Client, side_a: Side
+) -> None:
+    mt = await make_type(client, side_a, meetingOptions={"requireHostConfirmation": True})
+    booking_id = (await book(client, side_a, mt, at(10)))["provisionalBookingId"]
+    _, held = await fetch_ics(client, side_a, booking_id)
+    assert (str(held["STATUS"]), int(held["SEQUENCE"])) == ("TENTATIVE", 0)
+    headers = side_a.tenant.headers(side_a.member_id)
+    confirmed = await client.post(f"/v4/provisional-booking/{booking_id}/confirm", headers=headers)
+    assert confirmed.status_code == 200, confirmed.text
+    _, event = await fetch_ics(client, side_a, booking_id)
+    assert (str(event["STATUS"]), int(event["SEQUENCE"])) == ("CONFIRMED", 1)

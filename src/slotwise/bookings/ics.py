@@ -2,9 +2,9 @@
 
 The UID never changes (`<appointment id>@slotwise`), so calendar clients update the event they
 already have; SEQUENCE is the appointment's `ics_sequence`, raised by every reschedule,
-reassignment and cancellation. A cancelled appointment is sent as METHOD:CANCEL with
-STATUS:CANCELLED. DTSTAMP is the time of the appointment's last change, so the same state always
-gives the same bytes.
+reassignment, cancellation, confirmation of a held booking and attendee joining or leaving a
+group. A cancelled appointment is sent as METHOD:CANCEL with STATUS:CANCELLED. DTSTAMP is
+the time of the appointment's last change, so the same state always gives the same bytes.
 """
 
 from icalendar import Calendar, Event, vCalAddress, vText

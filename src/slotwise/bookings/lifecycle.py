@@ -189,6 +189,7 @@ class AppointmentLifecycle:
         if sum(1 for a in attendees if a.cancelled_at is None) == 1:
             return None
         target.cancelled_at = now
+        row.ics_sequence += 1  # the attendee list changed: calendars replace their copy
         await self.save(row)
         return await self.emit(
             EventType.BOOKING_CANCELLED,
@@ -237,6 +238,7 @@ class AppointmentLifecycle:
         secret, hashed = new_secret()
         row.status = AppointmentStatus.CONFIRMED
         row.secret_hash = hashed
+        row.ics_sequence += 1  # TENTATIVE becomes CONFIRMED in the calendars that hold it
         await self.attendees.set_secret(row.id, hashed)
         await self.save(row)
         return secret

@@ -120,7 +120,8 @@ class BookingService:
         attendee = self.core.attendees.add(
             validation.new_attendee(data.attendee, checked, row.id, hashed)
         )
-        await self.session.flush()
+        row.ics_sequence += 1  # the host's calendar lists the newcomer
+        await self.core.save(row)
         await self.core.emit(
             EventType.BOOKING_CREATED,
             row,
