@@ -14,7 +14,7 @@ from slotwise.egress import policy
 from slotwise.models import DeliveryStatus
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
-from slotwise.webhooks.sender import Sender
+from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 from tests.support.factories import Tenant, make_delivery, make_webhook
 from tests.support.webhook_receiver import Receiver
 from tests.webhooks.conftest import FakeClock
@@ -190,7 +190,11 @@ class StubResolver:
         return [ipaddress.ip_address(a) for a in found]
 
 
-async def test_registration_resolves_names_and_refuses_private_answers() -> None:
+async def test_registration_does_not_tell_private_names_from_unknown_ones(
+    app: Litestar, client: AsyncTestClient[Litestar], tenant: Tenant
+) -> None:
+    """Names are resolved at delivery only: a name with a private answer and one without any
+    answer get the same reply at registration, so it reveals nothing about internal names."""
     resolver = StubResolver(
         {
             "internal.example.com": [["93.184.216.34", "10.0.0.7"]],
@@ -198,13 +202,20 @@ async def test_registration_resolves_names_and_refuses_private_answers() -> None
         }
     )
     sender = Sender(allow_private=False, resolver=resolver)
+    WEBHOOK_SENDER.put(app.state, sender)
     try:
-        with pytest.raises(policy.UrlProblem, match="private"):
-            await sender.check_url("https://internal.example.com/hook")
-        await sender.check_url("https://public.example.com/hook")
-        await sender.check_url("https://not-yet-registered.example.com/hook")  # checked at send
+        replies = {}
+        for host in ("internal.example.com", "public.example.com", "nowhere.example.com"):
+            response = await client.post(
+                "/v4/webhooks",
+                json={"endpoint": f"https://{host}/hook", "eventTypes": ["booking_created"]},
+                headers=tenant.headers(),
+            )
+            replies[host] = response.status_code
     finally:
         await sender.aclose()
+    assert replies == dict.fromkeys(replies, 201)
+    assert resolver.calls == []
 
 
 @pytest.fixture
@@ -214,8 +225,8 @@ async def guarded(
     resolver = StubResolver(
         {
             "loopback.example.com": [["127.0.0.1"]],
-            # rebinding: public when registered, loopback when delivered
-            "rebind.example.com": [["93.184.216.34"], ["127.0.0.1"]],
+            # rebinding: whatever it answered before, loopback when delivered
+            "rebind.example.com": [["127.0.0.1"]],
         }
     )
     sender = Sender(allow_private=False, resolver=resolver)
@@ -230,7 +241,8 @@ async def test_delivery_to_blocked_addresses_sends_nothing(
     guarded: tuple[Deliverer, StubResolver],
 ) -> None:
     deliverer, resolver = guarded
-    await deliverer.sender.check_url("https://rebind.example.com/hook")  # passes when registered
+    deliverer.sender.check_url("https://rebind.example.com/hook")  # passes when registered
+    assert resolver.calls == []
     port = receiver.port
     hosts = [
         "127.0.0.1",

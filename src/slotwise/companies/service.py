@@ -15,7 +15,6 @@ from slotwise.credentials.repository import CredentialRepository
 from slotwise.credentials.service import mint_api_key
 from slotwise.db.tenancy import CompanyId
 from slotwise.egress import policy
-from slotwise.egress.transport import check_url, system_resolver
 from slotwise.jobs import Wakeup, after_commit
 from slotwise.kit.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from slotwise.kit.slugs import slugify
@@ -175,7 +174,7 @@ class BrandingService:
         logo_sent = "logo_url" in changes
         source = changes.pop("logo_url", None)
         if source is not None:
-            await self._check_source(source)
+            self._check_source(source)
         row = await self.branding.locked()
         for name, value in changes.items():
             setattr(row, name, value)
@@ -184,13 +183,12 @@ class BrandingService:
         await self.session.flush()
         return branding_view(row, self.settings.public_url)
 
-    async def _check_source(self, url: str) -> None:
+    def _check_source(self, url: str) -> None:
+        """The URL alone is checked, not what its name resolves to (that would tell a caller
+        which internal names exist); the import resolves and checks every address it fetches."""
         try:
-            await check_url(
-                url,
-                allow_private=self.settings.image_import_allow_private_networks,
-                resolver=system_resolver,
-            )
+            allow_private = self.settings.image_import_allow_private_networks
+            policy.parse_endpoint(url, allow_private=allow_private)
         except policy.UrlProblem as exc:
             raise ValidationFailed.field("logoUrl", f"The URL {exc}") from exc
 

@@ -16,9 +16,6 @@ import httpx
 
 from slotwise.egress import policy
 
-#: how long a URL check waits for DNS before accepting the name (each request checks it again)
-CHECK_RESOLVE_SECONDS = 5.0
-
 Resolver = Callable[[str, int], Awaitable[list[policy.IPAddress]]]
 
 
@@ -121,20 +118,3 @@ class CheckedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=5.0,
             network_backend=CheckedNetworkBackend(allow_private=allow_private, resolver=resolver),
         )
-
-
-async def check_url(url: str, *, allow_private: bool, resolver: Resolver) -> policy.Endpoint:
-    """Check a customer-supplied URL when it is saved: raise policy.UrlProblem if it may not be
-    used. A name that resolves to a blocked address is refused; one that does not resolve (yet)
-    is accepted, since every request resolves and checks again."""
-    target = policy.parse_endpoint(url, allow_private=allow_private)
-    if allow_private or target.address is not None:
-        return target
-    try:
-        found = await asyncio.wait_for(resolver(target.host, target.port), CHECK_RESOLVE_SECONDS)
-    except (OSError, TimeoutError):
-        return target
-    blocked = policy.first_blocked(found)
-    if blocked is not None:
-        raise policy.BlockedTarget(f"resolves to a {blocked[1]} address")
-    return target

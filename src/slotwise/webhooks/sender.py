@@ -18,7 +18,6 @@ from slotwise.egress.transport import (
     CheckedTransport,
     EgressRefused,
     Resolver,
-    check_url,
     system_resolver,
 )
 from slotwise.kit.state import StateKey
@@ -97,9 +96,15 @@ class Sender:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def check_url(self, url: str) -> None:
-        """Registration check: raise policy.UrlProblem for a URL that may not be used."""
-        await check_url(url, allow_private=self.allow_private, resolver=self.resolver)
+    def check_url(self, url: str) -> None:
+        """Registration check: raise policy.UrlProblem for a URL that may not be used.
+
+        The host name is not resolved here: whether a name resolves, and to what, is decided
+        only when a delivery connects (every answer checked then). Refusing private answers at
+        registration would tell a caller which internal names exist, since a name that does
+        not resolve had to be accepted (it may be registered later).
+        """
+        policy.parse_endpoint(url, allow_private=self.allow_private)
 
     async def send(
         self, url: str, headers: dict[str, str], body: bytes, timeout_seconds: float, now: datetime

@@ -122,9 +122,12 @@ class WebhookService:
         self.endpoints = EndpointRepository(session, self.company_id)
         self.deliveries = DeliveryRepository(session, self.company_id)
 
-    async def _url_errors(self, url: str) -> list[FieldError]:
+    def _url_errors(self, url: str) -> list[FieldError]:
+        """The URL's form and any address written in it; names are checked at delivery, so a
+        name resolving to a private address and one that does not resolve are both accepted
+        here alike (see `Sender.check_url`)."""
         try:
-            await self.sender.check_url(url)
+            self.sender.check_url(url)
         except policy.UrlProblem as exc:
             return [FieldError("endpoint", f"The URL {exc}")]
         return []
@@ -137,7 +140,7 @@ class WebhookService:
 
     async def create(self, data: s.WebhookCreate) -> s.WebhookWithSecret:
         event_types, errors = normalise_event_types(data.event_types)
-        errors = await self._url_errors(data.endpoint) + errors + check_headers(data.headers)
+        errors = self._url_errors(data.endpoint) + errors + check_headers(data.headers)
         if errors:
             raise ValidationFailed(errors=errors)
         await self.endpoints.lock_company()
@@ -168,7 +171,7 @@ class WebhookService:
         values: dict[str, object] = {}
         errors: list[FieldError] = []
         if data.endpoint is not s.UNSET:
-            errors += await self._url_errors(data.endpoint)
+            errors += self._url_errors(data.endpoint)
             values["url"] = data.endpoint
         if data.event_types is not s.UNSET:
             values["event_types"], type_errors = normalise_event_types(data.event_types)
