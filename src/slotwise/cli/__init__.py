@@ -42,7 +42,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # the server's workers read their settings from the environment
         os.environ["DATABASE_URL"] = found.database_url or ""
         os.environ["REDIS_URL"] = found.redis_url or ""
-        serve(args.host or found.host, args.port or found.port, args.workers, args.server)
+        serve(
+            args.host or found.host,
+            args.port or found.port,
+            args.workers,
+            args.server,
+            trusted_proxies=found.trusted_proxies,
+        )
     return 0
 
 

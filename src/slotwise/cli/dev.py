@@ -346,9 +346,16 @@ async def _run_parts(
     settings: Settings, host: str, port: int, banner: str, children: list[Child]
 ) -> int:
     from slotwise.app import create_app
+    from slotwise.cli.serve import uvicorn_proxy_options
     from slotwise.worker import create_worker
 
-    server = _Server(uvicorn.Config(create_app(settings), host=host, port=port), banner)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        **uvicorn_proxy_options(settings.trusted_proxies),
+    )
+    server = _Server(config, banner)
     worker = create_worker(settings, handle_signals=False)
     stopping = asyncio.Event()
 
