@@ -60,12 +60,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await ctx["engine"].dispose()
 
 
-def functions() -> list[Function]:
+def functions(settings: Settings) -> list[Function]:
     return [
         func(
             webhook_jobs.deliver,
             name=DELIVER,
-            timeout=webhook_jobs.DELIVER_TIMEOUT_SECONDS,
+            timeout=webhook_jobs.deliver_timeout_seconds(settings),
             # no result kept: a later wake-up may reuse the job id at once
             keep_result=0,
             max_tries=3,
@@ -126,7 +126,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     """Everything arq's `Worker` takes, from the settings: the one source of worker options
     (`slotwise worker` and the dev command both run `create_worker`)."""
     return {
-        "functions": functions(),
+        "functions": functions(settings),
         "cron_jobs": cron_jobs(settings.webhook_relay_seconds),
         "on_startup": startup,
         "on_shutdown": shutdown,

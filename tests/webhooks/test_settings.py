@@ -73,3 +73,22 @@ async def test_startup_warns_when_no_mail_can_be_sent(
             break
         await asyncio.sleep(0.02)
     assert ("SLOTWISE_SMTP_URL is not set" in output) is (smtp_url is None)
+
+
+@pytest.mark.parametrize("margin", [1, 30, 120])
+def test_deliver_job_timeout_outlasts_the_longest_job(settings: Settings, margin: int) -> None:
+    """arq must never cancel a deliver job mid-send: its timeout exceeds its own attempt plus
+    the drain, with one more attempt at the longest endpoint timeout started at its end."""
+    from slotwise.webhooks import jobs
+    from slotwise.webhooks.delivery import DRAIN_SECONDS, MAX_ENDPOINT_TIMEOUT_SECONDS
+    from slotwise.webhooks.schemas import Timeout
+    from slotwise.worker import worker_options
+
+    tuned = msgspec.structs.replace(settings, webhook_lease_margin_seconds=margin)
+    (limit,) = [m.le for m in Timeout.__metadata__ if isinstance(m, msgspec.Meta)]
+    assert limit == MAX_ENDPOINT_TIMEOUT_SECONDS
+    attempt = MAX_ENDPOINT_TIMEOUT_SECONDS + margin
+    (deliver,) = [f for f in worker_options(tuned)["functions"] if f.name == "webhooks.deliver"]
+    assert deliver.timeout_s is not None
+    assert deliver.timeout_s > attempt + DRAIN_SECONDS + attempt
+    assert deliver.timeout_s == jobs.deliver_timeout_seconds(tuned)

@@ -45,6 +45,16 @@ log = logging.getLogger("slotwise.webhooks")
 ENDPOINT_SHARE_OF_JOBS = 4
 #: a job that sent its own attempt goes on with the endpoint's waiting deliveries this long
 DRAIN_SECONDS = 15.0
+#: the longest endpoint timeout (the API's limit and the column's check)
+MAX_ENDPOINT_TIMEOUT_SECONDS = 30
+
+
+def longest_job_seconds(settings: Settings) -> float:
+    """The longest a deliver job can run: its own attempt, then draining for `DRAIN_SECONDS`
+    with one more attempt that may start just before that ends. Each attempt is its endpoint
+    timeout plus the lease margin (claim and record; the margin its lease allows too)."""
+    attempt = MAX_ENDPOINT_TIMEOUT_SECONDS + settings.webhook_lease_margin_seconds
+    return attempt + DRAIN_SECONDS + attempt
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,20 @@ from typing import Any
 
 from slotwise.jobs import enqueue
 from slotwise.settings import Settings
-from slotwise.webhooks.delivery import Deliverer
+from slotwise.webhooks.delivery import Deliverer, longest_job_seconds
 from slotwise.webhooks.events import deliver_wakeup
 from slotwise.webhooks.sender import Sender
 
 RELAY = "webhooks.relay"
-#: a deliver job holds an arq slot for at most this long (endpoint timeout ≤ 30 s, plus the
-#: claim and the record)
-DELIVER_TIMEOUT_SECONDS = 60
+#: added to the longest a deliver job can take, so arq never cancels one mid-send (a cancelled
+#: attempt is sent again by the next worker: a duplicate)
+DELIVER_TIMEOUT_SLACK_SECONDS = 10
+
+
+def deliver_timeout_seconds(settings: Settings) -> int:
+    """arq's timeout for a deliver job, longer than the longest it can take."""
+    return int(longest_job_seconds(settings)) + DELIVER_TIMEOUT_SLACK_SECONDS
+
 
 log = logging.getLogger("slotwise.webhooks")
 
