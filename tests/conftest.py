@@ -25,6 +25,8 @@ from tests.support.webhook_receiver import Receiver, running_receiver
 
 #: tests keep to one logical Redis database; parallel runs on one machine pick different ones
 TEST_REDIS_DB = int(os.environ.get("SLOTWISE_TEST_REDIS_DB", "15"))
+#: SLOTWISE_SECRET_KEYS of every app, worker and server the tests run (a test key, no secret)
+TEST_SECRET_KEYS = "n8cN5tFW-Tm6aHbJYHHSsjkZ0f4Lqb3aE7kBdfKKpMI="
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +98,7 @@ def settings(database_url: str, service_urls: tuple[str, str]) -> Settings:
         argon2_profile="cheapest",
         public_url="https://book.example.test",
         db_pool_size=5,
+        secret_keys=TEST_SECRET_KEYS,
     )
 
 
@@ -164,6 +167,7 @@ def live_app(database_url: str, service_urls: tuple[str, str]) -> Iterator[tuple
         redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
         argon2_profile="cheapest",
         db_pool_size=5,
+        secret_keys=TEST_SECRET_KEYS,
     )
     with serving(lambda _: create_app(settings)) as base_url:
         yield base_url, asyncio.run(make_tenant(settings, "Live"))

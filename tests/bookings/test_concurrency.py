@@ -20,7 +20,7 @@ import pytest
 from litestar import Litestar
 
 from slotwise.settings import Settings, load_settings
-from tests.conftest import TEST_REDIS_DB, with_redis_db
+from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, with_redis_db
 from tests.support.bookings import Client, at, book, booking, fetch, make_type
 from tests.support.factories import Side, attendee_body
 from tests.support.servers import running_server
@@ -59,6 +59,7 @@ def server(database_url: str, service_urls: tuple[str, str]) -> Iterator[str]:
         redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
         argon2_profile="cheapest",
         public_url="https://book.example.test",
+        secret_keys=TEST_SECRET_KEYS,
     )
     with running_server(settings) as base:
         yield base
