@@ -36,6 +36,8 @@ def _test_redis_db() -> int:
 
 
 TEST_REDIS_DB = _test_redis_db()
+#: SLOTWISE_SECRET_KEYS of every app, worker and server the tests run (a test key, no secret)
+TEST_SECRET_KEYS = "n8cN5tFW-Tm6aHbJYHHSsjkZ0f4Lqb3aE7kBdfKKpMI="
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +109,7 @@ def settings(database_url: str, service_urls: tuple[str, str]) -> Settings:
         argon2_profile="cheapest",
         public_url="https://book.example.test",
         db_pool_size=5,
+        secret_keys=TEST_SECRET_KEYS,
     )
 
 
@@ -175,6 +178,7 @@ def live_app(database_url: str, service_urls: tuple[str, str]) -> Iterator[tuple
         redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
         argon2_profile="cheapest",
         db_pool_size=5,
+        secret_keys=TEST_SECRET_KEYS,
     )
     with serving(lambda _: create_app(settings)) as base_url:
         yield base_url, asyncio.run(make_tenant(settings, "Live"))

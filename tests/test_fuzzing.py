@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 from slotwise.app import create_app
 from slotwise.cli.migrate import upgrade
 from slotwise.settings import Settings, load_settings
-from tests.conftest import TEST_REDIS_DB, scratch_database, with_redis_db
+from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, scratch_database, with_redis_db
 from tests.support.browser import serving
 from tests.support.factories import Side, make_api_key, make_side
 
@@ -52,6 +52,7 @@ def fuzz_target(service_urls: tuple[str, str]) -> Iterator[tuple[str, Side, str]
             argon2_profile="cheapest",
             rate_limit_enabled=False,
             db_pool_size=5,
+            secret_keys=TEST_SECRET_KEYS,
         )
         side = asyncio.run(make_side(settings, "Fuzz"))
         spare = asyncio.run(make_api_key(settings, side.tenant))

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 
 import asyncpg
+import pytest
 from alembic import command
 
 from slotwise.cli.migrate import alembic_config, downgrade, upgrade
@@ -52,3 +53,27 @@ def test_stored_idempotency_keys_become_the_digests_the_lookup_uses(
         stored = asyncio.run(_run(url, "SELECT key_digest FROM idempotency_record"))
         assert stored == key_digest(key)
         assert asyncio.run(_run(url, "SELECT sealed FROM idempotency_record")) is False
+
+
+def test_plain_webhook_secrets_are_kept_and_a_downgrade_over_sealed_ones_is_refused(
+    service_urls: tuple[str, str],
+) -> None:
+    company, endpoint = uuid.uuid4(), uuid.uuid4()
+    insert = (
+        "INSERT INTO webhook_endpoint (id, company_id, url, event_types, headers,"
+        " timeout_seconds, max_retries, status, secret, success_count, failure_count)"
+        " VALUES ($1, $2, 'https://h.example/x', '{}', '{}', 5, 1, 'active', $3, 0, 0)"
+    )
+    with scratch_database(service_urls[0], "slotwise_migr") as url:
+        upgrade(url, "0019")
+        asyncio.run(
+            _run(url, "INSERT INTO company (id, name, timezone) VALUES ($1, 'A', 'UTC')", company)
+        )
+        asyncio.run(_run(url, insert, endpoint, company, "whsec_legacy"))
+        upgrade(url)
+        stored = asyncio.run(_run(url, "SELECT secret FROM webhook_endpoint"))
+        assert stored == "whsec_legacy", "read as legacy plain text until `secrets rotate`"
+        sealed = "sealed:v1:abcdef12:" + "A" * 110
+        asyncio.run(_run(url, "UPDATE webhook_endpoint SET secret = $1", sealed))
+        with pytest.raises(RuntimeError, match="hold sealed secrets"):
+            downgrade(url, "0019")

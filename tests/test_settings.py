@@ -7,6 +7,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from slotwise.kit.sealing import new_key
 from slotwise.settings import Settings, SettingsError, env_name, load_settings
 
 
@@ -61,3 +62,40 @@ def test_env_example_documents_every_setting() -> None:
     for info in msgspec.structs.fields(Settings):
         assert env_name(info.name) in values, f"{env_name(info.name)} missing from env.example"
     assert load_settings(values).public_url == "https://book.example.com"
+
+
+def test_secret_keys_are_checked_and_never_shown() -> None:
+    key = new_key()
+    assert load_settings({"SLOTWISE_SECRET_KEYS": f"{key}, {new_key()}"}).keyring().ids
+    with pytest.raises(SettingsError, match=r"^SLOTWISE_SECRET_KEYS: key 2 of 2 is not") as exc:
+        load_settings({"SLOTWISE_SECRET_KEYS": f"{key},{key[:-4]}"})
+    assert key[:-4] not in str(exc.value)
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_serve_and_worker_refuse_to_start_without_secret_keys(command: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "slotwise", command],
+        env={
+            "PATH": "",
+            "DATABASE_URL": "postgresql://u@127.0.0.1:1/db",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("slotwise: configuration error: SLOTWISE_SECRET_KEYS: not set")
+
+
+def test_the_asgi_factory_refuses_to_build_without_secret_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from slotwise.app import create_app_from_env
+
+    monkeypatch.delenv("SLOTWISE_SECRET_KEYS", raising=False)
+    with pytest.raises(SettingsError, match="SLOTWISE_SECRET_KEYS: not set"):
+        create_app_from_env()

@@ -34,6 +34,7 @@ from slotwise.db.session import (
 )
 from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit.logs import configure_logging
+from slotwise.kit.sealing import Keyring
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.pages.controller import BookingPageController, assets, embed_script
 from slotwise.public.controller import (
@@ -46,7 +47,14 @@ from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
 from slotwise.ratelimit.middleware import default_policy, rate_limit_middleware
 from slotwise.ratelimit.policies import RATE_POLICIES, CompanyPolicies
-from slotwise.settings import SETTINGS, Settings, load_settings, warn_about_settings
+from slotwise.settings import (
+    KEYRING,
+    SETTINGS,
+    Settings,
+    load_settings,
+    require_secret_keys,
+    warn_about_settings,
+)
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import PersonalPageController, UserController
@@ -84,9 +92,11 @@ class AppState:
     rate_policies: CompanyPolicies
     slot_cache: SlotCache
     verifier: Verifier
+    keyring: Keyring
 
     def install(self, state: State) -> None:
         SETTINGS.put(state, self.settings)
+        KEYRING.put(state, self.keyring)
         ENGINE.put(state, self.engine)
         SESSIONMAKER.put(state, self.sessionmaker)
         REDIS.put(state, self.redis)
@@ -132,6 +142,7 @@ def build_state(settings: Settings) -> AppState:
                 window_seconds=settings.auth_failure_window_seconds,
             ),
         ),
+        keyring=settings.keyring(),
     )
 
 
@@ -207,8 +218,11 @@ def create_app_from_env() -> Litestar:
     """Factory for ASGI servers: settings come from the process environment.
 
     Everything built so far lives as long as the process, so it is moved out of the garbage
-    collector's view: collections then scan only per-request objects (shorter pauses).
+    collector's view: collections then scan only per-request objects (shorter pauses). A
+    server started without SLOTWISE_SECRET_KEYS stops here.
     """
-    app = create_app(load_settings(os.environ))
+    settings = load_settings(os.environ)
+    require_secret_keys(settings)
+    app = create_app(settings)
     gc.freeze()
     return app

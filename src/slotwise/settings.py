@@ -7,6 +7,7 @@ from typing import Literal
 import msgspec
 
 from slotwise.kit.clientaddr import parse_networks
+from slotwise.kit.sealing import Keyring
 from slotwise.kit.smtp import parse_mailbox, parse_smtp_url
 from slotwise.kit.state import StateKey
 
@@ -56,6 +57,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: how long a worker holds a mail it sends; one silent for longer is taken for dead and the
     #: mail is sent again (with the same Message-ID)
     mail_lease_seconds: int = 90
+    #: keys sealing stored secrets (webhook signing secrets), comma-separated, newest first:
+    #: each 32 bytes in URL-safe base64 (`slotwise secrets new-key`); see `require_secret_keys`
+    secret_keys: str = ""
 
     def __post_init__(self) -> None:
         self._check_webhooks()
@@ -82,6 +86,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("SLOTWISE_PUBLIC_URL: expected an http:// or https:// URL")
         self._check_mail()
+        self._check_secret_keys()
 
     def _check_mail(self) -> None:
         for name, value, parse in (
@@ -93,6 +98,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                     parse(value)
             except ValueError as exc:
                 raise SettingsError(f"{PREFIX}{name}: {exc}") from exc
+
+    def _check_secret_keys(self) -> None:
+        try:
+            Keyring.parse(self.secret_keys)
+        except ValueError as exc:  # names the key by position, never shows it
+            raise SettingsError(f"{PREFIX}SECRET_KEYS: {exc}") from None
 
     def _check_webhooks(self) -> None:
         for name, value, least in (
@@ -107,6 +118,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 raise SettingsError(f"{PREFIX}{name}: must be at least {least}")
         if not 1 <= self.webhook_relay_seconds <= 60 or 60 % self.webhook_relay_seconds:
             raise SettingsError(f"{PREFIX}WEBHOOK_RELAY_SECONDS: must divide 60 (1, 2, 5, 10, …)")
+
+    def keyring(self) -> Keyring:
+        """The keys of `SLOTWISE_SECRET_KEYS` (checked when the settings were made)."""
+        return Keyring.parse(self.secret_keys)
 
     @property
     def async_database_url(self) -> str:
@@ -149,6 +164,21 @@ def load_settings(environ: Mapping[str, str], **overrides: object) -> Settings:
 
 
 SETTINGS = StateKey("settings", Settings)
+KEYRING = StateKey("keyring", Keyring)
+
+
+def require_secret_keys(settings: Settings) -> None:
+    """Refuse to run a server or worker that could not read or write stored secrets.
+
+    There is no development mode to fall back on: `slotwise dev` (and other commands using its
+    data folder's servers) take the key it keeps in that folder, the tests set one, and every
+    other run (`serve`, `worker`, the ASGI factory) must be given SLOTWISE_SECRET_KEYS.
+    """
+    if not settings.secret_keys.strip():
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEYS: not set; stored secrets cannot be sealed or read without it"
+            " (make a key with `slotwise secrets new-key`)"
+        )
 
 
 def warn_about_settings(settings: Settings) -> None:

@@ -16,7 +16,7 @@ from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
 from slotwise.mails import jobs as mail_jobs
 from slotwise.notifications.outbox import SEND
-from slotwise.settings import Settings, load_settings, warn_about_settings
+from slotwise.settings import Settings, load_settings, require_secret_keys, warn_about_settings
 from slotwise.webhooks import jobs as webhook_jobs
 from slotwise.webhooks.events import DELIVER
 
@@ -45,6 +45,7 @@ async def purge_replays(ctx: dict[str, Any]) -> int:
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or load_settings(os.environ)
+    require_secret_keys(settings)  # deliveries are signed with sealed secrets
     engine = create_engine(settings)
     ctx["settings"] = settings
     warn_about_settings(settings)

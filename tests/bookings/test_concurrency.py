@@ -22,7 +22,7 @@ from litestar import Litestar
 from slotwise.bookings.lifecycle import AppointmentLifecycle
 from slotwise.settings import Settings, load_settings
 from slotwise.users.service import UserService
-from tests.conftest import TEST_REDIS_DB, with_redis_db
+from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, with_redis_db
 from tests.support.bookings import Client, at, book, booking, fetch, make_type
 from tests.support.factories import Side, attendee_body, owner_principal, session_for
 from tests.support.servers import running_server
@@ -61,6 +61,7 @@ def server(database_url: str, service_urls: tuple[str, str]) -> Iterator[str]:
         redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
         argon2_profile="cheapest",
         public_url="https://book.example.test",
+        secret_keys=TEST_SECRET_KEYS,
     )
     with running_server(settings) as base:
         yield base

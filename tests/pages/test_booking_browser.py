@@ -31,7 +31,7 @@ from playwright.sync_api import (
 
 from slotwise.app import create_app
 from slotwise.settings import Settings, load_settings
-from tests.conftest import TEST_REDIS_DB, _truncate_all, with_redis_db
+from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, _truncate_all, with_redis_db
 from tests.support.browser import (
     chromium,
     offline_context,
@@ -71,6 +71,7 @@ def site(database_url: str, service_urls: tuple[str, str]) -> Iterator[Site]:
             public_url=base_url,
             webhook_allow_private_networks=True,
             db_pool_size=5,
+            secret_keys=TEST_SECRET_KEYS,
         )
         return create_app(holder["settings"])
 

@@ -39,10 +39,11 @@ from slotwise.models import (
     User,
     UserType,
     WebhookEndpoint,
+    uuid7,
 )
 from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
-from slotwise.webhooks import signing
+from slotwise.webhooks import sealed_secrets, signing
 from slotwise.webhooks.events import EventType, emit
 from slotwise.webhooks.repository import DeliveryRepository, EndpointRepository
 
@@ -290,26 +291,36 @@ async def make_webhook(
     event_types: tuple[str, ...] = ("new_employee",),
     **values: object,
 ) -> WebhookEndpoint:
-    """An endpoint inserted directly (no URL check), so tests can point it anywhere."""
+    """An endpoint inserted directly (no URL check), so tests can point it anywhere; a
+    `secret` or `previous_secret` given in clear is sealed as the app does."""
+    endpoint_id = uuid7()
     async with session_for(settings) as session:
         row = EndpointRepository(session, tenant.company_id).add(
             WebhookEndpoint(
+                id=endpoint_id,
                 url=url,
                 event_types=list(event_types),
                 headers={},
                 timeout_seconds=5,
                 max_retries=10,
                 status=EndpointStatus.ACTIVE,
-                secret=signing.new_secret(),
+                secret=sealed_secrets.seal(settings.keyring(), endpoint_id, signing.new_secret()),
                 success_count=0,
                 failure_count=0,
             )
         )
         for name, value in values.items():
+            if name in ("secret", "previous_secret") and isinstance(value, str):
+                value = sealed_secrets.seal(settings.keyring(), endpoint_id, value)  # noqa: PLW2901
             setattr(row, name, value)
         await session.flush()
         await session.refresh(row)
         return row
+
+
+def webhook_secret(settings: Settings, row: WebhookEndpoint) -> str:
+    """The endpoint's signing secret in clear (the row holds it sealed)."""
+    return sealed_secrets.open_secret(settings.keyring(), row.id, row.secret)
 
 
 async def make_delivery(

@@ -26,6 +26,7 @@ def server_env(settings: Settings) -> dict[str, str]:
         REDIS_URL=settings.redis_url or "",
         SLOTWISE_ARGON2_PROFILE=settings.argon2_profile,
         SLOTWISE_PUBLIC_URL=settings.public_url,
+        SLOTWISE_SECRET_KEYS=settings.secret_keys,
     )
     return env
 

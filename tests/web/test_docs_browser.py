@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from slotwise.app import create_app
 from slotwise.settings import load_settings
+from tests.conftest import TEST_SECRET_KEYS
 from tests.support.browser import (
     chromium,
     offline_context,
@@ -36,6 +37,7 @@ def base_url() -> Iterator[str]:
         {
             "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/postgres",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "SLOTWISE_SECRET_KEYS": TEST_SECRET_KEYS,
         }
     )
     with serving(lambda _: create_app(settings)) as url:

@@ -28,7 +28,7 @@ from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer, Outcome
 from slotwise.webhooks.queue import DeliveryQueue, QueuedDelivery
 from slotwise.webhooks.retry import RETRY_DELAYS, retry_delay
-from tests.support.factories import Tenant, make_delivery, make_webhook
+from tests.support.factories import Tenant, make_delivery, make_webhook, webhook_secret
 from tests.support.webhook_receiver import Receiver, Reply
 from tests.webhooks.conftest import FakeClock
 
@@ -97,7 +97,7 @@ async def test_signed_bytes_equal_sent_bytes(ctx: Ctx) -> None:
     assert got.headers["webhook-id"].startswith("msg_")
     assert "." not in got.headers["webhook-id"]
     assert int(got.headers["webhook-timestamp"]) == int(ctx.deliverer.clock().timestamp())
-    body = Webhook(webhook.secret).verify(got.body, got.headers)
+    body = Webhook(webhook_secret(ctx.settings, webhook)).verify(got.body, got.headers)
     assert body["webhookType"] == "new_employee"
     assert body["eventId"] == stored.event.msg_id
     assert body["email"] == "ü@example.test"
@@ -376,7 +376,7 @@ async def test_rotation_window_signs_with_both_secrets(ctx: Ctx) -> None:
     (got,) = ctx.receiver.received
     assert len(got.headers["webhook-signature"].split(" ")) == 2
     Webhook(old).verify(got.body, got.headers)
-    Webhook(webhook.secret).verify(got.body, got.headers)
+    Webhook(webhook_secret(ctx.settings, webhook)).verify(got.body, got.headers)
 
 
 async def test_endpoint_stats_count_attempts(ctx: Ctx) -> None:

@@ -7,8 +7,10 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.kit.sealing import is_sealed
 from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
+from slotwise.webhooks.sealed_secrets import open_secret
 from tests.support.factories import Tenant, make_delivery
 from tests.support.idempotency import assert_stored_sealed, count_rows
 from tests.support.webhook_receiver import Receiver
@@ -18,6 +20,7 @@ BODY = {"endpoint": ENDPOINT, "eventTypes": ["booking_created"]}
 
 
 async def _secrets(settings: Settings, webhook_id: str) -> tuple[str, str | None]:
+    """The endpoint's secrets as stored (sealed), opened."""
     conn = await asyncpg.connect(settings.database_url)
     try:
         row = await conn.fetchrow(
@@ -27,7 +30,10 @@ async def _secrets(settings: Settings, webhook_id: str) -> tuple[str, str | None
     finally:
         await conn.close()
     assert row is not None
-    return row["secret"], row["previous_secret"]
+    id_, stored = uuid.UUID(webhook_id), (row["secret"], row["previous_secret"])
+    assert all(value is None or is_sealed(value) for value in stored)
+    previous = stored[1] and open_secret(settings.keyring(), id_, stored[1])
+    return open_secret(settings.keyring(), id_, stored[0]), previous
 
 
 async def test_a_retried_create_gets_the_same_secret_and_one_endpoint(

@@ -1,4 +1,4 @@
-"""The `slotwise` command: dev, serve, worker, migrate, openapi, company, user."""
+"""The `slotwise` command: dev, serve, worker, migrate, openapi, company, user, secrets."""
 
 import argparse
 import json
@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from slotwise.settings import Settings, SettingsError, load_settings
+from slotwise.settings import Settings, SettingsError, load_settings, require_secret_keys
 
 OPENAPI_PATH = Path("openapi/openapi.json")
 
@@ -39,9 +39,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from slotwise.cli.serve import serve
 
     with _services(settings, start=False) as found:
+        require_secret_keys(found)
         # the server's workers read their settings from the environment
         os.environ["DATABASE_URL"] = found.database_url or ""
         os.environ["REDIS_URL"] = found.redis_url or ""
+        os.environ["SLOTWISE_SECRET_KEYS"] = found.secret_keys
         serve(
             args.host or found.host,
             args.port or found.port,
@@ -56,6 +58,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from slotwise.worker import create_worker
 
     with _services(settings, start=False) as found:
+        require_secret_keys(found)
         create_worker(found, burst=args.burst).run()
     return 0
 
@@ -128,6 +131,33 @@ def cmd_user_set_role(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_secrets_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    from slotwise.cli.secrets import rotate_command
+
+    with _services(settings) as found:
+        result = rotate_command(found)
+    print(json.dumps(result))
+    return 1 if result["unreadable"] else 0
+
+
+def cmd_secrets_new_key(settings: Settings, args: argparse.Namespace) -> int:
+    from slotwise.kit.sealing import new_key
+
+    print(new_key())
+    return 0
+
+
+def _add_secrets_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    secrets = sub.add_parser("secrets", help="keys sealing stored secrets (SLOTWISE_SECRET_KEYS)")
+    secrets_sub = secrets.add_subparsers(dest="secrets_command", required=True)
+    new_key = secrets_sub.add_parser("new-key", help="print a fresh key")
+    new_key.set_defaults(func=cmd_secrets_new_key)
+    rotate = secrets_sub.add_parser(
+        "rotate", help="seal every stored secret under the newest key (the first listed)"
+    )
+    rotate.set_defaults(func=cmd_secrets_rotate)
+
+
 def _add_user_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     user = sub.add_parser("user", help="operator commands for users")
     user_sub = user.add_subparsers(dest="user_command", required=True)
@@ -189,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_company_commands(sub)
     _add_user_commands(sub)
+    _add_secrets_commands(sub)
     return parser
 
 

@@ -50,6 +50,7 @@ import uvicorn
 
 from slotwise.cli.demo import Demo, ensure_demo
 from slotwise.cli.mailcatcher import start_catcher
+from slotwise.kit.sealing import Keyring, new_key
 from slotwise.settings import Settings, SettingsError
 
 PG_SOCKET = ".s.PGSQL.5432"
@@ -66,6 +67,9 @@ User = pwd.struct_passwd | None
 REACHABLE_ROOT = Path("/var/tmp")  # noqa: S108 - a folder of the server user's own is made in it
 #: where a running `slotwise dev` writes the URLs of its embedded servers
 ANNOUNCEMENT = "services.json"
+#: the key sealing the stored secrets of the data folder's database when SLOTWISE_SECRET_KEYS
+#: is unset; made on the first start, kept across restarts
+SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name
 
 
 class DevError(Exception):
@@ -521,6 +525,8 @@ def local_services(settings: Settings, *, start: bool = True) -> Iterator[Settin
     running = _running_dev(data)
     database = settings.database_url or running.get("DATABASE_URL")
     cache = settings.redis_url or running.get("REDIS_URL")
+    if settings.database_url is None and (database or start):
+        settings = _with_dev_keys(settings, data)  # the dev database's secrets
     if (database and cache) or not start:
         yield msgspec.structs.replace(settings, database_url=database, redis_url=cache)
         return
@@ -535,6 +541,31 @@ def local_services(settings: Settings, *, start: bool = True) -> Iterator[Settin
         yield found
 
 
+def dev_secret_keys(data: Path) -> str:
+    """SLOTWISE_SECRET_KEYS for the data folder's database: the key in its `secret-key` file,
+    made (readable by this user only) when there is none yet."""
+    path = data / SECRET_KEY_FILE
+    if not path.exists():
+        data.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another command made it meanwhile
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(new_key() + "\n")
+    keys = path.read_text().strip()
+    try:
+        Keyring.parse(keys)
+    except ValueError as exc:
+        raise SettingsError(f"{path}: {exc}; set SLOTWISE_SECRET_KEYS instead") from None
+    return keys
+
+
+def _with_dev_keys(settings: Settings, data: Path) -> Settings:
+    """Settings for the data folder's own database: its key unless SLOTWISE_SECRET_KEYS is set."""
+    if settings.secret_keys:
+        return settings
+    return msgspec.structs.replace(settings, secret_keys=dev_secret_keys(data))
+
+
 def run_dev(settings: Settings, *, host: str, port: int) -> int:
     """Start what is missing, migrate, then serve the API and run the worker until a signal."""
     from slotwise.cli.migrate import upgrade
@@ -542,6 +573,7 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
     data = Path(settings.data_dir).expanduser().resolve()
     previous = signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly while starting, too
     try:
+        settings = _with_dev_keys(settings, data)
         with embedded_services(data, settings.database_url, settings.redis_url) as services:
             urls = services.urls
             embedded = {

@@ -22,8 +22,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from slotwise.kit.sealing import is_sealed
 from slotwise.models.base import TenantModel, TimestampMixin
 
 
@@ -67,10 +68,12 @@ class WebhookEndpoint(TimestampMixin, TenantModel):
         Enum(EndpointStatus, name="webhook_endpoint_status", values_callable=_values),
         default=EndpointStatus.ACTIVE,
     )
-    #: `whsec_…`; readable because it signs (see the README on encryption at rest)
-    secret: Mapped[str] = mapped_column(String(100))
-    #: the secret before the last rotation; it signs too until `previous_secret_expires_at`
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    #: `whsec_…`, sealed (`kit.sealing`): it must be readable to sign. Rows written before
+    #: sealing may still hold it plain until `slotwise secrets rotate` seals them.
+    secret: Mapped[str] = mapped_column(String(255))
+    #: the secret before the last rotation, sealed too; it signs until
+    #: `previous_secret_expires_at`
+    previous_secret: Mapped[str | None] = mapped_column(String(255))
     previous_secret_expires_at: Mapped[datetime | None]
     success_count: Mapped[int] = mapped_column(default=0)
     failure_count: Mapped[int] = mapped_column(default=0)
@@ -78,6 +81,13 @@ class WebhookEndpoint(TimestampMixin, TenantModel):
     last_failure_at: Mapped[datetime | None]
     #: first failed attempt since the last success; the endpoint is disabled when it gets old
     failing_since: Mapped[datetime | None]
+
+    @validates("secret", "previous_secret")
+    def _sealed_only(self, name: str, value: str | None) -> str | None:
+        """No code path may write a signing secret in clear (legacy rows are only read)."""
+        if value is not None and not is_sealed(value):
+            raise ValueError(f"webhook_endpoint.{name}: only a sealed secret may be stored")
+        return value
 
 
 class WebhookEvent(TenantModel):

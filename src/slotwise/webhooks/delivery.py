@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.db.leases import Due
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.clock import Clock, utc_now
+from slotwise.kit.sealing import Keyring, SealError
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -28,7 +29,7 @@ from slotwise.models import (
     WebhookEvent,
 )
 from slotwise.settings import Settings
-from slotwise.webhooks import signing
+from slotwise.webhooks import sealed_secrets, signing
 from slotwise.webhooks.queue import DeliveryQueue, QueuedDelivery
 from slotwise.webhooks.repository import (
     AttemptRepository,
@@ -68,25 +69,32 @@ class Outcome:
     endpoint_disabled: bool = False
 
 
-def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-    """The current secret, and the previous one while its rotation window lasts."""
-    found = [endpoint.secret]
-    expires = endpoint.previous_secret_expires_at
-    if endpoint.previous_secret and expires is not None and expires > now:
-        found.append(endpoint.previous_secret)
-    return found
+#: the error class of an attempt not sent because the endpoint's secret could not be opened
+SECRET_UNREADABLE = "secret_unreadable"  # noqa: S105 - an error class, not a secret
 
 
 async def send_attempt(
-    sender: Sender, endpoint: WebhookEndpoint, event: WebhookEvent, now: datetime
+    sender: Sender, keyring: Keyring, endpoint: WebhookEndpoint, event: WebhookEvent, now: datetime
 ) -> Sent:
-    """Sign the stored bytes for this attempt and POST them."""
+    """Sign the stored bytes for this attempt and POST them.
+
+    A secret no listed key opens (its key was dropped from SLOTWISE_SECRET_KEYS) fails the
+    attempt without sending it, loudly in the log: the delivery is retried on its schedule, so
+    it goes out once the key is listed again.
+    """
+    try:
+        secrets_ = sealed_secrets.signing_secrets(keyring, endpoint, now)
+    except SealError as exc:
+        log.error(
+            "webhook endpoint %s: its signing secret cannot be opened (%s); attempt not sent",
+            endpoint.id,
+            exc,
+        )
+        return Sent(started_at=now, duration_ms=0, status_code=None, error=SECRET_UNREADABLE)
     headers = dict(endpoint.headers or {})
     headers["content-type"] = "application/json"
     timestamp = int(now.timestamp())
-    headers |= signing.headers(
-        signing_secrets(endpoint, now), event.msg_id, timestamp, event.payload
-    )
+    headers |= signing.headers(secrets_, event.msg_id, timestamp, event.payload)
     return await sender.send(endpoint.url, headers, event.payload, endpoint.timeout_seconds, now)
 
 
@@ -120,6 +128,8 @@ class Recorder:
         if sent.delivered:
             await endpoints.count_success(endpoint.id, now)
             return outcome
+        if sent.error == SECRET_UNREADABLE:
+            return outcome  # our configuration failed, not the endpoint: no strike against it
         failing_since = await endpoints.count_failure(endpoint.id, now)
         reason = None
         if sent.status_code == 410:
@@ -197,6 +207,7 @@ class Deliverer:
         self.sessions = sessions
         self.sender = sender
         self.clock = clock
+        self.keyring = settings.keyring()
         self.lease_margin = timedelta(seconds=settings.webhook_lease_margin_seconds)
         self.recorder = Recorder(settings, rng or secrets.SystemRandom())
         self.per_endpoint = max(1, settings.worker_max_jobs // ENDPOINT_SHARE_OF_JOBS)
@@ -253,7 +264,9 @@ class Deliverer:
             del self.in_flight[endpoint_id]
 
     async def _attempt(self, queued: QueuedDelivery, attempt: int) -> Outcome:
-        sent = await send_attempt(self.sender, queued.endpoint, queued.event, self.clock())
+        sent = await send_attempt(
+            self.sender, self.keyring, queued.endpoint, queued.event, self.clock()
+        )
         company_id = CompanyId(queued.delivery.company_id)
         async with self.sessions() as session, session.begin():
             return await self.recorder.record(

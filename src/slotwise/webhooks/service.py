@@ -1,6 +1,7 @@
 """Webhook subscriptions of the caller's company: validation, limits, secrets, the delivery log,
 redelivery and the test ping."""
 
+import logging
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -17,16 +18,18 @@ from slotwise.egress import policy
 from slotwise.jobs import after_commit
 from slotwise.kit.clock import utc_now
 from slotwise.kit.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
+from slotwise.kit.sealing import Keyring, SealError
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    uuid7,
 )
-from slotwise.settings import Settings
+from slotwise.settings import KEYRING, Settings
 from slotwise.webhooks import schemas as s
-from slotwise.webhooks import signing
+from slotwise.webhooks import sealed_secrets, signing
 from slotwise.webhooks.delivery import send_attempt
 from slotwise.webhooks.events import (
     EVENT_ALIASES,
@@ -45,6 +48,8 @@ from slotwise.webhooks.repository import (
 )
 from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender, Sent
 from slotwise.webhooks.views import attempt_view, delivery_view, webhook_view, with_secret
+
+log = logging.getLogger("slotwise.webhooks")
 
 #: names a custom header may not use: ours (signature, body framing) and hop-by-hop ones
 RESERVED_HEADERS = frozenset(
@@ -113,12 +118,18 @@ class PreparedPing:
 
 class WebhookService:
     def __init__(
-        self, session: AsyncSession, principal: Principal, settings: Settings, sender: Sender
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        settings: Settings,
+        sender: Sender,
+        keyring: Keyring,
     ) -> None:
         self.session = session
         self.company_id = principal.company_id
         self.settings = settings
         self.sender = sender
+        self.keyring = keyring
         self.endpoints = EndpointRepository(session, self.company_id)
         self.deliveries = DeliveryRepository(session, self.company_id)
 
@@ -148,8 +159,10 @@ class WebhookService:
             raise WebhookLimitReached(
                 f"Webhook limit reached ({self.settings.webhook_max_endpoints} per company)"
             )
+        endpoint_id, secret = uuid7(), signing.new_secret()
         row = self.endpoints.add(
             WebhookEndpoint(
+                id=endpoint_id,
                 url=data.endpoint,
                 event_types=event_types,
                 description=data.description,
@@ -158,14 +171,14 @@ class WebhookService:
                 timeout_seconds=data.timeout_seconds,
                 max_retries=data.max_retries,
                 status=EndpointStatus(data.status),
-                secret=signing.new_secret(),
+                secret=sealed_secrets.seal(self.keyring, endpoint_id, secret),
                 success_count=0,
                 failure_count=0,
             )
         )
         await self.session.flush()
         await self.session.refresh(row)
-        return with_secret(row)
+        return with_secret(row, secret)
 
     async def _validated_update(self, data: s.WebhookUpdate) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -210,12 +223,28 @@ class WebhookService:
     async def rotate_secret(self, webhook_id: uuid.UUID) -> s.WebhookWithSecret:
         row = await self.endpoints.get_or_404(webhook_id, for_update=True)
         overlap = timedelta(hours=self.settings.webhook_secret_overlap_hours)
-        row.previous_secret = row.secret if overlap else None
-        row.previous_secret_expires_at = utc_now() + overlap if overlap else None
-        row.secret = signing.new_secret()
+        previous = self._resealed_previous(row) if overlap else None
+        row.previous_secret = previous
+        row.previous_secret_expires_at = utc_now() + overlap if previous else None
+        secret = signing.new_secret()
+        row.secret = sealed_secrets.seal(self.keyring, row.id, secret)
         await self.session.flush()
         await self.session.refresh(row)
-        return with_secret(row)
+        return with_secret(row, secret)
+
+    def _resealed_previous(self, row: WebhookEndpoint) -> str | None:
+        """The outgoing secret, sealed under the newest key to sign during the overlap; None
+        when no listed key opens it (it could not sign anyway; the new secret replaces it)."""
+        try:
+            return sealed_secrets.resealed(self.keyring, row.id, row.secret) or row.secret
+        except SealError as exc:
+            log.warning(
+                "webhook endpoint %s: rotated without an overlap, the old secret cannot be"
+                " opened (%s)",
+                row.id,
+                exc,
+            )
+            return None
 
     async def prepare_test(self, webhook_id: uuid.UUID) -> PreparedPing:
         """What a test ping needs, read now: the endpoint (URL, headers, secrets, timeout) and
@@ -229,7 +258,7 @@ class WebhookService:
 
     async def send_test(self, ping: PreparedPing) -> Sent:
         """POST the ping, whatever the endpoint's status; uses no database session."""
-        return await send_attempt(self.sender, ping.endpoint, ping.event, ping.now)
+        return await send_attempt(self.sender, self.keyring, ping.endpoint, ping.event, ping.now)
 
     async def record_test(self, ping: PreparedPing, sent: Sent) -> s.TestResult:
         """Log a sent ping as a delivery of one attempt (no retries, not in the stats)."""
@@ -308,4 +337,4 @@ async def provide_webhook_service(
     settings: NamedDependency[Settings],
     state: State,
 ) -> WebhookService:
-    return WebhookService(db, principal, settings, WEBHOOK_SENDER.of(state))
+    return WebhookService(db, principal, settings, WEBHOOK_SENDER.of(state), KEYRING.of(state))

@@ -56,11 +56,12 @@ def webhook_view(row: WebhookEndpoint) -> s.Webhook:
     )
 
 
-def with_secret(row: WebhookEndpoint) -> s.WebhookWithSecret:
+def with_secret(row: WebhookEndpoint, secret: str) -> s.WebhookWithSecret:
+    """The endpoint and its new secret in clear (the row holds it sealed)."""
     view = webhook_view(row)
     fields = msgspec.structs.asdict(view)
     return s.WebhookWithSecret(
-        **fields, secret=row.secret, previous_secret_expires_at=row.previous_secret_expires_at
+        **fields, secret=secret, previous_secret_expires_at=row.previous_secret_expires_at
     )
 
 
