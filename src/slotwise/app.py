@@ -13,6 +13,8 @@ from litestar.middleware import DefineMiddleware
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from slotwise.audit.controller import AuditLogController
+from slotwise.audit.recorder import record_audit_entry
 from slotwise.auth.access import provide_principal
 from slotwise.auth.hashing import build_hasher
 from slotwise.auth.middleware import AuthMiddleware
@@ -28,6 +30,8 @@ from slotwise.credentials.controller import ApiKeyController, PersonalAccessToke
 from slotwise.db.session import (
     ENGINE,
     SESSIONMAKER,
+    UNIT_OF_WORK,
+    UnitOfWork,
     create_engine,
     create_sessionmaker,
     provide_transaction,
@@ -93,6 +97,7 @@ class AppState:
     slot_cache: SlotCache
     verifier: Verifier
     keyring: Keyring
+    unit_of_work: UnitOfWork
 
     def install(self, state: State) -> None:
         SETTINGS.put(state, self.settings)
@@ -106,6 +111,7 @@ class AppState:
         RATE_POLICIES.put(state, self.rate_policies)
         SLOT_CACHE.put(state, self.slot_cache)
         VERIFIER.put(state, self.verifier)
+        UNIT_OF_WORK.put(state, self.unit_of_work)
 
     async def close(self) -> None:
         await self.webhook_sender.aclose()
@@ -143,6 +149,7 @@ def build_state(settings: Settings) -> AppState:
             ),
         ),
         keyring=settings.keyring(),
+        unit_of_work=UnitOfWork(record_audit_entry),
     )
 
 
@@ -179,6 +186,7 @@ def create_app(settings: Settings) -> Litestar:
             InviteeAppointmentController,
             HostDecisionController,
             AttendeeOptInController,
+            AuditLogController,
             *docs.routes,
             assets,
             embed_script,

@@ -60,6 +60,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: keys sealing stored secrets (webhook signing secrets), comma-separated, newest first:
     #: each 32 bytes in URL-safe base64 (`slotwise secrets new-key`); see `require_secret_keys`
     secret_keys: str = ""
+    #: days finished rows are kept: webhook deliveries (with their attempts), mails, audit log
+    webhook_delivery_retention_days: int = 30
+    notification_retention_days: int = 90
+    audit_log_retention_days: int = 365
 
     def __post_init__(self) -> None:
         self._check_webhooks()
@@ -113,6 +117,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             ("WEBHOOK_LEASE_MARGIN_SECONDS", self.webhook_lease_margin_seconds, 1),
             ("WORKER_MAX_JOBS", self.worker_max_jobs, 1),
             ("MAIL_LEASE_SECONDS", self.mail_lease_seconds, 1),
+            ("WEBHOOK_DELIVERY_RETENTION_DAYS", self.webhook_delivery_retention_days, 1),
+            ("NOTIFICATION_RETENTION_DAYS", self.notification_retention_days, 1),
+            ("AUDIT_LOG_RETENTION_DAYS", self.audit_log_retention_days, 1),
         ):
             if value < least:
                 raise SettingsError(f"{PREFIX}{name}: must be at least {least}")

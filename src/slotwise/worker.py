@@ -2,7 +2,7 @@
 
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import cron, func
@@ -41,6 +41,35 @@ async def purge_replays(ctx: dict[str, Any]) -> int:
         total += deleted
         if deleted < retention.BATCH:
             return total
+
+
+PURGE_OLD_ROWS = "retention.purge_old_rows"
+
+
+async def purge_old_rows(ctx: dict[str, Any]) -> dict[str, int]:
+    """Delete finished webhook deliveries, mails and audit entries past their retention, a
+    batch per transaction (no long lock on a big table); how many went, per table."""
+    settings: Settings = ctx["settings"]
+    now = datetime.now(UTC)
+    plan = (
+        (
+            "webhook_delivery",
+            retention.purge_webhook_deliveries,
+            settings.webhook_delivery_retention_days,
+        ),
+        ("notification", retention.purge_notifications, settings.notification_retention_days),
+        ("audit_log", retention.purge_audit_log, settings.audit_log_retention_days),
+    )
+    totals: dict[str, int] = {}
+    for table, purge, days in plan:
+        totals[table] = 0
+        while True:
+            async with ctx["sessionmaker"]() as session, session.begin():
+                deleted = await purge(session, now - timedelta(days=days))
+            totals[table] += deleted
+            if deleted < retention.BATCH:
+                break
+    return totals
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -103,6 +132,14 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
             purge_replays,
             name=PURGE_REPLAYS,
             minute={7, 37},
+            second={0},
+            run_at_startup=True,
+            keep_result=0,
+        ),
+        cron(
+            purge_old_rows,
+            name=PURGE_OLD_ROWS,
+            minute={17},
             second={0},
             run_at_startup=True,
             keep_result=0,

@@ -7,10 +7,18 @@ only drops what has expired for every company alike.
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.models import IdempotencyRecord
+from slotwise.models import (
+    AuditEntry,
+    DeliveryStatus,
+    IdempotencyRecord,
+    Notification,
+    NotificationStatus,
+    TenantModel,
+    WebhookDelivery,
+)
 
 #: rows deleted per statement: short transactions, no long lock on the table
 BATCH = 1000
@@ -28,3 +36,37 @@ async def purge_expired_replays(session: AsyncSession, now: datetime, batch: int
         delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(expired))
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def _purge(
+    session: AsyncSession, model: type[TenantModel], where: ColumnElement[bool], batch: int
+) -> int:
+    doomed = select(model.id).where(where).limit(batch).scalar_subquery()
+    result = await session.execute(delete(model).where(model.id.in_(doomed)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_webhook_deliveries(
+    session: AsyncSession, before: datetime, batch: int = BATCH
+) -> int:
+    """Delete up to `batch` deliveries finished (delivered or given up) before `before`; their
+    attempts go with them. Pending, retrying and skipped ones stay."""
+    finished = WebhookDelivery.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED])
+    return await _purge(
+        session, WebhookDelivery, finished & (WebhookDelivery.updated_at < before), batch
+    )
+
+
+async def purge_notifications(session: AsyncSession, before: datetime, batch: int = BATCH) -> int:
+    """Delete up to `batch` mails finished (sent, failed, skipped) before `before`."""
+    finished = Notification.status.in_(
+        [NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.SKIPPED]
+    )
+    return await _purge(session, Notification, finished & (Notification.updated_at < before), batch)
+
+
+async def purge_audit_log(session: AsyncSession, before: datetime, batch: int = BATCH) -> int:
+    """Delete up to `batch` audit entries older than `before`: the one deletion the audit log
+    allows, declared for this transaction only."""
+    await session.execute(text("SET LOCAL slotwise.audit_purge = 'on'"))
+    return await _purge(session, AuditEntry, AuditEntry.created_at < before, batch)

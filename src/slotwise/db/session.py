@@ -1,22 +1,42 @@
 """Database engine, sessions and the per-request unit of work."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from litestar import Request
 from litestar.types import Scope
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from slotwise.jobs import JOB_QUEUE, flush_after_commit
 from slotwise.kit.state import StateKey
 from slotwise.settings import Settings
 
 _SESSION_KEY = "slotwise.session"
+_INSERTED_KEY = "slotwise.inserted"
+_CHANGED_KEY = "slotwise.changed"
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+BeforeCommit = Callable[[Request[Any, Any, Any], AsyncSession], Awaitable[None]]
+
+
+class UnitOfWork:
+    """What every request's transaction does last, before it commits: writing the audit entry.
+
+    Installed in the app state by the wiring file, so this module knows no layer above it.
+    """
+
+    def __init__(self, *before_commit: BeforeCommit) -> None:
+        self.before_commit = before_commit
+
+
+UNIT_OF_WORK = StateKey("unit_of_work", UnitOfWork)
 
 ENGINE = StateKey("engine", AsyncEngine)
 SESSIONMAKER: StateKey[async_sessionmaker[AsyncSession]] = StateKey(
@@ -62,7 +82,24 @@ def request_session(scope: Scope) -> AsyncSession:
     session: AsyncSession | None = state.get(_SESSION_KEY)
     if session is None:
         session = state[_SESSION_KEY] = SESSIONMAKER.of(scope["app"].state)()
+        if scope.get("method") in WRITING_METHODS:
+            event.listen(session.sync_session, "after_flush", _remember_inserted)
     return session
+
+
+def _remember_inserted(session: Session, _context: object) -> None:
+    session.info.setdefault(_INSERTED_KEY, []).extend(session.new)
+    session.info.setdefault(_CHANGED_KEY, []).extend(session.dirty)
+
+
+def inserted_rows(session: AsyncSession) -> list[object]:
+    """The rows a writing request's session inserted through the ORM, in flush order."""
+    return list(session.info.get(_INSERTED_KEY, ()))
+
+
+def changed_rows(session: AsyncSession) -> list[object]:
+    """The rows it updated through the ORM (they stay known after the session lets go of them)."""
+    return list(session.info.get(_CHANGED_KEY, ()))
 
 
 async def close_request_session(scope: Scope) -> None:
@@ -77,12 +114,16 @@ async def provide_transaction(
     """One transaction per request: committed after the handler returns, rolled back on error.
 
     Litestar runs this cleanup before the response is sent, so a failed commit becomes an
-    error response rather than a false success. Services flush but never commit. Job wake-ups
-    asked for during the request are sent only after the commit succeeded.
+    error response rather than a false success. Services flush but never commit. The
+    `UnitOfWork` hooks (the audit entry) run just before the commit, in the same transaction.
+    Job wake-ups asked for during the request are sent only after the commit succeeded.
     """
     session = request_session(request.scope)
+    work = UNIT_OF_WORK.find(request.app.state)
     try:
         yield session
+        for before_commit in work.before_commit if work else ():
+            await before_commit(request, session)
         await session.commit()
         await flush_after_commit(session, JOB_QUEUE.find(request.app.state))
     except BaseException:

@@ -1,6 +1,7 @@
 """Every ORM model, importable from one place (Alembic reads Base.metadata from here)."""
 
 from slotwise.models.appointment import Appointment, AppointmentStatus, Attendee
+from slotwise.models.audit import AuditEntry
 from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.branding import CompanyBranding, LogoStatus
@@ -32,6 +33,7 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "Attendee",
+    "AuditEntry",
     "Availability",
     "AvailabilityException",
     "Base",

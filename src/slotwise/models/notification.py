@@ -56,6 +56,12 @@ class Notification(TimestampMixin, TenantModel):
             "next_attempt_at",
             postgresql_where=text("status IN ('queued', 'sending')"),
         ),
+        #: the retention job's: finished mails by when they finished
+        Index(
+            "ix_notification_finished",
+            "updated_at",
+            postgresql_where=text("status IN ('sent', 'failed', 'skipped')"),
+        ),
     )
 
     appointment_id: Mapped[uuid.UUID] = mapped_column(index=True)

@@ -129,6 +129,12 @@ class WebhookDelivery(TimestampMixin, TenantModel):
             postgresql_where=text("status = 'delivering'"),
         ),
         Index("ix_webhook_delivery_endpoint_created", "endpoint_id", "created_at"),
+        #: the retention job's: finished deliveries by when they finished
+        Index(
+            "ix_webhook_delivery_finished",
+            "updated_at",
+            postgresql_where=text("status IN ('delivered', 'failed')"),
+        ),
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(index=True)

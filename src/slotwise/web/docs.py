@@ -64,6 +64,7 @@ TAGS = [
         ("company", "The company's branding and notification settings"),
         ("api-keys", "The company's platform API keys"),
         ("personal-access-tokens", "A user's tokens for integrations (Zapier, CRM syncs)"),
+        ("audit-log", "Who changed what through the API, and when (owners and admins)"),
         ("public", "What booking pages and invitees' links call, without credentials"),
         ("health", "Liveness and readiness for orchestrators"),
     )

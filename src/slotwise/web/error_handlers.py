@@ -128,8 +128,24 @@ def _app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
     )
 
 
+def _wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Handler parameter → the name the client sent it under (`page_size` → `pageSize`)."""
+    handler = request.scope.get("route_handler")
+    signature = getattr(handler, "parsed_fn_signature", None)
+    names: dict[str, str] = {}
+    for name, parameter in getattr(signature, "parameters", {}).items():
+        alias = getattr(parameter.kwarg_definition, "name", None)
+        if isinstance(alias, str) and alias != name:
+            names[name] = alias
+    return names
+
+
 def _validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    errors = validation_errors(exc)
+    names = _wire_names(request)
+    errors = [
+        FieldError(names.get(error.field, error.field), error.message)
+        for error in validation_errors(exc)
+    ]
     detail = str(exc.detail or "")
     if not errors:
         return render(request, 400, detail or "Bad Request", "bad_request")

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
+from litestar.types import Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
@@ -62,6 +63,7 @@ MAX_KEY_LENGTH = 255
 KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 _KEY = re.compile(KEY_PATTERN)
 NONCE_BYTES = 12
+_REPLAYED_STATE = "slotwise.replayed"
 T = TypeVar("T")
 
 
@@ -82,6 +84,11 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     except ValueError:
         canonical = body.decode("latin-1")
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def was_replayed(scope: Scope) -> bool:
+    """Whether this request answered with a stored response (it changed nothing)."""
+    return bool(scope.get("state", {}).get(_REPLAYED_STATE))
 
 
 def key_digest(key: str) -> str:
@@ -162,6 +169,7 @@ class Idempotency:
             if stored.sealed:
                 content = unseal(content, key, self.caller_id, request_print)
             replay_headers = dict(stored.headers) | {REPLAYED: "true"}
+            self.request.scope.setdefault("state", {})[_REPLAYED_STATE] = True
             return self._response(content, stored.status_code, replay_headers)
         result = await work()
         content = msgspec.json.encode(result)

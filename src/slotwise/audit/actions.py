@@ -1,0 +1,108 @@
+"""Every writing route's audit action, by handler name: a stable `<resource>.<verb>` and where
+the resource's id comes from. `tests/audit/test_actions.py` holds that every writing route has
+one, so a new route cannot go unrecorded."""
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from slotwise.models import (
+    Appointment,
+    Availability,
+    AvailabilityException,
+    Credential,
+    MeetingType,
+    TenantModel,
+    User,
+    WebhookEndpoint,
+)
+
+ResourceType = Literal[
+    "api_key",
+    "appointment",
+    "availability",
+    "availability_exception",
+    "company",
+    "meeting_type",
+    "personal_access_token",
+    "user",
+    "webhook",
+    "webhook_delivery",
+]
+#: the `resourceType` filter's values
+RESOURCE_TYPES: tuple[str, ...] = get_args(ResourceType)
+
+#: the resource is the caller's company (branding, notification settings)
+COMPANY = "@company"
+#: the resource is the acting user (their personal page)
+ACTOR = "@actor"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    name: str
+    resource_type: ResourceType
+    #: a path parameter's name, COMPANY, ACTOR, or the model whose row the request inserts
+    id_from: str | type[TenantModel]
+    #: how a public route's caller proves access (None: a credential does)
+    link: str | None = None
+
+
+def _crud(resource: ResourceType, model: type[TenantModel], param: str) -> dict[str, Action]:
+    return {
+        f"create_{resource}": Action(f"{resource}.create", resource, model),
+        f"update_{resource}": Action(f"{resource}.update", resource, param),
+        f"delete_{resource}": Action(f"{resource}.delete", resource, param),
+    }
+
+
+def _booking(verb: str, param: str = "appointment_id", link: str | None = None) -> Action:
+    return Action(f"booking.{verb}", "appointment", param, link)
+
+
+ACTIONS: dict[str, Action] = {
+    **_crud("user", User, "user_id"),
+    **_crud("availability", Availability, "availability_id"),
+    **_crud("meeting_type", MeetingType, "meeting_type_id"),
+    **_crud("webhook", WebhookEndpoint, "webhook_id"),
+    "update_personal_page": Action("personal_page.update", "user", ACTOR),
+    "update_company_branding": Action("company.branding_update", "company", COMPANY),
+    "upload_company_logo": Action("company.logo_upload", "company", COMPANY),
+    "delete_company_logo": Action("company.logo_delete", "company", COMPANY),
+    "update_company_notifications": Action("company.notifications_update", "company", COMPANY),
+    "create_api_key": Action("api_key.create", "api_key", Credential),
+    "activate_api_key": Action("api_key.activate", "api_key", "key_id"),
+    "deactivate_api_key": Action("api_key.deactivate", "api_key", "key_id"),
+    "revoke_api_key": Action("api_key.revoke", "api_key", "key_id"),
+    "create_personal_access_token": Action(
+        "personal_access_token.create", "personal_access_token", Credential
+    ),
+    "revoke_personal_access_token": Action(
+        "personal_access_token.revoke", "personal_access_token", "token_id"
+    ),
+    "create_availability_exception": Action(
+        "availability_exception.create", "availability_exception", AvailabilityException
+    ),
+    "delete_availability_exception": Action(
+        "availability_exception.delete", "availability_exception", "exception_id"
+    ),
+    "import_holiday_exceptions": Action(
+        "availability.holidays_import", "availability", "availability_id"
+    ),
+    "rotate_webhook_secret": Action("webhook.rotate_secret", "webhook", "webhook_id"),
+    "test_webhook": Action("webhook.test", "webhook", "webhook_id"),
+    "redeliver_webhook_delivery": Action(
+        "webhook_delivery.redeliver", "webhook_delivery", "delivery_id"
+    ),
+    "create_booking": Action("booking.create", "appointment", Appointment),
+    "book_on_booking_page": Action("booking.create", "appointment", Appointment, "booking_page"),
+    "cancel_appointment": _booking("cancel"),
+    "reschedule_appointment": _booking("reschedule"),
+    "delete_appointment": _booking("delete"),
+    "confirm_provisional_booking": _booking("confirm", "provisional_booking_id"),
+    "decline_provisional_booking": _booking("decline", "provisional_booking_id"),
+    "cancel_own_appointment": _booking("cancel", link="invitee_link"),
+    "reschedule_own_appointment": _booking("reschedule", link="invitee_link"),
+    "confirm_booking_request": _booking("confirm", link="host_link"),
+    "decline_booking_request": _booking("decline", link="host_link"),
+    "confirm_booking_as_attendee": _booking("opt_in_confirm", link="attendee_link"),
+}
