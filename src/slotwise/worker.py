@@ -1,5 +1,6 @@
 """arq worker: its options, lifecycle and the registered jobs."""
 
+import logging
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -8,6 +9,8 @@ from typing import Any
 from arq import cron, func
 from arq.cron import CronJob
 from arq.worker import Function, Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from slotwise.companies import jobs as company_jobs
 from slotwise.companies.service import IMPORT_LOGO
@@ -19,6 +22,11 @@ from slotwise.notifications.outbox import SEND
 from slotwise.settings import Settings, load_settings, require_secret_keys, warn_about_settings
 from slotwise.webhooks import jobs as webhook_jobs
 from slotwise.webhooks.events import DELIVER
+
+log = logging.getLogger("slotwise.worker")
+
+#: how long the worker waits before it starts again after Redis went away
+RESTART_DELAY_SECONDS = 1.0
 
 #: how often an idle worker looks for new jobs (the wake-up latency)
 POLL_DELAY_SECONDS = 0.02
@@ -183,3 +191,20 @@ def worker_options(settings: Settings) -> dict[str, Any]:
 def create_worker(settings: Settings, **overrides: Any) -> Worker:
     """A worker bound to these settings (the CLI and the dev command use it)."""
     return Worker(**(worker_options(settings) | overrides))
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """Run the worker until it is told to stop. When Redis goes away (a restart, a failover)
+    arq's loop ends with a connection error; the worker starts again once Redis answers, and
+    the relay then wakes whatever the outage lost (the work itself waits in PostgreSQL)."""
+    while True:
+        try:
+            create_worker(settings, burst=burst).run()
+            return
+        except (RedisConnectionError, RedisTimeoutError, ConnectionError) as exc:
+            if burst:
+                raise
+            log.warning(
+                "worker: Redis unreachable (%s: %s); starting again", type(exc).__name__, exc
+            )
+            time.sleep(RESTART_DELAY_SECONDS)

@@ -117,6 +117,31 @@ async def test_a_worker_killed_mid_send_sends_one_message(
     assert 1 <= len(messages) <= 2
 
 
+async def test_a_worker_killed_while_the_server_stalls_is_replaced_and_sends_once(
+    client: Client, side_a: Side, settings: Settings, inbox: Inbox
+) -> None:
+    meeting_type = await make_type(client, side_a)
+    inbox.stall = 30.0  # the server holds the worker on DATA and has taken nothing
+    created = await book(client, side_a, meeting_type, at(12), skipNotifications=True)
+    appointment_id = created["appointmentId"]
+    with running_worker(settings) as worker:
+        deadline = time.monotonic() + 15
+        while (await statuses(settings, appointment_id)).get("host_booking_created") != "sending":
+            assert time.monotonic() < deadline, worker.output()
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # inside the SMTP conversation
+        worker.kill()
+    assert await about(settings, appointment_id, inbox) == []
+    inbox.stall = 0.0
+    with running_worker(settings):  # takes the mail up once its lease (3 s) has run out
+        deadline = time.monotonic() + 20
+        while (await statuses(settings, appointment_id)).get("host_booking_created") != "sent":
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+    messages = await about(settings, appointment_id, inbox)
+    assert len(messages) == 1
+
+
 async def test_two_workers_send_each_mail_once(
     client: Client, side_a: Side, settings: Settings, inbox: Inbox
 ) -> None:

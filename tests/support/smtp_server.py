@@ -33,6 +33,8 @@ class Inbox:
     replies: list[str] = field(default_factory=list)
     #: seconds to wait before answering a message it took (a worker can die waiting)
     delay: float = 0.0
+    #: seconds to stall on DATA before taking the message; a client gone by then sent nothing
+    stall: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -40,6 +42,10 @@ class Inbox:
         return f"smtp://127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.stall:
+            await asyncio.sleep(self.stall)
+            if server.transport is None or server.transport.is_closing():
+                return "421 4.4.2 Connection lost"
         with self.lock:
             if self.replies:
                 return self.replies.pop(0)

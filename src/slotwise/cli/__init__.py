@@ -55,11 +55,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from slotwise.worker import create_worker
+    from slotwise.worker import run_worker
 
     with _services(settings, start=False) as found:
         require_secret_keys(found)
-        create_worker(found, burst=args.burst).run()
+        run_worker(found, burst=args.burst)
     return 0
 
 

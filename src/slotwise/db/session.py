@@ -44,12 +44,21 @@ SESSIONMAKER: StateKey[async_sessionmaker[AsyncSession]] = StateKey(
 )
 
 
+#: how long opening a connection may take before the request is answered 503
+CONNECT_TIMEOUT_SECONDS = 5
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         settings.async_database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size // 2,
         pool_recycle=1800,
+        # a connection the server closed while it sat in the pool (a restart, a failover, an
+        # idle timeout) is replaced on checkout instead of failing the request that drew it
+        pool_pre_ping=True,
+        # an unreachable server fails the request within seconds (asyncpg waits 60 by default)
+        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
         echo=settings.db_echo,
         # a failed statement's error (and so the log line) never carries its values:
         # attendees' names, emails and notes

@@ -12,10 +12,21 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import IntegrityError
 
-from slotwise.kit.errors import CONSTRAINT_ERRORS, AppError, FieldError, constraint_name
+from slotwise.db.outage import describe, is_database_unavailable
+from slotwise.kit.errors import (
+    CONSTRAINT_ERRORS,
+    AppError,
+    FieldError,
+    ServiceUnavailable,
+    constraint_name,
+)
 from slotwise.web.request_id import request_id_of
 
 log = logging.getLogger("slotwise.kit.errors")
+
+#: what a client is told to wait when the database is out of reach: the pool reconnects on
+#: the next request, so a short wait is enough once the server is back
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):
@@ -173,7 +184,24 @@ def _integrity_error(request: Request[Any, Any, Any], exc: IntegrityError) -> Re
     return _app_error(request, error_cls(message))
 
 
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """503 with Retry-After: a lost or refused database connection is an outage, not a bug."""
+    log.warning(
+        "database unavailable request_id=%s path=%s error=%s",
+        request_id_of(request.scope),
+        request.url.path,
+        describe(exc),
+    )
+    error = ServiceUnavailable(
+        "The database is unavailable; try again shortly",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+    return _app_error(request, error)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_database_unavailable(exc):
+        return _database_unavailable(request, exc)
     log.error(
         "unhandled error request_id=%s path=%s",
         request_id_of(request.scope),
