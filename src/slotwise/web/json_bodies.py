@@ -5,7 +5,8 @@ A handler with `request_class=FormRequest` also takes its body as a form (`web.f
 checked the same way as the JSON document it stands for.
 
 No text may hold a NUL character, in a body, a query or a path: PostgreSQL cannot store one,
-so it is a 400 naming the field here rather than a failed write later.
+so it is a 400 naming the field here rather than a failed write later. A body nesting deeper
+than `web.json_depth.MAX_DEPTH` is a 400 before it is decoded.
 """
 
 from typing import Any
@@ -16,6 +17,7 @@ from litestar.exceptions import ValidationException
 
 from slotwise.kit.errors import UnsupportedMediaType, ValidationFailed
 from slotwise.web.form_bodies import FORM_TYPES, FormRequest, json_body
+from slotwise.web.json_depth import DEPTH_MESSAGE, too_deep
 
 JSON_ONLY = "Content-Type must be application/json"
 JSON_OR_FORM = (
@@ -62,6 +64,8 @@ async def _check_types(request: Request[Any, Any, Any]) -> None:
     if not body:
         return
     target = request.route_handler.parsed_fn_signature.parameters["data"].annotation
+    if (member := too_deep(body)) is not None:
+        raise ValidationFailed.field(member or "body", DEPTH_MESSAGE)
     try:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError:
