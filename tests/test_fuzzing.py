@@ -6,8 +6,11 @@ reason (`--checks all` on the command line would override that).
 
 Two runs: a platform key acting for the company's owner (examples, coverage, fuzzing and
 stateful phases, following the document's links), and an admin's personal access token naming
-its own user. The allowances are in tests/fuzz.toml, each with its reason. `FUZZ_EXAMPLES`
-raises the examples per operation (10 by default, which keeps CI within a few minutes).
+its own user. The public routes are fuzzed in both with real targets, so requests reach past
+the lookup: a booking page's slugs, and an appointment with its secret (one for cancelling,
+one for everything else, so a cancel does not end the other operations' deep paths). The
+allowances are in tests/fuzz.toml, each with its reason. `FUZZ_EXAMPLES` raises the examples
+per operation (10 by default, which keeps CI within a few minutes).
 """
 
 import asyncio
@@ -16,17 +19,20 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from slotwise.app import create_app
+from slotwise.bookings.schemas import BookingCreated
 from slotwise.cli.migrate import upgrade
 from slotwise.settings import Settings, load_settings
 from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, scratch_database, with_redis_db
+from tests.support.bookings import fetch
 from tests.support.browser import serving
-from tests.support.factories import Side, make_api_key, make_side
+from tests.support.factories import Side, book, make_api_key, make_side
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tests" / "fuzz.toml"
@@ -39,8 +45,33 @@ async def _flush(url: str) -> None:
     await redis.aclose()
 
 
+async def _public_targets(settings: Settings, side: Side) -> dict[str, str]:
+    """The booking page of the member's meeting type and two appointments with their secrets."""
+    meeting_type = side.member_scheduling.meeting_type_id
+    booked = [
+        await book(settings, side.tenant, meeting_type, start, ignore_availability=True)
+        for start in (datetime(2031, 3, 3, 9, tzinfo=UTC), datetime(2031, 3, 4, 9, tzinfo=UTC))
+    ]
+    assert all(isinstance(b, BookingCreated) for b in booked)
+    (slugs,) = await fetch(
+        settings,
+        'SELECT u.slug AS user_slug, m.slug AS type_slug FROM meeting_type m JOIN "user" u'
+        " ON u.id = m.user_id WHERE m.id = $1",
+        meeting_type,
+    )
+    cancel, other = (b for b in booked if isinstance(b, BookingCreated))
+    return {
+        "FUZZ_USER_SLUG": slugs["user_slug"],
+        "FUZZ_TYPE_SLUG": slugs["type_slug"],
+        "FUZZ_APPOINTMENT": str(other.appointment_id),
+        "FUZZ_SECRET": other.secret,
+        "FUZZ_CANCEL_APPOINTMENT": str(cancel.appointment_id),
+        "FUZZ_CANCEL_SECRET": cancel.secret,
+    }
+
+
 @pytest.fixture(scope="module")
-def fuzz_target(service_urls: tuple[str, str]) -> Iterator[tuple[str, Side, str]]:
+def fuzz_target(service_urls: tuple[str, str]) -> Iterator[tuple[str, Side, dict[str, str]]]:
     """The app on a local port over a database of its own (the fuzzer writes thousands of
     rows), rate limiting off (one client sends everything), with one company set up."""
     with scratch_database(service_urls[0], "slotwise_fuzz") as url:
@@ -56,9 +87,10 @@ def fuzz_target(service_urls: tuple[str, str]) -> Iterator[tuple[str, Side, str]
         )
         side = asyncio.run(make_side(settings, "Fuzz"))
         spare = asyncio.run(make_api_key(settings, side.tenant))
+        env = {"FUZZ_SPARE_KEY": str(spare.id)} | asyncio.run(_public_targets(settings, side))
         try:
             with serving(lambda _: create_app(settings)) as base_url:
-                yield base_url, side, str(spare.id)
+                yield base_url, side, env
         finally:
             asyncio.run(_flush(settings.redis_url or ""))
 
@@ -99,21 +131,15 @@ def _operations() -> int:
     )
 
 
-def test_a_platform_key_finds_nothing(fuzz_target: tuple[str, Side, str]) -> None:
-    base_url, side, spare_key = fuzz_target
-    env = {
-        "FUZZ_KEY": side.tenant.api_key,
-        "FUZZ_USER": str(side.tenant.owner_id),
-        "FUZZ_SPARE_KEY": spare_key,
-    }
-    _schemathesis(base_url, env)
+def test_a_platform_key_finds_nothing(fuzz_target: tuple[str, Side, dict[str, str]]) -> None:
+    base_url, side, targets = fuzz_target
+    env = {"FUZZ_KEY": side.tenant.api_key, "FUZZ_USER": str(side.tenant.owner_id)}
+    _schemathesis(base_url, env | targets)
 
 
-def test_a_personal_access_token_finds_nothing(fuzz_target: tuple[str, Side, str]) -> None:
-    base_url, side, spare_key = fuzz_target
-    env = {
-        "FUZZ_KEY": side.admin_pat.token,
-        "FUZZ_USER": str(side.admin_id),
-        "FUZZ_SPARE_KEY": spare_key,
-    }
-    _schemathesis(base_url, env, "--phases", "examples,coverage,fuzzing")
+def test_a_personal_access_token_finds_nothing(
+    fuzz_target: tuple[str, Side, dict[str, str]],
+) -> None:
+    base_url, side, targets = fuzz_target
+    env = {"FUZZ_KEY": side.admin_pat.token, "FUZZ_USER": str(side.admin_id)}
+    _schemathesis(base_url, env | targets, "--phases", "examples,coverage,fuzzing")

@@ -32,6 +32,14 @@ def test_fingerprint_ignores_key_order_and_spacing() -> None:
     assert one != fingerprint("POST", "/v4/booking", b'{"a": 1, "b": [1, 2]}')
 
 
+def test_a_body_too_deep_to_decode_is_fingerprinted_as_its_bytes() -> None:
+    """A route without a body schema still fingerprints what was sent: thousands of nested
+    arrays must not make the decoder recurse into a 500."""
+    deep = b"[" * 10_000 + b"]" * 10_000
+    assert fingerprint("POST", "/v4/user", deep) == fingerprint("POST", "/v4/user", deep)
+    assert fingerprint("POST", "/v4/user", deep) != fingerprint("POST", "/v4/user", deep[1:-1])
+
+
 def test_a_sealed_answer_opens_only_with_the_same_key_caller_and_request() -> None:
     caller, request_print = uuid.uuid4(), fingerprint("POST", "/v4/api-key", b"{}")
     answer = b'{"apiKey": "ak_live:secret"}'

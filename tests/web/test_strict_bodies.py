@@ -1,9 +1,11 @@
-"""JSON bodies have the types the document says, no text holds a NUL character, and OPTIONS
-tells every method of a path."""
+"""JSON bodies have the types the document says, nest only a few levels, no text holds a NUL
+character, and OPTIONS tells every method of a path."""
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.web.json_depth import DEPTH_MESSAGE, MAX_DEPTH, too_deep
+from tests.support.bookings import at, book, make_type, utc
 from tests.support.factories import Side
 
 Client = AsyncTestClient[Litestar]
@@ -80,3 +82,66 @@ async def test_options_lists_every_method_of_the_path(client: Client) -> None:
         response = await client.options(path)
         assert response.status_code == 204
         assert response.headers["allow"] == allowed, path
+
+
+def _nested(depth: int, opening: str = "[") -> str:
+    closing = {"[": "]", "{": "}"}[opening]
+    inner = '"x":' if opening == "{" else ""
+    return (opening + inner) * depth + "1" * (opening == "{") + closing * depth
+
+
+async def test_deeply_nested_bodies_are_refused_naming_the_member(
+    client: Client, side_a: Side
+) -> None:
+    """Thousands of nested arrays or objects made the decoders recurse into a 500; a body that
+    nests deeper than any request document is a 400 before it is decoded, on every route."""
+    mt = await make_type(client, side_a)
+    created = await book(client, side_a, mt, at(10))
+    appointment, secret = created["appointmentId"], created["secret"]
+    routes = [
+        (f"/v4/public/appointment/{appointment}/cancel", "reason", {}),
+        (f"/v4/public/appointment/{appointment}/reschedule", "start", {}),
+        (
+            f"/v4/appointment/{appointment}/cancel",
+            "reason",
+            side_a.tenant.headers(side_a.member_id),
+        ),
+        (
+            "/v4/availability",
+            "name",
+            side_a.tenant.headers(side_a.member_id) | {"Idempotency-Key": "deep-1"},
+        ),
+    ]
+    for url, member, headers in routes:
+        for nested in (_nested(10_000), _nested(10_000, "{"), _nested(600), _nested(33)):
+            body = f'{{"secret": "{secret}", "{member}": {nested}}}'
+            response = await client.post(
+                url, content=body, headers=headers | {"Content-Type": "application/json"}
+            )
+            assert response.status_code == 400, (url, response.text)
+            assert response.json()["errors"] == [{"field": member, "message": DEPTH_MESSAGE}]
+    whole = await client.post(
+        f"/v4/public/appointment/{appointment}/cancel",
+        content=_nested(5_000),
+        headers={"Content-Type": "application/json"},
+    )
+    assert (whole.status_code, whole.json()["errors"][0]["field"]) == (400, "body")
+    form = await client.post(
+        "/v4/user",
+        data={"email": "deep@example.test", "meetingType": _nested(5_000)},
+        headers=side_a.tenant.headers(),
+    )
+    assert form.status_code == 400, form.text
+    assert form.json()["errors"] == [{"field": "meetingType", "message": DEPTH_MESSAGE}]
+    still = await client.get(
+        f"/v4/public/appointment/{appointment}", headers={"X-Appointment-Secret": secret}
+    )
+    assert still.status_code == 200
+    assert still.json()["appointment"]["start"] == utc(at(10))
+
+
+def test_depth_counts_brackets_outside_strings_only() -> None:
+    assert too_deep(_nested(MAX_DEPTH)) is None
+    assert too_deep(_nested(MAX_DEPTH + 1)) == ""
+    assert too_deep(f'{{"a": "{"[" * 100}", "b": {_nested(MAX_DEPTH - 1)}}}') is None
+    assert too_deep(f'{{"a": 1, "b\\"c": {_nested(MAX_DEPTH)}}}') == 'b"c'

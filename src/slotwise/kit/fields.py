@@ -5,7 +5,7 @@ One rule, one message: a zone or an email is judged the same wherever it arrives
 """
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from itertools import permutations
 
 from slotwise.kit.errors import FieldError
@@ -95,6 +95,19 @@ def cldr_date_format(value: str | None) -> str | None:
     return value
 
 
+#: the dates the API takes anywhere (a date, or a date-time by its own date): far enough from
+#: the calendar's ends (years 1 and 9999) that a day or two either side, in any zone or UTC
+#: offset, and any duration the API allows added to them stay representable
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+DAY_RANGE_MESSAGE = f"Must be between {FIRST_DAY} and {LAST_DAY}"
+
+
+def day(value: date, field: str) -> list[FieldError]:
+    """A date, or a date-time by its own date, inside the years the API takes."""
+    own = value.date() if isinstance(value, datetime) else value
+    return [] if FIRST_DAY <= own <= LAST_DAY else [FieldError(field, DAY_RANGE_MESSAGE)]
+
+
 INSTANT_MESSAGE = "Must be an ISO 8601 date-time with a UTC offset, e.g. 2030-01-07T00:00:00Z"
 
 
@@ -108,4 +121,6 @@ def instant(value: str | None, field: str) -> tuple[datetime | None, list[FieldE
         return None, [FieldError(field, INSTANT_MESSAGE)]
     if parsed.utcoffset() is None:
         return None, [FieldError(field, INSTANT_MESSAGE)]
+    if errors := day(parsed, field):
+        return None, errors
     return parsed, []

@@ -28,11 +28,6 @@ class RawSlotParams:
     troubleshoot: bool
 
 
-#: dates a slot query may name: far enough from the calendar's ends that a window in any zone
-#: (a day around each side) stays representable
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
-
-
 def _date(value: str, field: str, errors: list[FieldError]) -> date | None:
     try:
         if len(value) == 10:
@@ -42,8 +37,8 @@ def _date(value: str, field: str, errors: list[FieldError]) -> date | None:
     except ValueError:
         errors.append(FieldError(field, "Expected a date YYYY-MM-DD"))
         return None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        errors.append(FieldError(field, f"Must be between {FIRST_DAY} and {LAST_DAY}"))
+    if out_of_range := fields.day(day, field):
+        errors += out_of_range
         return None
     return day
 

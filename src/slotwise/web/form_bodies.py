@@ -35,6 +35,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from slotwise.kit.errors import ValidationFailed
+from slotwise.web.json_depth import DEPTH_MESSAGE, too_deep
 
 MULTIPART = RequestEncodingType.MULTI_PART.value
 URL_ENCODED = RequestEncodingType.URL_ENCODED.value
@@ -100,6 +101,8 @@ def to_document(items: Iterable[tuple[str, Any]], json_names: frozenset[str]) ->
 
 
 def _decode_json(name: str, text: str) -> Any:
+    if too_deep(text) is not None:
+        raise ValidationFailed.field(name, DEPTH_MESSAGE)
     try:
         return msgspec.json.decode(text)
     except msgspec.DecodeError as exc:

@@ -24,6 +24,7 @@ import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -43,6 +44,7 @@ from slotwise.db.tenancy import CompanyId, TenantRepository
 from slotwise.kit.errors import Conflict, Unprocessable, ValidationFailed
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.web.form_bodies import json_body
+from slotwise.web.json_depth import too_deep
 
 
 class IdempotencyRepository(TenantRepository[IdempotencyRecord]):
@@ -78,11 +80,13 @@ class IdempotencyKeyReused(Unprocessable):
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
-    """Same method, path and JSON value → same fingerprint (key order and spacing ignored)."""
-    try:
-        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
-    except ValueError:
-        canonical = body.decode("latin-1")
+    """Same method, path and JSON value → same fingerprint (key order and spacing ignored).
+    A body too deep to decode safely is taken as its bytes."""
+    canonical = body.decode("latin-1")
+    if too_deep(body) is None:
+        with suppress(ValueError):
+            value = json.loads(body or b"null")
+            canonical = json.dumps(value, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 

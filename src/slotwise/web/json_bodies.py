@@ -5,17 +5,22 @@ A handler with `request_class=FormRequest` also takes its body as a form (`web.f
 checked the same way as the JSON document it stands for.
 
 No text may hold a NUL character, in a body, a query or a path: PostgreSQL cannot store one,
-so it is a 400 naming the field here rather than a failed write later.
+so it is a 400 naming the field here rather than a failed write later. A body nesting deeper
+than `web.json_depth.MAX_DEPTH` is a 400 before it is decoded, and every date or date-time in a
+body must lie in the years the API accepts (`kit.fields.day`).
 """
 
+from datetime import date
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.exceptions import ValidationException
 
-from slotwise.kit.errors import UnsupportedMediaType, ValidationFailed
+from slotwise.kit import fields
+from slotwise.kit.errors import FieldError, UnsupportedMediaType, ValidationFailed
 from slotwise.web.form_bodies import FORM_TYPES, FormRequest, json_body
+from slotwise.web.json_depth import DEPTH_MESSAGE, too_deep
 
 JSON_ONLY = "Content-Type must be application/json"
 JSON_OR_FORM = (
@@ -62,6 +67,8 @@ async def _check_types(request: Request[Any, Any, Any]) -> None:
     if not body:
         return
     target = request.route_handler.parsed_fn_signature.parameters["data"].annotation
+    if (member := too_deep(body)) is not None:
+        raise ValidationFailed.field(member or "body", DEPTH_MESSAGE)
     try:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError:
@@ -69,9 +76,11 @@ async def _check_types(request: Request[Any, Any, Any]) -> None:
     if (field := _nul_field(value, "")) is not None:
         raise ValidationFailed.field(field or "body", NUL_MESSAGE)
     try:
-        msgspec.convert(_whole_numbers(value), type=target, strict=True)
+        converted = msgspec.convert(_whole_numbers(value), type=target, strict=True)
     except msgspec.ValidationError as exc:
         raise ValidationException(extra=[{"message": str(exc), "key": "body"}]) from exc
+    if errors := _days_out_of_range(converted, ""):
+        raise ValidationFailed(errors=errors)
 
 
 def _refuse_nul_in_url(request: Request[Any, Any, Any]) -> None:
@@ -99,6 +108,34 @@ def _nul_field(value: Any, path: str) -> str | None:
             if (found := _nul_field(item, where)) is not None:
                 return found
     return None
+
+
+def _days_out_of_range(value: Any, path: str) -> list[FieldError]:
+    """Every date and date-time of a decoded body outside the accepted years, by field."""
+    if isinstance(value, date):  # a datetime is a date too
+        return fields.day(value, path or "body")
+    if isinstance(value, msgspec.Struct):
+        return [
+            error
+            for field in msgspec.structs.fields(value)
+            for error in _days_out_of_range(
+                getattr(value, field.name),
+                f"{path}.{field.encode_name}" if path else field.encode_name,
+            )
+        ]
+    if isinstance(value, list | tuple):
+        return [
+            error
+            for index, item in enumerate(value)
+            for error in _days_out_of_range(item, f"{path}[{index}]")
+        ]
+    if isinstance(value, dict):
+        return [
+            error
+            for key, item in value.items()
+            for error in _days_out_of_range(item, f"{path}.{key}" if path else str(key))
+        ]
+    return []
 
 
 def _whole_numbers(value: Any) -> Any:

@@ -24,6 +24,7 @@ SPECIFIC: dict[str, dict[int, str]] = {
     "reschedule_appointment": {409: "The new slot is taken, or the appointment is cancelled"},
     "reschedule_own_appointment": {409: "The new slot is taken"},
     "cancel_appointment": {409: "The appointment is already cancelled"},
+    "cancel_own_appointment": {409: "The appointment is already cancelled"},
     "delete_appointment": {409: "The appointment is already cancelled"},
     "confirm_provisional_booking": {
         409: "Already decided, expired, or waiting for its attendee (double opt-in)"
