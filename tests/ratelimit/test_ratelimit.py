@@ -75,6 +75,43 @@ async def test_exhausting_one_key_leaves_another_untouched(
     assert check_headers(other.headers) == (3, 2)
 
 
+async def test_hour_and_day_quotas_are_shared_by_a_companys_keys(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    settings: Settings,
+    side_a: Side,
+    side_b: Side,
+) -> None:
+    """Minting more keys buys more requests per minute, never more per hour or day."""
+    RATE_POLICIES.of(app.state).ttl = 0
+    key_1 = side_a.tenant.headers()
+    key_2 = {"authorization": f"Bearer {side_a.extra_key.api_key}"}
+    await set_limit(settings, side_a, per_minute=1, burst=2, per_hour=3)
+    # the per-minute burst is per key: key 1 spends its 2, key 2 still has its own
+    first = [await client.get("/v4/api-key", headers=key_1) for _ in range(3)]
+    assert [r.status_code for r in first] == [200, 200, 429]
+    assert first[2].headers["ratelimit"].startswith('"minute";r=0;')
+    assert (await client.get("/v4/api-key", headers=key_2)).status_code == 200
+    # ... but that was the company's third request this hour: key 2 is now refused too
+    refused = await client.get("/v4/api-key", headers=key_2)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 60  # an hour quota, not the minute bucket
+    assert check_headers(refused.headers) == (3, 0)
+    assert refused.headers["ratelimit"].startswith('"hour";r=0;')
+    # another company's keys are untouched by that; its day quota is likewise its own
+    await set_limit(settings, side_b, per_minute=100, burst=100, per_day=2)
+    b_1 = side_b.tenant.headers()
+    b_2 = {"authorization": f"Bearer {side_b.extra_key.api_key}"}
+    assert (await client.get("/v4/api-key", headers=b_1)).status_code == 200
+    assert (await client.get("/v4/api-key", headers=b_1)).status_code == 200
+    daily = await client.get("/v4/api-key", headers=b_2)
+    assert daily.status_code == 429
+    assert int(daily.headers["retry-after"]) > 3600
+    assert check_headers(daily.headers) == (2, 0)
+    assert daily.headers["ratelimit"].startswith('"day";r=0;')
+    assert (await client.get("/v4/api-key", headers=key_2)).status_code == 429
+
+
 async def test_override_applies_without_restart_and_resets(
     app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:

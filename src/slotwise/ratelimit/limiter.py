@@ -6,6 +6,10 @@ with bursts up to 200: capacity 200 over 120 s). A request passes only when ever
 it, so the strictest window decides; one script call checks and updates all windows atomically
 across processes, using Redis' own clock.
 
+Each window names what it counts per: the per-minute window counts per caller (a credential or
+a client address), the hour and day quotas count per company, so minting more keys buys a
+company more requests per minute but no more per hour or day.
+
 If Redis is unreachable the limiter keeps serving with the same algorithm per process (fail
 open, logged once a minute) and marks its decisions as degraded.
 """
@@ -63,11 +67,17 @@ return out
 """
 
 
+CALLER = "caller"
+COMPANY = "company"
+
+
 @dataclass(frozen=True)
 class Window:
     name: str
     capacity: int
     seconds: int
+    #: what the window counts per: CALLER (the subject of the hit) or COMPANY
+    per: str = CALLER
 
     @property
     def interval_us(self) -> int:
@@ -86,9 +96,9 @@ class Policy:
         burst = max(burst, 1)
         windows = [Window("minute", burst, max(1, round(burst * 60 / per_minute)))]
         if per_hour:
-            windows.append(Window("hour", per_hour, 3600))
+            windows.append(Window("hour", per_hour, 3600, COMPANY))
         if per_day:
-            windows.append(Window("day", per_day, 86400))
+            windows.append(Window("day", per_day, 86400, COMPANY))
         return cls(tuple(windows))
 
     def header(self) -> str:
@@ -175,12 +185,19 @@ class RateLimiter:
         self._script = redis.register_script(_GCRA)
         self._warned_at = 0.0
 
-    async def hit(self, subject: str, policy: Policy, *, consume: bool = True) -> Decision:
+    async def hit(
+        self, subject: str, policy: Policy, *, company: str | None = None, consume: bool = True
+    ) -> Decision:
         """Count one request of `subject` against `policy` and say whether it may proceed.
 
-        With `consume=False` nothing is counted: the decision says whether one more would pass.
+        Windows counted per company use the `company` subject (`company:{id}`) when given, the
+        caller's own otherwise. With `consume=False` nothing is counted: the decision says
+        whether one more would pass.
         """
-        keys = [f"{self.prefix}:{subject}:{w.name}" for w in policy.windows]
+        keys = [
+            f"{self.prefix}:{company if w.per == COMPANY and company else subject}:{w.name}"
+            for w in policy.windows
+        ]
         args: list[int] = []
         for window in policy.windows:
             args += [window.interval_us, window.capacity]
