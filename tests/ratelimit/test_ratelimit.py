@@ -285,3 +285,69 @@ async def test_wrong_secrets_never_draw_on_the_keys_own_limit(
     again = await client.get("/v4/user/me", headers=side_a.tenant.headers())
     assert again.status_code == 200
     assert check_headers(again.headers)[1] in {198, 199}  # 199 only after a 0.6 s refill
+
+
+@pytest.mark.slow
+async def test_a_burst_of_wrong_secrets_runs_argon2_at_most_the_limit_times(
+    settings: Settings, side_a: Side
+) -> None:
+    """Each attempt counts as a failure before argon2 runs, so concurrency cannot outrun it.
+
+    Every 401 is a wrong secret that went through argon2; the rest were refused before it.
+    """
+    key = side_a.tenant.api_key
+    guesses = [
+        {"authorization": f"Bearer {key[:-4]}{n:04d}"} for n in range(50) if key[-4:] != f"{n:04d}"
+    ]
+    with running_server(settings) as base:
+        async with httpx.AsyncClient(timeout=30) as http:
+            responses = await asyncio.gather(
+                *(http.get(f"{base}/v4/user/me", headers=h) for h in guesses)
+            )
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {401, 429}
+    assert statuses.count(401) <= 10  # the per-credential limit: 10 failures a minute
+    assert statuses.count(429) >= len(guesses) - 10
+
+
+async def test_a_verified_secret_gives_its_reserved_failure_back(settings: Settings) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    gate = AuthFailureGate(RateLimiter(redis), per_credential=5, per_address=100, window_seconds=60)
+    verifier = Verifier(build_hasher("cheapest"), failures=gate)
+    stored = verifier.hash("right")
+    key = uuid.uuid4()
+    try:
+        burst = await asyncio.gather(
+            *(verifier.verify(key, stored, f"wrong-{n}", "198.51.100.7") for n in range(50)),
+            return_exceptions=True,
+        )
+        assert verifier.argon2_runs == 5
+        assert sum(isinstance(r, Throttled) for r in burst) == 45
+        other = uuid.uuid4()
+        for n in range(3):
+            assert not await verifier.verify(other, stored, f"guess-{n}", "198.51.100.8")
+        # under the limit the right secret verifies, and its attempt is not left counted
+        assert await verifier.verify(other, stored, "right", "198.51.100.8")
+        assert not await verifier.verify(other, stored, "guess-3", "198.51.100.8")
+        assert not await verifier.verify(other, stored, "guess-4", "198.51.100.8")
+        with pytest.raises(Throttled):
+            await verifier.verify(other, stored, "guess-5", "198.51.100.8")
+    finally:
+        await redis.aclose()
+
+
+async def test_a_burst_of_the_right_secret_takes_one_count(settings: Settings) -> None:
+    """Concurrent requests with the same secret share one attempt: one count, one argon2 run."""
+    redis = Redis.from_url(settings.redis_url or "")
+    gate = AuthFailureGate(RateLimiter(redis), per_credential=2, per_address=2, window_seconds=60)
+    verifier = Verifier(build_hasher("cheapest"), failures=gate)
+    stored = verifier.hash("right")
+    try:
+        key = uuid.uuid4()
+        results = await asyncio.gather(
+            *(verifier.verify(key, stored, "right", "198.51.100.9") for _ in range(30))
+        )
+        assert all(results)
+        assert verifier.argon2_runs == 1
+    finally:
+        await redis.aclose()
