@@ -112,3 +112,26 @@ def test_production_profile_is_rfc9106() -> None:
     params = build_hasher("rfc9106")
     assert (params.time_cost, params.memory_cost, params.parallelism) == (3, 65536, 4)
     assert params.type.name == "ID"
+
+
+async def test_concurrent_wrong_secrets_run_argon2_at_most_the_limit_times(
+    verifier: Verifier,
+) -> None:
+    stored = verifier.hash("s3cret")
+    cid = uuid.uuid4()
+    results = await asyncio.gather(
+        *(verifier.verify(cid, stored, f"bad-{n}", "1.1.1.1") for n in range(20)),
+        return_exceptions=True,
+    )
+    assert verifier.argon2_runs == 2
+    assert sum(isinstance(r, Throttled) for r in results) == 18
+
+
+async def test_a_right_secret_under_the_limit_gives_its_attempt_back(verifier: Verifier) -> None:
+    stored = verifier.hash("s3cret")
+    cid = uuid.uuid4()
+    assert not await verifier.verify(cid, stored, "bad", "1.1.1.1")
+    assert await verifier.verify(cid, stored, "s3cret", "1.1.1.1")
+    assert not await verifier.verify(cid, stored, "worse", "1.1.1.1")  # the 2nd failure
+    with pytest.raises(Throttled):
+        await verifier.verify(cid, stored, "worst", "1.1.1.1")

@@ -75,6 +75,43 @@ async def test_exhausting_one_key_leaves_another_untouched(
     assert check_headers(other.headers) == (3, 2)
 
 
+async def test_hour_and_day_quotas_are_shared_by_a_companys_keys(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    settings: Settings,
+    side_a: Side,
+    side_b: Side,
+) -> None:
+    """Minting more keys buys more requests per minute, never more per hour or day."""
+    RATE_POLICIES.of(app.state).ttl = 0
+    key_1 = side_a.tenant.headers()
+    key_2 = {"authorization": f"Bearer {side_a.extra_key.api_key}"}
+    await set_limit(settings, side_a, per_minute=1, burst=2, per_hour=3)
+    # the per-minute burst is per key: key 1 spends its 2, key 2 still has its own
+    first = [await client.get("/v4/api-key", headers=key_1) for _ in range(3)]
+    assert [r.status_code for r in first] == [200, 200, 429]
+    assert first[2].headers["ratelimit"].startswith('"minute";r=0;')
+    assert (await client.get("/v4/api-key", headers=key_2)).status_code == 200
+    # ... but that was the company's third request this hour: key 2 is now refused too
+    refused = await client.get("/v4/api-key", headers=key_2)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 60  # an hour quota, not the minute bucket
+    assert check_headers(refused.headers) == (3, 0)
+    assert refused.headers["ratelimit"].startswith('"hour";r=0;')
+    # another company's keys are untouched by that; its day quota is likewise its own
+    await set_limit(settings, side_b, per_minute=100, burst=100, per_day=2)
+    b_1 = side_b.tenant.headers()
+    b_2 = {"authorization": f"Bearer {side_b.extra_key.api_key}"}
+    assert (await client.get("/v4/api-key", headers=b_1)).status_code == 200
+    assert (await client.get("/v4/api-key", headers=b_1)).status_code == 200
+    daily = await client.get("/v4/api-key", headers=b_2)
+    assert daily.status_code == 429
+    assert int(daily.headers["retry-after"]) > 3600
+    assert check_headers(daily.headers) == (2, 0)
+    assert daily.headers["ratelimit"].startswith('"day";r=0;')
+    assert (await client.get("/v4/api-key", headers=key_2)).status_code == 429
+
+
 async def test_override_applies_without_restart_and_resets(
     app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
@@ -248,3 +285,69 @@ async def test_wrong_secrets_never_draw_on_the_keys_own_limit(
     again = await client.get("/v4/user/me", headers=side_a.tenant.headers())
     assert again.status_code == 200
     assert check_headers(again.headers)[1] in {198, 199}  # 199 only after a 0.6 s refill
+
+
+@pytest.mark.slow
+async def test_a_burst_of_wrong_secrets_runs_argon2_at_most_the_limit_times(
+    settings: Settings, side_a: Side
+) -> None:
+    """Each attempt counts as a failure before argon2 runs, so concurrency cannot outrun it.
+
+    Every 401 is a wrong secret that went through argon2; the rest were refused before it.
+    """
+    key = side_a.tenant.api_key
+    guesses = [
+        {"authorization": f"Bearer {key[:-4]}{n:04d}"} for n in range(50) if key[-4:] != f"{n:04d}"
+    ]
+    with running_server(settings) as base:
+        async with httpx.AsyncClient(timeout=30) as http:
+            responses = await asyncio.gather(
+                *(http.get(f"{base}/v4/user/me", headers=h) for h in guesses)
+            )
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {401, 429}
+    assert statuses.count(401) <= 10  # the per-credential limit: 10 failures a minute
+    assert statuses.count(429) >= len(guesses) - 10
+
+
+async def test_a_verified_secret_gives_its_reserved_failure_back(settings: Settings) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    gate = AuthFailureGate(RateLimiter(redis), per_credential=5, per_address=100, window_seconds=60)
+    verifier = Verifier(build_hasher("cheapest"), failures=gate)
+    stored = verifier.hash("right")
+    key = uuid.uuid4()
+    try:
+        burst = await asyncio.gather(
+            *(verifier.verify(key, stored, f"wrong-{n}", "198.51.100.7") for n in range(50)),
+            return_exceptions=True,
+        )
+        assert verifier.argon2_runs == 5
+        assert sum(isinstance(r, Throttled) for r in burst) == 45
+        other = uuid.uuid4()
+        for n in range(3):
+            assert not await verifier.verify(other, stored, f"guess-{n}", "198.51.100.8")
+        # under the limit the right secret verifies, and its attempt is not left counted
+        assert await verifier.verify(other, stored, "right", "198.51.100.8")
+        assert not await verifier.verify(other, stored, "guess-3", "198.51.100.8")
+        assert not await verifier.verify(other, stored, "guess-4", "198.51.100.8")
+        with pytest.raises(Throttled):
+            await verifier.verify(other, stored, "guess-5", "198.51.100.8")
+    finally:
+        await redis.aclose()
+
+
+async def test_a_burst_of_the_right_secret_takes_one_count(settings: Settings) -> None:
+    """Concurrent requests with the same secret share one attempt: one count, one argon2 run."""
+    redis = Redis.from_url(settings.redis_url or "")
+    gate = AuthFailureGate(RateLimiter(redis), per_credential=2, per_address=2, window_seconds=60)
+    verifier = Verifier(build_hasher("cheapest"), failures=gate)
+    stored = verifier.hash("right")
+    try:
+        key = uuid.uuid4()
+        results = await asyncio.gather(
+            *(verifier.verify(key, stored, "right", "198.51.100.9") for _ in range(30))
+        )
+        assert all(results)
+        assert verifier.argon2_runs == 1
+    finally:
+        await redis.aclose()

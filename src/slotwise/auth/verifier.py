@@ -4,8 +4,9 @@
   that verified; the credential row is still read on every request, so revocation, deactivation
   and expiry apply on the next request in every process.
 - Failed verifications are counted per credential id and per client address by a failure gate
-  (in Redis across processes in the app, in process memory by default); past the limit the
-  next attempt is refused before argon2 runs.
+  (in Redis across processes in the app, in process memory by default). Each attempt counts as
+  a failure before argon2 runs and is given back when the secret verifies, so past the limit an
+  attempt is refused before argon2, even within a concurrent burst.
 - argon2 runs in a worker thread under a small capacity limiter, never on the event loop;
   concurrent verifications of the same secret share one argon2 run.
 """
@@ -83,15 +84,17 @@ class Verifier:
         if key in self._cache:
             self._cache.move_to_end(key)
             return True
-        refusal = await self.failures.wait(str(credential_id), address)
-        if refusal is not None:
-            raise refusal
         pending = self._in_flight.get(key)
         if pending is not None:  # the same secret is being verified: share that result
             return await asyncio.shield(pending)
+        # in flight from before the failure count is taken, so that the same secret arriving
+        # meanwhile shares this attempt instead of taking counts of its own
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:
+            refusal = await self.failures.reserve(str(credential_id), address)
+            if refusal is not None:
+                raise refusal
             ok = await self._run_argon2(key, secret_hash, secret, address)
             future.set_result(ok)
         except BaseException as exc:
@@ -105,6 +108,7 @@ class Verifier:
     async def _run_argon2(
         self, key: tuple[uuid.UUID, str, bytes], secret_hash: str, secret: str, address: str
     ) -> bool:
+        """Run argon2 for an attempt already counted as a failure; on success give it back."""
         credential_id = key[0]
         self.argon2_runs += 1
         ok = await anyio.to_thread.run_sync(self._check, secret_hash, secret, limiter=self._limiter)
@@ -112,8 +116,7 @@ class Verifier:
             self._cache[key] = None
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        else:
-            await self.failures.failed(str(credential_id), address)
+            await self.failures.release(str(credential_id), address)
         return ok
 
     def _check(self, secret_hash: str, secret: str) -> bool:

@@ -1,6 +1,9 @@
 """Failed credential verifications, counted per credential and per client address.
 
-Checked before argon2 runs, so guessing secrets costs the guesser a refusal, not us a hash.
+Every attempt that is about to run argon2 is counted as a failure first (`reserve`, a refusal
+past the limit) and given back when the secret verifies (`release`). Counting before argon2, in
+one atomic step, is what bounds the work: a concurrent burst of wrong secrets for one credential
+runs argon2 at most the limit times, since each attempt takes its place before any hash runs.
 `AuthFailureGate` counts in Redis across processes; `LocalFailureGate` counts in this process
 (the fallback while Redis is unreachable, and the default for tools and tests).
 """
@@ -21,11 +24,12 @@ class Throttled(Exception):
 
 
 class FailureGate(Protocol):
-    async def wait(self, credential_id: str, address: str) -> Throttled | None:
-        """A refusal when this caller must not try a secret now; None otherwise."""
+    async def reserve(self, credential_id: str, address: str) -> Throttled | None:
+        """Count one attempt as a failure before argon2 runs; a refusal (nothing counted) when
+        this caller must not try a secret now."""
 
-    async def failed(self, credential_id: str, address: str) -> None:
-        """Count one failed verification."""
+    async def release(self, credential_id: str, address: str) -> None:
+        """Give back a reserved attempt whose secret verified."""
 
 
 class FailureCounter:
@@ -60,6 +64,11 @@ class FailureCounter:
         while len(self._counts) > self.max_keys:
             self._counts.popitem(last=False)
 
+    def release(self, key: str) -> None:
+        start, count = self._current(key)
+        if count > 0:
+            self._counts[key] = (start, count - 1)
+
 
 class LocalFailureGate:
     """Failure counts of this process only: for tests and tools without Redis."""
@@ -74,16 +83,19 @@ class LocalFailureGate:
         self._by_credential = FailureCounter(per_credential, window_seconds, clock, 100_000)
         self._by_address = FailureCounter(per_address, window_seconds, clock, 100_000)
 
-    async def wait(self, credential_id: str, address: str) -> Throttled | None:
+    async def reserve(self, credential_id: str, address: str) -> Throttled | None:
+        # no await between the check and the count: atomic within the event loop
         for counter, name in ((self._by_credential, credential_id), (self._by_address, address)):
             retry_after = counter.retry_after(name)
             if retry_after is not None:
                 return Throttled(retry_after)
-        return None
-
-    async def failed(self, credential_id: str, address: str) -> None:
         self._by_credential.record(credential_id)
         self._by_address.record(address)
+        return None
+
+    async def release(self, credential_id: str, address: str) -> None:
+        self._by_credential.release(credential_id)
+        self._by_address.release(address)
 
 
 class AuthFailureGate:
@@ -109,18 +121,28 @@ class AuthFailureGate:
             (f"fail:addr:{address}", self.address),
         ]
 
-    async def wait(self, credential_id: str, address: str) -> Throttled | None:
-        """A refusal (with its headers) when this caller must not try now; None otherwise."""
+    async def reserve(self, credential_id: str, address: str) -> Throttled | None:
+        """Count the attempt per credential, then per address, each in one atomic script call;
+        a refusal (with its headers, nothing left counted) when either is over its limit."""
+        taken: list[tuple[str, Policy]] = []
         for subject, policy in self._subjects(credential_id, address):
-            decision = await self.limiter.hit(subject, policy, consume=False)
+            decision = await self.limiter.hit(subject, policy)
             if decision.degraded:
-                return await self.fallback.wait(credential_id, address)
+                await self._give_back(taken)
+                return await self.fallback.reserve(credential_id, address)
             if not decision.allowed:
+                await self._give_back(taken)
                 return Throttled(decision.retry_after_seconds, decision.headers())
+            taken.append((subject, policy))
         return None
 
-    async def failed(self, credential_id: str, address: str) -> None:
-        for subject, policy in self._subjects(credential_id, address):
-            if (await self.limiter.hit(subject, policy)).degraded:
-                await self.fallback.failed(credential_id, address)
-                return
+    async def release(self, credential_id: str, address: str) -> None:
+        if not await self._give_back(self._subjects(credential_id, address)):
+            await self.fallback.release(credential_id, address)
+
+    async def _give_back(self, taken: list[tuple[str, Policy]]) -> bool:
+        """Refund the counts; False when Redis was unreachable for any of them."""
+        reached = True
+        for subject, policy in taken:
+            reached = await self.limiter.refund(subject, policy) and reached
+        return reached

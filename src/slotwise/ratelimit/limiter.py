@@ -6,6 +6,10 @@ with bursts up to 200: capacity 200 over 120 s). A request passes only when ever
 it, so the strictest window decides; one script call checks and updates all windows atomically
 across processes, using Redis' own clock.
 
+Each window names what it counts per: the per-minute window counts per caller (a credential or
+a client address), the hour and day quotas count per company, so minting more keys buys a
+company more requests per minute but no more per hour or day.
+
 If Redis is unreachable the limiter keeps serving with the same algorithm per process (fail
 open, logged once a minute) and marks its decisions as degraded.
 """
@@ -63,11 +67,37 @@ return out
 """
 
 
+CALLER = "caller"
+COMPANY = "company"
+
+
+# KEYS: one per window. ARGV: emission interval (µs) per window. Gives back one counted request
+# per window (the caller counted it in advance and it turned out not to count).
+_REFUND = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+for i = 1, #KEYS do
+  local tat = tonumber(redis.call('GET', KEYS[i]))
+  if tat then
+    tat = tat - tonumber(ARGV[i])
+    if tat <= now then
+      redis.call('DEL', KEYS[i])
+    else
+      redis.call('SET', KEYS[i], tat, 'PX', math.ceil((tat - now) / 1000) + 1000)
+    end
+  end
+end
+return 1
+"""
+
+
 @dataclass(frozen=True)
 class Window:
     name: str
     capacity: int
     seconds: int
+    #: what the window counts per: CALLER (the subject of the hit) or COMPANY
+    per: str = CALLER
 
     @property
     def interval_us(self) -> int:
@@ -86,9 +116,9 @@ class Policy:
         burst = max(burst, 1)
         windows = [Window("minute", burst, max(1, round(burst * 60 / per_minute)))]
         if per_hour:
-            windows.append(Window("hour", per_hour, 3600))
+            windows.append(Window("hour", per_hour, 3600, COMPANY))
         if per_day:
-            windows.append(Window("day", per_day, 86400))
+            windows.append(Window("day", per_day, 86400, COMPANY))
         return cls(tuple(windows))
 
     def header(self) -> str:
@@ -166,6 +196,17 @@ class LocalBuckets:
             self._tats.popitem(last=False)
         return out
 
+    def refund(self, keys: list[str], policy: Policy, now_us: int) -> None:
+        for key, window in zip(keys, policy.windows, strict=True):
+            tat = self._tats.get(key)
+            if tat is None:
+                continue
+            tat -= window.interval_us
+            if tat <= now_us:
+                del self._tats[key]
+            else:
+                self._tats[key] = tat
+
 
 class RateLimiter:
     def __init__(self, redis: Redis, prefix: str = "rl") -> None:
@@ -173,14 +214,19 @@ class RateLimiter:
         self.prefix = prefix
         self.local = LocalBuckets()
         self._script = redis.register_script(_GCRA)
+        self._refund = redis.register_script(_REFUND)
         self._warned_at = 0.0
 
-    async def hit(self, subject: str, policy: Policy, *, consume: bool = True) -> Decision:
+    async def hit(
+        self, subject: str, policy: Policy, *, company: str | None = None, consume: bool = True
+    ) -> Decision:
         """Count one request of `subject` against `policy` and say whether it may proceed.
 
-        With `consume=False` nothing is counted: the decision says whether one more would pass.
+        Windows counted per company use the `company` subject (`company:{id}`) when given, the
+        caller's own otherwise. With `consume=False` nothing is counted: the decision says
+        whether one more would pass.
         """
-        keys = [f"{self.prefix}:{subject}:{w.name}" for w in policy.windows]
+        keys = self._keys(subject, policy, company)
         args: list[int] = []
         for window in policy.windows:
             args += [window.interval_us, window.capacity]
@@ -192,6 +238,26 @@ class RateLimiter:
             now_us = time.time_ns() // 1000
             return _decide(policy, self.local.run(keys, policy, now_us, consume=consume), True)
         return _decide(policy, [int(x) for x in raw], False)
+
+    async def refund(self, subject: str, policy: Policy, *, company: str | None = None) -> bool:
+        """Give back one request counted by `hit` that turned out not to count.
+
+        False when Redis is unreachable (the process-local buckets are refunded instead).
+        """
+        keys = self._keys(subject, policy, company)
+        try:
+            await self._refund(keys=keys, args=[w.interval_us for w in policy.windows])
+        except (RedisError, OSError) as exc:
+            self._warn(exc)
+            self.local.refund(keys, policy, time.time_ns() // 1000)
+            return False
+        return True
+
+    def _keys(self, subject: str, policy: Policy, company: str | None) -> list[str]:
+        return [
+            f"{self.prefix}:{company if w.per == COMPANY and company else subject}:{w.name}"
+            for w in policy.windows
+        ]
 
     def _warn(self, exc: Exception) -> None:
         now = time.monotonic()

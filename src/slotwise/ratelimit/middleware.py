@@ -1,5 +1,6 @@
 """Rate limiting of requests: after authentication, keyed by credential (or by client address
-for unauthenticated routes and failed authentication), with the limit headers on every
+for unauthenticated routes and failed authentication) for the per-minute limit and by company
+for a company's hour and day quotas, with the limit headers on every
 response. Health probes are exempt: throttling a load balancer's probe would take the instance
 out of rotation."""
 
@@ -50,8 +51,10 @@ async def charge_address(scope: Scope) -> dict[str, str]:
     return await _charge(RATE_LIMITER.of(state), subject, RATE_POLICIES.of(state).default)
 
 
-async def _charge(limiter: RateLimiter, subject: str, policy: Policy) -> dict[str, str]:
-    decision = await limiter.hit(subject, policy)
+async def _charge(
+    limiter: RateLimiter, subject: str, policy: Policy, company: str | None = None
+) -> dict[str, str]:
+    decision = await limiter.hit(subject, policy, company=company)
     headers = decision.headers()
     if not decision.allowed:
         raise TooManyRequests(headers=headers)
@@ -75,7 +78,9 @@ def charge_early(scope: Scope, credential_id: uuid.UUID, company_id: uuid.UUID) 
     policy = RATE_POLICIES.of(state).cached(company_id)
     if policy is None:
         return
-    task = asyncio.ensure_future(_charge(RATE_LIMITER.of(state), f"cred:{credential_id}", policy))
+    task = asyncio.ensure_future(
+        _charge(RATE_LIMITER.of(state), f"cred:{credential_id}", policy, f"company:{company_id}")
+    )
     scope.setdefault("state", {})[_EARLY] = (credential_id, task)
 
 
@@ -108,7 +113,10 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
             session = request_session(scope)
             policy = await policies.for_company(session, principal.company_id)
             headers = await _charge(
-                RATE_LIMITER.of(state), f"cred:{principal.credential_id}", policy
+                RATE_LIMITER.of(state),
+                f"cred:{principal.credential_id}",
+                policy,
+                f"company:{principal.company_id}",
             )
         else:
             headers = await charge_address(scope)
