@@ -28,7 +28,7 @@ from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer, Outcome
 from slotwise.webhooks.queue import DeliveryQueue, QueuedDelivery
 from slotwise.webhooks.retry import RETRY_DELAYS, retry_delay
-from tests.support.factories import Tenant, make_delivery, make_webhook
+from tests.support.factories import Tenant, make_delivery, make_tenant, make_webhook
 from tests.support.webhook_receiver import Receiver, Reply
 from tests.webhooks.conftest import FakeClock
 
@@ -394,3 +394,15 @@ async def test_endpoint_stats_count_attempts(ctx: Ctx) -> None:
         assert (row.success_count, row.failure_count) == (1, 2)
         assert row.failing_since is None
         assert row.last_success_at == ctx.clock.now
+
+
+async def test_relay_takes_every_company_in_a_pass_however_large_one_backlog(ctx: Ctx) -> None:
+    for n in range(5):
+        await ctx.webhook(url=ctx.receiver.url(f"/a{n}"))
+    backlog = await ctx.delivery()  # due before the other company's row
+    other = await make_tenant(ctx.settings, "Other")
+    await make_webhook(ctx.settings, other, url=ctx.receiver.url("/b"))
+    (theirs,) = await make_delivery(ctx.settings, other)
+    woken = {due.row_id for due in await ctx.deliverer.relay(limit=3)}
+    assert theirs in woken
+    assert len(woken & set(backlog)) == 2
