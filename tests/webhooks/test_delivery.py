@@ -396,6 +396,27 @@ async def test_endpoint_stats_count_attempts(ctx: Ctx) -> None:
         assert row.last_success_at == ctx.clock.now
 
 
+async def test_a_company_at_its_limit_is_turned_away_without_an_attempt(ctx: Ctx) -> None:
+    webhook = await ctx.webhook(url=ctx.receiver.url())
+    (delivery_id,) = await ctx.delivery()
+    assert await ctx.deliverer.relay() == [Due(delivery_id, 1, again=False)]
+    company = ctx.tenant.company_id
+    ctx.deliverer.company_in_flight[company] = ctx.deliverer.per_company  # every slot is sending
+    assert await ctx.deliverer.deliver(delivery_id) is None  # its job returns at once
+    queued = await ctx.load(delivery_id)
+    assert (queued.delivery.status, queued.delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    assert webhook.id not in ctx.deliverer.waiting
+    assert webhook.id not in ctx.deliverer.in_flight
+    assert ctx.receiver.received == []
+    del ctx.deliverer.company_in_flight[company]
+    ctx.clock.advance(seconds=ctx.settings.webhook_lease_margin_seconds + 1)
+    # the relay wakes it again once its wake-up lease is over, and it goes out
+    assert await ctx.deliverer.relay() == [Due(delivery_id, 1, again=True)]
+    outcome = await ctx.deliver(delivery_id)
+    assert (outcome.attempt, outcome.status) == (1, DeliveryStatus.DELIVERED)
+    assert ctx.deliverer.company_in_flight == {}
+
+
 async def test_relay_takes_every_company_in_a_pass_however_large_one_backlog(ctx: Ctx) -> None:
     for n in range(5):
         await ctx.webhook(url=ctx.receiver.url(f"/a{n}"))
