@@ -50,6 +50,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_lease_margin_seconds: int = 30
     webhook_relay_seconds: int = 5
     worker_max_jobs: int = 50
+    #: how many webhook attempts of one company a worker sends at a time, so a slow tenant with
+    #: many endpoints cannot take every job slot
+    webhook_max_concurrent_per_company: int = 10
     #: where mail goes: smtp://user:pass@host:port, smtps://… or …?starttls=true; unset: none is
     #: sent (notifications are recorded as skipped)
     smtp_url: str | None = None
@@ -116,6 +119,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             ("WEBHOOK_SECRET_OVERLAP_HOURS", self.webhook_secret_overlap_hours, 0),
             ("WEBHOOK_LEASE_MARGIN_SECONDS", self.webhook_lease_margin_seconds, 1),
             ("WORKER_MAX_JOBS", self.worker_max_jobs, 1),
+            ("WEBHOOK_MAX_CONCURRENT_PER_COMPANY", self.webhook_max_concurrent_per_company, 1),
             ("MAIL_LEASE_SECONDS", self.mail_lease_seconds, 1),
             ("WEBHOOK_DELIVERY_RETENTION_DAYS", self.webhook_delivery_retention_days, 1),
             ("NOTIFICATION_RETENTION_DAYS", self.notification_retention_days, 1),

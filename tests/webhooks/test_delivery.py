@@ -28,7 +28,13 @@ from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer, Outcome
 from slotwise.webhooks.queue import DeliveryQueue, QueuedDelivery
 from slotwise.webhooks.retry import RETRY_DELAYS, retry_delay
-from tests.support.factories import Tenant, make_delivery, make_webhook, webhook_secret
+from tests.support.factories import (
+    Tenant,
+    make_delivery,
+    make_tenant,
+    make_webhook,
+    webhook_secret,
+)
 from tests.support.webhook_receiver import Receiver, Reply
 from tests.webhooks.conftest import FakeClock
 
@@ -394,3 +400,36 @@ async def test_endpoint_stats_count_attempts(ctx: Ctx) -> None:
         assert (row.success_count, row.failure_count) == (1, 2)
         assert row.failing_since is None
         assert row.last_success_at == ctx.clock.now
+
+
+async def test_a_company_at_its_limit_is_turned_away_without_an_attempt(ctx: Ctx) -> None:
+    webhook = await ctx.webhook(url=ctx.receiver.url())
+    (delivery_id,) = await ctx.delivery()
+    assert await ctx.deliverer.relay() == [Due(delivery_id, 1, again=False)]
+    company = ctx.tenant.company_id
+    ctx.deliverer.company_in_flight[company] = ctx.deliverer.per_company  # every slot is sending
+    assert await ctx.deliverer.deliver(delivery_id) is None  # its job returns at once
+    queued = await ctx.load(delivery_id)
+    assert (queued.delivery.status, queued.delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    assert webhook.id not in ctx.deliverer.waiting
+    assert webhook.id not in ctx.deliverer.in_flight
+    assert ctx.receiver.received == []
+    del ctx.deliverer.company_in_flight[company]
+    ctx.clock.advance(seconds=ctx.settings.webhook_lease_margin_seconds + 1)
+    # the relay wakes it again once its wake-up lease is over, and it goes out
+    assert await ctx.deliverer.relay() == [Due(delivery_id, 1, again=True)]
+    outcome = await ctx.deliver(delivery_id)
+    assert (outcome.attempt, outcome.status) == (1, DeliveryStatus.DELIVERED)
+    assert ctx.deliverer.company_in_flight == {}
+
+
+async def test_relay_takes_every_company_in_a_pass_however_large_one_backlog(ctx: Ctx) -> None:
+    for n in range(5):
+        await ctx.webhook(url=ctx.receiver.url(f"/a{n}"))
+    backlog = await ctx.delivery()  # due before the other company's row
+    other = await make_tenant(ctx.settings, "Other")
+    await make_webhook(ctx.settings, other, url=ctx.receiver.url("/b"))
+    (theirs,) = await make_delivery(ctx.settings, other)
+    woken = {due.row_id for due in await ctx.deliverer.relay(limit=3)}
+    assert theirs in woken
+    assert len(woken & set(backlog)) == 2

@@ -16,6 +16,7 @@ def test_defaults() -> None:
     assert settings.webhook_allow_private_networks is False
     assert settings.webhook_disable_after_hours == 120
     assert settings.webhook_secret_overlap_hours == 24
+    assert settings.webhook_max_concurrent_per_company == 10
 
 
 @pytest.mark.parametrize(
@@ -25,6 +26,10 @@ def test_defaults() -> None:
         ({"SLOTWISE_WEBHOOK_MAX_ENDPOINTS": "0"}, "SLOTWISE_WEBHOOK_MAX_ENDPOINTS"),
         ({"SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "maybe"}, "SLOTWISE_WEBHOOK_ALLOW_PRIVATE"),
         ({"SLOTWISE_WORKER_MAX_JOBS": "0"}, "SLOTWISE_WORKER_MAX_JOBS"),
+        (
+            {"SLOTWISE_WEBHOOK_MAX_CONCURRENT_PER_COMPANY": "0"},
+            "SLOTWISE_WEBHOOK_MAX_CONCURRENT_PER_COMPANY",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:

@@ -12,7 +12,7 @@ from standardwebhooks.webhooks import Webhook
 
 from slotwise.app import create_app
 from slotwise.settings import Settings
-from tests.support.factories import Tenant, make_delivery, make_webhook
+from tests.support.factories import Tenant, make_delivery, make_tenant, make_webhook
 from tests.support.webhook_receiver import Receiver, Reply
 from tests.support.worker_process import running_worker
 
@@ -142,3 +142,31 @@ async def test_a_hanging_endpoint_does_not_hold_up_the_others(
     lags = [r.at - committed[msgspec.json.decode(r.body)["userId"]] for r in fast]
     assert len(lags) == 6
     assert max(lags) < 1.0, lags
+
+
+async def test_a_company_with_many_hanging_endpoints_does_not_hold_up_another(
+    settings: Settings, tenant: Tenant, receiver: Receiver
+) -> None:
+    for n in range(6):
+        receiver.plan(f"/hang{n}", Reply(200, delay=10))
+        await make_webhook(settings, tenant, url=receiver.url(f"/hang{n}"), timeout_seconds=6)
+    other = await make_tenant(settings, "Other")
+    await make_webhook(settings, other, url=receiver.url("/fast"))
+    # 4 job slots, 2 for one company: without the company bulkhead the hanging endpoints (one
+    # attempt each, so the per-endpoint bulkhead lets them all in) would take every slot
+    with running_worker(
+        settings,
+        SLOTWISE_WORKER_MAX_JOBS="4",
+        SLOTWISE_WEBHOOK_MAX_CONCURRENT_PER_COMPANY="2",
+    ):
+        await make_delivery(settings, tenant)
+        hanging = await asyncio.to_thread(receiver.wait_for, 2, None, 10.0)
+        assert len(hanging) >= 2
+        await asyncio.sleep(0.5)  # the other hanging deliveries are woken too
+        committed = time.time()
+        await make_delivery(settings, other)
+        fast = await asyncio.to_thread(receiver.wait_for, 1, "/fast", 15.0)
+        assert len(fast) == 1
+        hung = [r for r in receiver.received if r.path.startswith("/hang")]
+    assert fast[0].at - committed < 2.5  # the relay's next round and a free slot
+    assert len(hung) <= 2  # the company never had more than its share sending

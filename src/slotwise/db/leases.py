@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -91,23 +91,39 @@ class Outbox:
         self, session: AsyncSession, now: datetime, wake_until: datetime, limit: int
     ) -> list[Due]:
         """Due rows no live worker holds and no recent wake-up covers, marked as woken until
-        `wake_until`. Rows whose worker died (lease over) go back to waiting; concurrent relays
-        skip each other's rows (FOR UPDATE SKIP LOCKED)."""
+        `wake_until`, taken round-robin across companies (earliest due first within each). Rows
+        whose worker died (lease over) go back to waiting; concurrent relays skip each other's
+        rows (FOR UPDATE SKIP LOCKED)."""
         model = self.model
+        eligible = (
+            model.next_attempt_at <= now,
+            or_(
+                and_(
+                    model.status == self.waiting,
+                    or_(model.locked_until.is_(None), model.locked_until < now),
+                ),
+                and_(model.status == self.working, model.locked_until < now),
+            ),
+        )
+        # Fair across companies: each company's rows are ranked by due time and the pass takes
+        # every company's first row, then every company's second, … so one company's backlog
+        # cannot fill every pass. (Row locks cannot go with a window, so the ranked ids are
+        # locked in an outer query that checks the conditions again.)
+        ranked = (
+            select(
+                model.id,
+                model.next_attempt_at,
+                func.row_number()
+                .over(partition_by=model.company_id, order_by=model.next_attempt_at)
+                .label("rank"),
+            )
+            .where(*eligible)
+            .subquery("ranked")
+        )
+        picked = select(ranked.c.id).order_by(ranked.c.rank, ranked.c.next_attempt_at).limit(limit)
         due = (
             select(model.id, model.locked_until)
-            .where(
-                model.next_attempt_at <= now,
-                or_(
-                    and_(
-                        model.status == self.waiting,
-                        or_(model.locked_until.is_(None), model.locked_until < now),
-                    ),
-                    and_(model.status == self.working, model.locked_until < now),
-                ),
-            )
-            .order_by(model.next_attempt_at)
-            .limit(limit)
+            .where(model.id.in_(picked), *eligible)
             .with_for_update(skip_locked=True)
             .cte("due")
         )

@@ -193,6 +193,12 @@ class Deliverer:
     its job returns at once, freeing the job slot; the jobs already sending to that endpoint
     take the waiting deliveries next. The in-memory queue is only an ordering hint: the rows
     stay pending, so if the process dies the relay wakes them again.
+
+    A second bulkhead per company: one process sends at most `per_company` attempts of one
+    company at a time (`webhook_max_concurrent_per_company`), so a slow tenant with many
+    endpoints cannot take every job slot. A delivery whose company is at that limit is not
+    claimed (no attempt is counted) and its job returns at once; the row stays pending and the
+    relay wakes it again once its wake-up lease (the lease margin) is over.
     """
 
     def __init__(
@@ -211,15 +217,23 @@ class Deliverer:
         self.lease_margin = timedelta(seconds=settings.webhook_lease_margin_seconds)
         self.recorder = Recorder(settings, rng or secrets.SystemRandom())
         self.per_endpoint = max(1, settings.worker_max_jobs // ENDPOINT_SHARE_OF_JOBS)
+        self.per_company = settings.webhook_max_concurrent_per_company
         self.in_flight: Counter[uuid.UUID] = Counter()
+        self.company_in_flight: Counter[uuid.UUID] = Counter()
         self.waiting: defaultdict[uuid.UUID, deque[uuid.UUID]] = defaultdict(deque)
 
-    def _admit(self, endpoint_id: uuid.UUID, delivery_id: uuid.UUID) -> bool:
-        """Take a slot of the endpoint, or queue the delivery behind the running attempts."""
+    def _admit(self, queued: QueuedDelivery) -> bool:
+        """Take a slot of the endpoint and one of its company, or queue the delivery behind the
+        endpoint's running attempts (whose jobs hold company slots), or turn it away for the
+        relay to wake again when its company has every slot it may use."""
+        endpoint_id, company_id = queued.endpoint.id, queued.delivery.company_id
         if self.in_flight[endpoint_id] >= self.per_endpoint:
-            self.waiting[endpoint_id].append(delivery_id)
+            self.waiting[endpoint_id].append(queued.delivery.id)
+            return False
+        if self.company_in_flight[company_id] >= self.per_company:
             return False
         self.in_flight[endpoint_id] += 1
+        self.company_in_flight[company_id] += 1
         return True
 
     async def _claim(
@@ -229,10 +243,10 @@ class Deliverer:
         waiting for a slot). Attempt 0: the endpoint is not active, the delivery was skipped.
 
         Unless the caller already holds a slot of the endpoint, a claimed attempt holds one
-        (`in_flight`) that the caller releases.
+        (`in_flight`) and one of its company that the caller releases.
         """
         now = self.clock()
-        reserved: uuid.UUID | None = None
+        reserved: QueuedDelivery | None = None
         try:
             async with self.sessions() as session, session.begin():
                 queue = DeliveryQueue(session)
@@ -243,9 +257,9 @@ class Deliverer:
                     skipped = await queue.skip(delivery_id, now)
                     return (queued, 0) if skipped else None
                 if not slot_held:
-                    if not self._admit(queued.endpoint.id, delivery_id):
+                    if not self._admit(queued):
                         return None
-                    reserved = queued.endpoint.id
+                    reserved = queued
                 lease = timedelta(seconds=queued.endpoint.timeout_seconds) + self.lease_margin
                 attempt = await queue.claim(delivery_id, now, now + lease)
         except BaseException:
@@ -258,10 +272,14 @@ class Deliverer:
             return None
         return queued, attempt
 
-    def _release(self, endpoint_id: uuid.UUID) -> None:
-        self.in_flight[endpoint_id] -= 1
-        if self.in_flight[endpoint_id] <= 0:
-            del self.in_flight[endpoint_id]
+    def _release(self, queued: QueuedDelivery) -> None:
+        for held, key in (
+            (self.in_flight, queued.endpoint.id),
+            (self.company_in_flight, queued.delivery.company_id),
+        ):
+            held[key] -= 1
+            if held[key] <= 0:
+                del held[key]
 
     async def _attempt(self, queued: QueuedDelivery, attempt: int) -> Outcome:
         sent = await send_attempt(
@@ -293,12 +311,11 @@ class Deliverer:
         queued, attempt = claimed
         if attempt == 0:
             return Outcome(delivery_id, queued.delivery.attempts, DeliveryStatus.SKIPPED)
-        endpoint_id = queued.endpoint.id
         try:
             outcome = await self._attempt(queued, attempt)
-            await self._drain(endpoint_id)
+            await self._drain(queued.endpoint.id)
         finally:
-            self._release(endpoint_id)
+            self._release(queued)
         return outcome
 
     async def relay(self, limit: int = 500) -> list[Due]:
