@@ -36,6 +36,7 @@ from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.pages.controller import BookingPageController, assets, embed_script
+from slotwise.privacy.controller import PrivacyController, UserExportController
 from slotwise.public.controller import (
     AttendeeOptInController,
     HostDecisionController,
@@ -152,6 +153,8 @@ def create_app(settings: Settings) -> Litestar:
             HealthController,
             UserController,
             PersonalPageController,
+            UserExportController,
+            PrivacyController,
             CompanyBrandingController,
             CompanyNotificationsController,
             ApiKeyController,
