@@ -1,5 +1,6 @@
 """POST /v4/privacy/erase-attendee: a person leaves the company's bookings, the time blocks stay."""
 
+import json
 import re
 from typing import Any
 
@@ -8,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
 from tests.support.bookings import at, book, fetch, make_type
-from tests.support.factories import Side, attendee_body
+from tests.support.factories import Side, attendee_body, make_webhook
 
 ADA = "ada@example.test"
 ROUTE = "/v4/privacy/erase-attendee"
@@ -28,6 +29,8 @@ async def mentions(settings: Settings, side: Side, address: str) -> list[str]:
             WHERE company_id = $1 AND lower(request::text) LIKE $2
         UNION ALL SELECT 'notification ' || id FROM notification
             WHERE company_id = $1 AND lower(recipient || ' ' || context::text) LIKE $2
+        UNION ALL SELECT 'webhook_event ' || id FROM webhook_event
+            WHERE company_id = $1 AND lower(convert_from(payload, 'UTF8')) LIKE $2
         """,
         side.tenant.company_id,
         like,
@@ -38,6 +41,7 @@ async def mentions(settings: Settings, side: Side, address: str) -> list[str]:
 async def test_erasure_replaces_the_person_and_keeps_the_time_blocked(
     client: AsyncTestClient[Litestar], settings: Settings, side_a: Side, side_b: Side
 ) -> None:
+    await make_webhook(settings, side_a.tenant, event_types=("booking_created",))
     mt = await make_type(client, side_a)
     own = attendee_body(
         "Ada@Example.TEST", phone="+49 30 1234567", notes={"topic": "Ada's secret plan"}
@@ -49,6 +53,7 @@ async def test_erasure_replaces_the_person_and_keeps_the_time_blocked(
     before = await mentions(settings, side_a, ADA)
     assert any(m.startswith("notification") for m in before), before
     assert any(m.startswith("appointment") for m in before), before
+    assert any(m.startswith("webhook_event") for m in before), before
     expected = await fetch(
         settings,
         """SELECT count(DISTINCT appointment_id) FROM attendee WHERE company_id = $1
@@ -82,6 +87,15 @@ async def test_erasure_replaces_the_person_and_keeps_the_time_blocked(
     for email, _, lastname, phone, notes in erased:
         assert re.fullmatch(r"erased-[0-9a-f]{16}@invalid", email), email
         assert (lastname, phone, notes) == ("", None, "{}")
+    # recorded webhook bodies stay JSON, their person replaced
+    bodies = await fetch(
+        settings,
+        "SELECT payload FROM webhook_event WHERE company_id = $1 AND type = 'booking_created'",
+        side_a.tenant.company_id,
+    )
+    decoded = [json.loads(row[0]) for row in bodies]
+    assert {body["webhookType"] for body in decoded} == {"booking_created"}
+    assert "Erased" in json.dumps(decoded)
     # the guest's own booking keeps Grace, without her guest
     grace = await fetch(
         settings,

@@ -49,7 +49,9 @@ class PrivacyController(Controller):
         a random `erased-…@invalid` address, and phone, notes and custom-field answers are
         dropped; the copies in the stored booking body and in the mails about those
         appointments are replaced too (mails not yet sent to them are skipped), and the
-        address is removed where it was a bring-along guest. The appointments keep their time
-        and status, so the time stays blocked. Webhook payloads already recorded for delivery
-        are not rewritten. Answers how many appointments changed: a second call answers 0."""
+        address is removed where it was a bring-along guest. Recorded webhook bodies naming the
+        address are rewritten the same way (deliveries still pending send the rewritten body;
+        ones already delivered cannot be called back). The appointments keep their time and
+        status, so the time stays blocked. Answers how many appointments changed: a second
+        call answers 0."""
         return await erasure.erase_attendee(data)

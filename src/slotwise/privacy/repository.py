@@ -5,7 +5,14 @@ import uuid
 from sqlalchemy import Text, cast, func, or_
 
 from slotwise.db.tenancy import TenantRepository
-from slotwise.models import Appointment, Attendee, Credential, CredentialKind, Notification
+from slotwise.models import (
+    Appointment,
+    Attendee,
+    Credential,
+    CredentialKind,
+    Notification,
+    WebhookEvent,
+)
 
 
 class HostedAppointmentRepository(TenantRepository[Appointment]):
@@ -65,3 +72,14 @@ class AppointmentNotificationRepository(TenantRepository[Notification]):
             Notification.appointment_id.in_(appointment_ids),
             order_by=[Notification.created_at, Notification.id],
         )
+
+
+class RecordedEventRepository(TenantRepository[WebhookEvent]):
+    model = WebhookEvent
+
+    async def naming(self, email: str) -> list[WebhookEvent]:
+        """The recorded webhook bodies that mention `email` (lower case), locked until commit:
+        a delivery reads the body it signs after the rewrite, never half of it."""
+        text = func.lower(func.convert_from(WebhookEvent.payload, "UTF8"))
+        stmt = self.select(text.contains(email, autoescape=True)).with_for_update()
+        return list((await self.session.scalars(stmt)).all())

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +29,7 @@ from slotwise.privacy.repository import (
     CreatedCredentialRepository,
     HostedAppointmentRepository,
     PersonRepository,
+    RecordedEventRepository,
 )
 from slotwise.settings import Settings
 from slotwise.users import schemas as users
@@ -35,8 +37,20 @@ from slotwise.users.repository import PersonalPageRepository, UserRepository
 from slotwise.users.service import personal_page_view
 
 ERASED_NAME = "Erased"
-#: the attendee fields of a stored booking body that name the person
-_PERSONAL_KEYS = ("firstname", "lastname", "fullname", "phone", "notes")
+#: the fields next to a person's email that say more about them, and what replaces them
+_PERSONAL: dict[str, Any] = {
+    "firstname": ERASED_NAME,
+    "firstName": ERASED_NAME,
+    "lastname": "",
+    "lastName": "",
+    "fullname": ERASED_NAME,
+    "fullName": ERASED_NAME,
+    "name": ERASED_NAME,
+    "phone": None,
+    "notes": {},
+    "customFieldValues": {},
+    "custom_field_values": {},
+}
 
 
 def tombstone() -> str:
@@ -45,29 +59,33 @@ def tombstone() -> str:
 
 
 def scrub(value: Any, email: str, replacement: str) -> Any:
-    """`value` (JSON) with every string naming `email` (any case) replaced."""
+    """`value` (JSON) without the person: where an object's `email` is theirs (any case) its
+    name, phone, notes and answers are replaced too, and every string naming the address is
+    the replacement."""
     if isinstance(value, str):
         return replacement if email in value.lower() else value
     if isinstance(value, list):
         return [scrub(item, email, replacement) for item in value]
     if isinstance(value, dict):
-        return {key: scrub(item, email, replacement) for key, item in value.items()}
+        cleaned = {key: scrub(item, email, replacement) for key, item in value.items()}
+        if str(value.get("email", "")).lower() == email:
+            cleaned |= {key: _PERSONAL[key] for key in cleaned if key in _PERSONAL}
+        return cleaned
     return value
 
 
 def scrub_request(request: dict[str, Any], email: str, replacement: str) -> dict[str, Any]:
-    """The stored booking body without the person: their attendee block reduced to the
-    tombstone, their answers dropped, and any other mention of the address replaced."""
-    body = dict(request)
-    person = body.get("attendee")
+    """The stored booking body without the person; their answers go when the booking was theirs."""
+    body: dict[str, Any] = scrub(request, email, replacement)
+    person = request.get("attendee")
     if isinstance(person, dict) and str(person.get("email", "")).lower() == email:
-        person = {k: v for k, v in person.items() if k not in _PERSONAL_KEYS}
-        person.update(email=replacement, firstname=ERASED_NAME, lastname="")
-        body["attendee"] = person
-        for key in ("customFieldValues", "custom_field_values"):
-            if key in body:
-                body[key] = {}
-    return {key: scrub(item, email, replacement) for key, item in body.items()}
+        body |= {key: {} for key in ("customFieldValues", "custom_field_values") if key in body}
+    return body
+
+
+def scrub_body(payload: bytes, email: str) -> bytes:
+    """A recorded webhook body rewritten the same way (deliveries still pending send this)."""
+    return msgspec.json.encode(scrub(msgspec.json.decode(payload), email, tombstone()))
 
 
 class ExportService:
@@ -159,6 +177,8 @@ class ErasureService:
                     # the mail would go to an address that is gone
                     mail.status = NotificationStatus.SKIPPED
             mail.context = scrub(mail.context, email, fresh)
+        for event in await RecordedEventRepository(self.session, cid).naming(email):
+            event.payload = scrub_body(event.payload, email)
         await self.session.flush()
         return s.AttendeeErased(erased_appointments=len(touched))
 
