@@ -41,6 +41,7 @@ from slotwise.kit.logs import configure_logging
 from slotwise.kit.sealing import Keyring
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.pages.controller import BookingPageController, assets, embed_script
+from slotwise.privacy.controller import PrivacyController, UserExportController
 from slotwise.public.controller import (
     AttendeeOptInController,
     HostDecisionController,
@@ -170,6 +171,8 @@ def create_app(settings: Settings) -> Litestar:
             HealthController,
             UserController,
             PersonalPageController,
+            UserExportController,
+            PrivacyController,
             CompanyBrandingController,
             CompanyNotificationsController,
             ApiKeyController,

@@ -38,6 +38,7 @@ BODIES: dict[str, object] = {
     "PATCH /v4/company/notifications": {"hostEmails": False},
     "PUT /v4/company/branding/logo": None,
     "PATCH /v4/personal-page/me": {"description": "Matrix"},
+    "POST /v4/privacy/erase-attendee": {"email": "nobody@example.test"},
     "POST /v4/user/{user_id:uuid}/personal-access-token": {
         "name": "matrix",
         "scopes": ["scheduling"],

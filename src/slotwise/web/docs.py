@@ -61,6 +61,7 @@ TAGS = [
         ("appointments", "Read, cancel and reschedule appointments"),
         ("provisional-bookings", "Bookings that wait for the host or the attendee"),
         ("webhooks", "Signed, retried event deliveries to your endpoints"),
+        ("privacy", "A user's data export and erasing an attendee from the bookings"),
         ("company", "The company's branding and notification settings"),
         ("api-keys", "The company's platform API keys"),
         ("personal-access-tokens", "A user's tokens for integrations (Zapier, CRM syncs)"),

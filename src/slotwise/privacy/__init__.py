@@ -1,0 +1,1 @@
+"""Data rights: a user's export and an attendee's erasure."""
