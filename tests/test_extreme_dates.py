@@ -229,6 +229,7 @@ def _base(target: Target, setup: Setup) -> tuple[dict[str, Any], Any]:
             {"secret": setup.secret, "start": at(11).isoformat()},
         ),
         "GET /v4/appointment/paginated": ({}, None),
+        "GET /v4/audit-log": ({}, None),
         "POST /v4/booking": (
             {},
             {
