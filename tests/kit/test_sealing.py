@@ -43,6 +43,7 @@ def test_a_key_no_longer_listed_or_another_context_fails() -> None:
         (f"{NEW},{NEW}", "key 2 of 2 repeats"),
         (NEW.rstrip("="), "key 1 of 1 is not 32 bytes"),
     ],
+    ids=["short", "empty", "repeated", "unpadded"],  # the same in every test process
 )
 def test_bad_keys_are_named_by_position(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message) as caught:
