@@ -23,7 +23,7 @@ from litestar.testing import AsyncTestClient
 from slotwise.app import create_app
 from slotwise.cli.migrate import upgrade
 from slotwise.settings import Settings, load_settings
-from tests.conftest import TEST_REDIS_DB, scratch_database, with_redis_db
+from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, scratch_database, with_redis_db
 from tests.support.bookings import at, booking, fetch, make_type, monday
 from tests.support.factories import Side, attendee_body, make_side
 from tests.support.servers import free_port, running_server
@@ -61,6 +61,7 @@ def target(service_urls: tuple[str, str]) -> Iterator[Target]:
             redis_url=with_redis_db(service_urls[1], TEST_REDIS_DB),
             argon2_profile="cheapest",
             public_url="https://book.example.test",
+            secret_keys=TEST_SECRET_KEYS,
         )
         side = asyncio.run(make_side(settings, "Outage"))
         with running_server(settings) as base:
