@@ -12,7 +12,9 @@ from slotwise.kit.errors import FieldError
 from slotwise.kit.slugs import is_valid
 from slotwise.kit.zones import is_zone
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+#: `\x1c-\x1f\x85` are whitespace to Python but not to the ECMAScript regexes that read the
+#: schema's copy of this pattern; naming them keeps both readings the same
+EMAIL = re.compile(r"^[^@\s\x1c-\x1f\x85]{1,64}@[^@\s\x1c-\x1f\x85.]+(\.[^@\s\x1c-\x1f\x85.]+)+$")
 EMAIL_MESSAGE = "Invalid email format"
 ZONE_MESSAGE = "Must be an IANA time zone name, e.g. Europe/Berlin"
 SLUG_RULE = "5 to 60 lower-case letters, digits and single hyphens"
