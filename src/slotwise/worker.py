@@ -3,6 +3,7 @@
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from arq.cron import CronJob
 from arq.worker import Function, Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.companies import jobs as company_jobs
 from slotwise.companies.service import IMPORT_LOGO
@@ -40,23 +42,31 @@ async def heartbeat(ctx: dict[str, Any]) -> None:
 PURGE_REPLAYS = "retention.purge_replays"
 
 
-async def purge_replays(ctx: dict[str, Any]) -> int:
-    """Delete stored Idempotency-Key answers past their 24 hours, a batch per transaction."""
+async def _in_batches(
+    ctx: dict[str, Any], purge: Callable[[AsyncSession, datetime], Awaitable[int]], at: datetime
+) -> int:
+    """Run a retention purge a batch per transaction (no long lock on a big table) until a
+    batch comes back short; how many rows went."""
     total = 0
     while True:
         async with ctx["sessionmaker"]() as session, session.begin():
-            deleted = await retention.purge_expired_replays(session, datetime.now(UTC))
+            deleted = await purge(session, at)
         total += deleted
         if deleted < retention.BATCH:
             return total
+
+
+async def purge_replays(ctx: dict[str, Any]) -> int:
+    """Delete stored Idempotency-Key answers past their 24 hours."""
+    return await _in_batches(ctx, retention.purge_expired_replays, datetime.now(UTC))
 
 
 PURGE_OLD_ROWS = "retention.purge_old_rows"
 
 
 async def purge_old_rows(ctx: dict[str, Any]) -> dict[str, int]:
-    """Delete finished webhook deliveries, mails and audit entries past their retention, a
-    batch per transaction (no long lock on a big table); how many went, per table."""
+    """Delete finished webhook deliveries, mails and audit entries past their retention; how
+    many went, per table."""
     settings: Settings = ctx["settings"]
     now = datetime.now(UTC)
     plan = (
@@ -68,16 +78,10 @@ async def purge_old_rows(ctx: dict[str, Any]) -> dict[str, int]:
         ("notification", retention.purge_notifications, settings.notification_retention_days),
         ("audit_log", retention.purge_audit_log, settings.audit_log_retention_days),
     )
-    totals: dict[str, int] = {}
-    for table, purge, days in plan:
-        totals[table] = 0
-        while True:
-            async with ctx["sessionmaker"]() as session, session.begin():
-                deleted = await purge(session, now - timedelta(days=days))
-            totals[table] += deleted
-            if deleted < retention.BATCH:
-                break
-    return totals
+    return {
+        table: await _in_batches(ctx, purge, now - timedelta(days=days))
+        for table, purge, days in plan
+    }
 
 
 async def startup(ctx: dict[str, Any]) -> None:

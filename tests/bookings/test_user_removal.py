@@ -2,9 +2,21 @@
 
 import uuid
 
+from httpx import Response
+
 from slotwise.settings import Settings
 from tests.support.bookings import Client, Recorder, at, book, execute, fetch, make_type
 from tests.support.factories import Side
+
+
+async def _hand_over(client: Client, side: Side) -> Response:
+    """The owner deletes the member, handing their bookings to the admin."""
+    return await client.request(
+        "DELETE",
+        f"/v4/user/{side.member_id}",
+        json={"targetUserId": str(side.admin_id)},
+        headers=side.tenant.headers(),
+    )
 
 
 async def test_without_target_future_bookings_are_cancelled(
@@ -26,12 +38,7 @@ async def test_with_target_future_bookings_move(
 ) -> None:
     mt = await make_type(client, side_a)
     confirmed = await book(client, side_a, mt, at(10))
-    response = await client.request(
-        "DELETE",
-        f"/v4/user/{side_a.member_id}",
-        json={"targetUserId": str(side_a.admin_id)},
-        headers=side_a.tenant.headers(),
-    )
+    response = await _hand_over(client, side_a)
     assert response.status_code == 200, response.text
     admin = {"authorization": f"Bearer {side_a.admin_pat.token}"}
     moved = await client.get(f"/v4/appointment/{confirmed['appointmentId']}", headers=admin)
@@ -63,12 +70,7 @@ async def test_target_with_a_clashing_booking_is_409(
     await book(client, side_a, mt, at(10))
     admins_type = await make_type(client, side_a, user_id=side_a.admin_id)
     clash = await book(client, side_a, admins_type, at(10))
-    response = await client.request(
-        "DELETE",
-        f"/v4/user/{side_a.member_id}",
-        json={"targetUserId": str(side_a.admin_id)},
-        headers=side_a.tenant.headers(),
-    )
+    response = await _hand_over(client, side_a)
     assert response.status_code == 409, response.text
     assert response.json()["conflictingAppointmentIds"] == [clash["appointmentId"]]
     rows = await fetch(settings, 'SELECT id FROM "user" WHERE id = $1', side_a.member_id)
@@ -86,12 +88,7 @@ async def test_handover_keeps_the_bookings_of_deleted_meeting_types(
         f"/v4/meeting-type/{mt['id']}", headers=side_a.tenant.headers(side_a.member_id)
     )
     assert removed.status_code == 200, removed.text
-    response = await client.request(
-        "DELETE",
-        f"/v4/user/{side_a.member_id}",
-        json={"targetUserId": str(side_a.admin_id)},
-        headers=side_a.tenant.headers(),
-    )
+    response = await _hand_over(client, side_a)
     assert response.status_code == 200, response.text
     admin = {"authorization": f"Bearer {side_a.admin_pat.token}"}
     moved = await client.get(f"/v4/appointment/{booked['appointmentId']}", headers=admin)

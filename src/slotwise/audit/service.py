@@ -31,10 +31,9 @@ class AuditService:
         self.entries = AuditRepository(session, principal.company_id)
 
     async def page(self, query: AuditQuery) -> s.AuditLog:
-        start, start_errors = fields.instant(query.start, "from")
-        end, end_errors = fields.instant(query.end, "to")
-        if start_errors or end_errors:
-            raise ValidationFailed(errors=start_errors + end_errors)
+        start, end, errors = fields.instants(query.start, query.end, ("from", "to"))
+        if errors:
+            raise ValidationFailed(errors=errors)
         if start is not None and end is not None and end <= start:
             raise ValidationFailed.field("to", "Must be after from")
         rows, total = await self.entries.page(

@@ -26,16 +26,7 @@ BATCH = 1000
 
 async def purge_expired_replays(session: AsyncSession, now: datetime, batch: int = BATCH) -> int:
     """Delete up to `batch` stored answers whose 24 hours have passed; how many went."""
-    expired = (
-        select(IdempotencyRecord.id)
-        .where(IdempotencyRecord.expires_at <= now)
-        .limit(batch)
-        .scalar_subquery()
-    )
-    result = await session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(expired))
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await _purge(session, IdempotencyRecord, IdempotencyRecord.expires_at <= now, batch)
 
 
 async def _purge(

@@ -126,3 +126,12 @@ def instant(value: str | None, field: str) -> tuple[datetime | None, list[FieldE
     if errors := day(parsed, field):
         return None, errors
     return parsed, []
+
+
+def instants(
+    start: str | None, end: str | None, names: tuple[str, str] = ("start", "end")
+) -> tuple[datetime | None, datetime | None, list[FieldError]]:
+    """A list filter's two ends, each an `instant`; the errors of both at once."""
+    first, first_errors = instant(start, names[0])
+    last, last_errors = instant(end, names[1])
+    return first, last, first_errors + last_errors

@@ -76,10 +76,9 @@ class AppointmentService:
         return await self.core.view(await self._row(appointment_id))
 
     async def page(self, query: AppointmentQuery) -> s.AppointmentList:
-        start, start_errors = fields.instant(query.start, "start")
-        end, end_errors = fields.instant(query.end, "end")
-        if start_errors or end_errors:
-            raise ValidationFailed(errors=start_errors + end_errors)
+        start, end, errors = fields.instants(query.start, query.end)
+        if errors:
+            raise ValidationFailed(errors=errors)
         rows, total = await self.core.appointments.page(
             AppointmentFilter(
                 host_id=host_filter(self.principal, query.user_id),
