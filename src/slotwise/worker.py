@@ -65,14 +65,19 @@ PURGE_OLD_ROWS = "retention.purge_old_rows"
 
 
 async def purge_old_rows(ctx: dict[str, Any]) -> dict[str, int]:
-    """Delete finished webhook deliveries, mails and audit entries past their retention; how
-    many went, per table."""
+    """Delete finished webhook deliveries (then the events none is left for), mails and audit
+    entries past their retention; how many went, per table."""
     settings: Settings = ctx["settings"]
     now = datetime.now(UTC)
     plan = (
         (
             "webhook_delivery",
             retention.purge_webhook_deliveries,
+            settings.webhook_delivery_retention_days,
+        ),
+        (
+            "webhook_event",
+            retention.purge_webhook_events,
             settings.webhook_delivery_retention_days,
         ),
         ("notification", retention.purge_notifications, settings.notification_retention_days),

@@ -71,7 +71,12 @@ async def test_each_table_keeps_what_is_new_or_unfinished(
 
     totals = await purge_old_rows({"sessionmaker": sessions, "settings": settings})
 
-    assert totals == {"webhook_delivery": 2, "notification": 2, "audit_log": 1}
+    assert totals == {
+        "webhook_delivery": 2,
+        "webhook_event": 0,  # the purged deliveries' events are new
+        "notification": 2,
+        "audit_log": 1,
+    }
     assert await _ids(settings, "webhook_delivery") & set(deliveries.values()) == {
         deliveries["old_pending"],
         deliveries["new_delivered"],
@@ -82,3 +87,47 @@ async def test_each_table_keeps_what_is_new_or_unfinished(
     }
     # the fixtures' own entries are new: only the old one goes
     assert await _ids(settings, "audit_log") & set(audits.values()) == {audits["new"]}
+
+
+async def _event_of(
+    settings: Settings, delivery_id: uuid.UUID, *, status: str, at: str
+) -> uuid.UUID:
+    """Set the delivery's status and its event's time; the event's id."""
+    await execute(
+        settings,
+        "UPDATE webhook_delivery SET status = $2, updated_at = now() - interval '400 days'"
+        " WHERE id = $1",
+        delivery_id,
+        status,
+    )
+    (row,) = await fetch(
+        settings,
+        f"UPDATE webhook_event SET occurred_at = {at} WHERE id ="  # noqa: S608
+        " (SELECT event_id FROM webhook_delivery WHERE id = $1) RETURNING id",
+        delivery_id,
+    )
+    event_id: uuid.UUID = row["id"]
+    return event_id
+
+
+async def test_an_old_event_goes_once_no_delivery_is_left_for_it(
+    app: Litestar,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    side_a: Side,
+) -> None:
+    events = {}
+    for name, status, at in (
+        ("old_delivered", "delivered", OLD),
+        ("old_pending", "pending", OLD),
+        ("new_delivered", "delivered", "now()"),
+    ):
+        (delivery_id,) = await make_delivery(settings, side_a.tenant)
+        events[name] = await _event_of(settings, delivery_id, status=status, at=at)
+    totals = await purge_old_rows({"sessionmaker": sessions, "settings": settings})
+
+    assert totals["webhook_event"] == 1
+    assert await _ids(settings, "webhook_event") & set(events.values()) == {
+        events["old_pending"],
+        events["new_delivered"],
+    }

@@ -7,7 +7,7 @@ only drops what has expired for every company alike.
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select, text
+from sqlalchemy import ColumnElement, delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.models import (
@@ -18,6 +18,7 @@ from slotwise.models import (
     NotificationStatus,
     TenantModel,
     WebhookDelivery,
+    WebhookEvent,
 )
 
 #: rows deleted per statement: short transactions, no long lock on the table
@@ -45,6 +46,18 @@ async def purge_webhook_deliveries(
     finished = WebhookDelivery.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED])
     return await _purge(
         session, WebhookDelivery, finished & (WebhookDelivery.updated_at < before), batch
+    )
+
+
+async def purge_webhook_events(session: AsyncSession, before: datetime, batch: int = BATCH) -> int:
+    """Delete up to `batch` events that occurred before `before` and have no delivery left (the
+    deliveries were purged): their payloads hold attendee data nothing will send again."""
+    delivered = exists().where(
+        WebhookDelivery.company_id == WebhookEvent.company_id,
+        WebhookDelivery.event_id == WebhookEvent.id,
+    )
+    return await _purge(
+        session, WebhookEvent, (WebhookEvent.occurred_at < before) & ~delivered, batch
     )
 
 

@@ -92,7 +92,11 @@ class WebhookEndpoint(TimestampMixin, TenantModel):
 
 class WebhookEvent(TenantModel):
     __tablename__ = "webhook_event"
-    __table_args__ = (UniqueConstraint("company_id", "id"),)
+    __table_args__ = (
+        UniqueConstraint("company_id", "id"),
+        #: the retention job's: old events whose deliveries are all gone
+        Index("ix_webhook_event_occurred_at", "occurred_at"),
+    )
 
     type: Mapped[str] = mapped_column(String(64))
     #: the exact bytes every attempt sends and signs
