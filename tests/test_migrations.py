@@ -77,3 +77,32 @@ def test_plain_webhook_secrets_are_kept_and_a_downgrade_over_sealed_ones_is_refu
         asyncio.run(_run(url, "UPDATE webhook_endpoint SET secret = $1", sealed))
         with pytest.raises(RuntimeError, match="hold sealed secrets"):
             downgrade(url, "0019")
+
+
+def test_existing_rows_are_numbered_in_order_and_new_ones_follow(
+    service_urls: tuple[str, str],
+) -> None:
+    company = uuid.uuid4()
+    endpoints = sorted(uuid.uuid4() for _ in range(3))
+    insert = (
+        "INSERT INTO webhook_endpoint (id, company_id, url, event_types, headers,"
+        " timeout_seconds, max_retries, status, secret, success_count, failure_count)"
+        " VALUES ($1, $2, 'https://h.example/x', '{}', '{}', 5, 1, 'active', 's', 0, 0)"
+    )
+    with scratch_database(service_urls[0], "slotwise_migr") as url:
+        upgrade(url, "0023")
+        asyncio.run(
+            _run(url, "INSERT INTO company (id, name, timezone) VALUES ($1, 'A', 'UTC')", company)
+        )
+        for endpoint in reversed(endpoints):
+            asyncio.run(_run(url, insert, endpoint, company))
+        upgrade(url)
+        for number, endpoint in enumerate(endpoints, 1):
+            got = asyncio.run(
+                _run(url, "SELECT number FROM webhook_endpoint WHERE id = $1", endpoint)
+            )
+            assert got == number
+        newest = uuid.uuid4()
+        asyncio.run(_run(url, insert, newest, company))
+        got = asyncio.run(_run(url, "SELECT number FROM webhook_endpoint WHERE id = $1", newest))
+        assert got == len(endpoints) + 1

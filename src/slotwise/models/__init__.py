@@ -3,7 +3,7 @@
 from slotwise.models.appointment import Appointment, AppointmentStatus, Attendee
 from slotwise.models.audit import AuditEntry
 from slotwise.models.availability import Availability, AvailabilityException
-from slotwise.models.base import Base, IdMixin, TenantModel, TimestampMixin, uuid7
+from slotwise.models.base import Base, IdMixin, NumberMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.branding import CompanyBranding, LogoStatus
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind
@@ -52,6 +52,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationStatus",
+    "NumberMixin",
     "PersonalPage",
     "Role",
     "ScheduleVersion",

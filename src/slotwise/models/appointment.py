@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slotwise.models.base import TenantModel, TimestampMixin
+from slotwise.models.base import NumberMixin, TenantModel, TimestampMixin
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -38,7 +38,7 @@ BLOCKING = (AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING)
 OVERLAP_CONSTRAINT = "ex_appointment_host_overlap"
 
 
-class Appointment(TimestampMixin, TenantModel):
+class Appointment(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "appointment"
     __table_args__ = (
         UniqueConstraint("company_id", "id"),

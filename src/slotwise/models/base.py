@@ -5,7 +5,7 @@ import time
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -34,6 +34,13 @@ class Base(DeclarativeBase):
 
 class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+
+
+class NumberMixin:
+    """The integer id of the /api/v1 dialect: an identity, unique, never reused; the UUID stays
+    the key everything else refers to."""
+
+    number: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
 
 
 class TimestampMixin:

@@ -9,12 +9,12 @@ from sqlalchemy import ForeignKeyConstraint, Index, Numeric, String, UniqueConst
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slotwise.models.base import TenantModel, TimestampMixin
+from slotwise.models.base import NumberMixin, TenantModel, TimestampMixin
 
 DEFAULT_INTERVAL_CAP = 60
 
 
-class MeetingType(TimestampMixin, TenantModel):
+class MeetingType(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "meeting_type"
     __table_args__ = (
         UniqueConstraint("company_id", "id"),

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Enum, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slotwise.models.base import TenantModel, TimestampMixin
+from slotwise.models.base import NumberMixin, TenantModel, TimestampMixin
 
 
 class Role(enum.StrEnum):
@@ -27,7 +27,7 @@ def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
     return [member.value for member in enum_cls]
 
 
-class User(TimestampMixin, TenantModel):
+class User(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "user"
     __table_args__ = (
         UniqueConstraint("company_id", "id"),

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from slotwise.kit.sealing import is_sealed
-from slotwise.models.base import TenantModel, TimestampMixin
+from slotwise.models.base import NumberMixin, TenantModel, TimestampMixin
 
 
 class EndpointStatus(enum.StrEnum):
@@ -49,7 +49,7 @@ def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
     return [member.value for member in enum_cls]
 
 
-class WebhookEndpoint(TimestampMixin, TenantModel):
+class WebhookEndpoint(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "webhook_endpoint"
     __table_args__ = (
         UniqueConstraint("company_id", "id"),
@@ -106,7 +106,7 @@ class WebhookEvent(TenantModel):
     occurred_at: Mapped[datetime]
 
 
-class WebhookDelivery(TimestampMixin, TenantModel):
+class WebhookDelivery(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         UniqueConstraint("company_id", "id"),
