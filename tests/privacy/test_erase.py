@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
 from tests.support.bookings import at, book, fetch, make_type
+from tests.support.db_snapshot import tables_mentioning
 from tests.support.factories import Side, attendee_body, make_webhook
 
 ADA = "ada@example.test"
@@ -54,6 +55,9 @@ async def test_erasure_replaces_the_person_and_keeps_the_time_blocked(
     assert any(m.startswith("notification") for m in before), before
     assert any(m.startswith("appointment") for m in before), before
     assert any(m.startswith("webhook_event") for m in before), before
+    assert settings.database_url is not None
+    everywhere = await tables_mentioning(settings.database_url, ADA, side_a.tenant.company_id)
+    assert {"attendee", "appointment", "notification", "webhook_event"} <= set(everywhere)
     expected = await fetch(
         settings,
         """SELECT count(DISTINCT appointment_id) FROM attendee WHERE company_id = $1
@@ -75,6 +79,9 @@ async def test_erasure_replaces_the_person_and_keeps_the_time_blocked(
     assert await mentions(settings, side_a, ADA) == []
     assert await mentions(settings, side_a, "secret plan") == []
     assert await mentions(settings, side_a, "+49 30 1234567") == []
+    # nowhere else either: every column of every table, binary payloads included
+    for trace in (ADA, "secret plan", "+49 30 1234567"):
+        assert await tables_mentioning(settings.database_url, trace, side_a.tenant.company_id) == {}
     erased = await fetch(
         settings,
         "SELECT email, firstname, lastname, phone, notes::text FROM attendee"
