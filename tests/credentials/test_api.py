@@ -126,6 +126,12 @@ async def test_acting_user_header_rules(client: AsyncTestClient[Litestar], side_
         "/v4/user/me", headers=key | {"x-meetergo-api-user-id": "not-a-uuid"}
     )
     assert (garbage.status_code, garbage.json()["message"]) == (404, "User not found")
+    # a route about a user, with a platform key and no acting user: meetergo's 400
+    missing = await client.get("/v4/meeting-type", headers=key)
+    assert (missing.status_code, missing.json()["message"]) == (
+        400,
+        "Missing required header 'x-meetergo-api-user-id' for API key authentication",
+    )
 
     pat = {"authorization": f"Bearer {side_a.account_pat.token}"}
     own = await client.get(
