@@ -25,7 +25,7 @@ from slotwise.cli.migrate import upgrade
 from slotwise.settings import Settings, load_settings
 from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, scratch_database, with_redis_db
 from tests.support.bookings import at, booking, fetch, make_type, monday
-from tests.support.factories import Side, attendee_body, make_side
+from tests.support.factories import Side, attendee_body, make_side, make_webhook
 from tests.support.servers import free_port, running_server
 
 pytestmark = pytest.mark.slow
@@ -64,6 +64,7 @@ def target(service_urls: tuple[str, str]) -> Iterator[Target]:
             secret_keys=TEST_SECRET_KEYS,
         )
         side = asyncio.run(make_side(settings, "Outage"))
+        asyncio.run(make_webhook(settings, side.tenant, event_types=("booking_created",)))
         with running_server(settings) as base:
             yield Target(settings, base, side, service_urls[0])
 
@@ -124,7 +125,8 @@ def assert_unavailable(response: httpx.Response) -> None:
 async def assert_each_booked_once(
     target: Target, bodies: list[dict[str, Any]], responses: list[httpx.Response]
 ) -> None:
-    """Every 201 is one appointment with its attendee; nothing is there twice."""
+    """Every 201 is one appointment with its attendee; nothing is there twice; every stored
+    booking has its one webhook event and delivery (committed with it), none lost."""
     rows = await fetch(
         target.settings,
         "SELECT a.id::text AS id, t.email FROM appointment a JOIN attendee t "
@@ -137,6 +139,15 @@ async def assert_each_booked_once(
     for body, response in zip(bodies, responses, strict=True):
         if response.status_code == 201:
             assert stored.get(body["attendee"]["email"]) == response.json()["appointmentId"]
+    events = await fetch(
+        target.settings,
+        "SELECT convert_from(e.payload, 'UTF8')::jsonb->>'id' AS id, count(d.id) AS deliveries"
+        " FROM webhook_event e LEFT JOIN webhook_delivery d ON d.event_id = e.id"
+        " WHERE e.type = 'booking_created' GROUP BY e.id",
+    )
+    per_booking = Counter(row["id"] for row in events if row["id"] in set(stored.values()))
+    assert per_booking == Counter(set(stored.values()))
+    assert all(row["deliveries"] == 1 for row in events)
 
 
 async def test_connections_terminated_mid_stream(target: Target, http: httpx.AsyncClient) -> None:
