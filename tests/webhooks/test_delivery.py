@@ -368,6 +368,34 @@ async def test_busy_endpoint_queues_the_delivery_behind_running_ones(ctx: Ctx) -
     }
 
 
+async def test_a_delivery_queued_after_another_job_finished_draining_is_still_sent(
+    ctx: Ctx,
+) -> None:
+    """Two jobs drain one endpoint's waiting line; the one that finds it empty first must not
+    drop a line started after it (that delivery would wait for the relay, a lease later)."""
+    await ctx.webhook(url=ctx.receiver.url())
+    ids = [(await ctx.delivery())[0] for _ in range(5)]
+    ctx.deliverer.per_endpoint = 2
+    # answers in the order the attempts arrive: d1, d2, d3 (drained by d2's job), d4, d5
+    ctx.receiver.plan(
+        "/hook", Reply(delay=1.0), Reply(delay=0.3), Reply(delay=1.0), Reply(delay=1.0), Reply()
+    )
+    jobs = [asyncio.create_task(ctx.deliverer.deliver(ids[0]))]
+    await asyncio.sleep(0.05)
+    jobs.append(asyncio.create_task(ctx.deliverer.deliver(ids[1])))
+    await asyncio.sleep(0.05)
+    assert await ctx.deliverer.deliver(ids[2]) is None  # waits behind the two
+    await asyncio.sleep(1.0)  # d1's job has found the line empty and left; d2's sends d3
+    jobs.append(asyncio.create_task(ctx.deliverer.deliver(ids[3])))
+    await asyncio.sleep(0.05)
+    assert await ctx.deliverer.deliver(ids[4]) is None  # a new line, behind d3 and d4
+    await asyncio.gather(*jobs)
+    statuses = [(await ctx.load(d)).delivery.status for d in ids]
+    assert statuses == [DeliveryStatus.DELIVERED] * 5
+    assert ctx.deliverer.waiting == {}
+    assert ctx.deliverer.in_flight == {}
+
+
 async def test_rotation_window_signs_with_both_secrets(ctx: Ctx) -> None:
     from slotwise.webhooks import signing
 
@@ -421,6 +449,23 @@ async def test_a_company_at_its_limit_is_turned_away_without_an_attempt(ctx: Ctx
     outcome = await ctx.deliver(delivery_id)
     assert (outcome.attempt, outcome.status) == (1, DeliveryStatus.DELIVERED)
     assert ctx.deliverer.company_in_flight == {}
+
+
+async def test_a_company_at_its_limit_queues_behind_its_own_running_attempts(ctx: Ctx) -> None:
+    """The company's slots are all sending to this endpoint: the next delivery waits behind
+    them and goes out in their slots, not a wake-up lease later."""
+    await ctx.webhook(url=ctx.receiver.url())
+    ids = [(await ctx.delivery())[0] for _ in range(4)]
+    ctx.deliverer.per_company = 2
+    ctx.receiver.plan("/hook", Reply(delay=0.5), Reply(delay=0.5), Reply())
+    jobs = [asyncio.create_task(ctx.deliverer.deliver(d)) for d in ids[:2]]
+    await asyncio.sleep(0.2)
+    assert [await ctx.deliverer.deliver(d) for d in ids[2:]] == [None, None]
+    await asyncio.gather(*jobs)
+    statuses = [(await ctx.load(d)).delivery.status for d in ids]
+    assert statuses == [DeliveryStatus.DELIVERED] * 4
+    assert ctx.deliverer.company_in_flight == {}
+    assert ctx.deliverer.waiting == {}
 
 
 async def test_relay_takes_every_company_in_a_pass_however_large_one_backlog(ctx: Ctx) -> None:

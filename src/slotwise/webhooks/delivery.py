@@ -196,9 +196,10 @@ class Deliverer:
 
     A second bulkhead per company: one process sends at most `per_company` attempts of one
     company at a time (`webhook_max_concurrent_per_company`), so a slow tenant with many
-    endpoints cannot take every job slot. A delivery whose company is at that limit is not
-    claimed (no attempt is counted) and its job returns at once; the row stays pending and the
-    relay wakes it again once its wake-up lease (the lease margin) is over.
+    endpoints cannot take every job slot. A delivery whose company is at that limit waits
+    behind its endpoint's running attempts if there are any; otherwise it is not claimed (no
+    attempt is counted) and its job returns at once; the row stays pending and the relay wakes
+    it again once its wake-up lease (the lease margin) is over.
     """
 
     def __init__(
@@ -224,13 +225,16 @@ class Deliverer:
 
     def _admit(self, queued: QueuedDelivery) -> bool:
         """Take a slot of the endpoint and one of its company, or queue the delivery behind the
-        endpoint's running attempts (whose jobs hold company slots), or turn it away for the
-        relay to wake again when its company has every slot it may use."""
+        endpoint's running attempts (whose jobs hold company slots) when either is full, or turn
+        it away for the relay to wake again when its company's slots are all sending elsewhere."""
         endpoint_id, company_id = queued.endpoint.id, queued.delivery.company_id
-        if self.in_flight[endpoint_id] >= self.per_endpoint:
+        company_full = self.company_in_flight[company_id] >= self.per_company
+        if self.in_flight[endpoint_id] >= self.per_endpoint or (
+            company_full and self.in_flight[endpoint_id]
+        ):
             self.waiting[endpoint_id].append(queued.delivery.id)
             return False
-        if self.company_in_flight[company_id] >= self.per_company:
+        if company_full:
             return False
         self.in_flight[endpoint_id] += 1
         self.company_in_flight[company_id] += 1
@@ -294,13 +298,14 @@ class Deliverer:
     async def _drain(self, endpoint_id: uuid.UUID) -> None:
         """Send the endpoint's waiting deliveries in the slot this job holds, for a while."""
         deadline = time.monotonic() + DRAIN_SECONDS
-        waiting = self.waiting.get(endpoint_id)
-        while waiting and time.monotonic() < deadline:
+        while (waiting := self.waiting.get(endpoint_id)) and time.monotonic() < deadline:
             claimed = await self._claim(waiting.popleft(), slot_held=True)
             if claimed is not None and claimed[1]:
                 await self._attempt(*claimed)
-        if waiting is not None and not waiting:
-            self.waiting.pop(endpoint_id, None)
+        # looked up again: another job may have emptied and dropped the line this job saw
+        # while a new one formed behind it
+        if self.waiting.get(endpoint_id) == deque():
+            del self.waiting[endpoint_id]
 
     async def deliver(self, delivery_id: uuid.UUID) -> Outcome | None:
         """Claim, send and record the next attempt, then help with the endpoint's waiting
