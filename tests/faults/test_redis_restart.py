@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import msgspec
 import pytest
@@ -20,7 +21,7 @@ from litestar.testing import AsyncTestClient
 from slotwise.cli.dev import _wheel_file
 from slotwise.jobs import HEARTBEAT_KEY
 from slotwise.settings import Settings
-from tests.support.bookings import at, book, fetch, make_type
+from tests.support.bookings import at, book, fetch, make_type, monday
 from tests.support.factories import Side, make_webhook
 from tests.support.servers import free_port
 from tests.support.smtp_server import Inbox, running_smtp
@@ -185,7 +186,8 @@ async def test_webhooks_and_mails_queued_while_redis_is_down_arrive_after_it_ret
         first = await book(client, side_a, meeting_type, at(14))
         await asyncio.sleep(1.0)  # its delivery is in flight when Redis goes
         own_redis.stop()
-        booked = [first] + [await book(client, side_a, meeting_type, at(9 + n)) for n in range(4)]
+        starts = [at(9 + n % 8, day=monday(3) + timedelta(days=n // 8)) for n in range(24)]
+        booked = [first] + [await book(client, side_a, meeting_type, start) for start in starts]
         ids = [created["appointmentId"] for created in booked]
         await asyncio.sleep(2)  # nothing can be woken while Redis is away
         own_redis.start()
