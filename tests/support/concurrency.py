@@ -53,8 +53,12 @@ async def storm(
     lock_name: str,
     requests: list[tuple[str, str, Any]],
     headers: dict[str, str],
+    *,
+    wanted: int | None = None,
 ) -> list[httpx.Response]:
-    """Send every (method, url, body) at once while `lock_name` is held, then release it."""
+    """Send every (method, url, body) at once while `lock_name` is held, then release it once
+    `wanted` of them (all by default) wait on it; none may answer with a 5xx."""
+    wanted = len(requests) if wanted is None else wanted
     conn = await asyncpg.connect(settings.database_url)
     try:
         await conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", lock_name)
@@ -65,12 +69,13 @@ async def storm(
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
         waiting = 0
-        while waiting < len(requests) and loop.time() < deadline:
+        while waiting < wanted and loop.time() < deadline:
             await asyncio.sleep(0.02)
             waiting = int(await conn.fetchval(WAITING))
         await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", lock_name)
         responses = await asyncio.gather(*tasks)
     finally:
         await conn.close()
-    assert waiting >= len(requests), f"only {waiting} requests waited on {lock_name} together"
+    assert waiting >= wanted, f"only {waiting} requests waited on {lock_name} together"
+    assert not [r.status_code for r in responses if r.status_code >= 500]
     return responses
