@@ -38,6 +38,28 @@ def test_bad_setting_names_the_variable(env: dict[str, str], variable: str) -> N
         load_settings(env)
 
 
+CAPS = {
+    "max_meeting_types_per_user": 200,
+    "max_exceptions_per_availability": 1000,
+    "max_api_keys_per_company": 50,
+    "max_personal_access_tokens_per_user": 50,
+}
+
+
+def test_caps_have_their_defaults_and_are_read_from_the_environment() -> None:
+    defaults = load_settings({})
+    assert {name: getattr(defaults, name) for name in CAPS} == CAPS
+    tuned = load_settings({env_name(name): "7" for name in CAPS})
+    assert {getattr(tuned, name) for name in CAPS} == {7}
+
+
+@pytest.mark.parametrize("name", sorted(CAPS))
+@pytest.mark.parametrize("value", ["0", "-1", "many"])
+def test_a_cap_below_one_names_its_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{env_name(name)}:"):
+        load_settings({env_name(name): value})
+
+
 def test_cli_reports_a_bad_setting_in_one_line() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "slotwise", "migrate"],

@@ -42,6 +42,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     db_echo: bool = False
     provisional_ttl_minutes: int = 1440
     webhook_max_endpoints: int = 20
+    #: caps on what a tenant can pile up; one more is 406 `limit_reached` (the lists they
+    #: bound are answered whole)
+    max_meeting_types_per_user: int = 200
+    max_exceptions_per_availability: int = 1000
+    max_api_keys_per_company: int = 50
+    max_personal_access_tokens_per_user: int = 50
     webhook_allow_private_networks: bool = False
     #: lets logo imports use plain http and private addresses (development and tests only)
     image_import_allow_private_networks: bool = False
@@ -115,6 +121,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def _check_webhooks(self) -> None:
         for name, value, least in (
             ("WEBHOOK_MAX_ENDPOINTS", self.webhook_max_endpoints, 1),
+            ("MAX_MEETING_TYPES_PER_USER", self.max_meeting_types_per_user, 1),
+            ("MAX_EXCEPTIONS_PER_AVAILABILITY", self.max_exceptions_per_availability, 1),
+            ("MAX_API_KEYS_PER_COMPANY", self.max_api_keys_per_company, 1),
+            ("MAX_PERSONAL_ACCESS_TOKENS_PER_USER", self.max_personal_access_tokens_per_user, 1),
             ("WEBHOOK_DISABLE_AFTER_HOURS", self.webhook_disable_after_hours, 1),
             ("WEBHOOK_SECRET_OVERLAP_HOURS", self.webhook_secret_overlap_hours, 0),
             ("WEBHOOK_LEASE_MARGIN_SECONDS", self.webhook_lease_margin_seconds, 1),

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
@@ -24,13 +23,11 @@ from slotwise.settings import Settings, load_settings
 from slotwise.users.service import UserService
 from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, with_redis_db
 from tests.support.bookings import Client, at, book, booking, fetch, make_type
+from tests.support.concurrency import WAITING
+from tests.support.concurrency import storm as storm_on
 from tests.support.factories import Side, attendee_body, owner_principal, session_for
 from tests.support.servers import running_server
 
-WAITING = (
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-    "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
-)
 #: pairs of blocking appointments of one host whose times overlap, or whose buffers reach
 #: into the other meeting (own time against the other's time widened by its buffers)
 CONFLICTS = """
@@ -82,27 +79,8 @@ async def storm(
     headers: dict[str, str],
 ) -> list[Any]:
     """Send every (method, url, body) at once while the host's lock is held, then release it."""
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        key = f"host:{host_id}"
-        await conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", key)
-        tasks = [
-            asyncio.create_task(client.request(method, url, json=body, headers=headers))
-            for method, url, body in requests
-        ]
-        wanted = min(len(requests), 20)
-        deadline = asyncio.get_running_loop().time() + 30
-        waiting = 0
-        while waiting < wanted and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.02)
-            waiting = int(await conn.fetchval(WAITING))
-        await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)
-        responses = await asyncio.gather(*tasks)
-    finally:
-        await conn.close()
-    assert waiting >= wanted, f"only {waiting} requests waited on the host lock together"
-    assert not [r.status_code for r in responses if r.status_code >= 500]
-    return responses
+    wanted = min(len(requests), 20)
+    return await storm_on(client, settings, f"host:{host_id}", requests, headers, wanted=wanted)
 
 
 async def book_all(

@@ -126,7 +126,7 @@ async def make_user(
 
 async def make_api_key(settings: Settings, tenant: Tenant, days: int = 30) -> cs.ApiKeyCreated:
     async with session_for(settings) as session:
-        service = CredentialService(session, owner_principal(tenant), VERIFIER)
+        service = CredentialService(session, owner_principal(tenant), VERIFIER, settings)
         return await service.create_api_key(cs.ApiKeyCreate(expires_in_days=days))
 
 
@@ -137,7 +137,7 @@ async def make_pat(
     scopes: tuple[cs.ScopeName, ...] = ("scheduling", "account"),
 ) -> cs.PersonalAccessTokenCreated:
     async with session_for(settings) as session:
-        service = CredentialService(session, owner_principal(tenant), VERIFIER)
+        service = CredentialService(session, owner_principal(tenant), VERIFIER, settings)
         return await service.create_token(
             user_id,
             cs.PersonalAccessTokenCreate(name=f"t-{uuid.uuid4().hex[:6]}", scopes=list(scopes)),

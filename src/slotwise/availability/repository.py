@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 
+from slotwise.db.locks import lock
 from slotwise.db.tenancy import TenantRepository
 from slotwise.models import Availability, AvailabilityException, MeetingType, uuid7
 
@@ -70,6 +71,20 @@ class ExceptionRepository(TenantRepository[AvailabilityException]):
         return await self.list(
             AvailabilityException.availability_id.in_(availability_ids),
             order_by=[AvailabilityException.start, AvailabilityException.id],
+        )
+
+    async def lock_of(self, availability_id: uuid.UUID) -> None:
+        """Serialise adding exceptions to one availability (the cap is counted under it)."""
+        await lock(self.session, f"availability_exceptions_of:{availability_id}")
+
+    async def count_of(self, availability_id: uuid.UUID) -> int:
+        return await self.count(AvailabilityException.availability_id == availability_id)
+
+    async def count_imported(self, availability_id: uuid.UUID, keys: Sequence[str]) -> int:
+        """How many of the holidays `keys` the availability has already."""
+        return await self.count(
+            AvailabilityException.availability_id == availability_id,
+            AvailabilityException.holiday_key.in_(keys),
         )
 
     async def owned(

@@ -19,8 +19,9 @@ from slotwise.availability.repository import (
 )
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit import fields
-from slotwise.kit.errors import Conflict, FieldError, ValidationFailed
+from slotwise.kit.errors import Conflict, FieldError, ValidationFailed, check_limit
 from slotwise.models import Availability, AvailabilityException, MeetingType
+from slotwise.settings import Settings
 
 ONE_REQUIRED = "One availability is required"
 TITLE_LENGTH = 200
@@ -131,8 +132,9 @@ def _holiday_region(data: s.HolidayImport) -> tuple[str | None, str]:
 
 
 class AvailabilityService:
-    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+    def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
         self.session = session
+        self.max_exceptions = settings.max_exceptions_per_availability
         self.company_id = principal.company_id
         self.user_id = principal.user_id
         self.availabilities = AvailabilityRepository(session, principal.company_id)
@@ -198,6 +200,7 @@ class AvailabilityService:
         row = await self.availabilities.owned(availability_id, self.user_id)
         if data.end <= data.start:
             raise ValidationFailed.field("end", "Must be after start")
+        await self._check_room(row.id, 1)
         item = self.exceptions.add(
             AvailabilityException(
                 availability_id=row.id,
@@ -227,17 +230,32 @@ class AvailabilityService:
             name = {"subdivision": field, "zone": "timezone"}.get(exc.field, exc.field)
             raise ValidationFailed.field(name, exc.message) from exc
         region = f"{country}-{subdiv}" if subdiv else country
+        holidays = {
+            f"{region}:{block.key}": (block.start, block.end, block.title[:TITLE_LENGTH])
+            for block in blocks
+        }
+        # all or nothing: an import that would pass the cap adds none of its holidays
+        await self._check_room(row.id, len(holidays), holidays=list(holidays))
         added = await self.exceptions.add_holidays(
-            row.id,
-            [
-                (f"{region}:{block.key}", block.start, block.end, block.title[:TITLE_LENGTH])
-                for block in blocks
-            ],
+            row.id, [(key, *values) for key, values in holidays.items()]
         )
         return [s.AvailabilityException.of(item) for item in added]
 
+    async def _check_room(
+        self, availability_id: uuid.UUID, adding: int, *, holidays: Sequence[str] = ()
+    ) -> None:
+        """Lock the availability's exceptions and refuse `adding` more past the cap; holidays
+        already imported (named in `holidays`) are not added again, so they do not count."""
+        await self.exceptions.lock_of(availability_id)
+        if holidays:
+            adding -= await self.exceptions.count_imported(availability_id, holidays)
+        count = await self.exceptions.count_of(availability_id)
+        check_limit(count, adding, self.max_exceptions, "Exception", "availability")
+
 
 async def provide_availability_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
 ) -> AvailabilityService:
-    return AvailabilityService(db, principal)
+    return AvailabilityService(db, principal, settings)

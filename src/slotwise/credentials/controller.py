@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 from slotwise.auth.access import access
 from slotwise.credentials import schemas as s
 from slotwise.credentials.service import CredentialService, provide_credential_service
+from slotwise.kit.pagination import TOTAL_COUNT_HEADER, OptionalPage, PageSize, counted
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 
@@ -34,12 +35,17 @@ class ApiKeyController(Controller):
             lambda: credentials.create_api_key(data), status_code=201, secret=True
         )
 
-    @get("/")
+    @get("/", response_headers=[TOTAL_COUNT_HEADER])
     async def list_api_keys(
-        self, credentials: NamedDependency[CredentialService]
-    ) -> list[s.ApiKey]:
-        """List the company's platform API keys (never their secrets)."""
-        return await credentials.list_api_keys()
+        self,
+        credentials: NamedDependency[CredentialService],
+        page: OptionalPage = None,
+        page_size: PageSize = None,
+    ) -> Response[list[s.ApiKey]]:
+        """List the company's platform API keys, revoked ones too, oldest first (never their
+        secrets): all, or one page when `page` or `pageSize` is sent; X-Total-Count has the
+        total."""
+        return counted(*await credentials.list_api_keys(page, page_size))
 
     @post("/{key_id:uuid}/deactivate", status_code=200)
     async def deactivate_api_key(
@@ -86,12 +92,18 @@ class PersonalAccessTokenController(Controller):
             lambda: credentials.create_token(user_id, data), status_code=201, secret=True
         )
 
-    @get("/")
+    @get("/", response_headers=[TOTAL_COUNT_HEADER])
     async def list_personal_access_tokens(
-        self, user_id: FromPath[UUID], credentials: NamedDependency[CredentialService]
-    ) -> list[s.PersonalAccessToken]:
-        """List a user's personal access tokens (never the tokens themselves)."""
-        return await credentials.list_tokens(user_id)
+        self,
+        user_id: FromPath[UUID],
+        credentials: NamedDependency[CredentialService],
+        page: OptionalPage = None,
+        page_size: PageSize = None,
+    ) -> Response[list[s.PersonalAccessToken]]:
+        """List a user's personal access tokens, revoked ones too, oldest first (never the
+        tokens themselves): all, or one page when `page` or `pageSize` is sent; X-Total-Count
+        has the total."""
+        return counted(*await credentials.list_tokens(user_id, page, page_size))
 
     @delete("/{token_id:uuid}")
     async def revoke_personal_access_token(

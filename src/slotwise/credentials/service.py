@@ -14,8 +14,10 @@ from slotwise.auth.tokens import new_api_key, new_pat
 from slotwise.auth.verifier import VERIFIER, Verifier
 from slotwise.credentials import schemas as s
 from slotwise.credentials.repository import CredentialRepository
-from slotwise.kit.errors import Conflict, NotFound, ValidationFailed
+from slotwise.kit.errors import Conflict, NotFound, ValidationFailed, check_limit
+from slotwise.kit.pagination import window
 from slotwise.models import Credential, CredentialKind, uuid7
+from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
 
 
@@ -67,17 +69,27 @@ async def mint_api_key(
     name: str | None,
     created_by_id: uuid.UUID,
     days: int,
+    limit: int | None = None,
 ) -> MintedKey:
-    """A new platform API key of the repository's company; only its argon2 hash is stored."""
+    """A new platform API key of the repository's company; only its argon2 hash is stored.
+
+    `limit` caps the company's live keys, counted under the company's key lock, which is taken
+    after the slow hash so that concurrent creations wait for each other only briefly.
+    """
     key_id = uuid7()
     token = new_api_key(key_id)
     expires_at = datetime.now(UTC) + timedelta(days=days)
+    secret_hash = await anyio.to_thread.run_sync(verifier.hash, token.secret)
+    if limit is not None:
+        await credentials.lock_api_keys()
+        live = await credentials.count_api_keys(live_only=True)
+        check_limit(live, 1, limit, "API key", "company")
     credentials.add(
         Credential(
             id=key_id,
             kind=CredentialKind.API_KEY,
             lookup_id=token.lookup_id,
-            secret_hash=await anyio.to_thread.run_sync(verifier.hash, token.secret),
+            secret_hash=secret_hash,
             display_prefix=token.display_prefix,
             name=name,
             scopes=[],
@@ -90,8 +102,11 @@ async def mint_api_key(
 
 
 class CredentialService:
-    def __init__(self, session: AsyncSession, principal: Principal, verifier: Verifier) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, verifier: Verifier, settings: Settings
+    ) -> None:
         self.principal = principal
+        self.settings = settings
         self.credentials = CredentialRepository(session, principal.company_id)
         self.users = UserRepository(session, principal.company_id)
         self.verifier = verifier
@@ -107,6 +122,7 @@ class CredentialService:
             name=data.name,
             created_by_id=self.principal.user_id,
             days=data.expires_in_days,
+            limit=self.settings.max_api_keys_per_company,
         )
         await self.session.flush()
         return s.ApiKeyCreated(
@@ -117,9 +133,18 @@ class CredentialService:
             status="active",
         )
 
-    async def list_api_keys(self) -> list[s.ApiKey]:
+    async def list_api_keys(
+        self, page: int | None = None, page_size: int | None = None
+    ) -> tuple[list[s.ApiKey], int]:
+        """The company's keys, revoked ones too, oldest first (a page when asked), and how
+        many there are."""
         now = datetime.now(UTC)
-        return [api_key_view(c, now) for c in await self.credentials.api_keys()]
+        offset, limit = window(page, page_size)
+        rows = await self.credentials.api_keys(offset=offset, limit=limit)
+        total = (
+            len(rows) if limit is None else await self.credentials.count_api_keys(live_only=False)
+        )
+        return [api_key_view(c, now) for c in rows], total
 
     async def set_active(self, key_id: uuid.UUID, *, active: bool) -> s.ApiKey:
         """Switch a key on or off; a revoked key is 409: revocation is final."""
@@ -147,12 +172,17 @@ class CredentialService:
         ):
             raise ValidationFailed.field("expiresAt", "Must be a future time with a UTC offset")
         token = new_pat()
+        secret_hash = await self._hash(token.secret)
+        await self.credentials.lock_tokens_of(user_id)
+        live = await self.credentials.count_tokens_of(user_id, live_only=True)
+        limit = self.settings.max_personal_access_tokens_per_user
+        check_limit(live, 1, limit, "Personal access token", "user")
         credential = self.credentials.add(
             Credential(
                 id=uuid7(),
                 kind=CredentialKind.PAT,
                 lookup_id=token.lookup_id,
-                secret_hash=await self._hash(token.secret),
+                secret_hash=secret_hash,
                 display_prefix=token.display_prefix,
                 name=data.name,
                 scopes=sorted(set(data.scopes)),
@@ -171,10 +201,20 @@ class CredentialService:
             expires_at=credential.expires_at,
         )
 
-    async def list_tokens(self, user_id: uuid.UUID) -> list[s.PersonalAccessToken]:
+    async def list_tokens(
+        self, user_id: uuid.UUID, page: int | None = None, page_size: int | None = None
+    ) -> tuple[list[s.PersonalAccessToken], int]:
+        """The user's tokens, revoked ones too, oldest first (a page when asked), and how many
+        there are."""
         await self.users.get_or_404(user_id)
         now = datetime.now(UTC)
-        return [token_view(c, now) for c in await self.credentials.tokens_of(user_id)]
+        offset, limit = window(page, page_size)
+        rows = await self.credentials.tokens_of(user_id, offset=offset, limit=limit)
+        if limit is None:
+            total = len(rows)
+        else:
+            total = await self.credentials.count_tokens_of(user_id, live_only=False)
+        return [token_view(c, now) for c in rows], total
 
     async def revoke_token(self, user_id: uuid.UUID, token_id: uuid.UUID) -> None:
         await self.users.get_or_404(user_id)
@@ -188,6 +228,9 @@ class CredentialService:
 
 
 async def provide_credential_service(
-    db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+    state: State,
 ) -> CredentialService:
-    return CredentialService(db, principal, VERIFIER.of(state))
+    return CredentialService(db, principal, VERIFIER.of(state), settings)

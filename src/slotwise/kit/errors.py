@@ -71,6 +71,23 @@ class Conflict(AppError):
     default_message = "Conflict"
 
 
+class LimitReached(AppError):
+    """One more would pass a configured cap (`SLOTWISE_MAX_…`, `SLOTWISE_WEBHOOK_MAX_ENDPOINTS`);
+    406 is what meetergo answers for its webhook limit."""
+
+    status = 406
+    code = "limit_reached"
+    default_message = "Limit reached"
+
+
+def check_limit(count: int, adding: int, limit: int, what: str, per: str) -> None:
+    """Refuse adding `adding` to `count` rows when that passes `limit`; the message names the
+    limit, e.g. "Meeting type limit reached (200 per user)". Count under a lock that the
+    creators of such rows take (see `db.locks`), or concurrent requests can all pass."""
+    if count + adding > limit:
+        raise LimitReached(f"{what} limit reached ({limit} per {per})")
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
+from slotwise.kit.pagination import TOTAL_COUNT_HEADER, OptionalPage, PageSize, counted
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.service import MeetingTypeService, provide_meeting_type_service
 from slotwise.web.idempotency import Idempotency, provide_idempotency
@@ -22,12 +23,16 @@ class MeetingTypeController(Controller):
         "idempotency": Provide(provide_idempotency),
     }
 
-    @get("/")
+    @get("/", response_headers=[TOTAL_COUNT_HEADER])
     async def list_meeting_types(
-        self, meeting_types: NamedDependency[MeetingTypeService]
-    ) -> list[s.MeetingType]:
-        """List the acting user's meeting types (deleted ones left out)."""
-        return await meeting_types.list_meeting_types()
+        self,
+        meeting_types: NamedDependency[MeetingTypeService],
+        page: OptionalPage = None,
+        page_size: PageSize = None,
+    ) -> Response[list[s.MeetingType]]:
+        """List the acting user's meeting types, oldest first (deleted ones left out): all of
+        them, or one page when `page` or `pageSize` is sent; X-Total-Count has the total."""
+        return counted(*await meeting_types.list_meeting_types(page, page_size))
 
     @post("/", status_code=201)
     async def create_meeting_type(

@@ -7,6 +7,7 @@ Also the hosts of meeting types: users as the scheduling packages below `users` 
 import uuid
 from collections.abc import Iterable
 
+from slotwise.db.locks import lock
 from slotwise.db.slug_insert import insert_with_slug
 from slotwise.db.tenancy import TenantRepository
 from slotwise.models import MeetingType, User
@@ -18,12 +19,24 @@ class MeetingTypeRepository(TenantRepository[MeetingType]):
     model = MeetingType
     not_found_message = "Meeting type not found"
 
-    async def of_user(self, user_id: uuid.UUID) -> list[MeetingType]:
+    async def of_user(
+        self, user_id: uuid.UUID, *, offset: int = 0, limit: int | None = None
+    ) -> list[MeetingType]:
         return await self.list(
             MeetingType.user_id == user_id,
             MeetingType.deleted_at.is_(None),
             order_by=[MeetingType.created_at, MeetingType.id],
+            offset=offset,
+            limit=limit,
         )
+
+    async def count_of_user(self, user_id: uuid.UUID) -> int:
+        """Live meeting types of the user (the ones the cap counts and the list shows)."""
+        return await self.count(MeetingType.user_id == user_id, MeetingType.deleted_at.is_(None))
+
+    async def lock_of_user(self, user_id: uuid.UUID) -> None:
+        """Serialise meeting type creation per host (the cap is counted under it)."""
+        await lock(self.session, f"meeting_types_of:{user_id}")
 
     async def every_of_user(self, user_id: uuid.UUID) -> list[MeetingType]:
         """Live and deleted types alike: a host handing over keeps no type that an appointment

@@ -17,7 +17,8 @@ from slotwise.availability.service import (
     remove_availability,
 )
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import Forbidden, ValidationFailed
+from slotwise.kit.errors import Forbidden, ValidationFailed, check_limit
+from slotwise.kit.pagination import window
 from slotwise.kit.slugs import slugify
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types import validation
@@ -85,6 +86,7 @@ class MeetingTypeService:
         self.company_id = principal.company_id
         self.user_id = principal.user_id
         self.public_url = settings.public_url
+        self.max_per_user = settings.max_meeting_types_per_user
         self.meeting_types = MeetingTypeRepository(session, principal.company_id)
         self.availabilities = AvailabilityRepository(session, principal.company_id)
         self.hosts = HostRepository(session, principal.company_id)
@@ -103,9 +105,16 @@ class MeetingTypeService:
     def _view(self, row: MeetingType, host: User) -> s.MeetingType:
         return meeting_type_view(row, booking_url(self.public_url, host.slug, row.slug))
 
-    async def list_meeting_types(self) -> list[s.MeetingType]:
+    async def list_meeting_types(
+        self, page: int | None = None, page_size: int | None = None
+    ) -> tuple[list[s.MeetingType], int]:
+        """The acting user's live meeting types, oldest first (a page of them when asked), and
+        how many there are."""
         host = await self._host()
-        return [self._view(row, host) for row in await self.meeting_types.of_user(host.id)]
+        offset, limit = window(page, page_size)
+        rows = await self.meeting_types.of_user(host.id, offset=offset, limit=limit)
+        total = len(rows) if limit is None else await self.meeting_types.count_of_user(host.id)
+        return [self._view(row, host) for row in rows], total
 
     async def get(self, meeting_type_id: uuid.UUID) -> s.MeetingType:
         host = await self._host()
@@ -113,6 +122,9 @@ class MeetingTypeService:
 
     async def create(self, data: s.MeetingTypeCreate) -> s.MeetingType:
         host = await self._host_for(data.user_id)
+        await self.meeting_types.lock_of_user(host.id)
+        count = await self.meeting_types.count_of_user(host.id)
+        check_limit(count, 1, self.max_per_user, "Meeting type", "user")
         availability_id = await self._availability_for(data, host)
         row = await add_meeting_type(
             self.session, self.company_id, host, data, availability_id=availability_id

@@ -38,7 +38,10 @@ SPECIFIC: dict[str, dict[int, str]] = {
     "create_user": {409: "The email or slug is taken"},
     "update_user": {409: "The slug is taken, or the last owner would be demoted"},
     "delete_user": {409: "The user's appointments cannot be handed over"},
-    "create_meeting_type": {409: "The slug is taken"},
+    "create_meeting_type": {
+        406: "The user has as many meeting types as allowed",
+        409: "The slug is taken",
+    },
     "update_meeting_type": {409: "The slug is taken"},
     "delete_availability": {409: "Meeting types still use it, or it is the user's last one"},
     "delete_meeting_type": {
@@ -46,7 +49,15 @@ SPECIFIC: dict[str, dict[int, str]] = {
     },
     "redeliver_webhook_delivery": {409: "The webhook is not active, or the delivery is running"},
     "create_webhook": {406: "The company has as many webhooks as allowed"},
-    "create_personal_access_token": {409: "The user has a token with this name"},
+    "create_api_key": {406: "The company has as many live API keys as allowed"},
+    "create_personal_access_token": {
+        406: "The user has as many live tokens as allowed",
+        409: "The user has a token with this name",
+    },
+    "create_availability_exception": {406: "The availability has as many exceptions as allowed"},
+    "import_holiday_exceptions": {
+        406: "The new holidays would pass the availability's exception limit (none is added)"
+    },
 }
 #: routes that take an Idempotency-Key: a key sent again with another body is 422, and 409
 #: while the first request with it runs

@@ -17,7 +17,7 @@ from slotwise.auth.principal import Principal
 from slotwise.egress import policy
 from slotwise.jobs import after_commit
 from slotwise.kit.clock import utc_now
-from slotwise.kit.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
+from slotwise.kit.errors import Conflict, FieldError, NotFound, ValidationFailed, check_limit
 from slotwise.kit.sealing import Keyring, SealError
 from slotwise.models import (
     DeliveryStatus,
@@ -70,12 +70,6 @@ RESERVED_HEADERS = frozenset(
 RESERVED_PREFIXES = ("webhook-", "content-")
 _TOKEN = re.compile(s.HEADER_NAME)
 _VALUE = re.compile(s.HEADER_VALUE)
-
-
-class WebhookLimitReached(AppError):
-    status = 406
-    code = "limit_reached"
-    default_message = "Webhook limit reached"
 
 
 def normalise_event_types(values: Iterable[str]) -> tuple[list[str], list[FieldError]]:
@@ -155,10 +149,8 @@ class WebhookService:
         if errors:
             raise ValidationFailed(errors=errors)
         await self.endpoints.lock_company()
-        if await self.endpoints.count() >= self.settings.webhook_max_endpoints:
-            raise WebhookLimitReached(
-                f"Webhook limit reached ({self.settings.webhook_max_endpoints} per company)"
-            )
+        limit = self.settings.webhook_max_endpoints
+        check_limit(await self.endpoints.count(), 1, limit, "Webhook", "company")
         endpoint_id, secret = uuid7(), signing.new_secret()
         row = self.endpoints.add(
             WebhookEndpoint(
