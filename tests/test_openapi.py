@@ -57,9 +57,13 @@ def test_every_error_is_the_envelope_and_credentials_are_declared() -> None:
         where = f"{method.upper()} {path}"
         errors = {code: r for code, r in operation["responses"].items() if code[0] in "45"}
         assert {"400", "429"} <= set(errors), where
+        meetario = path.startswith("/api/v1/")
+        envelope = "MeetarioErrorBody" if meetario else "ErrorBody"
+        if meetario:
+            assert "422" in errors, where  # the sheet's status for validation
         for code, response in errors.items():
             schema = response["content"]["application/json"]["schema"]
-            assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (where, code)
+            assert schema == {"$ref": f"#/components/schemas/{envelope}"}, (where, code)
         public = path.startswith("/v4/public/")
         assert ("security" not in operation) is public, where
         if not public:

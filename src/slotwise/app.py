@@ -39,6 +39,11 @@ from slotwise.db.session import (
 from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit.logs import configure_logging
 from slotwise.kit.sealing import Keyring
+from slotwise.meetario.controller import (
+    MeetarioEventController,
+    MeetarioEventTypeController,
+    MeetarioUserController,
+)
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.pages.controller import BookingPageController, assets, embed_script
 from slotwise.privacy.controller import PrivacyController, UserExportController
@@ -189,6 +194,9 @@ def create_app(settings: Settings) -> Litestar:
             InviteeAppointmentController,
             HostDecisionController,
             AttendeeOptInController,
+            MeetarioUserController,
+            MeetarioEventTypeController,
+            MeetarioEventController,
             AuditLogController,
             *docs.routes,
             assets,

@@ -115,7 +115,7 @@ def _bad_bodies(mt: dict[str, Any], side: Side) -> list[tuple[dict[str, Any], st
         (good | {"attendee": {"email": "x@example.test"}}, "attendee"),
         (good | {"attendee": {"email": "x@example.test", "firstname": "Only"}}, "attendee"),
         (good | {"attendee": {"email": "x@example.test", "fullname": "   "}}, "attendee"),
-        (good | {"attendee": {"fullname": "No Email"}}, "attendee"),
+        (good | {"attendee": {"fullname": "No Email"}}, "attendee.email"),
         (good | {"attendee": attendee_body(timezone="Mars/Base")}, "attendee.timezone"),
         (good | {"duration": 45}, "duration"),
         (good | {"hostIds": [str(side.admin_id)]}, "hostIds"),

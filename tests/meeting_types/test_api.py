@@ -265,7 +265,7 @@ async def test_old_channel_names_are_mapped(
         ({"meetingInfo": INFO, "spots": 0}, "spots"),
         ({"meetingInfo": INFO, "spots": 101}, "spots"),
         ({"meetingInfo": INFO, "bookingMinimum": -1}, "bookingMinimum"),
-        ({"meetingInfo": {"duration": 30, "channel": "zoom"}}, "meetingInfo"),  # name missing
+        ({"meetingInfo": {"duration": 30, "channel": "zoom"}}, "meetingInfo.name"),  # name missing
         ({"meetingInfo": INFO, "slug": "Not A Slug"}, "slug"),
         (
             {"meetingInfo": INFO, "daysIntoFuture": {"mode": "range", "rangeMin": "2030-01-01"}},

@@ -19,6 +19,7 @@ QUERIES: dict[str, str] = {
     "GET /v4/booking-availability": (
         "meetingTypeId={meeting_type_id}&start=2030-01-07&end=2030-01-13"
     ),
+    "GET /api/v1/event_types/{meeting_type_id:str}/availability": "start_date=2030-01-07",
 }
 NOT_API = ("/schema", "/static", "/spec", "/health")
 
@@ -70,6 +71,12 @@ BODIES: dict[str, object] = {
         "meetingTypeId": "00000000-0000-7000-8000-000000000001",
         "start": "2030-01-07T10:00:00+01:00",
         "attendee": {"email": "matrix@example.test", "fullname": "Matrix Person"},
+    },
+    "POST /api/v1/events": {
+        "event_type_id": "00000000-0000-7000-8000-000000000001",
+        "attendee_email": "matrix@example.test",
+        "attendee_name": "Matrix Person",
+        "start_time": "2030-01-07T10:00:00+01:00",
     },
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},

@@ -94,6 +94,7 @@ ACTIONS: dict[str, Action] = {
         "webhook_delivery.redeliver", "webhook_delivery", "delivery_id"
     ),
     "create_booking": Action("booking.create", "appointment", Appointment),
+    "create_event": Action("booking.create", "appointment", Appointment),
     "book_on_booking_page": Action("booking.create", "appointment", Appointment, "booking_page"),
     "cancel_appointment": _booking("cancel"),
     "reschedule_appointment": _booking("reschedule"),

@@ -26,12 +26,14 @@ VISIBLE_STATUSES = (
 @dataclass(frozen=True)
 class AppointmentFilter:
     """A page of one host's appointments: `start`/`end` select those overlapping `[start, end)`,
-    `search` an attendee's name or email; sorted by `sort` (`start_at` or `created_at`)."""
+    `search` an attendee's name or email; sorted by `sort` (`start_at` or `created_at`);
+    `ended_by`: only those over by then."""
 
     host_id: uuid.UUID
     statuses: tuple[AppointmentStatus, ...] = VISIBLE_STATUSES
     start: datetime | None = None
     end: datetime | None = None
+    ended_by: datetime | None = None
     meeting_type_id: uuid.UUID | None = None
     search: str | None = None
     sort: Literal["start_at", "created_at"] = "start_at"
@@ -61,6 +63,8 @@ class AppointmentRepository(TenantRepository[Appointment]):
             where.append(Appointment.end_at > query.start)
         if query.end is not None:
             where.append(Appointment.start_at < query.end)
+        if query.ended_by is not None:
+            where.append(Appointment.end_at <= query.ended_by)
         if query.meeting_type_id is not None:
             where.append(Appointment.meeting_type_id == query.meeting_type_id)
         if query.search:

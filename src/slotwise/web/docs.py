@@ -66,6 +66,12 @@ TAGS = [
         ("api-keys", "The company's platform API keys"),
         ("personal-access-tokens", "A user's tokens for integrations (Zapier, CRM syncs)"),
         ("audit-log", "Who changed what through the API, and when (owners and admins)"),
+        (
+            "meetario",
+            "The Meetario sheet's API at /api/v1: events, event types and their slots, the"
+            " current user; snake_case, integer and prefixed ids, 1-based pages, its own error"
+            " envelope (422 for validation). The same bookings as /v4.",
+        ),
         ("public", "What booking pages and invitees' links call, without credentials"),
         ("health", "Liveness and readiness for orchestrators"),
     )

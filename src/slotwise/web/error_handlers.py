@@ -1,8 +1,10 @@
-"""meetergo's error envelope: every error response, whatever raised it, is rendered here."""
+"""The error envelopes: every error response, whatever raised it, is rendered here, in
+meetergo's envelope or, under `/api/v1`, in the Meetario sheet's."""
 
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -53,6 +55,52 @@ _HTTP_CODES = {
 _ROOT_KEYS = {"data", "body", ""}
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`")
+_MISSING_FIELD = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
+
+
+#: paths answered in the Meetario dialect
+MEETARIO_PREFIX = "/api/v1/"
+
+
+class MeetarioErrorBody(msgspec.Struct, omit_defaults=True):
+    """The Meetario sheet's envelope: `{error, message, status_code, timestamp, details?}`;
+    `request_id` for server errors, to quote to support."""
+
+    error: str
+    message: str
+    status_code: int
+    timestamp: str
+    details: list[FieldError] | None = None
+    request_id: str | None = None
+
+
+#: Meetario's names for the codes that differ; the others are the same words
+_MEETARIO_CODES = {"validation_failed": "validation_error", "rate_limited": "rate_limit_exceeded"}
+
+
+def _meetario_body(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    code: str,
+    errors: Sequence[FieldError],
+) -> tuple[int, dict[str, Any]]:
+    """Validation failures are 422 there (the sheet's table); everything else keeps its status."""
+    if code == "validation_failed":
+        status = 422
+    body = MeetarioErrorBody(
+        error=_MEETARIO_CODES.get(code, code),
+        message=message,
+        status_code=status,
+        timestamp=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        details=list(errors) or None,
+        request_id=request_id_of(request.scope) if status >= 500 else None,
+    )
+    return status, msgspec.to_builtins(body)
+
+
+def is_meetario(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(MEETARIO_PREFIX)
 
 
 def reason(status: int) -> str:
@@ -72,6 +120,11 @@ def render(
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[Any]:
+    if is_meetario(request):
+        status, meetario = _meetario_body(request, status, message, code, errors)
+        return Response(
+            meetario, status_code=status, media_type=MediaType.JSON, headers=dict(headers or {})
+        )
     body = msgspec.to_builtins(
         ErrorBody(
             statusCode=status,
@@ -108,20 +161,21 @@ def validation_errors(exc: ValidationException) -> list[FieldError]:
             text = text[: match.start()]
             key = field_path(match.group("path")) or key
         key = None if key in _ROOT_KEYS else key
-        unknown = _UNKNOWN_FIELD.match(text)
-        if unknown:
-            name = unknown.group("name")
+        named = _UNKNOWN_FIELD.match(text) or _MISSING_FIELD.match(text)
+        if named:
+            name = named.group("name")
             key = f"{key}.{name}" if key else name
-            text = "Unknown field"
+            text = "Unknown field" if named.re is _UNKNOWN_FIELD else "Required"
         found.append(FieldError(str(key or "body"), text))
     if not found and exc.detail:
         text = str(exc.detail)
-        unknown = _UNKNOWN_FIELD.match(text)
+        unknown = _UNKNOWN_FIELD.match(text) or _MISSING_FIELD.match(text)
         match = _MSGSPEC_PATH.search(text)
         path = field_path(match.group("path")) if match else ""
         if unknown:
             name = unknown.group("name")
-            found.append(FieldError(f"{path}.{name}" if path else name, "Unknown field"))
+            message = "Unknown field" if unknown.re is _UNKNOWN_FIELD else "Required"
+            found.append(FieldError(f"{path}.{name}" if path else name, message))
         elif match:
             found.append(FieldError(path or "body", text[: match.start()]))
     return found

@@ -6,6 +6,8 @@ acting for a user); the ones that follow from what a route does (409 conflicts, 
 listed by operation below, in one place.
 """
 
+from typing import Any
+
 from litestar import Litestar
 from litestar.datastructures import ResponseHeader
 from litestar.handlers import HTTPRouteHandler
@@ -14,7 +16,7 @@ from litestar.routes import HTTPRoute
 
 from slotwise.auth.access import access_of
 from slotwise.web.docs import KEY_SCHEME, PAT_SCHEME
-from slotwise.web.error_handlers import ErrorBody
+from slotwise.web.error_handlers import MEETARIO_PREFIX, ErrorBody, MeetarioErrorBody
 from slotwise.web.form_bodies import FormRequest
 
 #: statuses beyond the ones every route of its kind has, by operation (the handler's name)
@@ -106,8 +108,21 @@ _GENERIC = {
 _FORM_415 = "The body is neither JSON nor a form"  # on a route that takes forms too
 
 
-def _error(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+def _error(description: str, container: type[Any] = ErrorBody) -> ResponseSpec:
+    return ResponseSpec(data_container=container, description=description, generate_examples=False)
+
+
+_MEETARIO_422 = "Validation failed: `details` names each field as the request spelled it"
+
+
+def _meetario(found: dict[int, str]) -> dict[int, str]:
+    """/api/v1 answers validation failures with 422 (the sheet's table); 400 stays for a body
+    that is not JSON."""
+    found = dict(found)
+    found[422] = _MEETARIO_422
+    if 400 in found:
+        found[400] = "The body is not valid JSON"
+    return found
 
 
 def statuses(handler: HTTPRouteHandler, path: str) -> dict[int, str]:
@@ -138,7 +153,11 @@ def document_errors(app: Litestar) -> None:
         for handler in route.route_handlers:
             if not handler.resolve_include_in_schema():
                 continue
-            specs = {status: _error(text) for status, text in statuses(handler, route.path).items()}
+            found = statuses(handler, route.path)
+            container: type[Any] = ErrorBody
+            if route.path.startswith(MEETARIO_PREFIX):
+                found, container = _meetario(found), MeetarioErrorBody
+            specs = {status: _error(text, container) for status, text in found.items()}
             handler.responses = specs | dict(handler.responses or {})
             if not handler.opt.get("exclude_from_auth"):
                 tokens = access_of(handler.opt).pat

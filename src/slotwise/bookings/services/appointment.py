@@ -54,6 +54,8 @@ class AppointmentQuery:
     user_id: uuid.UUID | None = None
     sort_by: SortBy = "appointment.start"
     sort_direction: SortDirection = "ASC"
+    #: only appointments over by then (the Meetario dialect's `completed`)
+    ended_by: datetime | None = None
 
 
 def host_filter(principal: Principal, user_id: uuid.UUID | None) -> uuid.UUID:
@@ -85,6 +87,7 @@ class AppointmentService:
                 statuses=VISIBLE_STATUSES if query.status is None else (_STATUS[query.status],),
                 start=start,
                 end=end,
+                ended_by=query.ended_by,
                 meeting_type_id=query.meeting_type_id,
                 search=query.search,
                 sort=_SORT[query.sort_by],

@@ -1,0 +1,95 @@
+"""/api/v1 routes: the Meetario sheet's paths, answered by `MeetarioService`."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from slotwise.auth.access import access
+from slotwise.meetario import schemas as s
+from slotwise.meetario.service import EventFilter, MeetarioService, provide_meetario_service
+
+Page = Annotated[int, QueryParameter(ge=1, le=1_000_000, description="1-based")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+DEPENDENCIES = {"meetario": Provide(provide_meetario_service)}
+
+
+class MeetarioUserController(Controller):
+    path = "/api/v1/users"
+    tags = ["meetario"]
+    dependencies = DEPENDENCIES
+
+    @get("/me", opt=access(pat_scope="account"))
+    async def get_user_me(self, meetario: NamedDependency[MeetarioService]) -> s.V1UserData:
+        """The user the token acts as."""
+        return await meetario.me()
+
+
+class MeetarioEventTypeController(Controller):
+    path = "/api/v1/event_types"
+    tags = ["meetario"]
+    dependencies = DEPENDENCIES
+
+    @get("/", opt=access(pat_scope="scheduling"))
+    async def list_event_types(
+        self,
+        meetario: NamedDependency[MeetarioService],
+        page: Page = 1,
+        limit: Limit = 20,
+        active: FromQuery[bool | None] = None,
+    ) -> s.V1EventTypeList:
+        """The acting user's event types, oldest first; `active` filters by status."""
+        return await meetario.event_types(page, limit, active)
+
+    @get("/{meeting_type_id:str}", opt=access(pat_scope="scheduling"))
+    async def get_event_type(
+        self, meeting_type_id: FromPath[str], meetario: NamedDependency[MeetarioService]
+    ) -> s.V1EventTypeData:
+        """One event type, by its integer id or its `et_…` id."""
+        return await meetario.event_type(meeting_type_id)
+
+    @get("/{meeting_type_id:str}/availability", opt=access(pat_scope="scheduling"))
+    async def get_event_type_availability(
+        self,
+        meeting_type_id: FromPath[str],
+        meetario: NamedDependency[MeetarioService],
+        start_date: FromQuery[date],
+        end_date: FromQuery[date | None] = None,
+    ) -> s.V1Availability:
+        """Bookable slots per day of `[start_date, end_date]` (end defaults to start), in the
+        event type's zone; at most 62 days."""
+        return await meetario.availability(meeting_type_id, start_date, end_date)
+
+
+class MeetarioEventController(Controller):
+    path = "/api/v1/events"
+    tags = ["meetario"]
+    dependencies = DEPENDENCIES
+
+    @get("/", opt=access(pat_scope="scheduling"))
+    async def list_events(
+        self,
+        meetario: NamedDependency[MeetarioService],
+        page: Page = 1,
+        limit: Limit = 20,
+        status: FromQuery[Literal["pending", "confirmed", "cancelled", "completed"] | None] = None,
+        event_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    ) -> s.V1EventList:
+        """The acting user's events by start; `completed` is confirmed and over."""
+        return await meetario.events(EventFilter(page, limit, status, event_type))
+
+    @get("/{appointment_id:str}", opt=access(pat_scope="scheduling"))
+    async def get_event(
+        self, appointment_id: FromPath[str], meetario: NamedDependency[MeetarioService]
+    ) -> s.V1EventData:
+        """One event, by its integer id or its `evt_…` id."""
+        return await meetario.event(appointment_id)
+
+    @post("/", status_code=201, opt=access(pat_scope="scheduling"))
+    async def create_event(
+        self, data: JSONBody[s.V1EventCreate], meetario: NamedDependency[MeetarioService]
+    ) -> s.V1EventData:
+        """Book a slot of an event type (`pending` when the type requires approval)."""
+        return await meetario.create_event(data)

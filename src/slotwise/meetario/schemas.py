@@ -1,0 +1,182 @@
+"""Wire shapes of /api/v1, field for field as the Meetario sheet prints them (snake_case)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from slotwise.bookings.schemas import Email, FieldValue, Instant
+
+EventStatus = Literal["pending", "confirmed", "cancelled", "completed"]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Out(msgspec.Struct, kw_only=True):
+    """Base of every /api/v1 response body (named `V1…` to stand apart from /v4's shapes in
+    the document)."""
+
+
+class In(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of every /api/v1 request body: an unknown field is a 422 naming it."""
+
+
+class V1Pagination(Out):
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+
+class V1EventTypeBrief(Out):
+    uuid: str
+    id: int
+    name: str
+    slug: str
+    duration: int
+
+
+class V1Invitee(Out):
+    name: str
+    email: str
+    phone: str | None
+
+
+class V1Host(Out):
+    name: str
+    email: str
+
+
+class V1Event(Out):
+    uuid: str
+    id: int
+    status: EventStatus
+    start_time: datetime
+    end_time: datetime
+    timezone: str
+    event_type: V1EventTypeBrief
+    invitee: V1Invitee
+    host: V1Host
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+    uri: str
+
+
+class V1EventList(Out):
+    data: list[V1Event]
+    pagination: V1Pagination
+
+
+class V1EventData(Out):
+    data: V1Event
+
+
+class V1EventCreate(In):
+    """`event_type_id`: the integer id (or the `et_…` id) of the event type to book."""
+
+    event_type_id: int | str
+    attendee_email: Email
+    attendee_name: Name
+    start_time: Instant
+    attendee_phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    notes: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    custom_field_values: Annotated[dict[str, FieldValue], msgspec.Meta(max_length=30)] | None = None
+
+
+class V1Location(Out):
+    type: str
+    display: str | None
+    custom: str | None
+
+
+class V1SchedulingSettings(Out):
+    buffer_time_before: int
+    buffer_time_after: int
+    #: hours
+    min_advance_booking: int
+    #: days; null when bookable without limit
+    max_advance_booking: int | None
+    available_days: list[str]
+
+
+class V1Payment(Out):
+    is_paid: bool
+    price: Decimal | None
+    currency: str | None
+    payment_method: str | None
+
+
+class V1EventType(Out):
+    uuid: str
+    id: int
+    name: str
+    slug: str
+    description: str
+    duration: int
+    color: str | None
+    location: V1Location | None
+    is_active: bool
+    requires_approval: bool
+    scheduling_settings: V1SchedulingSettings
+    timezone: str
+    payment: V1Payment
+    custom_fields: list[dict[str, Any]]
+    sort_order: int
+    created_at: datetime
+    updated_at: datetime
+    uri: str
+    scheduling_url: str
+
+
+class V1EventTypeList(Out):
+    data: list[V1EventType]
+    pagination: V1Pagination
+
+
+class V1EventTypeData(Out):
+    data: V1EventType
+
+
+class V1SlotView(Out):
+    start_time: datetime
+    end_time: datetime
+    available: bool
+
+
+class V1DaySlots(Out):
+    date: str
+    slots: list[V1SlotView]
+
+
+class V1Availability(Out):
+    data: list[V1DaySlots]
+
+
+class V1Locale(Out):
+    date_format: str | None
+    time_format: str | None
+    week_start: int
+
+
+class V1User(Out):
+    uuid: str
+    id: int
+    email: str
+    name: str
+    first_name: str
+    last_name: str
+    avatar_url: str | None
+    timezone: str
+    position: str | None
+    company: str | None
+    locale: V1Locale
+    status: Literal["active"]
+    created_at: datetime
+    updated_at: datetime
+    uri: str
+
+
+class V1UserData(Out):
+    data: V1User

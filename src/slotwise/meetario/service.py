@@ -1,0 +1,243 @@
+"""The Meetario dialect's use cases, each a call into the /v4 services (one booking engine,
+one store) and a mapping of its answer; field names in errors are the sheet's."""
+
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.auth.principal import Principal
+from slotwise.bookings import schemas as bs
+from slotwise.bookings.services.appointment import AppointmentQuery, AppointmentService
+from slotwise.bookings.services.booking import BookingService
+from slotwise.kit import fields
+from slotwise.kit.errors import FieldError, ValidationFailed
+from slotwise.meetario import schemas as s
+from slotwise.meetario import views
+from slotwise.meetario.repository import (
+    EventNumbers,
+    EventTypeFacts,
+    EventTypeNumbers,
+    Schedules,
+    UserNumbers,
+)
+from slotwise.meeting_types import schemas as ms
+from slotwise.meeting_types.service import MeetingTypeService
+from slotwise.settings import Settings
+from slotwise.slots.engine import slots_until
+from slotwise.slots.params import window
+from slotwise.slots.service import SlotService
+from slotwise.users.service import UserService
+
+#: /v4 field names → the sheet's, for errors raised by the services underneath
+_EVENT_FIELDS = {
+    "meetingTypeId": "event_type_id",
+    "start": "start_time",
+    "attendee.email": "attendee_email",
+    "attendee.fullname": "attendee_name",
+    "attendee.phone": "attendee_phone",
+    "attendee.timezone": "timezone",
+    "customFieldValues": "custom_field_values",
+}
+
+
+#: the location msgspec gives a failed field: `… - at `$.attendee.email``
+_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+
+
+def _booking(meeting_type_id: uuid.UUID, data: s.V1EventCreate) -> bs.BookingCreate:
+    """The /v4 booking the event stands for, checked by its own rules (email, phone, zone)."""
+    attendee: dict[str, Any] = {
+        "email": data.attendee_email,
+        "fullname": data.attendee_name,
+        "phone": data.attendee_phone,
+        "timezone": data.timezone,
+        "notes": {"notes": data.notes} if data.notes else {},
+    }
+    body = {
+        "meetingTypeId": meeting_type_id,
+        "start": data.start_time,
+        "attendee": {k: v for k, v in attendee.items() if v is not None},
+        "customFieldValues": data.custom_field_values,
+    }
+    try:
+        return msgspec.convert(body, bs.BookingCreate)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        found = _AT.search(text)
+        path = found.group("path") if found else ""
+        message = text[: found.start()] if found else text
+        field = _EVENT_FIELDS.get(path, path or "body")
+        raise ValidationFailed(errors=[FieldError(field, message)]) from None
+
+
+def _renamed(exc: ValidationFailed, names: dict[str, str]) -> ValidationFailed:
+    """The same failure, naming the fields as the Meetario client sent them."""
+    renamed = [
+        FieldError(names.get(error.field, error.field), error.message) for error in exc.errors
+    ]
+    return ValidationFailed(exc.message, errors=renamed)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    page: int = 1
+    limit: int = 20
+    status: s.EventStatus | None = None
+    event_type: str | None = None
+
+
+class MeetarioService:
+    def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
+        company = principal.company_id
+        self.event_numbers = EventNumbers(session, company)
+        self.type_numbers = EventTypeNumbers(session, company)
+        self.user_numbers = UserNumbers(session, company)
+        self.type_facts = EventTypeFacts(session, company)
+        self.schedules = Schedules(session, company)
+        self.meeting_types = MeetingTypeService(session, principal, settings)
+        self.appointments = AppointmentService(session, principal)
+        self.bookings = BookingService(
+            session, company, settings.provisional_ttl_minutes, principal
+        )
+        self.users = UserService(session, principal)
+        self.slots = SlotService(session, company)
+
+    # users
+
+    async def me(self) -> s.V1UserData:
+        row = await self.users.me()
+        return s.V1UserData(data=views.user(row, await self.user_numbers.number(row.id)))
+
+    # event types
+
+    async def _event_types(self, found: list[ms.MeetingType]) -> list[s.V1EventType]:
+        numbers = await self.type_numbers.numbers(t.id for t in found)
+        schedules = await self.schedules.of(t.availability_id for t in found)
+        slug = (await self.users.me()).slug
+        return [
+            views.event_type(t, numbers[t.id], schedules.get(t.availability_id), slug)
+            for t in found
+        ]
+
+    async def event_types(self, page: int, limit: int, active: bool | None) -> s.V1EventTypeList:
+        found, _ = await self.meeting_types.list_meeting_types()
+        if active is not None:
+            found = [t for t in found if t.enabled is active]
+        chosen = found[(page - 1) * limit : page * limit]
+        return s.V1EventTypeList(
+            data=await self._event_types(chosen),
+            pagination=views.pagination(page, limit, len(found)),
+        )
+
+    async def event_type(self, ref: str) -> s.V1EventTypeData:
+        found = await self.meeting_types.get(await self.type_numbers.resolve(ref))
+        (view,) = await self._event_types([found])
+        return s.V1EventTypeData(data=view)
+
+    async def availability(self, ref: str, start: date, end: date | None) -> s.V1Availability:
+        """The bookable slots of the event type's days `[start, end]` (end defaults to start),
+        grouped by day in the event type's zone, from the same engine as /v4."""
+        meeting_type_id = await self.type_numbers.resolve(ref)
+        errors = fields.day(start, "start_date") + (fields.day(end, "end_date") if end else [])
+        if errors:
+            raise ValidationFailed(errors=errors)
+        rules = await self.slots.rules(meeting_type_id)
+        zone = rules.availability.timezone
+        try:
+            first, after = window(start, end or start, zone)
+        except ValidationFailed as exc:
+            raise _renamed(exc, {"end": "end_date", "start": "start_date"}) from None
+        now = datetime.now(UTC)
+        busy = await self.slots.busy(rules, first, after, now)
+        found, _ = slots_until(rules.query(first, after, rules.meeting_type.duration), busy, now)
+        days: dict[str, list[s.V1SlotView]] = defaultdict(list)
+        local = ZoneInfo(zone)
+        for slot in found:
+            day = slot.start.astimezone(local).date().isoformat()
+            days[day].append(
+                s.V1SlotView(
+                    start_time=views.whole_seconds(slot.start.astimezone(UTC)),
+                    end_time=views.whole_seconds(slot.end.astimezone(UTC)),
+                    available=True,
+                )
+            )
+        return views.day_slots(dict(days))
+
+    # events
+
+    async def _events(self, found: list[bs.Appointment]) -> list[s.V1Event]:
+        numbers = await self.event_numbers.numbers(a.id for a in found)
+        types = await self.type_facts.of(a.meeting_type_id for a in found)
+        now = datetime.now(UTC)
+        return [views.event(a, numbers[a.id], types[a.meeting_type_id], now) for a in found]
+
+    async def events(self, query: EventFilter) -> s.V1EventList:
+        now = datetime.now(UTC)
+        status: bs.StatusName | None = None
+        start = ended_by = None
+        match query.status:
+            case "completed":
+                status, ended_by = "confirmed", now
+            case "confirmed":
+                status, start = "confirmed", now.isoformat()
+            case "pending" | "cancelled":
+                status = query.status
+        type_id = None
+        if query.event_type is not None:
+            type_id = await self.type_numbers.resolve(query.event_type)
+        found = await self.appointments.page(
+            AppointmentQuery(
+                page=query.page - 1,
+                page_size=query.limit,
+                status=status,
+                start=start,
+                ended_by=ended_by,
+                meeting_type_id=type_id,
+            )
+        )
+        return s.V1EventList(
+            data=await self._events(found.appointments),
+            pagination=views.pagination(query.page, query.limit, found.total),
+        )
+
+    async def event(self, ref: str) -> s.V1EventData:
+        found = await self.appointments.get(await self.event_numbers.resolve(ref))
+        (view,) = await self._events([found])
+        return s.V1EventData(data=view)
+
+    async def create_event(self, data: s.V1EventCreate) -> s.V1EventData:
+        meeting_type_id = await self._event_type_of(data.event_type_id)
+        booking = _booking(meeting_type_id, data)
+        try:
+            created = await self.bookings.create(booking)
+        except ValidationFailed as exc:
+            raise _renamed(exc, _EVENT_FIELDS) from None
+        appointment_id = (
+            created.appointment_id
+            if isinstance(created, bs.BookingCreated)
+            else created.provisional_booking_id
+        )
+        (view,) = await self._events([await self.appointments.get(appointment_id)])
+        return s.V1EventData(data=view)
+
+    async def _event_type_of(self, ref: int | str) -> uuid.UUID:
+        try:
+            return await self.type_numbers.resolve(str(ref))
+        except Exception:
+            raise ValidationFailed.field("event_type_id", "Event type not found") from None
+
+
+async def provide_meetario_service(
+    db: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    settings: NamedDependency[Settings],
+) -> MeetarioService:
+    return MeetarioService(db, principal, settings)

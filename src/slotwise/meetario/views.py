@@ -1,0 +1,169 @@
+"""/v4 answers and rows → the Meetario sheet's shapes (pure mapping, no queries)."""
+
+import math
+from datetime import datetime
+from typing import Any
+
+from slotwise.availability.formats import DAY_NAMES
+from slotwise.bookings import schemas as bs
+from slotwise.meetario import schemas as s
+from slotwise.meetario.ids import Kind, prefixed
+from slotwise.meeting_types import schemas as ms
+from slotwise.models import Availability, MeetingType
+from slotwise.users import schemas as us
+
+#: minutes in a day, for `max_advance_booking` in days
+_DAY_MINUTES = 1440
+_WEEK_START = {
+    "monday": 1,
+    "tuesday": 2,
+    "wednesday": 3,
+    "thursday": 4,
+    "friday": 5,
+    "saturday": 6,
+    "sunday": 0,
+}
+
+
+def whole_seconds(value: datetime) -> datetime:
+    """The sheet's timestamps carry no fraction of a second."""
+    return value.replace(microsecond=0)
+
+
+def pagination(page: int, limit: int, total: int) -> s.V1Pagination:
+    return s.V1Pagination(page=page, limit=limit, total=total, pages=math.ceil(total / limit))
+
+
+def event_status(appointment: bs.Appointment, now: datetime) -> s.EventStatus:
+    """`completed`: confirmed and over."""
+    if appointment.status == "confirmed" and appointment.end <= now:
+        return "completed"
+    return appointment.status
+
+
+def event(
+    appointment: bs.Appointment, number: int, meeting_type: MeetingType, now: datetime
+) -> s.V1Event:
+    attendee = appointment.attendees[0] if appointment.attendees else None
+    host = appointment.hosts[0] if appointment.hosts else None
+    notes = attendee.notes.get("notes") if attendee is not None else None
+    return s.V1Event(
+        uuid=prefixed(Kind.EVENT, appointment.id),
+        id=number,
+        status=event_status(appointment, now),
+        start_time=whole_seconds(appointment.start),
+        end_time=whole_seconds(appointment.end),
+        timezone=(attendee.timezone if attendee else None) or "UTC",
+        event_type=s.V1EventTypeBrief(
+            uuid=prefixed(Kind.EVENT_TYPE, meeting_type.id),
+            id=meeting_type.number,
+            name=meeting_type.name,
+            slug=meeting_type.slug,
+            duration=meeting_type.duration,
+        ),
+        invitee=s.V1Invitee(
+            name=attendee.fullname if attendee else "",
+            email=attendee.email if attendee else "",
+            phone=attendee.phone if attendee else None,
+        ),
+        host=s.V1Host(name=host.full_name if host else "", email=host.email if host else ""),
+        notes=notes if isinstance(notes, str) else None,
+        created_at=whole_seconds(appointment.created_at),
+        updated_at=whole_seconds(appointment.updated_at),
+        uri=f"/api/v1/events/{number}",
+    )
+
+
+def _location(meeting_type: ms.MeetingType) -> s.V1Location | None:
+    if not meeting_type.locations:
+        return None
+    first = meeting_type.locations[0]
+    return s.V1Location(type=first.type, display=first.display, custom=first.value or first.address)
+
+
+def _max_days(days_into_future: ms.DaysIntoFutureView) -> int | None:
+    if days_into_future.mode == "limit" and days_into_future.booking_limit is not None:
+        return math.ceil(days_into_future.booking_limit / _DAY_MINUTES)
+    return None
+
+
+def _available_days(schedule: Availability | None) -> list[str]:
+    days: dict[str, Any] = schedule.schedule if schedule is not None else {}
+    return [day for day in DAY_NAMES if (days.get(day) or {}).get("enabled")]
+
+
+def event_type(
+    meeting_type: ms.MeetingType, number: int, schedule: Availability | None, host_slug: str
+) -> s.V1EventType:
+    info = meeting_type.meeting_info
+    return s.V1EventType(
+        uuid=prefixed(Kind.EVENT_TYPE, meeting_type.id),
+        id=number,
+        name=info.name,
+        slug=meeting_type.slug,
+        description=info.description,
+        duration=info.duration,
+        color=meeting_type.color or info.color,
+        location=_location(meeting_type),
+        is_active=meeting_type.enabled,
+        requires_approval=meeting_type.meeting_options.require_host_confirmation,
+        scheduling_settings=s.V1SchedulingSettings(
+            buffer_time_before=info.buffer_before,
+            buffer_time_after=info.buffer_after,
+            min_advance_booking=math.ceil(meeting_type.booking_minimum / 60),
+            max_advance_booking=_max_days(meeting_type.days_into_future),
+            available_days=_available_days(schedule),
+        ),
+        timezone=schedule.timezone if schedule is not None else "UTC",
+        payment=s.V1Payment(
+            is_paid=meeting_type.price is not None and meeting_type.price > 0,
+            price=meeting_type.price,
+            currency=meeting_type.currency,
+            payment_method=None,
+        ),
+        custom_fields=[field_view(field) for field in meeting_type.custom_fields],
+        sort_order=0,
+        created_at=whole_seconds(meeting_type.created_at),
+        updated_at=whole_seconds(meeting_type.updated_at),
+        uri=f"/api/v1/event_types/{number}",
+        scheduling_url=f"{host_slug}/{meeting_type.slug}",
+    )
+
+
+def field_view(field: ms.CustomField) -> dict[str, Any]:
+    return {
+        "key": field.key,
+        "label": field.label,
+        "type": field.type,
+        "required": field.required,
+        "options": field.options,
+    }
+
+
+def user(row: us.User, number: int) -> s.V1User:
+    week_start = _WEEK_START.get((row.week_start or "monday").lower(), 1)
+    return s.V1User(
+        uuid=prefixed(Kind.USER, row.id),
+        id=number,
+        email=row.email,
+        name=row.full_name,
+        first_name=row.given_name,
+        last_name=row.family_name,
+        avatar_url=None,
+        timezone=row.timezone,
+        position=row.title,
+        company=row.company,
+        locale=s.V1Locale(
+            date_format=row.date_format, time_format=row.time_format, week_start=week_start
+        ),
+        status="active",
+        created_at=whole_seconds(row.created_at),
+        updated_at=whole_seconds(row.updated_at),
+        uri="/api/v1/users/me",
+    )
+
+
+def day_slots(days: dict[str, list[s.V1SlotView]]) -> s.V1Availability:
+    return s.V1Availability(
+        data=[s.V1DaySlots(date=day, slots=slots) for day, slots in days.items()]
+    )
