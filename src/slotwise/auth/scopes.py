@@ -22,7 +22,7 @@ ScopeName = Literal[
     "webhooks:read",
     "webhooks:write",
 ]
-SCOPES: tuple[str, ...] = get_args(ScopeName)
+SCOPES: tuple[ScopeName, ...] = get_args(ScopeName)
 
 #: broad scope -> the resources whose read and write scopes it grants
 _BROAD: dict[str, frozenset[str]] = {
