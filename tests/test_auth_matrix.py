@@ -9,9 +9,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.auth.scopes import SCOPES, grants
 from slotwise.settings import Settings
 from tests.support.db_snapshot import fingerprint
-from tests.support.factories import Side, alter_credential, make_api_key, past
+from tests.support.factories import Side, alter_credential, make_api_key, make_pat, past
 from tests.support.routes import Route, authenticated_routes
 
 
@@ -84,6 +85,16 @@ async def test_every_route_refuses_bad_credentials(
         ),
         ("unknown prefix", bearer("sk_live_abc"), lambda r: (401, unauthorized("Invalid API key"))),
         (
+            "malformed pat_",
+            bearer("pat_" + "a" * 39),
+            lambda r: (401, unauthorized("Invalid API key")),
+        ),
+        (
+            "unknown pat_",
+            bearer("pat_" + "y" * 40),
+            lambda r: (401, unauthorized("Invalid API key")),
+        ),
+        (
             "unknown key",
             bearer(f"ak_live:{uuid.uuid4()}:{'y' * 43}"),
             lambda r: (401, unauthorized("Invalid API key")),
@@ -123,7 +134,7 @@ def _pat_expectation(route: Route, scopes: set[str]) -> tuple[int, str] | None:
     if not route.access.pat:
         return 403, "Not allowed with a personal access token"
     needed = route.access.pat_scope
-    if needed and needed not in scopes:
+    if needed and not grants(scopes, needed):
         return 403, f"Missing scope: {needed}"
     return None
 
@@ -131,11 +142,15 @@ def _pat_expectation(route: Route, scopes: set[str]) -> tuple[int, str] | None:
 async def test_personal_access_tokens_follow_route_rules(
     app: Litestar, client: AsyncTestClient[Litestar], settings: Settings, side_a: Side
 ) -> None:
+    resource_scopes = tuple(s for s in SCOPES if ":" in s)
+    resources_only = await make_pat(
+        settings, side_a.tenant, side_a.member_id, resource_scopes, style="pat"
+    )
     before = await fingerprint(settings.database_url or "")
     checked = 0
     for route in authenticated_routes(app):
         url = route.url(side_a.ids)
-        for token in (side_a.scheduling_pat, side_a.account_pat):
+        for token in (side_a.scheduling_pat, side_a.account_pat, resources_only):
             expected = _pat_expectation(route, set(token.scopes))
             if expected is None:
                 continue

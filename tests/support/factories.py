@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.hashing import build_hasher
 from slotwise.auth.principal import Principal
+from slotwise.auth.scopes import ScopeName
 from slotwise.auth.verifier import Verifier
 from slotwise.availability.formats import default_schedule
 from slotwise.availability.repository import ExceptionRepository
@@ -134,13 +135,16 @@ async def make_pat(
     settings: Settings,
     tenant: Tenant,
     user_id: uuid.UUID,
-    scopes: tuple[cs.ScopeName, ...] = ("scheduling", "account"),
+    scopes: tuple[ScopeName, ...] = ("scheduling", "account"),
+    style: cs.TokenFormat = "rgo",
 ) -> cs.PersonalAccessTokenCreated:
     async with session_for(settings) as session:
         service = CredentialService(session, owner_principal(tenant), VERIFIER, settings)
         return await service.create_token(
             user_id,
-            cs.PersonalAccessTokenCreate(name=f"t-{uuid.uuid4().hex[:6]}", scopes=list(scopes)),
+            cs.PersonalAccessTokenCreate(
+                name=f"t-{uuid.uuid4().hex[:6]}", scopes=list(scopes), format=style
+            ),
         )
 
 

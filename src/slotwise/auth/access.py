@@ -7,7 +7,7 @@ error instead of a silently open route.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -15,8 +15,8 @@ from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.auth.scopes import ScopeName
 
-ScopeName = Literal["scheduling", "account"]
 ACCESS_OPT = "access"
 
 
@@ -26,7 +26,8 @@ class Access:
 
     - `company`: a platform key may omit `x-meetergo-api-user-id` and acts as the owner;
       otherwise the header is required for platform keys (400 with meetergo's message).
-    - `pat_scope`: the scope a personal access token needs (403 naming it when missing).
+    - `pat_scope`: the scope a personal access token needs (403 naming it when missing);
+      `auth.scopes.grants` decides which held scopes grant it.
     - `pat=False`: personal access tokens are refused (403).
     - `admin`: the acting context must be admin or owner (platform keys always are).
     """

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.access import access_of
 from slotwise.auth.principal import Principal
 from slotwise.auth.repository import CredentialUseRepository
+from slotwise.auth.scopes import grants
 from slotwise.auth.tokens import parse
 from slotwise.auth.verifier import VERIFIER
 from slotwise.db.session import close_request_session, request_session
@@ -128,7 +129,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                 raise Forbidden("A personal access token cannot act for another user")
             if not rules.pat:
                 raise Forbidden("Not allowed with a personal access token")
-            if rules.pat_scope and rules.pat_scope not in credential.scopes:
+            if rules.pat_scope and not grants(credential.scopes, rules.pat_scope):
                 raise Forbidden(f"Missing scope: {rules.pat_scope}")
         elif header_user is None and not rules.company:
             raise BadRequest(MISSING_HEADER)

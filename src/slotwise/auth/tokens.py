@@ -1,4 +1,8 @@
-"""PURE token formats: generate and parse `ak_live:<uuid>:<secret>` and `rgo-<id><secret>`.
+"""PURE token formats: generate and parse `ak_live:<uuid>:<secret>`, `rgo-<id><secret>` and
+`pat_<id><secret>`.
+
+Both personal access token forms share one credential table and its `lookup_id` column: `rgo-`
+keeps meetergo's 36-character shape, `pat_` is the shape Meetario clients send.
 
 A parse failure returns None before any database work: malformed tokens cost nothing.
 """
@@ -14,6 +18,8 @@ API_KEY_PREFIX = "ak_live:"
 PAT_PREFIX = "rgo-"
 PAT_ID_LENGTH = 8
 PAT_SECRET_LENGTH = 24
+MEETARIO_PAT_PREFIX = "pat_"
+MEETARIO_PAT_SECRET_LENGTH = 32
 _BASE62 = string.ascii_letters + string.digits
 _API_KEY = re.compile(
     r"^ak_live:(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):"
@@ -22,10 +28,21 @@ _API_KEY = re.compile(
 _PAT = re.compile(
     rf"^rgo-(?P<id>[A-Za-z0-9]{{{PAT_ID_LENGTH}}})(?P<secret>[A-Za-z0-9]{{{PAT_SECRET_LENGTH}}})$"
 )
+_MEETARIO_PAT = re.compile(
+    rf"^pat_(?P<id>[A-Za-z0-9]{{{PAT_ID_LENGTH}}})"
+    rf"(?P<secret>[A-Za-z0-9]{{{MEETARIO_PAT_SECRET_LENGTH}}})$"
+)
 
 
 class TokenKind(enum.StrEnum):
     API_KEY = "api_key"
+    PAT = "pat"
+
+
+class PatStyle(enum.StrEnum):
+    """The written form of a personal access token; both authenticate alike."""
+
+    RGO = "rgo"
     PAT = "pat"
 
 
@@ -53,10 +70,13 @@ def parse(bearer: str) -> ParsedToken | None:
         return ParsedToken(TokenKind.API_KEY, match.group("id"), match.group("secret"))
     if bearer.startswith(PAT_PREFIX):
         match = _PAT.match(bearer)
-        if match is None:
-            return None
-        return ParsedToken(TokenKind.PAT, match.group("id"), match.group("secret"))
-    return None
+    elif bearer.startswith(MEETARIO_PAT_PREFIX):
+        match = _MEETARIO_PAT.match(bearer)
+    else:
+        return None
+    if match is None:
+        return None
+    return ParsedToken(TokenKind.PAT, match.group("id"), match.group("secret"))
 
 
 def new_api_key(key_id: uuid.UUID) -> NewToken:
@@ -67,7 +87,12 @@ def new_api_key(key_id: uuid.UUID) -> NewToken:
     )
 
 
-def new_pat() -> NewToken:
+def new_pat(style: PatStyle = PatStyle.RGO) -> NewToken:
+    """A personal access token: `rgo-` (24-character secret, ~143 bits) or `pat_` (32, ~190)."""
+    if style is PatStyle.PAT:
+        prefix, secret_length = MEETARIO_PAT_PREFIX, MEETARIO_PAT_SECRET_LENGTH
+    else:
+        prefix, secret_length = PAT_PREFIX, PAT_SECRET_LENGTH
     lookup = "".join(secrets.choice(_BASE62) for _ in range(PAT_ID_LENGTH))
-    secret = "".join(secrets.choice(_BASE62) for _ in range(PAT_SECRET_LENGTH))  # ~143 bits
-    return NewToken(f"{PAT_PREFIX}{lookup}{secret}", lookup, secret, f"{PAT_PREFIX}{lookup}")
+    secret = "".join(secrets.choice(_BASE62) for _ in range(secret_length))
+    return NewToken(f"{prefix}{lookup}{secret}", lookup, secret, f"{prefix}{lookup}")

@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from slotwise.auth.scopes import SCOPES, ScopeName
 from slotwise.kit.wire import InputStruct, WireStruct
 
 Status = Literal["active", "inactive", "revoked", "expired"]
-ScopeName = Literal["scheduling", "account"]
+TokenFormat = Literal["rgo", "pat"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
@@ -40,8 +41,27 @@ class ApiKey(WireStruct):
 
 class PersonalAccessTokenCreate(InputStruct):
     name: Name
-    scopes: Annotated[list[ScopeName], msgspec.Meta(min_length=1, max_length=2)]
+    scopes: Annotated[
+        list[ScopeName],
+        msgspec.Meta(
+            min_length=1,
+            max_length=len(SCOPES),
+            description=(
+                "meetergo's broad `scheduling` and `account`, and Meetario's resource scopes"
+                " (`events:read` ...). Duplicates collapse."
+            ),
+        ),
+    ]
     expires_at: datetime | None = None
+    format: Annotated[
+        TokenFormat,
+        msgspec.Meta(
+            description=(
+                "`rgo` (default): `rgo-` and 32 characters, as meetergo."
+                " `pat`: `pat_` and 40 characters, as Meetario clients send."
+            )
+        ),
+    ] = "rgo"
 
 
 class PersonalAccessTokenCreated(WireStruct):

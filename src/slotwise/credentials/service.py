@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
-from slotwise.auth.tokens import new_api_key, new_pat
+from slotwise.auth.tokens import PatStyle, new_api_key, new_pat
 from slotwise.auth.verifier import VERIFIER, Verifier
 from slotwise.credentials import schemas as s
 from slotwise.credentials.repository import CredentialRepository
@@ -171,7 +171,7 @@ class CredentialService:
             data.expires_at.tzinfo is None or data.expires_at <= now
         ):
             raise ValidationFailed.field("expiresAt", "Must be a future time with a UTC offset")
-        token = new_pat()
+        token = new_pat(PatStyle(data.format))
         secret_hash = await self._hash(token.secret)
         await self.credentials.lock_tokens_of(user_id)
         live = await self.credentials.count_tokens_of(user_id, live_only=True)

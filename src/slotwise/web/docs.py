@@ -105,10 +105,12 @@ def openapi_config(webhooks: dict[str, PathItem | Reference] | None = None) -> D
                 PAT_SCHEME: SecurityScheme(
                     type="http",
                     scheme="bearer",
-                    bearer_format="rgo-…",
+                    bearer_format="rgo-… or pat_…",
                     description=(
-                        "A user's personal access token; its scopes (scheduling, account) and"
-                        " the user's role decide what it may do."
+                        "A user's personal access token (`rgo-…` or `pat_…`, alike); its scopes"
+                        " and the user's role decide what it may do. `scheduling` grants the"
+                        " events, event_types, availability and webhooks scopes, `account` the"
+                        " users scopes, and `X:write` grants `X:read`; never the reverse."
                     ),
                 ),
             }
