@@ -55,7 +55,7 @@ from slotwise.public.controller import (
 )
 from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
-from slotwise.ratelimit.middleware import default_policy, rate_limit_middleware
+from slotwise.ratelimit.middleware import api_v1_policy, default_policy, rate_limit_middleware
 from slotwise.ratelimit.policies import RATE_POLICIES, CompanyPolicies
 from slotwise.settings import (
     KEYRING,
@@ -142,7 +142,7 @@ def build_state(settings: Settings) -> AppState:
         job_queue=job_queue(redis),
         webhook_sender=Sender(allow_private=settings.webhook_allow_private_networks),
         rate_limiter=rate_limiter,
-        rate_policies=CompanyPolicies(default_policy(settings)),
+        rate_policies=CompanyPolicies(default_policy(settings), api_v1=api_v1_policy(settings)),
         slot_cache=SlotCache(settings.slot_cache_size),
         verifier=Verifier(
             build_hasher(settings.argon2_profile),

@@ -31,6 +31,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     rate_limit_enabled: bool = True
     rate_limit_per_minute: int = 100
     rate_limit_burst: int = 200
+    #: the /api/v1 (Meetario) surface's fixed limits: per second and per minute per credential
+    #: (or client address), per hour and per day per company
+    meetario_rate_limit_per_second: int = 10
+    meetario_rate_limit_per_minute: int = 100
+    meetario_rate_limit_per_hour: int = 1000
+    meetario_rate_limit_per_day: int = 10000
     trusted_proxies: str = ""
     auth_failures_per_credential: int = 10
     auth_failures_per_address: int = 30
@@ -121,6 +127,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def _check_webhooks(self) -> None:
         for name, value, least in (
             ("WEBHOOK_MAX_ENDPOINTS", self.webhook_max_endpoints, 1),
+            ("MEETARIO_RATE_LIMIT_PER_SECOND", self.meetario_rate_limit_per_second, 1),
+            ("MEETARIO_RATE_LIMIT_PER_MINUTE", self.meetario_rate_limit_per_minute, 1),
+            ("MEETARIO_RATE_LIMIT_PER_HOUR", self.meetario_rate_limit_per_hour, 1),
+            ("MEETARIO_RATE_LIMIT_PER_DAY", self.meetario_rate_limit_per_day, 1),
             ("MAX_MEETING_TYPES_PER_USER", self.max_meeting_types_per_user, 1),
             ("MAX_EXCEPTIONS_PER_AVAILABILITY", self.max_exceptions_per_availability, 1),
             ("MAX_API_KEYS_PER_COMPANY", self.max_api_keys_per_company, 1),

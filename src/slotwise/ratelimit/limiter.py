@@ -10,6 +10,10 @@ Each window names what it counts per: the per-minute window counts per caller (a
 a client address), the hour and day quotas count per company, so minting more keys buys a
 company more requests per minute but no more per hour or day.
 
+The headers describe one window: by default the binding one (fewest requests left); a policy
+may name a headline window to report instead while requests pass, as the /api/v1 surface does
+with its per-minute window. A refusal always reports the window that refused.
+
 If Redis is unreachable the limiter keeps serving with the same algorithm per process (fail
 open, logged once a minute) and marks its decisions as degraded.
 """
@@ -107,6 +111,13 @@ class Window:
 @dataclass(frozen=True)
 class Policy:
     windows: tuple[Window, ...]
+    #: the window the headers report while requests pass (a refusal always reports the window
+    #: that refused); None: the binding one, the window with the fewest requests left
+    headline: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.headline is not None and self.headline not in {w.name for w in self.windows}:
+            raise ValueError(f"headline window {self.headline!r} is not one of the policy's")
 
     @classmethod
     def build(
@@ -130,7 +141,7 @@ class Policy:
 class Decision:
     allowed: bool
     retry_after_us: int
-    #: the binding window (fewest remaining) and its state
+    #: the window reported (the policy's headline, the refusing one, else the fewest remaining)
     window: Window
     remaining: int
     reset_us: int
@@ -163,9 +174,26 @@ class Decision:
 def _decide(policy: Policy, raw: list[int], degraded: bool) -> Decision:
     allowed, retry = bool(raw[0]), int(raw[1])
     states = [(int(raw[2 + 2 * i]), int(raw[3 + 2 * i])) for i in range(len(policy.windows))]
-    index = min(range(len(states)), key=lambda i: states[i][0])
+    index = _reported(policy, allowed, states)
     remaining, reset = states[index]
     return Decision(allowed, retry, policy.windows[index], remaining, reset, policy, degraded)
+
+
+def _reported(policy: Policy, allowed: bool, states: list[tuple[int, int]]) -> int:
+    """Index of the window the headers describe, given each window's (remaining, µs to full)."""
+    indexes = range(len(states))
+    if policy.headline is None:
+        return min(indexes, key=lambda i: states[i][0])
+    if allowed:
+        return next(i for i, w in enumerate(policy.windows) if w.name == policy.headline)
+
+    def wait(i: int) -> int:
+        # how long until this window would let one more through (the refusing ones: > 0)
+        window = policy.windows[i]
+        return states[i][1] - (window.capacity - 1) * window.interval_us
+
+    # the window that refused, the one with the longest wait when several did: Retry-After
+    return max(indexes, key=wait)
 
 
 class LocalBuckets:

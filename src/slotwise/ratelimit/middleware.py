@@ -2,7 +2,11 @@
 for unauthenticated routes and failed authentication) for the per-minute limit and by company
 for a company's hour and day quotas, with the limit headers on every
 response. Health probes are exempt: throttling a load balancer's probe would take the instance
-out of rotation."""
+out of rotation.
+
+The /api/v1 surface has its own fixed policy and its own buckets (subjects prefixed `v1:`), so
+traffic on one surface never spends the other's allowance; company overrides apply to /v4 only.
+"""
 
 import asyncio
 import contextlib
@@ -16,11 +20,12 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from slotwise.db.session import request_session
 from slotwise.kit.clientaddr import client_address, limit_subject
 from slotwise.kit.errors import TooManyRequests
-from slotwise.ratelimit.limiter import RATE_LIMITER, Policy, RateLimiter
+from slotwise.ratelimit.limiter import COMPANY, RATE_LIMITER, Policy, RateLimiter, Window
 from slotwise.ratelimit.policies import RATE_POLICIES
 from slotwise.settings import SETTINGS, Settings
 
 EXEMPT_PREFIXES = ("/health",)
+API_V1 = "/api/v1"
 
 
 @runtime_checkable
@@ -40,15 +45,39 @@ def is_limited(scope: Scope) -> bool:
     return not scope.get("path", "").startswith(EXEMPT_PREFIXES)
 
 
+def is_api_v1(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return path == API_V1 or path.startswith(f"{API_V1}/")
+
+
+def _surface(scope: Scope) -> str:
+    """The prefix of the request's limit subjects: each surface has its own buckets."""
+    return "v1:" if is_api_v1(scope) else ""
+
+
 async def charge_address(scope: Scope) -> dict[str, str]:
-    """Count a request without a credential against the default policy, by client address.
+    """Count a request without a credential by client address, against its surface's default.
 
     Returns the limit headers; over the limit raises TooManyRequests carrying them.
     """
     state = scope["app"].state
+    policies = RATE_POLICIES.of(state)
     address = client_address(scope, SETTINGS.of(state).trusted_proxies)
-    subject = f"addr:{limit_subject(address)}"
-    return await _charge(RATE_LIMITER.of(state), subject, RATE_POLICIES.of(state).default)
+    subject = f"{_surface(scope)}addr:{limit_subject(address)}"
+    policy = policies.api_v1 if is_api_v1(scope) else policies.default
+    return await _charge(RATE_LIMITER.of(state), subject, policy)
+
+
+async def _charge_caller(
+    scope: Scope, credential_id: uuid.UUID, company_id: uuid.UUID, policy: Policy
+) -> dict[str, str]:
+    surface = _surface(scope)
+    return await _charge(
+        RATE_LIMITER.of(scope["app"].state),
+        f"{surface}cred:{credential_id}",
+        policy,
+        f"{surface}company:{company_id}",
+    )
 
 
 async def _charge(
@@ -68,19 +97,17 @@ def charge_early(scope: Scope, credential_id: uuid.UUID, company_id: uuid.UUID) 
     """Start counting the request against its credential while authentication still runs.
 
     Only for a secret this process already verified for the presented key id (so nobody else
-    can drain a key's bucket) and a company policy already cached. The middleware waits for the
-    decision before any handler work, exactly as if it had asked then; the Redis round trip
-    overlaps the credential query instead of following it.
+    can drain a key's bucket) and a known policy (/api/v1's fixed one, a company's cached one).
+    The middleware waits for the decision before any handler work, exactly as if it had asked
+    then; the Redis round trip overlaps the credential query instead of following it.
     """
     if not is_limited(scope):
         return
-    state = scope["app"].state
-    policy = RATE_POLICIES.of(state).cached(company_id)
+    policies = RATE_POLICIES.of(scope["app"].state)
+    policy = policies.api_v1 if is_api_v1(scope) else policies.cached(company_id)
     if policy is None:
         return
-    task = asyncio.ensure_future(
-        _charge(RATE_LIMITER.of(state), f"cred:{credential_id}", policy, f"company:{company_id}")
-    )
+    task = asyncio.ensure_future(_charge_caller(scope, credential_id, company_id, policy))
     scope.setdefault("state", {})[_EARLY] = (credential_id, task)
 
 
@@ -110,13 +137,13 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
             if early is not None:
                 await _discard(early[1])
             policies = RATE_POLICIES.of(state)
-            session = request_session(scope)
-            policy = await policies.for_company(session, principal.company_id)
-            headers = await _charge(
-                RATE_LIMITER.of(state),
-                f"cred:{principal.credential_id}",
-                policy,
-                f"company:{principal.company_id}",
+            if is_api_v1(scope):
+                policy = policies.api_v1
+            else:
+                session = request_session(scope)
+                policy = await policies.for_company(session, principal.company_id)
+            headers = await _charge_caller(
+                scope, principal.credential_id, principal.company_id, policy
             )
         else:
             headers = await charge_address(scope)
@@ -135,3 +162,17 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
 
 def default_policy(settings: Settings) -> Policy:
     return Policy.build(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
+
+def api_v1_policy(settings: Settings) -> Policy:
+    """The /api/v1 limits: per second (its burst) and per minute per caller, per hour and per
+    day per company; the headers report the minute window unless another one refuses."""
+    return Policy(
+        (
+            Window("second", settings.meetario_rate_limit_per_second, 1),
+            Window("minute", settings.meetario_rate_limit_per_minute, 60),
+            Window("hour", settings.meetario_rate_limit_per_hour, 3600, COMPANY),
+            Window("day", settings.meetario_rate_limit_per_day, 86400, COMPANY),
+        ),
+        headline="minute",
+    )

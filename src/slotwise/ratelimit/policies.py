@@ -28,10 +28,16 @@ class _Cached:
 
 
 class CompanyPolicies:
-    """Per-company overrides from the database, cached a few seconds per process."""
+    """Per-company overrides from the database, cached a few seconds per process.
 
-    def __init__(self, default: Policy, ttl: float = OVERRIDE_TTL_SECONDS) -> None:
+    `api_v1` is the /api/v1 surface's fixed policy: overrides do not apply to it.
+    """
+
+    def __init__(
+        self, default: Policy, ttl: float = OVERRIDE_TTL_SECONDS, *, api_v1: Policy | None = None
+    ) -> None:
         self.default = default
+        self.api_v1 = default if api_v1 is None else api_v1
         self.ttl = ttl
         self._cache: dict[uuid.UUID, _Cached] = {}
 
