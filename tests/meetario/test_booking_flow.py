@@ -8,15 +8,22 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.auth.scopes import ScopeName
 from slotwise.settings import Settings
-from tests.support.bookings import at, book, make_type, monday
+from tests.support.bookings import at, book, execute, make_type, monday
 from tests.support.factories import Side, make_pat
 
 Client = AsyncTestClient[Litestar]
 
 
-async def bearer(settings: Settings, side: Side, *scopes: str) -> dict[str, str]:
-    pat = await make_pat(settings, side.tenant, side.member_id, scopes or ("scheduling", "account"))  # type: ignore[arg-type]
+#: what the sheet's integrations ask for
+SCOPES: tuple[ScopeName, ...] = ("events:write", "event_types:read", "users:read")
+
+
+async def bearer(settings: Settings, side: Side, *scopes: ScopeName) -> dict[str, str]:
+    """A `pat_` token of the side's member, as the sheet's clients send it."""
+    pat = await make_pat(settings, side.tenant, side.member_id, scopes or SCOPES, style="pat")
+    assert pat.token.startswith("pat_")
     return {"authorization": f"Bearer {pat.token}", "content-type": "application/json"}
 
 
@@ -30,6 +37,10 @@ async def test_the_sheets_complete_booking_flow(
     # 1. Get available event types
     listed = await client.get("/api/v1/event_types", headers=headers)
     assert listed.status_code == 200, listed.text
+    # the sheet's rate-limit headers, counted apart from /v4's
+    assert listed.headers["x-ratelimit-limit"] == "100"
+    used, remaining = listed.headers["x-ratelimit-used"], listed.headers["x-ratelimit-remaining"]
+    assert int(used) + int(remaining) == 100
     types = listed.json()
     mine = [t for t in types["data"] if t["uuid"] == f"et_{uuid.UUID(meeting_type['id']).hex}"]
     assert len(mine) == 1, types
@@ -113,3 +124,80 @@ async def test_the_current_user(client: Client, settings: Settings, side_a: Side
     assert me["status"] == "active"
     assert me["uri"] == "/api/v1/users/me"
     assert set(me["locale"]) == {"date_format", "time_format", "week_start"}
+
+
+async def test_statuses_pending_confirmed_completed_and_cancelled(
+    client: Client, settings: Settings, side_a: Side
+) -> None:
+    headers = await bearer(settings, side_a)
+    approval = await make_type(
+        client, side_a, meetingOptions={"requireHostConfirmation": True}, slug="approval"
+    )
+    plain = await make_type(client, side_a, slug="plain")
+    day = monday(4)
+    requested = await client.post(
+        "/api/v1/events",
+        json={
+            "event_type_id": f"et_{uuid.UUID(approval['id']).hex}",
+            "attendee_email": "wait@example.com",
+            "attendee_name": "Wai Ting",
+            "start_time": at(9, day=day).isoformat(),
+            "notes": "Please confirm",
+        },
+        headers=headers,
+    )
+    assert requested.status_code == 201, requested.text
+    pending = requested.json()["data"]
+    assert (pending["status"], pending["notes"]) == ("pending", "Please confirm")
+    done = await book(client, side_a, plain, at(10, day=day))
+    later = await book(client, side_a, plain, at(11, day=day))
+    gone = await book(client, side_a, plain, at(12, day=day))
+    # one of them is over: moved into the past, as if time had passed
+    await execute(
+        settings,
+        "UPDATE appointment SET start_at = now() - interval '2 hours',"
+        " end_at = now() - interval '90 minutes' WHERE id = $1",
+        uuid.UUID(done["appointmentId"]),
+    )
+    cancelled = await client.post(
+        f"/v4/appointment/{gone['appointmentId']}/cancel",
+        json={"reason": "No longer needed"},
+        headers=side_a.tenant.headers(side_a.member_id),
+    )
+    assert cancelled.status_code in (200, 201), cancelled.text
+
+    def evt(created: dict[str, Any]) -> str:
+        return f"evt_{uuid.UUID(created['appointmentId']).hex}"
+
+    async def listed(status: str) -> set[str]:
+        response = await client.get(f"/api/v1/events?status={status}&limit=100", headers=headers)
+        assert response.status_code == 200, response.text
+        assert {e["status"] for e in response.json()["data"]} <= {status}
+        return {e["uuid"] for e in response.json()["data"]}
+
+    assert pending["uuid"] in await listed("pending")
+    assert evt(done) in await listed("completed")
+    confirmed = await listed("confirmed")
+    assert evt(later) in confirmed
+    assert evt(done) not in confirmed
+    assert evt(gone) in await listed("cancelled")
+    by_type = await client.get(
+        f"/api/v1/events?event_type={pending['event_type']['id']}", headers=headers
+    )
+    assert [e["uuid"] for e in by_type.json()["data"]] == [pending["uuid"]]
+
+
+async def test_pages_count_from_one(client: Client, settings: Settings, side_a: Side) -> None:
+    headers = await bearer(settings, side_a)
+    meeting_type = await make_type(client, side_a, slug="paged")
+    day = monday(5)
+    for hour in (9, 10, 11):
+        await book(client, side_a, meeting_type, at(hour, day=day))
+    first = (await client.get("/api/v1/events?limit=2&page=1", headers=headers)).json()
+    total = first["pagination"]["total"]
+    assert total >= 3
+    assert first["pagination"] == {"page": 1, "limit": 2, "total": total, "pages": -(-total // 2)}
+    second = (await client.get("/api/v1/events?limit=2&page=2", headers=headers)).json()
+    assert not {e["uuid"] for e in first["data"]} & {e["uuid"] for e in second["data"]}
+    beyond = (await client.get(f"/api/v1/events?limit=2&page={total}", headers=headers)).json()
+    assert beyond["data"] == []

@@ -35,9 +35,16 @@ async def test_no_or_a_bad_token_is_401(client: Client) -> None:
 
 
 async def test_a_missing_scope_is_403(client: Client, settings: Settings, side_a: Side) -> None:
-    headers = await bearer(settings, side_a, "account")
+    headers = await bearer(settings, side_a, "users:read", "event_types:read")
     body = envelope(await client.get("/api/v1/events", headers=headers), 403, "forbidden")
-    assert "scheduling" in body["message"]
+    assert body["message"] == "Missing scope: events:read"
+    read_only = await bearer(settings, side_a, "events:read")
+    assert (await client.get("/api/v1/events", headers=read_only)).status_code == 200
+    refused = await client.post("/api/v1/events", json={}, headers=read_only)
+    assert envelope(refused, 403, "forbidden")["message"] == "Missing scope: events:write"
+    # the broad /v4 scope still covers these routes, as an rgo- token
+    broad = {"authorization": f"Bearer {side_a.scheduling_pat.token}"}
+    assert (await client.get("/api/v1/events", headers=broad)).status_code == 200
 
 
 async def test_unknown_and_foreign_ids_are_404(

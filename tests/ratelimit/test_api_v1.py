@@ -116,7 +116,8 @@ async def test_eleven_at_once_from_one_credential(
         assert check_headers(response.headers) == (10, 0)
         assert response.headers["ratelimit"].startswith('"second";r=0;')
         assert int(response.headers["x-ratelimit-reset"]) > time.time()
-        assert response.json()["statusCode"] == 429
+        body = response.json()  # the Meetario sheet's envelope
+        assert (body["status_code"], body["error"]) == (429, "rate_limit_exceeded")
 
 
 async def test_burst_refusals_are_reported_by_the_second_window(

@@ -21,7 +21,7 @@ class MeetarioUserController(Controller):
     tags = ["meetario"]
     dependencies = DEPENDENCIES
 
-    @get("/me", opt=access(pat_scope="account"))
+    @get("/me", opt=access(pat_scope="users:read"))
     async def get_user_me(self, meetario: NamedDependency[MeetarioService]) -> s.V1UserData:
         """The user the token acts as."""
         return await meetario.me()
@@ -32,7 +32,7 @@ class MeetarioEventTypeController(Controller):
     tags = ["meetario"]
     dependencies = DEPENDENCIES
 
-    @get("/", opt=access(pat_scope="scheduling"))
+    @get("/", opt=access(pat_scope="event_types:read"))
     async def list_event_types(
         self,
         meetario: NamedDependency[MeetarioService],
@@ -43,14 +43,14 @@ class MeetarioEventTypeController(Controller):
         """The acting user's event types, oldest first; `active` filters by status."""
         return await meetario.event_types(page, limit, active)
 
-    @get("/{meeting_type_id:str}", opt=access(pat_scope="scheduling"))
+    @get("/{meeting_type_id:str}", opt=access(pat_scope="event_types:read"))
     async def get_event_type(
         self, meeting_type_id: FromPath[str], meetario: NamedDependency[MeetarioService]
     ) -> s.V1EventTypeData:
         """One event type, by its integer id or its `et_…` id."""
         return await meetario.event_type(meeting_type_id)
 
-    @get("/{meeting_type_id:str}/availability", opt=access(pat_scope="scheduling"))
+    @get("/{meeting_type_id:str}/availability", opt=access(pat_scope="event_types:read"))
     async def get_event_type_availability(
         self,
         meeting_type_id: FromPath[str],
@@ -68,7 +68,7 @@ class MeetarioEventController(Controller):
     tags = ["meetario"]
     dependencies = DEPENDENCIES
 
-    @get("/", opt=access(pat_scope="scheduling"))
+    @get("/", opt=access(pat_scope="events:read"))
     async def list_events(
         self,
         meetario: NamedDependency[MeetarioService],
@@ -80,14 +80,14 @@ class MeetarioEventController(Controller):
         """The acting user's events by start; `completed` is confirmed and over."""
         return await meetario.events(EventFilter(page, limit, status, event_type))
 
-    @get("/{appointment_id:str}", opt=access(pat_scope="scheduling"))
+    @get("/{appointment_id:str}", opt=access(pat_scope="events:read"))
     async def get_event(
         self, appointment_id: FromPath[str], meetario: NamedDependency[MeetarioService]
     ) -> s.V1EventData:
         """One event, by its integer id or its `evt_…` id."""
         return await meetario.event(appointment_id)
 
-    @post("/", status_code=201, opt=access(pat_scope="scheduling"))
+    @post("/", status_code=201, opt=access(pat_scope="events:write"))
     async def create_event(
         self, data: JSONBody[s.V1EventCreate], meetario: NamedDependency[MeetarioService]
     ) -> s.V1EventData:
