@@ -26,8 +26,9 @@ SCOPES: tuple[ScopeName, ...] = get_args(ScopeName)
 
 #: broad scope -> the resources whose read and write scopes it grants
 _BROAD: dict[str, frozenset[str]] = {
-    "scheduling": frozenset({"events", "event_types", "availability", "webhooks"}),
-    "account": frozenset({"users"}),
+    "scheduling": frozenset({"events", "event_types", "availability"}),
+    #: /v4's webhook routes take `account` too
+    "account": frozenset({"users", "webhooks"}),
 }
 
 
@@ -45,7 +46,7 @@ def _grants_one(held: str, needed: str) -> bool:
 def grants(held: Iterable[str], needed: str) -> bool:
     """Whether a token holding `held` may call a route that needs `needed`.
 
-    Exact match; `X:write` also grants `X:read`; `scheduling` grants events, event types,
-    availability and webhooks (read and write); `account` grants users (read and write).
+    Exact match; `X:write` also grants `X:read`; `scheduling` grants events, event types and
+    availability (read and write); `account` grants users and webhooks (read and write).
     """
     return any(_grants_one(scope, needed) for scope in held)
