@@ -78,6 +78,10 @@ BODIES: dict[str, object] = {
         "attendee_name": "Matrix Person",
         "start_time": "2030-01-07T10:00:00+01:00",
     },
+    "POST /api/v1/events/{appointment_id:str}/cancel": {"reason": "Matrix"},
+    "POST /api/v1/events/{appointment_id:str}/reschedule": {
+        "start_time": "2030-01-07T10:00:00+01:00"
+    },
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,

@@ -95,6 +95,8 @@ ACTIONS: dict[str, Action] = {
     ),
     "create_booking": Action("booking.create", "appointment", Appointment),
     "create_event": Action("booking.create", "appointment", Appointment),
+    "cancel_event": _booking("cancel"),
+    "reschedule_event": _booking("reschedule"),
     "book_on_booking_page": Action("booking.create", "appointment", Appointment, "booking_page"),
     "cancel_appointment": _booking("cancel"),
     "reschedule_appointment": _booking("reschedule"),

@@ -59,14 +59,18 @@ def _resource(
     public link the company of the row it changed."""
     company = caller.company_id if caller else None
     found: TenantModel | None = None
+    resource_id: uuid.UUID | None
     if action.id_from == COMPANY:
         return company, company
     if action.id_from == ACTOR:
         return (caller.user_id if caller else None), company
     if isinstance(action.id_from, str):
         value = request.path_params.get(action.id_from)
-        resource_id = value if isinstance(value, uuid.UUID) else None
-        found = _loaded(session, resource_id)
+        if isinstance(value, uuid.UUID):
+            resource_id, found = value, _loaded(session, value)
+        else:  # /api/v1 names rows by integer or prefixed id: the row the request changed
+            found = _referenced(session, str(value))
+            resource_id = found.id if found is not None else None
     else:
         found = next(
             (row for row in inserted_rows(session) if isinstance(row, action.id_from)), None
@@ -75,6 +79,18 @@ def _resource(
     if company is None and found is not None:
         company = CompanyId(found.company_id)
     return resource_id, company
+
+
+def _referenced(session: AsyncSession, ref: str) -> TenantModel | None:
+    """The changed row an /api/v1 path names: by its integer `number`, its prefixed id
+    (`evt_<hex>`) or its UUID."""
+    for row in changed_rows(session):
+        if not isinstance(row, TenantModel):
+            continue
+        number = getattr(row, "number", None)
+        if ref in (str(number), str(row.id)) or (ref.partition("_")[2] == row.id.hex):
+            return row
+    return None
 
 
 def _loaded(session: AsyncSession, resource_id: uuid.UUID | None) -> TenantModel | None:

@@ -93,3 +93,23 @@ class MeetarioEventController(Controller):
     ) -> s.V1EventData:
         """Book a slot of an event type (`pending` when the type requires approval)."""
         return await meetario.create_event(data)
+
+    @post("/{appointment_id:str}/cancel", status_code=200, opt=access(pat_scope="events:write"))
+    async def cancel_event(
+        self,
+        appointment_id: FromPath[str],
+        data: JSONBody[s.V1EventCancel],
+        meetario: NamedDependency[MeetarioService],
+    ) -> s.V1EventData:
+        """Cancel an event (for all its attendees); its slot is free again."""
+        return await meetario.cancel_event(appointment_id, data)
+
+    @post("/{appointment_id:str}/reschedule", status_code=200, opt=access(pat_scope="events:write"))
+    async def reschedule_event(
+        self,
+        appointment_id: FromPath[str],
+        data: JSONBody[s.V1EventReschedule],
+        meetario: NamedDependency[MeetarioService],
+    ) -> s.V1EventData:
+        """Move an event to another listed slot of its event type."""
+        return await meetario.reschedule_event(appointment_id, data)

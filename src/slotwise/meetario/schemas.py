@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from slotwise.bookings.schemas import Email, FieldValue, Instant
+from slotwise.bookings.schemas import Email, FieldValue, Instant, Reason
+from slotwise.kit.wire import InputStruct
 
 EventStatus = Literal["pending", "confirmed", "cancelled", "completed"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -17,8 +18,9 @@ class Out(msgspec.Struct, kw_only=True):
     the document)."""
 
 
-class In(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base of every /api/v1 request body: an unknown field is a 422 naming it."""
+class In(InputStruct, rename={}):
+    """Base of every /api/v1 request body: the sheet's own names (no camelCase), and as on
+    /v4 an unknown field is refused by name (here a 422) and documented as not allowed."""
 
 
 class V1Pagination(Out):
@@ -83,6 +85,14 @@ class V1EventCreate(In):
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     notes: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
     custom_field_values: Annotated[dict[str, FieldValue], msgspec.Meta(max_length=30)] | None = None
+
+
+class V1EventCancel(In):
+    reason: Reason | None = None
+
+
+class V1EventReschedule(In):
+    start_time: Instant
 
 
 class V1Location(Out):

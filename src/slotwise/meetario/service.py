@@ -228,6 +228,25 @@ class MeetarioService:
         (view,) = await self._events([await self.appointments.get(appointment_id)])
         return s.V1EventData(data=view)
 
+    async def cancel_event(self, ref: str, data: s.V1EventCancel) -> s.V1EventData:
+        """Cancel for everyone (a group's attendees too): the sheet has no per-attendee cancel."""
+        appointment_id = await self.event_numbers.resolve(ref)
+        cancel = bs.CancelAppointment(reason=data.reason, cancel_all=True)
+        (view,) = await self._events([await self.appointments.cancel(appointment_id, cancel)])
+        return s.V1EventData(data=view)
+
+    async def reschedule_event(self, ref: str, data: s.V1EventReschedule) -> s.V1EventData:
+        """Move to another listed slot; a start outside the years served is a 422 naming
+        `start_time`, a slot taken meanwhile a 409."""
+        appointment_id = await self.event_numbers.resolve(ref)
+        move = bs.RescheduleAppointment(start=data.start_time)
+        try:
+            moved = await self.appointments.reschedule(appointment_id, move)
+        except ValidationFailed as exc:
+            raise _renamed(exc, _EVENT_FIELDS) from None
+        (view,) = await self._events([moved.appointment])
+        return s.V1EventData(data=view)
+
     async def _event_type_of(self, ref: int | str) -> uuid.UUID:
         try:
             return await self.type_numbers.resolve(str(ref))

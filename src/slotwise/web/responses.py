@@ -22,6 +22,9 @@ from slotwise.web.form_bodies import FormRequest
 #: statuses beyond the ones every route of its kind has, by operation (the handler's name)
 SPECIFIC: dict[str, dict[int, str]] = {
     "create_booking": {409: "The slot is no longer available"},
+    "create_event": {409: "The slot is no longer available, or the event type is disabled"},
+    "reschedule_event": {409: "The new slot is taken, or the event is cancelled"},
+    "cancel_event": {409: "The event is already cancelled"},
     "book_on_booking_page": {409: "The slot is no longer available"},
     "reschedule_appointment": {409: "The new slot is taken, or the appointment is cancelled"},
     "reschedule_own_appointment": {409: "The new slot is taken"},
