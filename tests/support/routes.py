@@ -78,6 +78,11 @@ BODIES: dict[str, object] = {
         "attendee_name": "Matrix Person",
         "start_time": "2030-01-07T10:00:00+01:00",
     },
+    "PATCH /api/v1/users/me": {"position": "Matrix"},
+    "PUT /api/v1/users/me/availability": {
+        "availability": {"1": {"enabled": True, "start": "08:00", "end": "12:00"}},
+        "timezone": "Europe/Berlin",
+    },
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,
