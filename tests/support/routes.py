@@ -80,7 +80,10 @@ BODIES: dict[str, object] = {
     },
     "PATCH /api/v1/users/me": {"position": "Matrix"},
     "PUT /api/v1/users/me/availability": {
-        "availability": {"1": {"enabled": True, "start": "08:00", "end": "12:00"}},
+        # every day, so that each of them has a body to vary
+        "availability": {
+            str(day): {"enabled": day < 6, "start": "08:00", "end": "12:00"} for day in range(1, 8)
+        },
         "timezone": "Europe/Berlin",
     },
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
