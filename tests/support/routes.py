@@ -82,6 +82,14 @@ BODIES: dict[str, object] = {
     "POST /api/v1/events/{appointment_id:str}/reschedule": {
         "start_time": "2030-01-07T10:00:00+01:00"
     },
+    "PATCH /api/v1/users/me": {"position": "Matrix"},
+    "PUT /api/v1/users/me/availability": {
+        # every day, so that each of them has a body to vary
+        "availability": {
+            str(day): {"enabled": day < 6, "start": "08:00", "end": "12:00"} for day in range(1, 8)
+        },
+        "timezone": "Europe/Berlin",
+    },
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,

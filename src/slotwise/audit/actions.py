@@ -42,6 +42,7 @@ class Action:
     name: str
     resource_type: ResourceType
     #: a path parameter's name, COMPANY, ACTOR, or the model whose row the request inserts
+    #: (or, inserting none, the one it updates)
     id_from: str | type[TenantModel]
     #: how a public route's caller proves access (None: a credential does)
     link: str | None = None
@@ -65,6 +66,9 @@ ACTIONS: dict[str, Action] = {
     **_crud("meeting_type", MeetingType, "meeting_type_id"),
     **_crud("webhook", WebhookEndpoint, "webhook_id"),
     "update_personal_page": Action("personal_page.update", "user", ACTOR),
+    "update_user_me": Action("user.update", "user", ACTOR),
+    # the user's default availability: the row the request changed (or made, when none was)
+    "replace_user_me_availability": Action("availability.update", "availability", Availability),
     "update_company_branding": Action("company.branding_update", "company", COMPANY),
     "upload_company_logo": Action("company.logo_upload", "company", COMPANY),
     "delete_company_logo": Action("company.logo_delete", "company", COMPANY),

@@ -72,9 +72,8 @@ def _resource(
             found = _referenced(session, str(value))
             resource_id = found.id if found is not None else None
     else:
-        found = next(
-            (row for row in inserted_rows(session) if isinstance(row, action.id_from)), None
-        )
+        rows = [*inserted_rows(session), *changed_rows(session)]
+        found = next((row for row in rows if isinstance(row, action.id_from)), None)
         resource_id = found.id if isinstance(found, TenantModel) else None
     if company is None and found is not None:
         company = CompanyId(found.company_id)

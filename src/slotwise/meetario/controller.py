@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -25,6 +25,31 @@ class MeetarioUserController(Controller):
     async def get_user_me(self, meetario: NamedDependency[MeetarioService]) -> s.V1UserData:
         """The user the token acts as."""
         return await meetario.me()
+
+    @patch("/me", opt=access(pat_scope="users:write"))
+    async def update_user_me(
+        self, data: JSONBody[s.V1UserUpdate], meetario: NamedDependency[MeetarioService]
+    ) -> s.V1UserData:
+        """Change the sent profile fields (the same profile /v4/user shows)."""
+        return await meetario.update_me(data)
+
+    @get("/me/availability", opt=access(pat_scope="availability:read"))
+    async def get_user_me_availability(
+        self, meetario: NamedDependency[MeetarioService]
+    ) -> s.V1WeeklyAvailabilityData:
+        """The default availability's week, one start and end per day (a day with breaks
+        shows its first start and last end)."""
+        return await meetario.weekly_availability()
+
+    @put("/me/availability", opt=access(pat_scope="availability:write"))
+    async def replace_user_me_availability(
+        self,
+        data: JSONBody[s.V1WeeklyAvailabilityReplace],
+        meetario: NamedDependency[MeetarioService],
+    ) -> s.V1WeeklyAvailabilityData:
+        """Replace the default availability's week (days left out are off); a user without
+        one gets one."""
+        return await meetario.replace_availability(data)
 
 
 class MeetarioEventTypeController(Controller):

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from slotwise.bookings.schemas import Email, FieldValue, Instant, Reason
-from slotwise.kit.wire import InputStruct
+from slotwise.kit import fields
+from slotwise.kit.wire import InputStruct, PersonName, TimeZone
 
 EventStatus = Literal["pending", "confirmed", "cancelled", "completed"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -190,3 +191,102 @@ class V1User(Out):
 
 class V1UserData(Out):
     data: V1User
+
+
+class V1UserUpdate(In):
+    """Only the fields sent change; `null` clears position, company and the formats."""
+
+    first_name: PersonName | msgspec.UnsetType = msgspec.UNSET
+    last_name: PersonName | msgspec.UnsetType = msgspec.UNSET
+    timezone: TimeZone | msgspec.UnsetType = msgspec.UNSET
+    position: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = (
+        msgspec.UNSET
+    )
+    company: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
+    #: a CLDR date pattern (dd/MM/yyyy, MM/dd/yyyy, yyyy-MM-dd, …)
+    date_format: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=40,
+                examples=["dd/MM/yyyy"],
+                extra_json_schema={"pattern": fields.DATE_FORMAT_PATTERN},
+            ),
+        ]
+        | msgspec.UnsetType
+        | None
+    ) = msgspec.UNSET
+    #: 24h, 12h, or a CLDR time pattern: HH:mm, H:mm, hh:mm a, h:mm a
+    time_format: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=20,
+                examples=["HH:mm"],
+                extra_json_schema={"enum": sorted(fields.TIME_FORMATS)},
+            ),
+        ]
+        | msgspec.UnsetType
+        | None
+    ) = msgspec.UNSET
+
+
+#: a wall time `HH:MM` on a 5-minute grid; `24:00` only as an end
+Clock = Annotated[
+    str, msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][05]|24:00)$", examples=["09:00"])
+]
+
+
+class V1WeekDay(Out):
+    enabled: bool
+    start: str
+    end: str
+
+
+class V1WeeklyAvailability(Out):
+    """`availability` is keyed "1" (Monday) to "7" (Sunday)."""
+
+    availability: dict[str, V1WeekDay]
+    timezone: str
+
+
+class V1WeeklyAvailabilityData(Out):
+    data: V1WeeklyAvailability
+
+
+class V1WeekDayInput(In):
+    """An enabled day needs `start` and `end` (end after start); a disabled day may omit them."""
+
+    enabled: bool
+    start: Clock | msgspec.UnsetType = msgspec.UNSET
+    end: Clock | msgspec.UnsetType = msgspec.UNSET
+
+
+_DAY_KEYS = {
+    "monday": "1",
+    "tuesday": "2",
+    "wednesday": "3",
+    "thursday": "4",
+    "friday": "5",
+    "saturday": "6",
+    "sunday": "7",
+}
+
+
+class V1Week(In, rename=_DAY_KEYS):
+    """Days "1" (Monday) to "7" (Sunday); a day left out is off."""
+
+    monday: V1WeekDayInput | msgspec.UnsetType = msgspec.UNSET
+    tuesday: V1WeekDayInput | msgspec.UnsetType = msgspec.UNSET
+    wednesday: V1WeekDayInput | msgspec.UnsetType = msgspec.UNSET
+    thursday: V1WeekDayInput | msgspec.UnsetType = msgspec.UNSET
+    friday: V1WeekDayInput | msgspec.UnsetType = msgspec.UNSET
+    saturday: V1WeekDayInput | msgspec.UnsetType = msgspec.UNSET
+    sunday: V1WeekDayInput | msgspec.UnsetType = msgspec.UNSET
+
+
+class V1WeeklyAvailabilityReplace(In):
+    """The whole week at once; `timezone` left out keeps the availability's zone."""
+
+    availability: V1Week
+    timezone: TimeZone | msgspec.UnsetType = msgspec.UNSET

@@ -4,9 +4,10 @@ one store) and a mapping of its answer; field names in errors are the sheet's.""
 import re
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -14,11 +15,15 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.availability import schemas as avs
+from slotwise.availability.formats import DAY_NAMES
+from slotwise.availability.service import AvailabilityService
 from slotwise.bookings import schemas as bs
 from slotwise.bookings.services.appointment import AppointmentQuery, AppointmentService
 from slotwise.bookings.services.booking import BookingService
 from slotwise.kit import fields
 from slotwise.kit.errors import FieldError, ValidationFailed
+from slotwise.kit.wire import sent_fields
 from slotwise.meetario import schemas as s
 from slotwise.meetario import views
 from slotwise.meetario.repository import (
@@ -34,6 +39,7 @@ from slotwise.settings import Settings
 from slotwise.slots.engine import slots_until
 from slotwise.slots.params import window
 from slotwise.slots.service import SlotService
+from slotwise.users import inputs as ui
 from slotwise.users.service import UserService
 
 #: /v4 field names → the sheet's, for errors raised by the services underneath
@@ -46,10 +52,37 @@ _EVENT_FIELDS = {
     "attendee.timezone": "timezone",
     "customFieldValues": "custom_field_values",
 }
+#: the sheet's profile fields → /v4's UserUpdate (wire names)
+_USER_FIELDS = {
+    "first_name": "givenName",
+    "last_name": "familyName",
+    "timezone": "timezone",
+    "position": "title",
+    "company": "company",
+    "date_format": "dateFormat",
+    "time_format": "timeFormat",
+}
+_USER_NAMES = {wire: name for name, wire in _USER_FIELDS.items()}
+#: the name of an availability made for a user who had none
+_NEW_AVAILABILITY = "Working hours"
+T = TypeVar("T")
 
 
 #: the location msgspec gives a failed field: `… - at `$.attendee.email``
 _AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+
+
+def _converted(body: dict[str, Any], kind: type[T], rename: Callable[[str], str]) -> T:
+    """A /v4 input checked by its own rules (constraints, formats), failures named by
+    `rename` of the /v4 path."""
+    try:
+        return msgspec.convert(body, kind)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        found = _AT.search(text)
+        path = found.group("path") if found else ""
+        message = text[: found.start()] if found else text
+        raise ValidationFailed(errors=[FieldError(rename(path) or "body", message)]) from None
 
 
 def _booking(meeting_type_id: uuid.UUID, data: s.V1EventCreate) -> bs.BookingCreate:
@@ -67,22 +100,24 @@ def _booking(meeting_type_id: uuid.UUID, data: s.V1EventCreate) -> bs.BookingCre
         "attendee": {k: v for k, v in attendee.items() if v is not None},
         "customFieldValues": data.custom_field_values,
     }
-    try:
-        return msgspec.convert(body, bs.BookingCreate)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        found = _AT.search(text)
-        path = found.group("path") if found else ""
-        message = text[: found.start()] if found else text
-        field = _EVENT_FIELDS.get(path, path or "body")
-        raise ValidationFailed(errors=[FieldError(field, message)]) from None
+    return _converted(body, bs.BookingCreate, lambda path: _EVENT_FIELDS.get(path, path))
 
 
-def _renamed(exc: ValidationFailed, names: dict[str, str]) -> ValidationFailed:
+def _schedule_field(path: str) -> str:
+    """/v4's `schedule.3.end` is the request's `availability.3.end`."""
+    head, dot, rest = path.partition(".")
+    return f"availability{dot}{rest}" if head == "schedule" else path
+
+
+def _renamed(
+    exc: ValidationFailed, names: dict[str, str] | Callable[[str], str]
+) -> ValidationFailed:
     """The same failure, naming the fields as the Meetario client sent them."""
-    renamed = [
-        FieldError(names.get(error.field, error.field), error.message) for error in exc.errors
-    ]
+
+    def rename(field: str) -> str:
+        return names(field) if callable(names) else names.get(field, field)
+
+    renamed = [FieldError(rename(error.field), error.message) for error in exc.errors]
     return ValidationFailed(exc.message, errors=renamed)
 
 
@@ -97,6 +132,7 @@ class EventFilter:
 class MeetarioService:
     def __init__(self, session: AsyncSession, principal: Principal, settings: Settings) -> None:
         company = principal.company_id
+        self.principal = principal
         self.event_numbers = EventNumbers(session, company)
         self.type_numbers = EventTypeNumbers(session, company)
         self.user_numbers = UserNumbers(session, company)
@@ -108,6 +144,7 @@ class MeetarioService:
             session, company, settings.provisional_ttl_minutes, principal
         )
         self.users = UserService(session, principal)
+        self.availabilities = AvailabilityService(session, principal, settings)
         self.slots = SlotService(session, company)
 
     # users
@@ -115,6 +152,54 @@ class MeetarioService:
     async def me(self) -> s.V1UserData:
         row = await self.users.me()
         return s.V1UserData(data=views.user(row, await self.user_numbers.number(row.id)))
+
+    async def update_me(self, data: s.V1UserUpdate) -> s.V1UserData:
+        """The sent fields, as /v4's profile update (its rules, its names turned into ours)."""
+        body = {_USER_FIELDS[name]: value for name, value in sent_fields(data).items()}
+        update = _converted(body, ui.UserUpdate, lambda path: _USER_NAMES.get(path, path))
+        try:
+            row = await self.users.update(self.principal.user_id, update)
+        except ValidationFailed as exc:
+            raise _renamed(exc, _USER_NAMES) from None
+        return s.V1UserData(data=views.user(row, await self.user_numbers.number(row.id)))
+
+    async def _default_availability(self) -> avs.Availability | None:
+        found = await self.availabilities.list_availabilities()
+        return next((row for row in found if row.is_default), None)
+
+    async def weekly_availability(self) -> s.V1WeeklyAvailabilityData:
+        found = await self._default_availability()
+        zone = found.timezone if found is not None else (await self.users.me()).timezone
+        return views.weekly(found, zone)
+
+    async def replace_availability(
+        self, data: s.V1WeeklyAvailabilityReplace
+    ) -> s.V1WeeklyAvailabilityData:
+        """The week becomes the default availability's schedule (one range per enabled day)
+        through /v4's update, so its checks, slot caches and versions apply; a user without
+        one gets a new default availability, named "Working hours"."""
+        week: dict[str, Any] = {}
+        for number, name in enumerate(DAY_NAMES, start=1):
+            day = getattr(data.availability, name)
+            if day is not msgspec.UNSET:
+                week[str(number)] = sent_fields(day)
+        found = await self._default_availability()
+        zone = sent_fields(data).get("timezone")
+        try:
+            if found is None:
+                zone = zone or (await self.users.me()).timezone
+                body = {"name": _NEW_AVAILABILITY, "timezone": zone, "schedule": week}
+                await self.availabilities.create(
+                    _converted(body, avs.AvailabilityCreate, _schedule_field)
+                )
+            else:
+                changes = {"schedule": week} | ({"timezone": zone} if zone else {})
+                await self.availabilities.update(
+                    found.id, _converted(changes, avs.AvailabilityUpdate, _schedule_field)
+                )
+        except ValidationFailed as exc:
+            raise _renamed(exc, _schedule_field) from None
+        return await self.weekly_availability()
 
     # event types
 

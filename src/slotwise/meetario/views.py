@@ -4,6 +4,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+from slotwise.availability import schemas as avs
 from slotwise.availability.formats import DAY_NAMES
 from slotwise.bookings import schemas as bs
 from slotwise.meetario import schemas as s
@@ -166,4 +167,30 @@ def user(row: us.User, number: int) -> s.V1User:
 def day_slots(days: dict[str, list[s.V1SlotView]]) -> s.V1Availability:
     return s.V1Availability(
         data=[s.V1DaySlots(date=day, slots=slots) for day, slots in days.items()]
+    )
+
+
+#: what the sheet shows for a day without hours
+_WORKDAY = ("09:00", "17:00")
+
+
+def week_day(day: avs.Day) -> s.V1WeekDay:
+    """One start and end a day, where /v4 allows breaks: the first range's start and the last
+    range's end (a day with breaks shows its whole span). A day without hours shows the
+    sheet's 09:00-17:00; a disabled day keeps the hours it had, so turning it on restores them."""
+    if not day.hours:
+        return s.V1WeekDay(enabled=day.enabled, start=_WORKDAY[0], end=_WORKDAY[1])
+    return s.V1WeekDay(enabled=day.enabled, start=day.hours[0].start, end=day.hours[-1].end)
+
+
+def weekly(row: avs.Availability | None, user_zone: str) -> s.V1WeeklyAvailabilityData:
+    """The default availability keyed "1" (Monday) to "7" (Sunday); without one, every day
+    off in the user's zone (nothing is bookable then either)."""
+    off = avs.Day(enabled=False, hours=[])
+    days = [getattr(row.schedule, name) if row else off for name in DAY_NAMES]
+    return s.V1WeeklyAvailabilityData(
+        data=s.V1WeeklyAvailability(
+            availability={str(n): week_day(day) for n, day in enumerate(days, start=1)},
+            timezone=row.timezone if row else user_zone,
+        )
     )
