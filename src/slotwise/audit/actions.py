@@ -45,6 +45,9 @@ class Action:
     id_from: str | type[TenantModel]
     #: how a public route's caller proves access (None: a credential does)
     link: str | None = None
+    #: for a path id that is not a UUID (the integer ids of /api/v1): the model of the row
+    #: the request loaded by it, whose UUID names the resource
+    by_ref: type[TenantModel] | None = None
 
 
 def _crud(resource: ResourceType, model: type[TenantModel], param: str) -> dict[str, Action]:

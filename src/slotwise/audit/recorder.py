@@ -67,6 +67,9 @@ def _resource(
         value = request.path_params.get(action.id_from)
         resource_id = value if isinstance(value, uuid.UUID) else None
         found = _loaded(session, resource_id)
+        if resource_id is None and action.by_ref is not None:
+            found = _loaded_of(session, action.by_ref)
+            resource_id = found.id if found is not None else None
     else:
         found = next(
             (row for row in inserted_rows(session) if isinstance(row, action.id_from)), None
@@ -75,6 +78,14 @@ def _resource(
     if company is None and found is not None:
         company = CompanyId(found.company_id)
     return resource_id, company
+
+
+def _loaded_of(session: AsyncSession, model: type[TenantModel]) -> TenantModel | None:
+    """The request's one row of `model` (changed, else merely read), when it holds just one."""
+    changed = [row for row in changed_rows(session) if isinstance(row, model)]
+    held = [row for row in session.identity_map.values() if isinstance(row, model)]
+    rows = {row.id: row for row in changed or held}
+    return next(iter(rows.values())) if len(rows) == 1 else None
 
 
 def _loaded(session: AsyncSession, resource_id: uuid.UUID | None) -> TenantModel | None:
