@@ -98,6 +98,13 @@ ACTIONS: dict[str, Action] = {
     ),
     "create_booking": Action("booking.create", "appointment", Appointment),
     "create_event": Action("booking.create", "appointment", Appointment),
+    "create_event_type": Action("meeting_type.create", "meeting_type", MeetingType),
+    "update_event_type": Action(
+        "meeting_type.update", "meeting_type", "meeting_type_id", by_ref=MeetingType
+    ),
+    "delete_event_type": Action(
+        "meeting_type.delete", "meeting_type", "meeting_type_id", by_ref=MeetingType
+    ),
     "book_on_booking_page": Action("booking.create", "appointment", Appointment, "booking_page"),
     "cancel_appointment": _booking("cancel"),
     "reschedule_appointment": _booking("reschedule"),
