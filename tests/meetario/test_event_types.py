@@ -184,6 +184,8 @@ async def test_patch_changes_only_the_fields_sent(
     assert (await _v4(client, side_a, f"/v4/meeting-type/{_uuid(created)}"))[
         "availabilityId"
     ] == own
+    # a change to the schedule alone is recorded against the event type too
+    assert await _audit(settings, "meeting_type.update", _uuid(created)) == 2
 
 
 async def test_a_zone_for_a_type_on_the_users_hours_leaves_those_hours_alone(

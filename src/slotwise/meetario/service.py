@@ -313,13 +313,14 @@ class MeetarioService:
 
     async def _own_schedule(
         self, meeting_type: ms.MeetingType, data: s.V1EventTypeUpdate
-    ) -> uuid.UUID | None:
+    ) -> uuid.UUID:
         """Apply `timezone` and `available_days` to the type's availability when no other type
-        uses it and it is not the user's default; otherwise give the type a new one (and
-        return its id), so the change never reaches another type."""
-        if data.timezone is s.UNSET and data.available_days is s.UNSET:
-            return None
+        uses it and it is not the user's default; otherwise give the type a new one, so the
+        change never reaches another type. The availability the type is to use: naming it in
+        every change marks the type's row changed, for the audit entry."""
         availability_id = meeting_type.availability_id
+        if data.timezone is s.UNSET and data.available_days is s.UNSET:
+            return availability_id
         current = (await self.schedules.of([availability_id]))[availability_id]
         zone = current.timezone if isinstance(data.timezone, msgspec.UnsetType) else data.timezone
         schedule: Any = current.schedule
@@ -331,7 +332,7 @@ class MeetarioService:
         if not shared:
             change = avs.AvailabilityUpdate(timezone=zone, schedule=schedule)
             await self.availabilities.update(availability_id, change)
-            return None
+            return availability_id
         name = meeting_type.meeting_info.name
         if isinstance(data.name, str):
             name = data.name
