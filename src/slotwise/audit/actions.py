@@ -46,6 +46,9 @@ class Action:
     id_from: str | type[TenantModel]
     #: how a public route's caller proves access (None: a credential does)
     link: str | None = None
+    #: for a path id that is not a UUID (the integer ids of /api/v1): the model of the row
+    #: the request loaded by it, whose UUID names the resource
+    by_ref: type[TenantModel] | None = None
 
 
 def _crud(resource: ResourceType, model: type[TenantModel], param: str) -> dict[str, Action]:
@@ -101,6 +104,13 @@ ACTIONS: dict[str, Action] = {
     "create_event": Action("booking.create", "appointment", Appointment),
     "cancel_event": _booking("cancel"),
     "reschedule_event": _booking("reschedule"),
+    "create_event_type": Action("meeting_type.create", "meeting_type", MeetingType),
+    "update_event_type": Action(
+        "meeting_type.update", "meeting_type", "meeting_type_id", by_ref=MeetingType
+    ),
+    "delete_event_type": Action(
+        "meeting_type.delete", "meeting_type", "meeting_type_id", by_ref=MeetingType
+    ),
     "book_on_booking_page": Action("booking.create", "appointment", Appointment, "booking_page"),
     "cancel_appointment": _booking("cancel"),
     "reschedule_appointment": _booking("reschedule"),

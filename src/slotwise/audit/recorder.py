@@ -70,6 +70,8 @@ def _resource(
             resource_id, found = value, _loaded(session, value)
         else:  # /api/v1 names rows by integer or prefixed id: the row the request changed
             found = _referenced(session, str(value))
+            if found is None and action.by_ref is not None:
+                found = _loaded_of(session, action.by_ref)
             resource_id = found.id if found is not None else None
     else:
         rows = [*inserted_rows(session), *changed_rows(session)]
@@ -90,6 +92,15 @@ def _referenced(session: AsyncSession, ref: str) -> TenantModel | None:
         if ref in (str(number), str(row.id)) or (ref.partition("_")[2] == row.id.hex):
             return row
     return None
+
+
+def _loaded_of(session: AsyncSession, model: type[TenantModel]) -> TenantModel | None:
+    """The request's one row of `model` (changed, else merely read), when it holds just one:
+    a change that touched only rows the path's row refers to (an event type's schedule)."""
+    changed = [row for row in changed_rows(session) if isinstance(row, model)]
+    held = [row for row in session.identity_map.values() if isinstance(row, model)]
+    rows = {row.id: row for row in changed or held}
+    return next(iter(rows.values())) if len(rows) == 1 else None
 
 
 def _loaded(session: AsyncSession, resource_id: uuid.UUID | None) -> TenantModel | None:

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -74,6 +74,31 @@ class MeetarioEventTypeController(Controller):
     ) -> s.V1EventTypeData:
         """One event type, by its integer id or its `et_…` id."""
         return await meetario.event_type(meeting_type_id)
+
+    @post("/", status_code=201, opt=access(pat_scope="event_types:write"))
+    async def create_event_type(
+        self, data: JSONBody[s.V1EventTypeCreate], meetario: NamedDependency[MeetarioService]
+    ) -> s.V1EventTypeData:
+        """Create an event type for the acting user: a /v4 meeting type, shown as the sheet
+        shows it (the same shape as `GET /api/v1/event_types/{id}`)."""
+        return await meetario.create_event_type(data)
+
+    @patch("/{meeting_type_id:str}", opt=access(pat_scope="event_types:write"))
+    async def update_event_type(
+        self,
+        meeting_type_id: FromPath[str],
+        data: JSONBody[s.V1EventTypeUpdate],
+        meetario: NamedDependency[MeetarioService],
+    ) -> s.V1EventTypeData:
+        """Change the fields sent; `is_active: false` stops new bookings."""
+        return await meetario.update_event_type(meeting_type_id, data)
+
+    @delete("/{meeting_type_id:str}", status_code=200, opt=access(pat_scope="event_types:write"))
+    async def delete_event_type(
+        self, meeting_type_id: FromPath[str], meetario: NamedDependency[MeetarioService]
+    ) -> s.V1Message:
+        """Delete an event type (its past events keep naming it)."""
+        return await meetario.delete_event_type(meeting_type_id)
 
     @get("/{meeting_type_id:str}/availability", opt=access(pat_scope="event_types:read"))
     async def get_event_type_availability(

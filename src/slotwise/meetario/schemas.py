@@ -8,7 +8,8 @@ import msgspec
 
 from slotwise.bookings.schemas import Email, FieldValue, Instant, Reason
 from slotwise.kit import fields
-from slotwise.kit.wire import InputStruct, PersonName, TimeZone
+from slotwise.kit.wire import InputStruct, PersonName, Slug, TimeZone
+from slotwise.meeting_types.schemas import Currency, LocationType, Price
 
 EventStatus = Literal["pending", "confirmed", "cancelled", "completed"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -94,6 +95,70 @@ class V1EventCancel(In):
 
 class V1EventReschedule(In):
     start_time: Instant
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+#: the sheet's bounds (15-480); /v4 takes 5
+EventDuration = Annotated[int, msgspec.Meta(ge=15, le=480, description="Minutes")]
+HexColor = Annotated[str, msgspec.Meta(pattern="^#[0-9A-Fa-f]{6}$", examples=["#4F46E5"])]
+Description = Annotated[str, msgspec.Meta(max_length=5000)]
+BufferMinutes = Annotated[int, msgspec.Meta(ge=0, le=120, description="Minutes")]
+#: /v4's `bookingMinimum` (at most 525600 minutes) in hours
+NoticeHours = Annotated[int, msgspec.Meta(ge=0, le=8760, description="Hours")]
+#: /v4's `daysIntoFuture.bookingLimit` (at most 5256000 minutes) in days
+HorizonDays = Annotated[int, msgspec.Meta(ge=1, le=3650, description="Days")]
+Weekdays = Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)]
+Unset = msgspec.UnsetType
+UNSET = msgspec.UNSET
+
+
+class V1EventTypeCreate(In):
+    """`location` sets the /v4 channel; `timezone` and `available_days` make the type its own
+    schedule (09:00-17:00 on those days, Monday to Friday by default, in `timezone`, UTC by
+    default); without either it uses the user's default availability."""
+
+    name: Name
+    duration: EventDuration
+    description: Description = ""
+    color: HexColor = "#4F46E5"
+    location: LocationType | None = None
+    timezone: TimeZone | None = None
+    requires_approval: bool = False
+    buffer_time_before: BufferMinutes = 0
+    buffer_time_after: BufferMinutes = 0
+    min_advance_booking: NoticeHours | None = None
+    max_advance_booking: HorizonDays | None = None
+    available_days: Weekdays | None = None
+    price: Price | None = None
+    currency: Currency | None = None
+    slug: Slug | None = None
+
+
+class V1EventTypeUpdate(In):
+    """Only the fields sent change; `timezone` or `available_days` give the type a schedule of
+    its own when it shares one (the user's working hours stay as they are)."""
+
+    name: Name | Unset = UNSET
+    duration: EventDuration | Unset = UNSET
+    description: Description | Unset = UNSET
+    color: HexColor | Unset = UNSET
+    location: LocationType | Unset = UNSET
+    timezone: TimeZone | Unset = UNSET
+    requires_approval: bool | Unset = UNSET
+    buffer_time_before: BufferMinutes | Unset = UNSET
+    buffer_time_after: BufferMinutes | Unset = UNSET
+    min_advance_booking: NoticeHours | Unset = UNSET
+    max_advance_booking: HorizonDays | Unset = UNSET
+    available_days: Weekdays | Unset = UNSET
+    #: null: free again
+    price: Price | Unset | None = UNSET
+    currency: Currency | Unset | None = UNSET
+    slug: Slug | Unset = UNSET
+    is_active: bool | Unset = UNSET
+
+
+class V1Message(Out):
+    message: str
 
 
 class V1Location(Out):

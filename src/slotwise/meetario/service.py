@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.principal import Principal
 from slotwise.availability import schemas as avs
 from slotwise.availability.formats import DAY_NAMES
+from slotwise.availability.repository import MeetingTypeUseRepository
 from slotwise.availability.service import AvailabilityService
 from slotwise.bookings import schemas as bs
 from slotwise.bookings.services.appointment import AppointmentQuery, AppointmentService
@@ -42,6 +43,8 @@ from slotwise.slots.service import SlotService
 from slotwise.users import inputs as ui
 from slotwise.users.service import UserService
 
+T = TypeVar("T")
+
 #: /v4 field names → the sheet's, for errors raised by the services underneath
 _EVENT_FIELDS = {
     "meetingTypeId": "event_type_id",
@@ -65,16 +68,56 @@ _USER_FIELDS = {
 _USER_NAMES = {wire: name for name, wire in _USER_FIELDS.items()}
 #: the name of an availability made for a user who had none
 _NEW_AVAILABILITY = "Working hours"
-T = TypeVar("T")
 
+
+#: /v4 meeting type field names → the sheet's event type fields
+_EVENT_TYPE_FIELDS = {
+    "meetingInfo.name": "name",
+    "meetingInfo.duration": "duration",
+    "meetingInfo.description": "description",
+    "meetingInfo.color": "color",
+    "meetingInfo.channel": "location",
+    "meetingInfo.bufferBefore": "buffer_time_before",
+    "meetingInfo.bufferAfter": "buffer_time_after",
+    "meetingOptions.requireHostConfirmation": "requires_approval",
+    "bookingMinimum": "min_advance_booking",
+    "daysIntoFuture.bookingLimit": "max_advance_booking",
+    "daysIntoFuture": "max_advance_booking",
+    "locations": "location",
+    "enabled": "is_active",
+    "availability.name": "name",
+    "availability.timezone": "timezone",
+    "availability.schedule": "available_days",
+    "schedule": "available_days",
+}
+
+#: the sheet's locations: the /v4 channel each stands for and how the location reads; a
+#: `custom` place the host describes later is met in person, as far as /v4 knows
+_LOCATIONS: dict[str, tuple[str, str]] = {
+    "zoom_meeting": ("zoom", "Zoom Call"),
+    "google_meet": ("google", "Google Meet"),
+    "phone_call": ("phone", "Phone Call"),
+    "in_person": ("local", "In Person"),
+    "custom": ("local", "Custom"),
+}
+#: the channel of a type created without a location (the short form of /v4 does the same)
+_NO_LOCATION = "phone"
+_WORKDAYS: list[s.Weekday] = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+_HOURS = [{"start": "09:00", "end": "17:00"}]
+_HOUR = 60
+_DAY = 1440
+
+
+#: how /v4 field names become the sheet's: a table (prefixes carry over) or a function
+Names = dict[str, str] | Callable[[str], str]
 
 #: the location msgspec gives a failed field: `… - at `$.attendee.email``
 _AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 
 
-def _converted(body: dict[str, Any], kind: type[T], rename: Callable[[str], str]) -> T:
-    """A /v4 input checked by its own rules (constraints, formats), failures named by
-    `rename` of the /v4 path."""
+def _converted(body: dict[str, Any], kind: type[T], names: Names) -> T:
+    """`body` as the /v4 input `kind`, checked by /v4's own rules; a failure names the field
+    as the Meetario client sent it."""
     try:
         return msgspec.convert(body, kind)
     except msgspec.ValidationError as exc:
@@ -82,7 +125,8 @@ def _converted(body: dict[str, Any], kind: type[T], rename: Callable[[str], str]
         found = _AT.search(text)
         path = found.group("path") if found else ""
         message = text[: found.start()] if found else text
-        raise ValidationFailed(errors=[FieldError(rename(path) or "body", message)]) from None
+        field = _sheet_name(path, names) if path else "body"
+        raise ValidationFailed(errors=[FieldError(field, message)]) from None
 
 
 def _booking(meeting_type_id: uuid.UUID, data: s.V1EventCreate) -> bs.BookingCreate:
@@ -100,7 +144,106 @@ def _booking(meeting_type_id: uuid.UUID, data: s.V1EventCreate) -> bs.BookingCre
         "attendee": {k: v for k, v in attendee.items() if v is not None},
         "customFieldValues": data.custom_field_values,
     }
-    return _converted(body, bs.BookingCreate, lambda path: _EVENT_FIELDS.get(path, path))
+    return _converted(body, bs.BookingCreate, _EVENT_FIELDS)
+
+
+def _sheet_name(field: str, names: Names) -> str:
+    """The sheet's name of a /v4 field, or of the object holding it (`customFieldValues.topic`
+    is `custom_field_values.topic`); or what a renaming function makes of it."""
+    if callable(names):
+        return names(field)
+    if field in names:
+        return names[field]
+    for prefix, name in names.items():
+        if field.startswith((f"{prefix}.", f"{prefix}[")):
+            return name + field[len(prefix) :]
+    return field
+
+
+def _week(days: list[s.Weekday]) -> dict[str, Any]:
+    """The sheet's `available_days` as a weekly schedule: 09:00-17:00 on each of them."""
+    return {day: {"enabled": True, "hours": _HOURS} for day in days}
+
+
+def _location(location: str) -> tuple[str, list[dict[str, Any]]]:
+    channel, display = _LOCATIONS[location]
+    return channel, [{"type": location, "display": display}]
+
+
+def _meeting_type_create(data: s.V1EventTypeCreate) -> ms.MeetingTypeCreate:
+    """The /v4 meeting type an event type stands for; `timezone` or `available_days` make it
+    its own availability, otherwise it books against the user's default one."""
+    channel, locations = _NO_LOCATION, None
+    if data.location is not None:
+        channel, locations = _location(data.location)
+    info = {
+        "name": data.name,
+        "duration": data.duration,
+        "description": data.description,
+        "channel": channel,
+        "bufferBefore": data.buffer_time_before,
+        "bufferAfter": data.buffer_time_after,
+    }
+    body: dict[str, Any] = {
+        "meetingInfo": info,
+        "color": data.color,
+        "locations": locations,
+        "meetingOptions": {"requireHostConfirmation": data.requires_approval},
+        "price": data.price,
+        "currency": data.currency,
+        "slug": data.slug,
+    }
+    if data.min_advance_booking is not None:
+        body["bookingMinimum"] = data.min_advance_booking * _HOUR
+    if data.max_advance_booking is not None:
+        body["daysIntoFuture"] = {"mode": "limit", "bookingLimit": data.max_advance_booking * _DAY}
+    if data.timezone is not None or data.available_days is not None:
+        body["availability"] = {
+            "name": data.name,
+            "timezone": data.timezone or "UTC",
+            "schedule": _week(data.available_days or _WORKDAYS),
+        }
+    return _converted(body, ms.MeetingTypeCreate, _EVENT_TYPE_FIELDS)
+
+
+def _meeting_type_update(
+    data: s.V1EventTypeUpdate, availability_id: uuid.UUID | None
+) -> ms.MeetingTypeUpdate:
+    """The /v4 change: only what the client sent (and the type's new availability, if any)."""
+    sent = {f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not s.UNSET}
+    info_names = {
+        "name": "name",
+        "duration": "duration",
+        "description": "description",
+        "buffer_time_before": "bufferBefore",
+        "buffer_time_after": "bufferAfter",
+    }
+    info = {wire: sent[name] for name, wire in info_names.items() if name in sent}
+    body: dict[str, Any] = {
+        wire: sent[name]
+        for name, wire in (
+            ("color", "color"),
+            ("price", "price"),
+            ("currency", "currency"),
+            ("slug", "slug"),
+            ("is_active", "enabled"),
+        )
+        if name in sent
+    }
+    if "location" in sent:
+        info["channel"], body["locations"] = _location(sent["location"])
+    if info:
+        body["meetingInfo"] = info
+    if "requires_approval" in sent:
+        body["meetingOptions"] = {"requireHostConfirmation": sent["requires_approval"]}
+    if "min_advance_booking" in sent:
+        body["bookingMinimum"] = sent["min_advance_booking"] * _HOUR
+    if "max_advance_booking" in sent:
+        limit = sent["max_advance_booking"] * _DAY
+        body["daysIntoFuture"] = {"mode": "limit", "bookingLimit": limit}
+    if availability_id is not None:
+        body["availabilityId"] = availability_id
+    return _converted(body, ms.MeetingTypeUpdate, _EVENT_TYPE_FIELDS)
 
 
 def _schedule_field(path: str) -> str:
@@ -109,15 +252,9 @@ def _schedule_field(path: str) -> str:
     return f"availability{dot}{rest}" if head == "schedule" else path
 
 
-def _renamed(
-    exc: ValidationFailed, names: dict[str, str] | Callable[[str], str]
-) -> ValidationFailed:
+def _renamed(exc: ValidationFailed, names: Names) -> ValidationFailed:
     """The same failure, naming the fields as the Meetario client sent them."""
-
-    def rename(field: str) -> str:
-        return names(field) if callable(names) else names.get(field, field)
-
-    renamed = [FieldError(rename(error.field), error.message) for error in exc.errors]
+    renamed = [FieldError(_sheet_name(error.field, names), error.message) for error in exc.errors]
     return ValidationFailed(exc.message, errors=renamed)
 
 
@@ -139,6 +276,8 @@ class MeetarioService:
         self.type_facts = EventTypeFacts(session, company)
         self.schedules = Schedules(session, company)
         self.meeting_types = MeetingTypeService(session, principal, settings)
+        self.availabilities = AvailabilityService(session, principal, settings)
+        self.schedule_uses = MeetingTypeUseRepository(session, company)
         self.appointments = AppointmentService(session, principal)
         self.bookings = BookingService(
             session, company, settings.provisional_ttl_minutes, principal
@@ -226,6 +365,63 @@ class MeetarioService:
         found = await self.meeting_types.get(await self.type_numbers.resolve(ref))
         (view,) = await self._event_types([found])
         return s.V1EventTypeData(data=view)
+
+    async def create_event_type(self, data: s.V1EventTypeCreate) -> s.V1EventTypeData:
+        create = _meeting_type_create(data)
+        try:
+            created = await self.meeting_types.create(create)
+        except ValidationFailed as exc:
+            raise _renamed(exc, _EVENT_TYPE_FIELDS) from None
+        (view,) = await self._event_types([created])
+        return s.V1EventTypeData(data=view)
+
+    async def update_event_type(self, ref: str, data: s.V1EventTypeUpdate) -> s.V1EventTypeData:
+        meeting_type_id = await self.type_numbers.resolve(ref)
+        _meeting_type_update(data, None)  # the body's own rules first, before any schedule
+        current = await self.meeting_types.get(meeting_type_id)
+        try:
+            availability_id = await self._own_schedule(current, data)
+            updated = await self.meeting_types.update(
+                meeting_type_id, _meeting_type_update(data, availability_id)
+            )
+        except ValidationFailed as exc:
+            raise _renamed(exc, _EVENT_TYPE_FIELDS) from None
+        (view,) = await self._event_types([updated])
+        return s.V1EventTypeData(data=view)
+
+    async def _own_schedule(
+        self, meeting_type: ms.MeetingType, data: s.V1EventTypeUpdate
+    ) -> uuid.UUID:
+        """Apply `timezone` and `available_days` to the type's availability when no other type
+        uses it and it is not the user's default; otherwise give the type a new one, so the
+        change never reaches another type. The availability the type is to use: naming it in
+        every change marks the type's row changed, for the audit entry."""
+        availability_id = meeting_type.availability_id
+        if data.timezone is s.UNSET and data.available_days is s.UNSET:
+            return availability_id
+        current = (await self.schedules.of([availability_id]))[availability_id]
+        zone = current.timezone if isinstance(data.timezone, msgspec.UnsetType) else data.timezone
+        schedule: Any = current.schedule
+        if not isinstance(data.available_days, msgspec.UnsetType):
+            schedule = _week(data.available_days)
+        shared = current.is_default or await self.schedule_uses.using(
+            availability_id, besides=meeting_type.id
+        )
+        if not shared:
+            change = avs.AvailabilityUpdate(timezone=zone, schedule=schedule)
+            await self.availabilities.update(availability_id, change)
+            return availability_id
+        name = meeting_type.meeting_info.name
+        if isinstance(data.name, str):
+            name = data.name
+        new = avs.AvailabilityCreate(name=name, timezone=zone, schedule=schedule)
+        return (await self.availabilities.create(new)).id
+
+    async def delete_event_type(self, ref: str) -> s.V1Message:
+        """Soft delete, as /v4 does: its events keep naming it."""
+        meeting_type_id = await self.type_numbers.resolve(ref)
+        await self.meeting_types.delete(meeting_type_id, delete_availability=False)
+        return s.V1Message(message="Event type deleted successfully")
 
     async def availability(self, ref: str, start: date, end: date | None) -> s.V1Availability:
         """The bookable slots of the event type's days `[start, end]` (end defaults to start),

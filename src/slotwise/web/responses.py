@@ -48,6 +48,11 @@ SPECIFIC: dict[str, dict[int, str]] = {
         409: "The slug is taken",
     },
     "update_meeting_type": {409: "The slug is taken"},
+    "create_event_type": {
+        406: "The user has as many event types as allowed",
+        409: "The slug is taken",
+    },
+    "update_event_type": {409: "The slug is taken"},
     "delete_availability": {409: "Meeting types still use it, or it is the user's last one"},
     "delete_meeting_type": {
         409: "The availability to delete with it is used elsewhere, or is the user's last one"
