@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from slotwise.bookings.schemas import Email, FieldValue, Instant, Reason
-from slotwise.kit import fields
 from slotwise.kit.wire import InputStruct, PersonName, Slug, TimeZone
 from slotwise.meeting_types.schemas import Currency, LocationType, Price
+from slotwise.users.inputs import DateFormat, TimeFormat
 
 EventStatus = Literal["pending", "confirmed", "cancelled", "completed"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -268,32 +268,8 @@ class V1UserUpdate(In):
         msgspec.UNSET
     )
     company: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
-    #: a CLDR date pattern (dd/MM/yyyy, MM/dd/yyyy, yyyy-MM-dd, …)
-    date_format: (
-        Annotated[
-            str,
-            msgspec.Meta(
-                max_length=40,
-                examples=["dd/MM/yyyy"],
-                extra_json_schema={"pattern": fields.DATE_FORMAT_PATTERN},
-            ),
-        ]
-        | msgspec.UnsetType
-        | None
-    ) = msgspec.UNSET
-    #: 24h, 12h, or a CLDR time pattern: HH:mm, H:mm, hh:mm a, h:mm a
-    time_format: (
-        Annotated[
-            str,
-            msgspec.Meta(
-                max_length=20,
-                examples=["HH:mm"],
-                extra_json_schema={"enum": sorted(fields.TIME_FORMATS)},
-            ),
-        ]
-        | msgspec.UnsetType
-        | None
-    ) = msgspec.UNSET
+    date_format: DateFormat | msgspec.UnsetType | None = msgspec.UNSET
+    time_format: TimeFormat | msgspec.UnsetType | None = msgspec.UNSET
 
 
 #: a wall time `HH:MM` on a 5-minute grid; `24:00` only as an end

@@ -23,7 +23,7 @@ from slotwise.bookings import schemas as bs
 from slotwise.bookings.services.appointment import AppointmentQuery, AppointmentService
 from slotwise.bookings.services.booking import BookingService
 from slotwise.kit import fields
-from slotwise.kit.errors import FieldError, ValidationFailed
+from slotwise.kit.errors import FieldError, NotFound, ValidationFailed
 from slotwise.kit.wire import sent_fields
 from slotwise.meetario import schemas as s
 from slotwise.meetario import views
@@ -531,7 +531,7 @@ class MeetarioService:
     async def _event_type_of(self, ref: int | str) -> uuid.UUID:
         try:
             return await self.type_numbers.resolve(str(ref))
-        except Exception:
+        except NotFound:
             raise ValidationFailed.field("event_type_id", "Event type not found") from None
 
 

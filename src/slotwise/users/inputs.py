@@ -13,6 +13,24 @@ Name = PersonName
 Language = Literal["en", "de", "fr", "es", "no", "nl", "it", "pl", "sv", "tr", "da"]
 
 
+#: a CLDR date pattern (dd/MM/yyyy, d. MMMM yyyy, yyyy-MM-dd, …)
+DateFormat = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=40,
+        examples=["dd/MM/yyyy"],
+        extra_json_schema={"pattern": fields.DATE_FORMAT_PATTERN},
+    ),
+]
+#: 24h, 12h, or a CLDR time pattern: HH:mm, H:mm, hh:mm a, h:mm a
+TimeFormat = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=20, examples=["HH:mm"], extra_json_schema={"enum": sorted(fields.TIME_FORMATS)}
+    ),
+]
+
+
 class UserAvailability(InputStruct):
     """The availability a provisioned user starts with (every field optional)."""
 
@@ -61,32 +79,8 @@ class UserUpdate(InputStruct):
     title: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
     phone: Annotated[str, msgspec.Meta(max_length=50)] | msgspec.UnsetType | None = msgspec.UNSET
     company: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
-    #: a CLDR date pattern (dd/MM/yyyy, d. MMMM yyyy, yyyy-MM-dd, …)
-    date_format: (
-        Annotated[
-            str,
-            msgspec.Meta(
-                max_length=40,
-                examples=["dd/MM/yyyy"],
-                extra_json_schema={"pattern": fields.DATE_FORMAT_PATTERN},
-            ),
-        ]
-        | msgspec.UnsetType
-        | None
-    ) = msgspec.UNSET
-    #: 24h, 12h, or a CLDR time pattern: HH:mm, H:mm, hh:mm a, h:mm a
-    time_format: (
-        Annotated[
-            str,
-            msgspec.Meta(
-                max_length=20,
-                examples=["HH:mm"],
-                extra_json_schema={"enum": sorted(fields.TIME_FORMATS)},
-            ),
-        ]
-        | msgspec.UnsetType
-        | None
-    ) = msgspec.UNSET
+    date_format: DateFormat | msgspec.UnsetType | None = msgspec.UNSET
+    time_format: TimeFormat | msgspec.UnsetType | None = msgspec.UNSET
     week_start: Literal["monday", "sunday", "saturday"] | msgspec.UnsetType | None = msgspec.UNSET
     #: owners and admins may make a user an admin or a member, never above their own role
     role: Literal["admin", "member"] | msgspec.UnsetType = msgspec.UNSET
