@@ -6,18 +6,16 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from slotwise.bookings.meetario_event import (
+    Out,
+    V1Event,
+)
 from slotwise.bookings.schemas import Email, FieldValue, Instant, Reason
 from slotwise.kit.wire import InputStruct, PersonName, Slug, TimeZone
 from slotwise.meeting_types.schemas import Currency, LocationType, Price
 from slotwise.users.inputs import DateFormat, TimeFormat
 
-EventStatus = Literal["pending", "confirmed", "cancelled", "completed"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-
-
-class Out(msgspec.Struct, kw_only=True):
-    """Base of every /api/v1 response body (named `V1…` to stand apart from /v4's shapes in
-    the document)."""
 
 
 class In(InputStruct, rename={}):
@@ -30,41 +28,6 @@ class V1Pagination(Out):
     limit: int
     total: int
     pages: int
-
-
-class V1EventTypeBrief(Out):
-    uuid: str
-    id: int
-    name: str
-    slug: str
-    duration: int
-
-
-class V1Invitee(Out):
-    name: str
-    email: str
-    phone: str | None
-
-
-class V1Host(Out):
-    name: str
-    email: str
-
-
-class V1Event(Out):
-    uuid: str
-    id: int
-    status: EventStatus
-    start_time: datetime
-    end_time: datetime
-    timezone: str
-    event_type: V1EventTypeBrief
-    invitee: V1Invitee
-    host: V1Host
-    notes: str | None
-    created_at: datetime
-    updated_at: datetime
-    uri: str
 
 
 class V1EventList(Out):

@@ -19,6 +19,7 @@ from slotwise.availability import schemas as avs
 from slotwise.availability.formats import DAY_NAMES
 from slotwise.availability.repository import MeetingTypeUseRepository
 from slotwise.availability.service import AvailabilityService
+from slotwise.bookings import meetario_event as ev
 from slotwise.bookings import schemas as bs
 from slotwise.bookings.services.appointment import AppointmentQuery, AppointmentService
 from slotwise.bookings.services.booking import BookingService
@@ -262,7 +263,7 @@ def _renamed(exc: ValidationFailed, names: Names) -> ValidationFailed:
 class EventFilter:
     page: int = 1
     limit: int = 20
-    status: s.EventStatus | None = None
+    status: ev.EventStatus | None = None
     event_type: str | None = None
 
 
@@ -445,8 +446,8 @@ class MeetarioService:
             day = slot.start.astimezone(local).date().isoformat()
             days[day].append(
                 s.V1SlotView(
-                    start_time=views.whole_seconds(slot.start.astimezone(UTC)),
-                    end_time=views.whole_seconds(slot.end.astimezone(UTC)),
+                    start_time=ev.whole_seconds(slot.start.astimezone(UTC)),
+                    end_time=ev.whole_seconds(slot.end.astimezone(UTC)),
                     available=True,
                 )
             )
@@ -454,11 +455,11 @@ class MeetarioService:
 
     # events
 
-    async def _events(self, found: list[bs.Appointment]) -> list[s.V1Event]:
+    async def _events(self, found: list[bs.Appointment]) -> list[ev.V1Event]:
         numbers = await self.event_numbers.numbers(a.id for a in found)
         types = await self.type_facts.of(a.meeting_type_id for a in found)
         now = datetime.now(UTC)
-        return [views.event(a, numbers[a.id], types[a.meeting_type_id], now) for a in found]
+        return [ev.event(a, numbers[a.id], types[a.meeting_type_id], now) for a in found]
 
     async def events(self, query: EventFilter) -> s.V1EventList:
         now = datetime.now(UTC)

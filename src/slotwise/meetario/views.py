@@ -1,16 +1,15 @@
 """/v4 answers and rows → the Meetario sheet's shapes (pure mapping, no queries)."""
 
 import math
-from datetime import datetime
 from typing import Any
 
 from slotwise.availability import schemas as avs
 from slotwise.availability.formats import DAY_NAMES
-from slotwise.bookings import schemas as bs
+from slotwise.bookings.meetario_event import whole_seconds
 from slotwise.meetario import schemas as s
 from slotwise.meetario.ids import Kind, prefixed
 from slotwise.meeting_types import schemas as ms
-from slotwise.models import Availability, MeetingType
+from slotwise.models import Availability
 from slotwise.users import schemas as us
 
 #: minutes in a day, for `max_advance_booking` in days
@@ -26,53 +25,8 @@ _WEEK_START = {
 }
 
 
-def whole_seconds(value: datetime) -> datetime:
-    """The sheet's timestamps carry no fraction of a second."""
-    return value.replace(microsecond=0)
-
-
 def pagination(page: int, limit: int, total: int) -> s.V1Pagination:
     return s.V1Pagination(page=page, limit=limit, total=total, pages=math.ceil(total / limit))
-
-
-def event_status(appointment: bs.Appointment, now: datetime) -> s.EventStatus:
-    """`completed`: confirmed and over."""
-    if appointment.status == "confirmed" and appointment.end <= now:
-        return "completed"
-    return appointment.status
-
-
-def event(
-    appointment: bs.Appointment, number: int, meeting_type: MeetingType, now: datetime
-) -> s.V1Event:
-    attendee = appointment.attendees[0] if appointment.attendees else None
-    host = appointment.hosts[0] if appointment.hosts else None
-    notes = attendee.notes.get("notes") if attendee is not None else None
-    return s.V1Event(
-        uuid=prefixed(Kind.EVENT, appointment.id),
-        id=number,
-        status=event_status(appointment, now),
-        start_time=whole_seconds(appointment.start),
-        end_time=whole_seconds(appointment.end),
-        timezone=(attendee.timezone if attendee else None) or "UTC",
-        event_type=s.V1EventTypeBrief(
-            uuid=prefixed(Kind.EVENT_TYPE, meeting_type.id),
-            id=meeting_type.number,
-            name=meeting_type.name,
-            slug=meeting_type.slug,
-            duration=meeting_type.duration,
-        ),
-        invitee=s.V1Invitee(
-            name=attendee.fullname if attendee else "",
-            email=attendee.email if attendee else "",
-            phone=attendee.phone if attendee else None,
-        ),
-        host=s.V1Host(name=host.full_name if host else "", email=host.email if host else ""),
-        notes=notes if isinstance(notes, str) else None,
-        created_at=whole_seconds(appointment.created_at),
-        updated_at=whole_seconds(appointment.updated_at),
-        uri=f"/api/v1/events/{number}",
-    )
 
 
 def _location(meeting_type: ms.MeetingType) -> s.V1Location | None:
