@@ -22,6 +22,7 @@ from slotwise.models.user import Role, User, UserType
 from slotwise.models.webhook import (
     DeliveryStatus,
     EndpointStatus,
+    PayloadFormat,
     WebhookAttempt,
     WebhookAudit,
     WebhookDelivery,
@@ -53,6 +54,7 @@ __all__ = [
     "NotificationKind",
     "NotificationStatus",
     "NumberMixin",
+    "PayloadFormat",
     "PersonalPage",
     "Role",
     "ScheduleVersion",

@@ -62,6 +62,12 @@ class Appointment(NumberMixin, TimestampMixin, TenantModel):
             where=text("status IN ('confirmed', 'pending')"),
         ),
         Index("ix_appointment_host_start", "host_user_id", "start_at"),
+        #: the completion sweep's: confirmed appointments not yet announced as completed
+        Index(
+            "ix_appointment_to_complete",
+            "end_at",
+            postgresql_where=text("status = 'confirmed' AND completed_at IS NULL"),
+        ),
     )
 
     meeting_type_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -96,6 +102,8 @@ class Appointment(NumberMixin, TimestampMixin, TenantModel):
     ics_sequence: Mapped[int] = mapped_column(default=0)
     #: sent with the booking: no mails to its attendees (the host's still go)
     skip_notifications: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    #: when `booking_completed` was recorded for it (it ended while confirmed)
+    completed_at: Mapped[datetime | None]
 
 
 class Attendee(TenantModel):

@@ -45,6 +45,15 @@ class DeliveryStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class PayloadFormat(enum.StrEnum):
+    """The dialect an endpoint was registered in, and so the body it receives."""
+
+    #: meetergo's flat camelCase body (`/webhooks`, `/v4/webhooks`)
+    MEETERGO = "meetergo"
+    #: the Meetario sheet's snake_case event (`/api/v1/webhooks`)
+    MEETARIO = "meetario"
+
+
 def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
     return [member.value for member in enum_cls]
 
@@ -81,6 +90,13 @@ class WebhookEndpoint(NumberMixin, TimestampMixin, TenantModel):
     last_failure_at: Mapped[datetime | None]
     #: first failed attempt since the last success; the endpoint is disabled when it gets old
     failing_since: Mapped[datetime | None]
+    payload_format: Mapped[PayloadFormat] = mapped_column(
+        Enum(PayloadFormat, name="webhook_payload_format", values_callable=_values),
+        default=PayloadFormat.MEETERGO,
+        server_default=PayloadFormat.MEETERGO.value,
+    )
+    #: off only where private networks are allowed (development): a self-signed local server
+    verify_ssl: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
 
     @validates("secret", "previous_secret")
     def _sealed_only(self, name: str, value: str | None) -> str | None:
