@@ -12,7 +12,7 @@ from slotwise.cli import openapi_document
 from slotwise.settings import Settings, load_settings
 from slotwise.web.document import LINKS
 from slotwise.web.responses import IDEMPOTENT, SPECIFIC
-from slotwise.webhooks.events import PING, EventType
+from slotwise.webhooks.events import MEETARIO_EVENTS, MEETARIO_PING, PING, EventType, dotted
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
@@ -94,11 +94,13 @@ def test_operation_specific_statuses_name_real_operations() -> None:
 def test_every_event_a_subscription_can_receive_is_described() -> None:
     document = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     described = set(document["webhooks"])
-    assert described == {event.value for event in EventType} | {PING}
+    meetario = {dotted(event.value) for event in MEETARIO_EVENTS} | {MEETARIO_PING}
+    assert described == {event.value for event in EventType} | {PING} | meetario
     for name, item in document["webhooks"].items():
         body = item["post"]["requestBody"]["content"]["application/json"]["schema"]
         envelope = body["allOf"][1] if "allOf" in body else body
-        assert envelope["properties"]["webhookType"]["const"] == name
+        kind = "event" if name in meetario else "webhookType"
+        assert envelope["properties"][kind]["const"] == name
         headers = {p["name"] for p in item["post"]["parameters"]}
         assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers
 

@@ -43,6 +43,7 @@ from slotwise.meetario.controller import (
     MeetarioEventController,
     MeetarioEventTypeController,
     MeetarioUserController,
+    MeetarioWebhookController,
 )
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.pages.controller import BookingPageController, assets, embed_script
@@ -197,6 +198,7 @@ def create_app(settings: Settings) -> Litestar:
             MeetarioUserController,
             MeetarioEventTypeController,
             MeetarioEventController,
+            MeetarioWebhookController,
             AuditLogController,
             *docs.routes,
             assets,

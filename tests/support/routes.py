@@ -92,6 +92,13 @@ BODIES: dict[str, object] = {
     },
     "POST /api/v1/event_types": {"name": "Matrix", "duration": 30, "location": "zoom_meeting"},
     "PATCH /api/v1/event_types/{meeting_type_id:str}": {"duration": 45, "is_active": False},
+    "POST /api/v1/webhooks": {
+        "name": "Matrix",
+        "url": "https://hooks.example.test/matrix",
+        "events": ["booking.created"],
+    },
+    "PATCH /api/v1/webhooks/{webhook_id:str}": {"name": "Matrix"},
+    "POST /api/v1/webhooks/{webhook_id:str}/test": None,
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,

@@ -1,6 +1,7 @@
 """A real HTTP server on 127.0.0.1 that records what the product sends it (webhook deliveries,
 image downloads) and answers as planned."""
 
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -31,8 +32,9 @@ class Reply:
 class Receiver:
     """Answers each path with its planned replies in turn (the last one repeats)."""
 
-    def __init__(self, server: ThreadingHTTPServer) -> None:
+    def __init__(self, server: ThreadingHTTPServer, *, scheme: str = "http") -> None:
         self.server = server
+        self.scheme = scheme
         self.received: list[Received] = []
         self.connections = 0
         self._plans: dict[str, list[Reply]] = {}
@@ -43,7 +45,7 @@ class Receiver:
         return int(self.server.server_address[1])
 
     def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def plan(self, path: str, *replies: Reply) -> None:
         with self._lock:
@@ -120,9 +122,12 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
+def running_receiver(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """A receiver on a free port; with `tls`, an https one using that server context."""
     server = _Server(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    receiver = Receiver(server)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    receiver = Receiver(server, scheme="https" if tls is not None else "http")
     server.receiver = receiver
     server.RequestHandlerClass = _handler(receiver)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})

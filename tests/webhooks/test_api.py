@@ -30,6 +30,7 @@ KEYS = {
     "createdAt",
     "updatedAt",
     "stats",
+    "payloadFormat",
 }
 
 

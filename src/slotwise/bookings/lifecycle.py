@@ -9,12 +9,16 @@ same transaction.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.bookings import meetario_event
 from slotwise.bookings import schemas as s
 from slotwise.bookings.repository import (
     AppointmentRepository,
@@ -25,7 +29,7 @@ from slotwise.bookings.views import appointment_view, event_payload, provisional
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
-from slotwise.models import Appointment, AppointmentStatus
+from slotwise.models import Appointment, AppointmentStatus, MeetingType
 from slotwise.notifications.outbox import Change, Notifier, Private
 from slotwise.slots.service import SlotService
 from slotwise.webhooks import events
@@ -109,7 +113,10 @@ class AppointmentLifecycle:
         view = appointment_view(row, attendees, host)
         meeting_type = await self.meeting_types.get(row.meeting_type_id)
         payload = event_payload(event, view, meeting_type, **extra)
-        await events.emit(self.session, self.company_id, event, payload)
+        meetario = None
+        if meeting_type is not None:
+            meetario = self._meetario_fields(row, view, meeting_type, extra)
+        await events.emit(self.session, self.company_id, event, payload, meetario=meetario)
         change = Change(
             event,
             row,
@@ -121,6 +128,23 @@ class AppointmentLifecycle:
         )
         await Notifier(self.session, self.company_id).on_change(change)
         return view
+
+    def _meetario_fields(
+        self,
+        row: Appointment,
+        view: s.Appointment,
+        meeting_type: MeetingType,
+        extra: Mapping[str, object],
+    ) -> events.MeetarioFields:
+        """The event's Meetario body, built only if an /api/v1 endpoint listens."""
+
+        async def fields() -> dict[str, Any]:
+            if "number" in inspect(row).unloaded:
+                await self.session.refresh(row, ["number"])
+            now = datetime.now(UTC)
+            return meetario_event.webhook_fields(view, row.number, meeting_type, now, extra)
+
+        return fields
 
     @staticmethod
     def _record(actor: Actor, now: datetime, reason: str | None) -> dict[str, object]:

@@ -109,10 +109,10 @@ class CheckedNetworkBackend(httpcore.AsyncNetworkBackend):
 class CheckedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the address-checking network backend, no proxies from the env."""
 
-    def __init__(self, *, allow_private: bool, resolver: Resolver) -> None:
+    def __init__(self, *, allow_private: bool, resolver: Resolver, verify: bool = True) -> None:
         super().__init__(trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
             max_connections=200,
             max_keepalive_connections=50,
             keepalive_expiry=5.0,

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from slotwise.auth.access import access
 from slotwise.meetario import schemas as s
 from slotwise.meetario.service import EventFilter, MeetarioService, provide_meetario_service
+from slotwise.meetario.webhooks import MeetarioWebhookService, provide_meetario_webhooks
 
 Page = Annotated[int, QueryParameter(ge=1, le=1_000_000, description="1-based")]
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
@@ -163,3 +164,70 @@ class MeetarioEventController(Controller):
     ) -> s.V1EventData:
         """Move an event to another listed slot of its event type."""
         return await meetario.reschedule_event(appointment_id, data)
+
+
+class MeetarioWebhookController(Controller):
+    """Company-level like /v4's webhooks: a token needs the scope and an admin or owner (an
+    endpoint receives every booking of the company)."""
+
+    path = "/api/v1/webhooks"
+    tags = ["meetario"]
+    dependencies = {"meetario_webhooks": Provide(provide_meetario_webhooks)}
+
+    @get("/", opt=access(company=True, pat_scope="webhooks:read", admin=True))
+    async def list_meetario_webhooks(
+        self, meetario_webhooks: NamedDependency[MeetarioWebhookService]
+    ) -> s.V1WebhookList:
+        """The company's webhooks, oldest first (secrets masked)."""
+        return await meetario_webhooks.list()
+
+    @get("/{webhook_id:str}", opt=access(company=True, pat_scope="webhooks:read", admin=True))
+    async def get_meetario_webhook(
+        self, webhook_id: FromPath[str], meetario_webhooks: NamedDependency[MeetarioWebhookService]
+    ) -> s.V1WebhookData:
+        """One webhook, by its integer id or its `wh_…` id."""
+        return await meetario_webhooks.get(webhook_id)
+
+    @post("/", status_code=201, opt=access(company=True, pat_scope="webhooks:write", admin=True))
+    async def create_meetario_webhook(
+        self,
+        data: JSONBody[s.V1WebhookCreate],
+        meetario_webhooks: NamedDependency[MeetarioWebhookService],
+    ) -> s.V1WebhookData:
+        """Subscribe an https URL to events; the answer holds the signing secret in full, the
+        only time it is shown. Deliveries are signed as Standard Webhooks
+        (`webhook-id`, `webhook-timestamp`, `webhook-signature`)."""
+        return await meetario_webhooks.create(data)
+
+    @patch("/{webhook_id:str}", opt=access(company=True, pat_scope="webhooks:write", admin=True))
+    async def update_meetario_webhook(
+        self,
+        webhook_id: FromPath[str],
+        data: JSONBody[s.V1WebhookUpdate],
+        meetario_webhooks: NamedDependency[MeetarioWebhookService],
+    ) -> s.V1WebhookData:
+        """Change the fields sent; `status: active` turns a paused or disabled webhook on."""
+        return await meetario_webhooks.update(webhook_id, data)
+
+    @delete(
+        "/{webhook_id:str}",
+        status_code=200,
+        opt=access(company=True, pat_scope="webhooks:write", admin=True),
+    )
+    async def delete_meetario_webhook(
+        self, webhook_id: FromPath[str], meetario_webhooks: NamedDependency[MeetarioWebhookService]
+    ) -> s.V1Message:
+        """Delete a webhook and its delivery log."""
+        return await meetario_webhooks.delete(webhook_id)
+
+    @post(
+        "/{webhook_id:str}/test",
+        status_code=200,
+        opt=access(company=True, pat_scope="webhooks:write", admin=True),
+    )
+    async def test_meetario_webhook(
+        self, webhook_id: FromPath[str], meetario_webhooks: NamedDependency[MeetarioWebhookService]
+    ) -> s.V1WebhookTest:
+        """Send a signed `webhook.test` event now, whatever the webhook's status, and say how
+        the endpoint answered (a failure is a 200 too, with `status: failed`)."""
+        return await meetario_webhooks.test(webhook_id)

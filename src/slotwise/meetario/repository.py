@@ -10,7 +10,7 @@ from sqlalchemy import select
 from slotwise.db.tenancy import TenantRepository
 from slotwise.kit.errors import NotFound
 from slotwise.meetario.ids import Kind, parse_ref
-from slotwise.models import Appointment, Availability, MeetingType, User
+from slotwise.models import Appointment, Availability, MeetingType, User, WebhookEndpoint
 from slotwise.models.base import TenantModel
 
 M = TypeVar("M", bound=TenantModel)
@@ -62,6 +62,12 @@ class UserNumbers(NumberedRepository[User]):
     model = User
     kind = Kind.USER
     not_found_message = "User not found"
+
+
+class WebhookNumbers(NumberedRepository[WebhookEndpoint]):
+    model = WebhookEndpoint
+    kind = Kind.WEBHOOK
+    not_found_message = "Webhook not found"
 
 
 class EventTypeFacts(TenantRepository[MeetingType]):

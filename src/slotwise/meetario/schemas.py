@@ -14,6 +14,8 @@ from slotwise.bookings.schemas import Email, FieldValue, Instant, Reason
 from slotwise.kit.wire import InputStruct, PersonName, Slug, TimeZone
 from slotwise.meeting_types.schemas import Currency, LocationType, Price
 from slotwise.users.inputs import DateFormat, TimeFormat
+from slotwise.webhooks import schemas as wh
+from slotwise.webhooks.events import MEETARIO_EVENTS, dotted
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
@@ -294,3 +296,111 @@ class V1WeeklyAvailabilityReplace(In):
 
     availability: V1Week
     timezone: TimeZone | msgspec.UnsetType = msgspec.UNSET
+
+
+#: the events an /api/v1 endpoint may take, as the sheet spells them
+WEBHOOK_EVENT_NAMES = sorted(
+    {dotted(event.value) for event in MEETARIO_EVENTS} | {"booking.canceled"}
+)
+WebhookEvents = Annotated[
+    list[
+        Annotated[str, msgspec.Meta(max_length=64, extra_json_schema={"enum": WEBHOOK_EVENT_NAMES})]
+    ],
+    msgspec.Meta(
+        min_length=1,
+        max_length=20,
+        description=(
+            "Events to receive, each delivered as the event `GET /api/v1/events/{id}` shows"
+            " (`booking.completed`: a confirmed event ended)"
+        ),
+        examples=[["booking.created", "booking.cancelled"]],
+    ),
+]
+WebhookName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+MaxRetries = Annotated[
+    int, msgspec.Meta(ge=0, le=10, description="Retries after a failed first attempt")
+]
+VerifySsl = Annotated[
+    bool,
+    msgspec.Meta(
+        description=(
+            "Check the endpoint's TLS certificate; false is accepted only on a server allowing"
+            " private networks (development: a local server with a self-signed certificate)"
+        )
+    ),
+]
+
+
+class V1WebhookStats(Out):
+    success_count: int
+    failure_count: int
+    #: percent of attempts that succeeded; null before the first attempt
+    success_rate: float | None
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+
+
+class V1Webhook(Out):
+    uuid: str
+    id: int
+    name: str | None
+    url: str
+    events: list[str]
+    #: `disabled`: switched off by the server (the endpoint answered 410, or failed for days);
+    #: set `active` to turn it on again
+    status: Literal["active", "inactive", "disabled"]
+    #: in full only in the create answer; elsewhere masked, ending in its last 4 characters
+    secret: str
+    headers: wh.MaskedHeaders
+    timeout_seconds: int
+    max_retries: int
+    verify_ssl: bool
+    stats: V1WebhookStats
+    created_at: datetime
+    updated_at: datetime
+
+
+class V1WebhookList(Out):
+    data: list[V1Webhook]
+
+
+class V1WebhookData(Out):
+    data: V1Webhook
+
+
+class V1WebhookCreate(In):
+    name: WebhookName
+    url: wh.Url
+    events: WebhookEvents
+    headers: wh.Headers = msgspec.field(default_factory=dict)
+    timeout_seconds: wh.Timeout = 30
+    max_retries: MaxRetries = 3
+    verify_ssl: VerifySsl = True
+
+
+class V1WebhookUpdate(In):
+    """Fields left out stay as they are; `events` and `headers` replace the old values."""
+
+    name: WebhookName | msgspec.UnsetType = msgspec.UNSET
+    url: wh.Url | msgspec.UnsetType = msgspec.UNSET
+    events: WebhookEvents | msgspec.UnsetType = msgspec.UNSET
+    status: wh.SettableStatus | msgspec.UnsetType = msgspec.UNSET
+    headers: wh.Headers | msgspec.UnsetType = msgspec.UNSET
+    timeout_seconds: wh.Timeout | msgspec.UnsetType = msgspec.UNSET
+    max_retries: MaxRetries | msgspec.UnsetType = msgspec.UNSET
+    verify_ssl: VerifySsl | msgspec.UnsetType = msgspec.UNSET
+
+
+class V1TestDelivery(Out):
+    id: str
+    status: Literal["delivered", "failed"]
+    response_code: int | None
+    response_time_ms: int
+    sent_at: datetime
+    #: why it failed (timeout, connect, tls, http_status, …); null when delivered
+    error: str | None
+
+
+class V1WebhookTest(Out):
+    message: str
+    delivery: V1TestDelivery

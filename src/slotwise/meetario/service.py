@@ -1,13 +1,11 @@
 """The Meetario dialect's use cases, each a call into the /v4 services (one booking engine,
 one store) and a mapping of its answer; field names in errors are the sheet's."""
 
-import re
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -24,10 +22,11 @@ from slotwise.bookings import schemas as bs
 from slotwise.bookings.services.appointment import AppointmentQuery, AppointmentService
 from slotwise.bookings.services.booking import BookingService
 from slotwise.kit import fields
-from slotwise.kit.errors import FieldError, NotFound, ValidationFailed
+from slotwise.kit.errors import NotFound, ValidationFailed
 from slotwise.kit.wire import sent_fields
 from slotwise.meetario import schemas as s
 from slotwise.meetario import views
+from slotwise.meetario.conversion import converted, renamed
 from slotwise.meetario.repository import (
     EventNumbers,
     EventTypeFacts,
@@ -43,8 +42,6 @@ from slotwise.slots.params import window
 from slotwise.slots.service import SlotService
 from slotwise.users import inputs as ui
 from slotwise.users.service import UserService
-
-T = TypeVar("T")
 
 #: /v4 field names → the sheet's, for errors raised by the services underneath
 _EVENT_FIELDS = {
@@ -109,27 +106,6 @@ _HOUR = 60
 _DAY = 1440
 
 
-#: how /v4 field names become the sheet's: a table (prefixes carry over) or a function
-Names = dict[str, str] | Callable[[str], str]
-
-#: the location msgspec gives a failed field: `… - at `$.attendee.email``
-_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
-
-
-def _converted(body: dict[str, Any], kind: type[T], names: Names) -> T:
-    """`body` as the /v4 input `kind`, checked by /v4's own rules; a failure names the field
-    as the Meetario client sent it."""
-    try:
-        return msgspec.convert(body, kind)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        found = _AT.search(text)
-        path = found.group("path") if found else ""
-        message = text[: found.start()] if found else text
-        field = _sheet_name(path, names) if path else "body"
-        raise ValidationFailed(errors=[FieldError(field, message)]) from None
-
-
 def _booking(meeting_type_id: uuid.UUID, data: s.V1EventCreate) -> bs.BookingCreate:
     """The /v4 booking the event stands for, checked by its own rules (email, phone, zone)."""
     attendee: dict[str, Any] = {
@@ -145,20 +121,7 @@ def _booking(meeting_type_id: uuid.UUID, data: s.V1EventCreate) -> bs.BookingCre
         "attendee": {k: v for k, v in attendee.items() if v is not None},
         "customFieldValues": data.custom_field_values,
     }
-    return _converted(body, bs.BookingCreate, _EVENT_FIELDS)
-
-
-def _sheet_name(field: str, names: Names) -> str:
-    """The sheet's name of a /v4 field, or of the object holding it (`customFieldValues.topic`
-    is `custom_field_values.topic`); or what a renaming function makes of it."""
-    if callable(names):
-        return names(field)
-    if field in names:
-        return names[field]
-    for prefix, name in names.items():
-        if field.startswith((f"{prefix}.", f"{prefix}[")):
-            return name + field[len(prefix) :]
-    return field
+    return converted(body, bs.BookingCreate, _EVENT_FIELDS)
 
 
 def _week(days: list[s.Weekday]) -> dict[str, Any]:
@@ -204,7 +167,7 @@ def _meeting_type_create(data: s.V1EventTypeCreate) -> ms.MeetingTypeCreate:
             "timezone": data.timezone or "UTC",
             "schedule": _week(data.available_days or _WORKDAYS),
         }
-    return _converted(body, ms.MeetingTypeCreate, _EVENT_TYPE_FIELDS)
+    return converted(body, ms.MeetingTypeCreate, _EVENT_TYPE_FIELDS)
 
 
 def _meeting_type_update(
@@ -244,19 +207,13 @@ def _meeting_type_update(
         body["daysIntoFuture"] = {"mode": "limit", "bookingLimit": limit}
     if availability_id is not None:
         body["availabilityId"] = availability_id
-    return _converted(body, ms.MeetingTypeUpdate, _EVENT_TYPE_FIELDS)
+    return converted(body, ms.MeetingTypeUpdate, _EVENT_TYPE_FIELDS)
 
 
 def _schedule_field(path: str) -> str:
     """/v4's `schedule.3.end` is the request's `availability.3.end`."""
     head, dot, rest = path.partition(".")
     return f"availability{dot}{rest}" if head == "schedule" else path
-
-
-def _renamed(exc: ValidationFailed, names: Names) -> ValidationFailed:
-    """The same failure, naming the fields as the Meetario client sent them."""
-    renamed = [FieldError(_sheet_name(error.field, names), error.message) for error in exc.errors]
-    return ValidationFailed(exc.message, errors=renamed)
 
 
 @dataclass(frozen=True)
@@ -296,11 +253,11 @@ class MeetarioService:
     async def update_me(self, data: s.V1UserUpdate) -> s.V1UserData:
         """The sent fields, as /v4's profile update (its rules, its names turned into ours)."""
         body = {_USER_FIELDS[name]: value for name, value in sent_fields(data).items()}
-        update = _converted(body, ui.UserUpdate, lambda path: _USER_NAMES.get(path, path))
+        update = converted(body, ui.UserUpdate, lambda path: _USER_NAMES.get(path, path))
         try:
             row = await self.users.update(self.principal.user_id, update)
         except ValidationFailed as exc:
-            raise _renamed(exc, _USER_NAMES) from None
+            raise renamed(exc, _USER_NAMES) from None
         return s.V1UserData(data=views.user(row, await self.user_numbers.number(row.id)))
 
     async def _default_availability(self) -> avs.Availability | None:
@@ -330,15 +287,15 @@ class MeetarioService:
                 zone = zone or (await self.users.me()).timezone
                 body = {"name": _NEW_AVAILABILITY, "timezone": zone, "schedule": week}
                 await self.availabilities.create(
-                    _converted(body, avs.AvailabilityCreate, _schedule_field)
+                    converted(body, avs.AvailabilityCreate, _schedule_field)
                 )
             else:
                 changes = {"schedule": week} | ({"timezone": zone} if zone else {})
                 await self.availabilities.update(
-                    found.id, _converted(changes, avs.AvailabilityUpdate, _schedule_field)
+                    found.id, converted(changes, avs.AvailabilityUpdate, _schedule_field)
                 )
         except ValidationFailed as exc:
-            raise _renamed(exc, _schedule_field) from None
+            raise renamed(exc, _schedule_field) from None
         return await self.weekly_availability()
 
     # event types
@@ -372,7 +329,7 @@ class MeetarioService:
         try:
             created = await self.meeting_types.create(create)
         except ValidationFailed as exc:
-            raise _renamed(exc, _EVENT_TYPE_FIELDS) from None
+            raise renamed(exc, _EVENT_TYPE_FIELDS) from None
         (view,) = await self._event_types([created])
         return s.V1EventTypeData(data=view)
 
@@ -386,7 +343,7 @@ class MeetarioService:
                 meeting_type_id, _meeting_type_update(data, availability_id)
             )
         except ValidationFailed as exc:
-            raise _renamed(exc, _EVENT_TYPE_FIELDS) from None
+            raise renamed(exc, _EVENT_TYPE_FIELDS) from None
         (view,) = await self._event_types([updated])
         return s.V1EventTypeData(data=view)
 
@@ -436,7 +393,7 @@ class MeetarioService:
         try:
             first, after = window(start, end or start, zone)
         except ValidationFailed as exc:
-            raise _renamed(exc, {"end": "end_date", "start": "start_date"}) from None
+            raise renamed(exc, {"end": "end_date", "start": "start_date"}) from None
         now = datetime.now(UTC)
         busy = await self.slots.busy(rules, first, after, now)
         found, _ = slots_until(rules.query(first, after, rules.meeting_type.duration), busy, now)
@@ -501,7 +458,7 @@ class MeetarioService:
         try:
             created = await self.bookings.create(booking)
         except ValidationFailed as exc:
-            raise _renamed(exc, _EVENT_FIELDS) from None
+            raise renamed(exc, _EVENT_FIELDS) from None
         appointment_id = (
             created.appointment_id
             if isinstance(created, bs.BookingCreated)
@@ -525,7 +482,7 @@ class MeetarioService:
         try:
             moved = await self.appointments.reschedule(appointment_id, move)
         except ValidationFailed as exc:
-            raise _renamed(exc, _EVENT_FIELDS) from None
+            raise renamed(exc, _EVENT_FIELDS) from None
         (view,) = await self._events([moved.appointment])
         return s.V1EventData(data=view)
 

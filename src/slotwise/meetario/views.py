@@ -1,6 +1,7 @@
 """/v4 answers and rows → the Meetario sheet's shapes (pure mapping, no queries)."""
 
 import math
+from datetime import datetime
 from typing import Any
 
 from slotwise.availability import schemas as avs
@@ -9,8 +10,11 @@ from slotwise.bookings.meetario_event import whole_seconds
 from slotwise.meetario import schemas as s
 from slotwise.meetario.ids import Kind, prefixed
 from slotwise.meeting_types import schemas as ms
-from slotwise.models import Availability
+from slotwise.models import Availability, WebhookEndpoint
 from slotwise.users import schemas as us
+from slotwise.webhooks import schemas as wh
+from slotwise.webhooks import views as webhook_views
+from slotwise.webhooks.events import dotted
 
 #: minutes in a day, for `max_advance_booking` in days
 _DAY_MINUTES = 1440
@@ -147,4 +151,50 @@ def weekly(row: avs.Availability | None, user_zone: str) -> s.V1WeeklyAvailabili
             availability={str(n): week_day(day) for n, day in enumerate(days, start=1)},
             timezone=row.timezone if row else user_zone,
         )
+    )
+
+
+def webhook(row: WebhookEndpoint, secret: str) -> s.V1Webhook:
+    """`secret` as the answer shows it: in full once, after that masked."""
+    stats = webhook_views.stats(row)
+    return s.V1Webhook(
+        uuid=prefixed(Kind.WEBHOOK, row.id),
+        id=row.number,
+        name=row.name,
+        url=row.url,
+        events=[dotted(name) for name in row.event_types],
+        status=row.status.value,
+        secret=secret,
+        headers=webhook_views.masked_headers(row),
+        timeout_seconds=row.timeout_seconds,
+        max_retries=row.max_retries,
+        verify_ssl=row.verify_ssl,
+        stats=s.V1WebhookStats(
+            success_count=stats.success_count,
+            failure_count=stats.failure_count,
+            success_rate=stats.success_rate,
+            last_success_at=_seconds_or_none(stats.last_success_at),
+            last_failure_at=_seconds_or_none(stats.last_failure_at),
+        ),
+        created_at=whole_seconds(row.created_at),
+        updated_at=whole_seconds(row.updated_at),
+    )
+
+
+def _seconds_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else whole_seconds(value)
+
+
+def test_result(result: wh.TestResult) -> s.V1WebhookTest:
+    delivered = result.status == "delivered"
+    return s.V1WebhookTest(
+        message="Test webhook sent successfully" if delivered else "Test webhook failed",
+        delivery=s.V1TestDelivery(
+            id=prefixed(Kind.DELIVERY, result.id),
+            status=result.status,
+            response_code=result.response_code,
+            response_time_ms=result.response_time_ms,
+            sent_at=whole_seconds(result.sent_at),
+            error=result.error,
+        ),
     )

@@ -95,7 +95,14 @@ async def send_attempt(
     headers["content-type"] = "application/json"
     timestamp = int(now.timestamp())
     headers |= signing.headers(secrets_, event.msg_id, timestamp, event.payload)
-    return await sender.send(endpoint.url, headers, event.payload, endpoint.timeout_seconds, now)
+    return await sender.send(
+        endpoint.url,
+        headers,
+        event.payload,
+        endpoint.timeout_seconds,
+        now,
+        verify=endpoint.verify_ssl,
+    )
 
 
 class Recorder:

@@ -1,7 +1,10 @@
 """The events an endpoint receives, for the API document's `webhooks` section (OpenAPI 3.1).
 
-Each event is a POST of meetergo's flat body (`events.event_body`): `webhookType`, the
-resource's fields, `eventId` and `occurredAt`, signed per Standard Webhooks.
+An endpoint registered under /webhooks or /v4/webhooks receives meetergo's flat body
+(`events.event_body`): `webhookType`, the resource's fields, `eventId` and `occurredAt`. One
+registered under /api/v1/webhooks receives Meetario's (`events.meetario_body`), keyed here by
+its dotted name: `event`, `event_id`, `occurred_at` and the event as `GET /api/v1/events/{id}`
+shows it in `data`. Both are signed per Standard Webhooks.
 """
 
 from litestar.enums import ParamType
@@ -18,7 +21,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 
-from slotwise.webhooks.events import PING, EventType
+from slotwise.webhooks.events import MEETARIO_EVENTS, MEETARIO_PING, PING, EventType, dotted
 
 _STRING = Schema(type=OpenAPIType.STRING)
 _HEADERS = [
@@ -61,6 +64,10 @@ _APPOINTMENT_EVENTS: dict[EventType, tuple[str, dict[str, Schema | Reference]]] 
     EventType.BOOKING_REQUESTED: ("A booking waits for the host's confirmation", {}),
     EventType.BOOKING_CONFIRMED: ("The host confirmed a booking that waited for it", {}),
     EventType.BOOKING_DECLINED: ("The host declined a booking; its slot is free again", {}),
+    EventType.BOOKING_COMPLETED: (
+        "A confirmed appointment ended (sent within a minute of its end)",
+        {},
+    ),
     EventType.BOOKING_REASSIGNED: (
         "An appointment moved to another host (its host left the company)",
         {
@@ -88,10 +95,54 @@ def _envelope(event: str, properties: dict[str, Schema | Reference]) -> Schema:
     )
 
 
+def _meetario_envelope(event: str, data: Schema | Reference) -> Schema:
+    return Schema(
+        type=OpenAPIType.OBJECT,
+        properties={
+            "event": Schema(type=OpenAPIType.STRING, const=event),
+            "event_id": Schema(
+                type=OpenAPIType.STRING, description="Equal to the webhook-id header"
+            ),
+            "occurred_at": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+            "data": data,
+        },
+        required=["event", "event_id", "occurred_at", "data"],
+        description="Sent to endpoints registered under /api/v1/webhooks",
+    )
+
+
+_UUID = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.UUID)
+#: the snake_case details a Meetario body carries beside `data`, by event
+_MEETARIO_DETAILS: dict[EventType, dict[str, Schema | Reference]] = {
+    EventType.BOOKING_CREATED: {
+        "attendee_id": Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.UUID,
+            description="Set when someone joined a group event: the new attendee",
+        )
+    },
+    EventType.BOOKING_CANCELLED: {
+        "cancelled_attendee_id": Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.UUID,
+            description="Set when one attendee left a group event (it goes on for the others)",
+        )
+    },
+    EventType.BOOKING_RESCHEDULED: {
+        "previous_start_time": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME)
+    },
+    EventType.BOOKING_REASSIGNED: {
+        "previous_host_ids": Schema(type=OpenAPIType.ARRAY, items=_UUID)
+    },
+}
+
+
 def _post(event: str, summary: str, body: Schema) -> PathItem:
     return PathItem(
         post=Operation(
-            operation_id="on" + "".join(word.title() for word in event.split("_")),
+            operation_id="on"
+            + "".join(word.title() for word in event.replace(".", "_").split("_"))
+            + ("V1" if "." in event else ""),
             summary=summary,
             tags=["webhooks"],
             parameters=list(_HEADERS),
@@ -147,5 +198,28 @@ def webhook_events() -> dict[str, PathItem | Reference]:
         PING,
         "A test delivery from POST /webhooks/{id}/test",
         _envelope(PING, {"webhookId": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.UUID)}),
+    )
+    return found | _meetario_events()
+
+
+def _meetario_events() -> dict[str, PathItem | Reference]:
+    found: dict[str, PathItem | Reference] = {}
+    for event in sorted(MEETARIO_EVENTS):
+        summary = _APPOINTMENT_EVENTS[event][0]
+        name = dotted(event.value)
+        body = _meetario_envelope(name, Reference(ref="#/components/schemas/V1Event"))
+        if event in _MEETARIO_DETAILS:
+            body.properties = {**(body.properties or {}), **_MEETARIO_DETAILS[event]}
+        found[name] = _post(name, summary, body)
+    test = _meetario_envelope(
+        MEETARIO_PING,
+        Schema(
+            type=OpenAPIType.OBJECT,
+            properties={"webhook_id": Schema(type=OpenAPIType.INTEGER)},
+            required=["webhook_id"],
+        ),
+    )
+    found[MEETARIO_PING] = _post(
+        MEETARIO_PING, "A test delivery from POST /api/v1/webhooks/{id}/test", test
     )
     return found

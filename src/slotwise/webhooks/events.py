@@ -6,9 +6,10 @@ rolled-back change never produces an event and a committed one is never lost.
 """
 
 import enum
+import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db.tenancy import CompanyId
 from slotwise.jobs import Wakeup, after_commit
-from slotwise.models import uuid7
+from slotwise.models import PayloadFormat, uuid7
 from slotwise.webhooks.repository import DeliveryRepository, EndpointRepository, EventRepository
+
+log = logging.getLogger("slotwise.webhooks")
 
 #: the arq job that sends one delivery attempt
 DELIVER = "webhooks.deliver"
@@ -40,6 +43,8 @@ class EventType(enum.StrEnum):
     BOOKING_DECLINED = "booking_declined"
     #: an appointment moved to another host (its host left the company)
     BOOKING_REASSIGNED = "booking_reassigned"
+    #: a confirmed appointment ended (recorded by the worker's completion sweep)
+    BOOKING_COMPLETED = "booking_completed"
     NEW_EMPLOYEE = "new_employee"
 
 
@@ -55,6 +60,22 @@ ACCEPTED_ONLY = frozenset(
     }
 )
 SUBSCRIBABLE = frozenset(member.value for member in EventType) | ACCEPTED_ONLY
+#: the events an endpoint registered under /api/v1 may take: the ones about an appointment,
+#: whose Meetario body is the event as `GET /api/v1/events/{id}` shows it
+MEETARIO_EVENTS = frozenset(
+    {
+        EventType.BOOKING_CREATED,
+        EventType.BOOKING_CONFIRMED,
+        EventType.BOOKING_CANCELLED,
+        EventType.BOOKING_RESCHEDULED,
+        EventType.BOOKING_COMPLETED,
+        EventType.BOOKING_REQUESTED,
+        EventType.BOOKING_DECLINED,
+        EventType.BOOKING_REASSIGNED,
+    }
+)
+#: Meetario's test delivery (`POST /api/v1/webhooks/{id}/test`)
+MEETARIO_PING = "webhook.test"
 #: Meetario spellings that differ from meetergo's beyond the dot
 EVENT_ALIASES = {"booking_canceled": "booking_cancelled"}
 #: every spelling a subscription may use (the API document's list)
@@ -65,25 +86,53 @@ SUBSCRIBABLE_NAMES = sorted(
 )
 
 
+#: builds a Meetario body's fields (`data` and the change's details), asked for only when an
+#: endpoint registered under /api/v1 listens
+MeetarioFields = Callable[[], Awaitable[Mapping[str, Any]]]
+
+
+def dotted(event_type: str) -> str:
+    """Meetario's spelling of an event: `booking.created`."""
+    return event_type.replace("_", ".")
+
+
 async def emit(
-    session: AsyncSession, company_id: CompanyId, event: EventType, payload: Mapping[str, Any]
+    session: AsyncSession,
+    company_id: CompanyId,
+    event: EventType,
+    payload: Mapping[str, Any],
+    *,
+    meetario: MeetarioFields | None = None,
 ) -> None:
     """Record `event` for the company's subscribed endpoints, in the caller's transaction.
 
-    One event row holding the body as it will be sent, one pending delivery per active endpoint
+    One event row per body format listened for, holding the body as it will be sent (meetergo's
+    flat `payload`; Meetario's event from `meetario`), one pending delivery per active endpoint
     subscribed to the event, and a wake-up per delivery sent after commit. When no endpoint
     listens, nothing is stored.
     """
-    endpoint_ids = await EndpointRepository(session, company_id).subscribed(event.value)
-    if not endpoint_ids:
+    subscribed = await EndpointRepository(session, company_id).subscribed(event.value)
+    if not subscribed:
         return
     now = datetime.now(UTC)
-    msg_id, event_id = new_msg_id(), uuid7()
-    body = event_body(event.value, payload, msg_id, now)
-    await EventRepository(session, company_id).insert(event_id, event.value, msg_id, body, now)
-    deliveries = DeliveryRepository(session, company_id)
-    for delivery_id in await deliveries.insert_pending(event_id, endpoint_ids, now):
-        after_commit(session, deliver_wakeup(delivery_id, 1))
+    by_format: dict[PayloadFormat, list[uuid.UUID]] = {}
+    for endpoint_id, payload_format in subscribed:
+        by_format.setdefault(payload_format, []).append(endpoint_id)
+    for payload_format, endpoint_ids in by_format.items():
+        msg_id = new_msg_id()
+        if payload_format is PayloadFormat.MEETARIO:
+            if meetario is None:  # subscriptions are checked: only appointment events
+                log.error("%s has no Meetario body; endpoints %s skipped", event, endpoint_ids)
+                continue
+            name = dotted(event.value)
+            body = meetario_body(name, await meetario(), msg_id, now)
+        else:
+            name, body = event.value, event_body(event.value, payload, msg_id, now)
+        event_id = uuid7()
+        await EventRepository(session, company_id).insert(event_id, name, msg_id, body, now)
+        deliveries = DeliveryRepository(session, company_id)
+        for delivery_id in await deliveries.insert_pending(event_id, endpoint_ids, now):
+            after_commit(session, deliver_wakeup(delivery_id, 1))
 
 
 def new_msg_id() -> str:
@@ -103,6 +152,16 @@ def event_body(
     body |= {key: value for key, value in payload.items() if key not in ("secret", "webhookType")}
     body |= {"eventId": msg_id, "occurredAt": occurred_at}
     return msgspec.json.encode(body)
+
+
+def meetario_body(
+    event_type: str, fields: Mapping[str, Any], msg_id: str, occurred_at: datetime
+) -> bytes:
+    """Meetario's snake_case body: `event` (dotted), `event_id`, `occurred_at` (UTC, whole
+    seconds, `Z`) and the event's fields, serialized once like meetergo's."""
+    at = occurred_at.astimezone(UTC).replace(microsecond=0)
+    body: dict[str, Any] = {"event": event_type, "event_id": msg_id, "occurred_at": at}
+    return msgspec.json.encode(body | dict(fields))
 
 
 def deliver_wakeup(delivery_id: uuid.UUID, attempt: int, *, again: bool = False) -> Wakeup:

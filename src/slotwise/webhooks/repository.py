@@ -16,6 +16,7 @@ from slotwise.db.tenancy import TenantRepository
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
+    PayloadFormat,
     WebhookAttempt,
     WebhookAudit,
     WebhookDelivery,
@@ -37,10 +38,11 @@ class EndpointRepository(TenantRepository[WebhookEndpoint]):
         """Serialise endpoint creation per company (the endpoint limit is checked under it)."""
         await lock(self.session, f"webhook_endpoint:{self.company_id}")
 
-    async def subscribed(self, event_type: str) -> list[uuid.UUID]:
-        """Active endpoints subscribed to `event_type`, kept from being deleted until commit."""
+    async def subscribed(self, event_type: str) -> list[tuple[uuid.UUID, PayloadFormat]]:
+        """Active endpoints subscribed to `event_type` and the body each takes, kept from being
+        deleted until commit."""
         stmt = (
-            select(WebhookEndpoint.id)
+            select(WebhookEndpoint.id, WebhookEndpoint.payload_format)
             .where(
                 self._scope,
                 WebhookEndpoint.status == EndpointStatus.ACTIVE,
@@ -49,7 +51,7 @@ class EndpointRepository(TenantRepository[WebhookEndpoint]):
             .order_by(WebhookEndpoint.id)
             .with_for_update(read=True, key_share=True)
         )
-        return list((await self.session.scalars(stmt)).all())
+        return [(row[0], row[1]) for row in await self.session.execute(stmt)]
 
     async def count_success(self, endpoint_id: uuid.UUID, now: datetime) -> None:
         stmt = (

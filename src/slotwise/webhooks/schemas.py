@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from slotwise.kit.wire import InputStruct, WireStruct
-from slotwise.models import DeliveryStatus, EndpointStatus
+from slotwise.models import DeliveryStatus, EndpointStatus, PayloadFormat
 from slotwise.webhooks.events import SUBSCRIBABLE_NAMES
 
 UNSET = msgspec.UNSET
@@ -134,6 +134,9 @@ class Webhook(WireStruct):
     created_at: datetime
     updated_at: datetime
     stats: WebhookStats
+    #: the body the endpoint receives: meetergo's, or the Meetario sheet's for an endpoint
+    #: registered under /api/v1/webhooks
+    payload_format: PayloadFormat
 
 
 class WebhookWithSecret(Webhook):

@@ -86,8 +86,17 @@ class Sender:
     def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
         self.allow_private = allow_private
         self.resolver = resolver
-        self.client = httpx.AsyncClient(
-            transport=CheckedTransport(allow_private=allow_private, resolver=resolver),
+        self.client = self._client(verify=True)
+        #: for endpoints with `verify_ssl: false`, which only development allows (with private
+        #: networks): a local server with a self-signed certificate
+        self.unverified = self._client(verify=False) if allow_private else None
+
+    def _client(self, *, verify: bool) -> httpx.AsyncClient:
+        transport = CheckedTransport(
+            allow_private=self.allow_private, resolver=self.resolver, verify=verify
+        )
+        return httpx.AsyncClient(
+            transport=transport,
             follow_redirects=False,
             trust_env=False,
             headers={"user-agent": USER_AGENT},
@@ -95,6 +104,8 @@ class Sender:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        if self.unverified is not None:
+            await self.unverified.aclose()
 
     def check_url(self, url: str) -> None:
         """Registration check: raise policy.UrlProblem for a URL that may not be used.
@@ -107,8 +118,17 @@ class Sender:
         policy.parse_endpoint(url, allow_private=self.allow_private)
 
     async def send(
-        self, url: str, headers: dict[str, str], body: bytes, timeout_seconds: float, now: datetime
+        self,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        timeout_seconds: float,
+        now: datetime,
+        *,
+        verify: bool = True,
     ) -> Sent:
+        """POST `body`; certificates are checked unless `verify` is off and this sender allows
+        private networks (anywhere else `verify` is ignored)."""
         started = time.perf_counter()
 
         def elapsed() -> int:
@@ -123,10 +143,11 @@ class Sender:
         except policy.UrlProblem as exc:
             error = "blocked_address" if isinstance(exc, policy.BlockedTarget) else "invalid_url"
             return Sent(now, elapsed(), None, error, detail=f"The URL {exc}")
+        client = self.client if verify or self.unverified is None else self.unverified
         try:
             async with (
                 asyncio.timeout(timeout_seconds),
-                self.client.stream(
+                client.stream(
                     "POST", url, content=body, headers=headers, timeout=limits
                 ) as response,
             ):

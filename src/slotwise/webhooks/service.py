@@ -22,6 +22,7 @@ from slotwise.kit.sealing import Keyring, SealError
 from slotwise.models import (
     DeliveryStatus,
     EndpointStatus,
+    PayloadFormat,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
@@ -33,10 +34,13 @@ from slotwise.webhooks import sealed_secrets, signing
 from slotwise.webhooks.delivery import send_attempt
 from slotwise.webhooks.events import (
     EVENT_ALIASES,
+    MEETARIO_EVENTS,
+    MEETARIO_PING,
     PING,
     SUBSCRIBABLE,
     deliver_wakeup,
     event_body,
+    meetario_body,
     new_msg_id,
 )
 from slotwise.webhooks.repository import (
@@ -72,14 +76,25 @@ _TOKEN = re.compile(s.HEADER_NAME)
 _VALUE = re.compile(s.HEADER_VALUE)
 
 
-def normalise_event_types(values: Iterable[str]) -> tuple[list[str], list[FieldError]]:
-    """meetergo's names; Meetario's dotted ones are mapped (`booking.created`)."""
+#: the events an endpoint may subscribe to, by the body it takes
+ALLOWED_EVENTS = {
+    PayloadFormat.MEETERGO: SUBSCRIBABLE,
+    PayloadFormat.MEETARIO: frozenset(event.value for event in MEETARIO_EVENTS),
+}
+
+
+def normalise_event_types(
+    values: Iterable[str], payload_format: PayloadFormat = PayloadFormat.MEETERGO
+) -> tuple[list[str], list[FieldError]]:
+    """meetergo's names, as stored; Meetario's dotted ones are mapped (`booking.created`). An
+    endpoint taking Meetario's body may only name the events about an appointment."""
     found: list[str] = []
     errors: list[FieldError] = []
+    allowed = ALLOWED_EVENTS[payload_format]
     for index, value in enumerate(values):
         name = value.strip().lower().replace(".", "_")
         name = EVENT_ALIASES.get(name, name)
-        if name not in SUBSCRIBABLE:
+        if name not in allowed:
             errors.append(FieldError(f"eventTypes[{index}]", f"Unknown event type '{value}'"))
         elif name not in found:
             found.append(name)
@@ -143,8 +158,16 @@ class WebhookService:
     async def get(self, webhook_id: uuid.UUID) -> s.Webhook:
         return webhook_view(await self.endpoints.get_or_404(webhook_id))
 
-    async def create(self, data: s.WebhookCreate) -> s.WebhookWithSecret:
-        event_types, errors = normalise_event_types(data.event_types)
+    async def create(
+        self,
+        data: s.WebhookCreate,
+        *,
+        payload_format: PayloadFormat = PayloadFormat.MEETERGO,
+        verify_ssl: bool = True,
+    ) -> s.WebhookWithSecret:
+        """A new endpoint, taking the bodies of `payload_format` (the dialect it was registered
+        in); `verify_ssl` may be off only where private networks are allowed."""
+        event_types, errors = normalise_event_types(data.event_types, payload_format)
         errors = self._url_errors(data.endpoint) + errors + check_headers(data.headers)
         if errors:
             raise ValidationFailed(errors=errors)
@@ -163,6 +186,8 @@ class WebhookService:
                 timeout_seconds=data.timeout_seconds,
                 max_retries=data.max_retries,
                 status=EndpointStatus(data.status),
+                payload_format=payload_format,
+                verify_ssl=verify_ssl,
                 secret=sealed_secrets.seal(self.keyring, endpoint_id, secret),
                 success_count=0,
                 failure_count=0,
@@ -172,14 +197,18 @@ class WebhookService:
         await self.session.refresh(row)
         return with_secret(row, secret)
 
-    async def _validated_update(self, data: s.WebhookUpdate) -> dict[str, object]:
+    async def _validated_update(
+        self, data: s.WebhookUpdate, payload_format: PayloadFormat
+    ) -> dict[str, object]:
         values: dict[str, object] = {}
         errors: list[FieldError] = []
         if data.endpoint is not s.UNSET:
             errors += self._url_errors(data.endpoint)
             values["url"] = data.endpoint
         if data.event_types is not s.UNSET:
-            values["event_types"], type_errors = normalise_event_types(data.event_types)
+            values["event_types"], type_errors = normalise_event_types(
+                data.event_types, payload_format
+            )
             errors += type_errors
         if data.headers is not s.UNSET:
             errors += check_headers(data.headers)
@@ -194,9 +223,14 @@ class WebhookService:
             values["status"] = EndpointStatus(data.status)
         return values
 
-    async def update(self, webhook_id: uuid.UUID, data: s.WebhookUpdate) -> s.Webhook:
+    async def update(
+        self, webhook_id: uuid.UUID, data: s.WebhookUpdate, *, verify_ssl: bool | None = None
+    ) -> s.Webhook:
+        """Change the sent fields (`verify_ssl` too, when given)."""
         row = await self.endpoints.get_or_404(webhook_id, for_update=True)
-        values = await self._validated_update(data)
+        values = await self._validated_update(data, row.payload_format)
+        if verify_ssl is not None:
+            values["verify_ssl"] = verify_ssl
         if (
             values.get("status") is EndpointStatus.ACTIVE
             and row.status is not EndpointStatus.ACTIVE
@@ -244,8 +278,12 @@ class WebhookService:
         endpoint = await self.endpoints.get_or_404(webhook_id)
         now = utc_now()
         msg_id = new_msg_id()
-        body = event_body(PING, {"webhookId": str(endpoint.id)}, msg_id, now)
-        event = WebhookEvent(type=PING, msg_id=msg_id, payload=body, occurred_at=now)
+        if endpoint.payload_format is PayloadFormat.MEETARIO:
+            name = MEETARIO_PING
+            body = meetario_body(name, {"data": {"webhook_id": endpoint.number}}, msg_id, now)
+        else:
+            name, body = PING, event_body(PING, {"webhookId": str(endpoint.id)}, msg_id, now)
+        event = WebhookEvent(type=name, msg_id=msg_id, payload=body, occurred_at=now)
         return PreparedPing(endpoint, event, now)
 
     async def send_test(self, ping: PreparedPing) -> Sent:

@@ -38,6 +38,10 @@ def stats(row: WebhookEndpoint) -> s.WebhookStats:
     )
 
 
+def masked_headers(row: WebhookEndpoint) -> dict[str, str]:
+    return {name: mask_header_value(value) for name, value in (row.headers or {}).items()}
+
+
 def webhook_view(row: WebhookEndpoint) -> s.Webhook:
     return s.Webhook(
         id=row.id,
@@ -45,7 +49,7 @@ def webhook_view(row: WebhookEndpoint) -> s.Webhook:
         event_types=list(row.event_types),
         description=row.description,
         name=row.name,
-        headers={name: mask_header_value(v) for name, v in (row.headers or {}).items()},
+        headers=masked_headers(row),
         timeout_seconds=row.timeout_seconds,
         max_retries=row.max_retries,
         status=row.status,
@@ -53,6 +57,7 @@ def webhook_view(row: WebhookEndpoint) -> s.Webhook:
         created_at=row.created_at,
         updated_at=row.updated_at,
         stats=stats(row),
+        payload_format=row.payload_format,
     )
 
 
