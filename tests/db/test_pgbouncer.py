@@ -19,11 +19,12 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
+from slotwise.cli.migrate import upgrade
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.unscoped import find_credential
 from slotwise.models import User
 from slotwise.settings import Settings, load_settings
-from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, with_redis_db
+from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, scratch_database, with_redis_db
 from tests.support.bookings import monday
 from tests.support.factories import attendee_body, make_tenant
 from tests.support.pgbouncer import APPLICATION_NAME, running_pgbouncer
@@ -198,3 +199,20 @@ async def test_prepared_statement_caches_break_behind_pgbouncer(
     assert errors, "the cached prepared statements were expected to fail behind PgBouncer"
     assert all("prepared statement" in str(e) for e in errors), errors
     assert await _traffic(msgspec.structs.replace(behind, db_pgbouncer=True)) == []
+
+
+async def _version(url: str) -> str:
+    conn = await asyncpg.connect(url)
+    try:
+        return str(await conn.fetchval("SELECT version_num FROM alembic_version"))
+    finally:
+        await conn.close()
+
+
+def test_migrations_run_through_pgbouncer(database_url: str) -> None:
+    """`slotwise migrate` runs every migration in one transaction, so the pool does not break
+    it (PgBouncer here sends every database name on to the same server)."""
+    with scratch_database(database_url, "slotwise_bounced") as fresh:
+        with running_pgbouncer(fresh, pool_size=POOL_SIZE) as through:
+            upgrade(through)
+        assert asyncio.run(_version(fresh)) == asyncio.run(_version(database_url))
