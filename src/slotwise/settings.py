@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     db_pool_size: int = 20
     db_echo: bool = False
+    #: the database is reached through PgBouncer in transaction pooling: no statement is kept
+    #: prepared between transactions, which may each run on another server connection
+    db_pgbouncer: bool = False
     provisional_ttl_minutes: int = 1440
     webhook_max_endpoints: int = 20
     #: caps on what a tenant can pile up; one more is 406 `limit_reached` (the lists they

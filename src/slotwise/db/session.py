@@ -47,6 +47,13 @@ SESSIONMAKER: StateKey[async_sessionmaker[AsyncSession]] = StateKey(
 #: how long opening a connection may take before the request is answered 503
 CONNECT_TIMEOUT_SECONDS = 5
 
+#: PgBouncer in transaction pooling hands each transaction whichever server connection is free,
+#: so a statement prepared under a name in one transaction is missing in the next (or, prepared
+#: by another client under the same name, already there). With both caches off, asyncpg prepares
+#: every statement, ORM or raw, unnamed, and parses it again in the message that binds its
+#: parameters, so nothing prepared outlives the statement.
+PGBOUNCER_CONNECT_ARGS = {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
+
 
 def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
@@ -58,7 +65,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # idle timeout) is replaced on checkout instead of failing the request that drew it
         pool_pre_ping=True,
         # an unreachable server fails the request within seconds (asyncpg waits 60 by default)
-        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+        | (PGBOUNCER_CONNECT_ARGS if settings.db_pgbouncer else {}),
         echo=settings.db_echo,
         # a failed statement's error (and so the log line) never carries its values:
         # attendees' names, emails and notes
