@@ -33,7 +33,7 @@ class Base(DeclarativeBase):
 
 
 class IdMixin:
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7, sort_order=-1)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
 
 
 class NumberMixin:
