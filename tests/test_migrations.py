@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -106,3 +107,58 @@ def test_existing_rows_are_numbered_in_order_and_new_ones_follow(
         asyncio.run(_run(url, insert, newest, company))
         got = asyncio.run(_run(url, "SELECT number FROM webhook_endpoint WHERE id = $1", newest))
         assert got == len(endpoints) + 1
+
+
+def test_keys_by_company_carry_the_rows_over_and_back(service_urls: tuple[str, str]) -> None:
+    company, live, gone, key = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    user = (
+        'INSERT INTO "user" (id, company_id, email, given_name, family_name, slug, timezone,'
+        " language, role, user_type, deleted_at) VALUES ($1, $2, $3, 'A', 'B', $3, 'UTC', 'en',"
+        " 'member', 'standard', $4)"
+    )
+    with scratch_database(service_urls[0], "slotwise_migr") as url:
+        upgrade(url, "0025")
+        asyncio.run(
+            _run(url, "INSERT INTO company (id, name, timezone) VALUES ($1, 'A', 'UTC')", company)
+        )
+        asyncio.run(_run(url, user, live, company, "live-one", None))
+        asyncio.run(_run(url, user, gone, company, "gone-one", datetime.now(UTC)))
+        asyncio.run(
+            _run(
+                url,
+                "INSERT INTO credential (id, company_id, kind, lookup_id, secret_hash,"
+                " display_prefix, scopes, active) VALUES ($1, $2, 'pat', 'AbCd1234', 'h', 'p',"
+                " '{}', true)",
+                key,
+                company,
+            )
+        )
+        asyncio.run(
+            _run(url, "INSERT INTO schedule_version (user_id, version) VALUES ($1, 7)", live)
+        )
+        upgrade(url)
+        assert (
+            asyncio.run(_run(url, "SELECT user_id FROM user_slug WHERE slug = 'live-one'")) == live
+        )
+        assert asyncio.run(_run(url, "SELECT count(*) FROM user_slug")) == 1, "live users only"
+        found = "SELECT credential_id FROM credential_lookup WHERE lookup_id = 'AbCd1234'"
+        assert asyncio.run(_run(url, found)) == key
+        version = "SELECT version FROM schedule_version WHERE company_id = $1 AND user_id = $2"
+        assert asyncio.run(_run(url, version, company, live)) == 7
+        asyncio.run(
+            _run(
+                url,
+                "INSERT INTO availability (id, company_id, user_id, name, timezone, is_default,"
+                " schedule) VALUES ($1, $2, $3, 'x', 'UTC', false, '{}')",
+                uuid.uuid4(),
+                company,
+                live,
+            )
+        )
+        assert asyncio.run(_run(url, version, company, live)) == 8, "the trigger bumps it"
+        downgrade(url, "0025")
+        assert asyncio.run(_run(url, "SELECT version FROM schedule_version")) == 8
+        primary = (
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'pk_appointment'"
+        )
+        assert asyncio.run(_run(url, primary)) == "PRIMARY KEY (id)"

@@ -142,8 +142,9 @@ async def assert_each_booked_once(
     events = await fetch(
         target.settings,
         "SELECT convert_from(e.payload, 'UTF8')::jsonb->>'id' AS id, count(d.id) AS deliveries"
-        " FROM webhook_event e LEFT JOIN webhook_delivery d ON d.event_id = e.id"
-        " WHERE e.type = 'booking_created' GROUP BY e.id",
+        " FROM webhook_event e"
+        " LEFT JOIN webhook_delivery d ON d.company_id = e.company_id AND d.event_id = e.id"
+        " WHERE e.type = 'booking_created' GROUP BY e.company_id, e.id",
     )
     per_booking = Counter(row["id"] for row in events if row["id"] in set(stored.values()))
     assert per_booking == Counter(set(stored.values()))

@@ -423,7 +423,7 @@ async def test_endpoint_stats_count_attempts(ctx: Ctx) -> None:
         ctx.clock.to(outcome.next_attempt_at)
         outcome = await ctx.deliver(delivery_id)
     async with ctx.sessions() as session:
-        row = await session.get(WebhookEndpoint, webhook.id)
+        row = await session.get(WebhookEndpoint, (ctx.tenant.company_id, webhook.id))
         assert row is not None
         assert (row.success_count, row.failure_count) == (1, 2)
         assert row.failing_since is None

@@ -115,7 +115,9 @@ class ExceptionRepository(TenantRepository[AvailabilityException]):
         ]
         stmt = insert(AvailabilityException).values(values)
         await self.session.execute(
-            stmt.on_conflict_do_nothing(index_elements=["availability_id", "holiday_key"])
+            stmt.on_conflict_do_nothing(
+                index_elements=["company_id", "availability_id", "holiday_key"]
+            )
         )
         return await self.list(
             AvailabilityException.availability_id == availability_id,

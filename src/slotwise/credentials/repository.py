@@ -4,7 +4,7 @@ import uuid
 
 from slotwise.db.locks import lock
 from slotwise.db.tenancy import TenantRepository
-from slotwise.models import Credential, CredentialKind
+from slotwise.models import Credential, CredentialKind, CredentialLookup
 
 _OLDEST_FIRST = (Credential.created_at, Credential.id)
 
@@ -12,6 +12,16 @@ _OLDEST_FIRST = (Credential.created_at, Credential.id)
 class CredentialRepository(TenantRepository[Credential]):
     model = Credential
     not_found_message = "API key not found"
+
+    def add(self, obj: Credential) -> Credential:
+        """The credential, and its lookup id claimed platform-wide in `credential_lookup`
+        (where authentication finds it); the caller gives the credential its id."""
+        super().add(obj)
+        lookup = CredentialLookup(
+            lookup_id=obj.lookup_id, company_id=self.company_id, credential_id=obj.id
+        )
+        self.session.add(lookup)
+        return obj
 
     async def api_keys(self, *, offset: int = 0, limit: int | None = None) -> list[Credential]:
         return await self.list(

@@ -1,5 +1,6 @@
 """Cross-tenant lookups that find the company in the first place: a credential by its public
-lookup id (`auth.middleware`), a booking URL's meeting type and host (`public.service`) and an
+lookup id (`auth.middleware`), a booking URL's meeting type and host (`public.service`), both
+through the global lookup tables that keep those keys unique platform-wide, and an
 invitee's appointment by id (`bookings.services.invitee`). An import-linter contract keeps
 every other module out; the worker's outbox queue (`webhooks.queue`) is the only other
 cross-tenant code.
@@ -22,6 +23,7 @@ from slotwise.models import (
     PersonalPage,
     Role,
     User,
+    UserSlug,
 )
 
 
@@ -45,12 +47,13 @@ class FoundCredential(NamedTuple):
 _CREDENTIAL_SQL = """
 SELECT c.id, c.company_id, c.kind::text, c.secret_hash, c.scopes, c.user_id, c.active,
        c.expires_at, c.revoked_at, c.last_used_at, u.id, u.role::text
-FROM credential c
+FROM credential_lookup l
+JOIN credential c ON c.company_id = l.company_id AND c.lookup_id = l.lookup_id
 LEFT JOIN "user" u ON u.company_id = c.company_id AND u.deleted_at IS NULL AND (
     (c.kind = 'pat' AND u.id = c.user_id)
     OR (c.kind = 'api_key' AND CASE WHEN $2::uuid IS NULL THEN u.role = 'owner' ELSE u.id = $2 END)
 )
-WHERE c.lookup_id = $1
+WHERE l.lookup_id = $1
 """
 
 
@@ -92,7 +95,12 @@ async def find_public_meeting_type(
     its host, availability, the company's branding and the host's personal page settings."""
     stmt = (
         select(MeetingType, User, Availability, CompanyBranding, PersonalPage)
-        .join(User, and_(User.company_id == MeetingType.company_id, User.id == MeetingType.user_id))
+        .select_from(UserSlug)
+        .join(User, and_(User.company_id == UserSlug.company_id, User.id == UserSlug.user_id))
+        .join(
+            MeetingType,
+            and_(MeetingType.company_id == User.company_id, MeetingType.user_id == User.id),
+        )
         .join(
             Availability,
             and_(
@@ -106,7 +114,7 @@ async def find_public_meeting_type(
             and_(PersonalPage.company_id == User.company_id, PersonalPage.user_id == User.id),
         )
         .where(
-            User.slug == user_slug,
+            UserSlug.slug == user_slug,
             User.deleted_at.is_(None),
             MeetingType.slug == meeting_type_slug,
             MeetingType.deleted_at.is_(None),
@@ -119,7 +127,11 @@ async def find_public_meeting_type(
 
 async def find_public_host(session: AsyncSession, user_slug: str) -> User | None:
     """The user behind the first part of a booking URL (to brand its 404 page)."""
-    stmt = select(User).where(User.slug == user_slug, User.deleted_at.is_(None))
+    stmt = (
+        select(User)
+        .join(UserSlug, and_(UserSlug.company_id == User.company_id, UserSlug.user_id == User.id))
+        .where(UserSlug.slug == user_slug, User.deleted_at.is_(None))
+    )
     return (await session.scalars(stmt)).one_or_none()
 
 

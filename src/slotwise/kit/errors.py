@@ -138,7 +138,7 @@ CONSTRAINT_ERRORS: dict[str, tuple[type[AppError], str]] = {
     "ex_appointment_host_overlap": (SlotUnavailable, "Slot no longer available"),
     "uq_credential_pat_name_per_user": (Conflict, "A token with this name already exists"),
     "uq_user_email_per_company": (Conflict, "A user with this email already exists"),
-    "uq_user_slug": (Conflict, "Slug already exists"),
+    "pk_user_slug": (Conflict, "Slug already exists"),
     "uq_meeting_type_slug_per_user": (Conflict, "Slug already exists"),
     "uq_availability_one_default_per_user": (
         Conflict,

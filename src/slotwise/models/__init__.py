@@ -6,7 +6,7 @@ from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, NumberMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.branding import CompanyBranding, LogoStatus
 from slotwise.models.company import Company
-from slotwise.models.credential import Credential, CredentialKind
+from slotwise.models.credential import Credential, CredentialKind, CredentialLookup
 from slotwise.models.idempotency import IdempotencyRecord
 from slotwise.models.meeting_type import MeetingType
 from slotwise.models.notification import (
@@ -18,7 +18,7 @@ from slotwise.models.notification import (
 from slotwise.models.personal_page import PersonalPage
 from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.schedule_version import ScheduleVersion
-from slotwise.models.user import Role, User, UserType
+from slotwise.models.user import Role, User, UserSlug, UserType
 from slotwise.models.webhook import (
     DeliveryStatus,
     EndpointStatus,
@@ -44,6 +44,7 @@ __all__ = [
     "CompanyRateLimit",
     "Credential",
     "CredentialKind",
+    "CredentialLookup",
     "DeliveryStatus",
     "EndpointStatus",
     "IdMixin",
@@ -61,6 +62,7 @@ __all__ = [
     "TenantModel",
     "TimestampMixin",
     "User",
+    "UserSlug",
     "UserType",
     "WebhookAttempt",
     "WebhookAudit",

@@ -41,7 +41,7 @@ OVERLAP_CONSTRAINT = "ex_appointment_host_overlap"
 class Appointment(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "appointment"
     __table_args__ = (
-        UniqueConstraint("company_id", "id"),
+        UniqueConstraint("company_id", "number"),
         ForeignKeyConstraint(
             ["company_id", "meeting_type_id"],
             ["meeting_type.company_id", "meeting_type.id"],
@@ -55,6 +55,7 @@ class Appointment(NumberMixin, TimestampMixin, TenantModel):
             ondelete="CASCADE",
         ),
         ExcludeConstraint(
+            ("company_id", "="),
             ("host_user_id", "="),
             (text("tstzrange(start_at, end_at, '[)')"), "&&"),
             name=OVERLAP_CONSTRAINT,

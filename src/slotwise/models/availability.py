@@ -20,7 +20,6 @@ class Availability(TimestampMixin, TenantModel):
 
     __tablename__ = "availability"
     __table_args__ = (
-        UniqueConstraint("company_id", "id"),
         ForeignKeyConstraint(
             ["company_id", "user_id"],
             ["user.company_id", "user.id"],
@@ -29,6 +28,7 @@ class Availability(TimestampMixin, TenantModel):
         ),
         Index(
             "uq_availability_one_default_per_user",
+            "company_id",
             "user_id",
             unique=True,
             postgresql_where=text("is_default"),
@@ -54,7 +54,12 @@ class AvailabilityException(TenantModel):
             name="fk_availability_exception_availability",
             ondelete="CASCADE",
         ),
-        UniqueConstraint("availability_id", "holiday_key"),
+        UniqueConstraint(
+            "company_id",
+            "availability_id",
+            "holiday_key",
+            name="uq_availability_exception_holiday_key",
+        ),
     )
 
     availability_id: Mapped[uuid.UUID] = mapped_column(index=True)

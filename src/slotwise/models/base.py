@@ -37,10 +37,12 @@ class IdMixin:
 
 
 class NumberMixin:
-    """The integer id of the /api/v1 dialect: an identity, unique, never reused; the UUID stays
-    the key everything else refers to."""
+    """The integer id of the /api/v1 dialect: an identity, never reused; the UUID stays the key
+    everything else refers to. The identity keeps numbers unique platform-wide; the unique
+    constraint each numbered table declares on `(company_id, number)` is what lookups (always
+    inside one company) need, and what a table distributed by company can enforce."""
 
-    number: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
+    number: Mapped[int] = mapped_column(BigInteger, Identity())
 
 
 class TimestampMixin:
@@ -49,11 +51,20 @@ class TimestampMixin:
 
 
 class TenantModel(Base):
-    """A tenant-owned table: `company_id` is always set (cascades with the company)."""
+    """A tenant-owned table: `company_id` is always set (cascades with the company) and leads
+    the primary key `(company_id, id)`, so the table can be distributed by company (a
+    distributed table's primary key must hold the distribution column); foreign keys between
+    tenant tables refer to that key. An id is unique platform-wide all the same: a UUIDv7 made
+    here, never taken from a client."""
 
     __abstract__ = True
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    #: indexed alone too: the workers and the invitee's links find a row by its id alone
+    id: Mapped[uuid.UUID] = mapped_column(
+        primary_key=True, default=uuid7, index=True, sort_order=-1
+    )
 
     @declared_attr
     def company_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - declared_attr receives the class
-        return mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+        return mapped_column(
+            ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, sort_order=-2
+        )

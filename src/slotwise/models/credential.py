@@ -8,6 +8,7 @@ from sqlalchemy import (
     ARRAY,
     Boolean,
     Enum,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     String,
@@ -15,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slotwise.models.base import TenantModel
+from slotwise.models.base import Base, TenantModel
 
 
 class CredentialKind(enum.StrEnum):
@@ -34,9 +35,11 @@ class Credential(TenantModel):
             name="fk_credential_user",
             ondelete="CASCADE",
         ),
-        Index("uq_credential_lookup_id", "lookup_id", unique=True),
+        # unique platform-wide through `credential_lookup`, which authentication reads first
+        Index("uq_credential_lookup_id", "company_id", "lookup_id", unique=True),
         Index(
             "uq_credential_pat_name_per_user",
+            "company_id",
             "user_id",
             "name",
             unique=True,
@@ -59,3 +62,21 @@ class Credential(TenantModel):
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+
+
+class CredentialLookup(Base):
+    """A credential's lookup id, unique platform-wide, and the company that owns it.
+
+    Authentication reads it first: the bearer token names no company, and a PAT's 8-character
+    lookup id is too short to be unique by chance. Kept apart from `credential` so that table
+    can be distributed by company while this one stays global (a reference table): no foreign
+    key to the credential, and a row outlives a deleted credential only as a taken id.
+    """
+
+    __tablename__ = "credential_lookup"
+
+    lookup_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("company.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: Mapped[uuid.UUID]

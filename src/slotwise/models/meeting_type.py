@@ -17,7 +17,7 @@ DEFAULT_INTERVAL_CAP = 60
 class MeetingType(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "meeting_type"
     __table_args__ = (
-        UniqueConstraint("company_id", "id"),
+        UniqueConstraint("company_id", "number"),
         ForeignKeyConstraint(
             ["company_id", "user_id"],
             ["user.company_id", "user.id"],
@@ -31,6 +31,7 @@ class MeetingType(NumberMixin, TimestampMixin, TenantModel):
         ),
         Index(
             "uq_meeting_type_slug_per_user",
+            "company_id",
             "user_id",
             "slug",
             unique=True,

@@ -15,9 +15,11 @@ from slotwise.models.base import Base
 
 class ScheduleVersion(Base):
     """No foreign keys: rows are written by triggers, also while a host or company is being
-    deleted (a leftover row of a deleted host is harmless)."""
+    deleted (a leftover row of a deleted host is harmless). Keyed by the host's company too,
+    so the table can be distributed by company like the rows whose changes bump it."""
 
     __tablename__ = "schedule_version"
 
+    company_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)

@@ -4,10 +4,10 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, UniqueConstraint, func, text
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slotwise.models.base import NumberMixin, TenantModel, TimestampMixin
+from slotwise.models.base import Base, NumberMixin, TenantModel, TimestampMixin
 
 
 class Role(enum.StrEnum):
@@ -30,9 +30,10 @@ def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
 class User(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "user"
     __table_args__ = (
-        UniqueConstraint("company_id", "id"),
+        UniqueConstraint("company_id", "number"),
         # an email is unique within a company only (another company's staff stay unseen);
-        # a deleted user's email and slug are free for a new user
+        # a deleted user's email and slug are free for a new user; a live slug is unique
+        # platform-wide, and found, through `user_slug`
         Index(
             "uq_user_email_per_company",
             "company_id",
@@ -40,7 +41,6 @@ class User(NumberMixin, TimestampMixin, TenantModel):
             unique=True,
             postgresql_where=text("deleted_at IS NULL"),
         ),
-        Index("uq_user_slug", "slug", unique=True, postgresql_where=text("deleted_at IS NULL")),
         Index(
             "uq_user_one_owner_per_company",
             "company_id",
@@ -82,3 +82,19 @@ class User(NumberMixin, TimestampMixin, TenantModel):
     @property
     def user_id(self) -> uuid.UUID:
         return self.id
+
+
+class UserSlug(Base):
+    """The slug of every live user, unique platform-wide: a booking URL (`/{userSlug}/...`)
+    names no company. Kept apart from `user` so that table can be distributed by company while
+    this one stays global (a reference table), hence no foreign key to the user; the user
+    repository writes it with the user's slug and removes it when the user is deleted."""
+
+    __tablename__ = "user_slug"
+    __table_args__ = (UniqueConstraint("user_id"),)
+
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("company.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID]

@@ -61,7 +61,7 @@ def _values(enum_cls: type[enum.StrEnum]) -> list[str]:
 class WebhookEndpoint(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "webhook_endpoint"
     __table_args__ = (
-        UniqueConstraint("company_id", "id"),
+        UniqueConstraint("company_id", "number"),
         CheckConstraint("timeout_seconds BETWEEN 1 AND 30", name="timeout_seconds_range"),
         CheckConstraint("max_retries BETWEEN 0 AND 10", name="max_retries_range"),
     )
@@ -109,7 +109,9 @@ class WebhookEndpoint(NumberMixin, TimestampMixin, TenantModel):
 class WebhookEvent(TenantModel):
     __tablename__ = "webhook_event"
     __table_args__ = (
-        UniqueConstraint("company_id", "id"),
+        # unique platform-wide anyway (a UUIDv7 inside); unique per company is what a table
+        # distributed by company can enforce, and what a receiver deduplicating per sender needs
+        UniqueConstraint("company_id", "msg_id"),
         #: the retention job's: old events whose deliveries are all gone
         Index("ix_webhook_event_occurred_at", "occurred_at"),
     )
@@ -118,14 +120,14 @@ class WebhookEvent(TenantModel):
     #: the exact bytes every attempt sends and signs
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     #: `msg_<hex>`: the webhook-id header, the same across retries
-    msg_id: Mapped[str] = mapped_column(String(40), unique=True)
+    msg_id: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[datetime]
 
 
 class WebhookDelivery(NumberMixin, TimestampMixin, TenantModel):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
-        UniqueConstraint("company_id", "id"),
+        UniqueConstraint("company_id", "number"),
         ForeignKeyConstraint(
             ["company_id", "event_id"],
             ["webhook_event.company_id", "webhook_event.id"],
@@ -179,7 +181,7 @@ class WebhookDelivery(NumberMixin, TimestampMixin, TenantModel):
 class WebhookAttempt(TenantModel):
     __tablename__ = "webhook_attempt"
     __table_args__ = (
-        UniqueConstraint("delivery_id", "attempt"),
+        UniqueConstraint("company_id", "delivery_id", "attempt"),
         ForeignKeyConstraint(
             ["company_id", "delivery_id"],
             ["webhook_delivery.company_id", "webhook_delivery.id"],

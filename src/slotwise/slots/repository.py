@@ -115,7 +115,8 @@ class HostVersion(NamedTuple):
 
 _VERSION_SQL = """
 SELECT m.user_id, coalesce(v.version, 0)
-FROM meeting_type m LEFT JOIN schedule_version v ON v.user_id = m.user_id
+FROM meeting_type m
+LEFT JOIN schedule_version v ON v.company_id = m.company_id AND v.user_id = m.user_id
 WHERE m.company_id = $1 AND m.id = $2 AND m.deleted_at IS NULL
 """
 

@@ -2,11 +2,15 @@
 
 import uuid
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, delete
+from sqlalchemy.dialects.postgresql import insert
 
 from slotwise.db.slug_insert import insert_with_slug
 from slotwise.db.tenancy import TenantRepository
-from slotwise.models import PersonalPage, User
+from slotwise.models import PersonalPage, User, UserSlug, uuid7
+
+#: the constraint that keeps a live slug unique platform-wide
+SLUG_TAKEN = "pk_user_slug"
 
 
 class UserRepository(TenantRepository[User]):
@@ -29,10 +33,33 @@ class UserRepository(TenantRepository[User]):
 
     async def insert(self, user: User, *, slug: str, explicit: bool) -> User:
         """Among users not deleted, the slug is unique platform-wide (it is the booking URL)
-        and the email within the company, decided by the unique indexes: an explicit slug
-        that is taken, or an email the company already has, is a 409."""
+        and the email within the company, decided by `user_slug`'s key and the unique index
+        on emails: an explicit slug that is taken, or an email the company already has, is a
+        409."""
+        user.id = uuid7()  # made here, not at the insert: the slug's row names the user
+
+        def add(row: User) -> None:
+            self.add(row)
+            self.session.add(UserSlug(slug=row.slug, company_id=self.company_id, user_id=row.id))
+
         return await insert_with_slug(
-            self.session, self.add, user, slug=slug, explicit=explicit, index="uq_user_slug"
+            self.session, add, user, slug=slug, explicit=explicit, index=SLUG_TAKEN
+        )
+
+    async def claim_slug(self, user_id: uuid.UUID, slug: str) -> None:
+        """`slug` becomes the live user's booking-URL slug; one taken fails at the statement
+        (`pk_user_slug` → 409)."""
+        stmt = insert(UserSlug).values(slug=slug, company_id=self.company_id, user_id=user_id)
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=["user_id"], set_={"slug": slug})
+        )
+
+    async def release_slug(self, user_id: uuid.UUID) -> None:
+        """The deleted user's slug is free for a new user."""
+        await self.session.execute(
+            delete(UserSlug).where(
+                UserSlug.company_id == self.company_id, UserSlug.user_id == user_id
+            )
         )
 
 

@@ -83,7 +83,8 @@ class UserService:
                 setattr(user, column, fields.trimmed(value) if isinstance(value, str) else value)
         if "slug" in changes:
             user.slug = str(changes["slug"])
-        await self.session.flush()  # a taken slug fails here: uq_user_slug → 409
+            await self.users.claim_slug(user.id, user.slug)  # a taken slug fails here: 409
+        await self.session.flush()
         await self.session.refresh(user)
         return s.User.of(user)
 
@@ -144,6 +145,7 @@ class UserService:
             await release_future_bookings(self.session, self.principal, user.id)
             await self._retire_meeting_types(user)
         await self.users.update_values(user.id, deleted_at=datetime.now(UTC))
+        await self.users.release_slug(user.id)
         await self.session.flush()
         return s.Message(message="User deleted successfully")
 
