@@ -14,6 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.bookings import completion
 from slotwise.companies import jobs as company_jobs
 from slotwise.companies.service import IMPORT_LOGO
 from slotwise.db import retention
@@ -158,6 +159,13 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
             name=PURGE_OLD_ROWS,
             minute={17},
             second={0},
+            run_at_startup=True,
+            keep_result=0,
+        ),
+        cron(
+            completion.complete_ended,
+            name=completion.COMPLETE_ENDED,
+            second={45},
             run_at_startup=True,
             keep_result=0,
         ),

@@ -26,6 +26,7 @@ CROSS_TENANT = frozenset(
         "slotwise/db/leases.py",
         "slotwise/notifications/queue.py",
         "slotwise/companies/logo_queue.py",
+        "slotwise/bookings/completion_queue.py",
         "slotwise/db/retention.py",
     }
 )
