@@ -241,6 +241,19 @@ async def test_crud_by_either_id_and_the_sheets_messages(
     gone = await client.get(f"/api/v1/webhooks/{made['id']}", headers=headers)
     assert gone.status_code == 404
     assert gone.json()["error"] == "not_found"
+    # the audit log names the webhook by its UUID, whichever id the path used
+    entries = await fetch(
+        settings,
+        "SELECT action, resource_id FROM audit_log WHERE resource_type = 'webhook'"
+        " AND company_id = $1 ORDER BY created_at",
+        side_a.tenant.company_id,
+    )
+    mine = [(e["action"], e["resource_id"]) for e in entries if e["resource_id"] == plain(made)]
+    assert mine == [
+        ("webhook.create", plain(made)),
+        ("webhook.update", plain(made)),
+        ("webhook.delete", plain(made)),
+    ]
 
 
 @pytest.mark.parametrize(

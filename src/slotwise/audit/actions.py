@@ -111,6 +111,16 @@ ACTIONS: dict[str, Action] = {
     "delete_event_type": Action(
         "meeting_type.delete", "meeting_type", "meeting_type_id", by_ref=MeetingType
     ),
+    "create_meetario_webhook": Action("webhook.create", "webhook", WebhookEndpoint),
+    "update_meetario_webhook": Action(
+        "webhook.update", "webhook", "webhook_id", by_ref=WebhookEndpoint
+    ),
+    "delete_meetario_webhook": Action(
+        "webhook.delete", "webhook", "webhook_id", by_ref=WebhookEndpoint
+    ),
+    "test_meetario_webhook": Action(
+        "webhook.test", "webhook", "webhook_id", by_ref=WebhookEndpoint
+    ),
     "book_on_booking_page": Action("booking.create", "appointment", Appointment, "booking_page"),
     "cancel_appointment": _booking("cancel"),
     "reschedule_appointment": _booking("reschedule"),

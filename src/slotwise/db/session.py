@@ -106,7 +106,7 @@ def request_session(scope: Scope) -> AsyncSession:
 
 def _remember_inserted(session: Session, _context: object) -> None:
     session.info.setdefault(_INSERTED_KEY, []).extend(session.new)
-    session.info.setdefault(_CHANGED_KEY, []).extend(session.dirty)
+    session.info.setdefault(_CHANGED_KEY, []).extend([*session.dirty, *session.deleted])
 
 
 def inserted_rows(session: AsyncSession) -> list[object]:
@@ -115,7 +115,8 @@ def inserted_rows(session: AsyncSession) -> list[object]:
 
 
 def changed_rows(session: AsyncSession) -> list[object]:
-    """The rows it updated through the ORM (they stay known after the session lets go of them)."""
+    """The rows it updated or deleted through the ORM (they stay known after the session lets
+    go of them)."""
     return list(session.info.get(_CHANGED_KEY, ()))
 
 

@@ -106,6 +106,12 @@ class TenantRepository(Generic[M]):
         result = await self.session.execute(stmt)
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def remove(self, obj: M) -> None:
+        """Delete a row the caller holds, through the ORM: the request's audit entry can name
+        it (a statement by id leaves no row behind to name)."""
+        await self.session.delete(obj)
+        await self.session.flush()
+
     async def delete(self, id_: uuid.UUID) -> int:
         stmt = delete(self.model).where(self._scope, self.model.id == id_)
         result = await self.session.execute(stmt)

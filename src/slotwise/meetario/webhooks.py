@@ -107,7 +107,8 @@ class MeetarioWebhookService:
         return s.V1WebhookData(data=self._view(row))
 
     async def delete(self, ref: str) -> s.V1Message:
-        await self.webhooks.delete(await self.numbers.resolve(ref))
+        row = await self.webhooks.endpoints.get_or_404(await self.numbers.resolve(ref))
+        await self.webhooks.endpoints.remove(row)
         return s.V1Message(message="Webhook deleted successfully")
 
     async def test(self, ref: str) -> s.V1WebhookTest:

@@ -59,6 +59,7 @@ SPECIFIC: dict[str, dict[int, str]] = {
     },
     "redeliver_webhook_delivery": {409: "The webhook is not active, or the delivery is running"},
     "create_webhook": {406: "The company has as many webhooks as allowed"},
+    "create_meetario_webhook": {406: "The company has as many webhooks as allowed"},
     "create_api_key": {406: "The company has as many live API keys as allowed"},
     "create_personal_access_token": {
         406: "The user has as many live tokens as allowed",
