@@ -78,6 +78,7 @@ from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
 from slotwise.web.responses import document_errors
+from slotwise.web.tracing import tracing_plugins
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
 from slotwise.webhooks.documentation import webhook_events
 from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
@@ -226,6 +227,7 @@ def create_app(settings: Settings) -> Litestar:
         state=None,
         debug=False,
         logging_config=None,  # ours (kit.logs), set up at startup like the worker's
+        plugins=tracing_plugins(settings),
         on_startup=[
             lambda: configure_logging(settings.log_level, settings.log_format or "json"),
             lambda: warn_about_settings(settings),
