@@ -108,18 +108,15 @@ def carrying_request_id(function: Function) -> Function:
                 outcome = type(exc).__name__
                 raise
             finally:
+                duration_ms = (time.perf_counter() - started) * 1000
+                fields = {
+                    "job": function.name,
+                    "job_try": ctx.get("job_try"),
+                    "outcome": outcome,
+                    "duration_ms": round(duration_ms, 2),
+                }
                 log.info(
-                    "job %s %s",
-                    function.name,
-                    outcome,
-                    extra={
-                        FIELDS: {
-                            "job": function.name,
-                            "job_try": ctx.get("job_try"),
-                            "outcome": outcome,
-                            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        }
-                    },
+                    "job %s %s %.1fms", function.name, outcome, duration_ms, extra={FIELDS: fields}
                 )
 
     return replace(function, coroutine=run)

@@ -21,7 +21,7 @@ LogFormat = Literal["json", "text"]
 REQUEST_ID: ContextVar[str | None] = ContextVar("slotwise.request_id", default=None)
 COMPANY_ID: ContextVar[str | None] = ContextVar("slotwise.company_id", default=None)
 
-#: `extra={FIELDS: {...}}` adds structured fields to a record (JSON keys; `key=value` in text)
+#: `extra={FIELDS: {...}}` adds structured fields to a record's JSON line
 FIELDS = "fields"
 
 _encoder = msgspec.json.Encoder(enc_hook=str)
@@ -76,17 +76,18 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """`time level logger message key=value…`, with the request's ids as the first keys."""
+    """`time level logger message request_id=… company_id=…`: the message says what the JSON
+    fields would (for a person, `slotwise dev`), the ids tie the lines of a request together."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
         line = super().formatMessage(record)
-        pairs = {"request_id": REQUEST_ID.get(), "company_id": COMPANY_ID.get()}
-        pairs |= _fields(record)
-        extra = " ".join(f"{key}={value}" for key, value in pairs.items() if value is not None)
-        return f"{line} {extra}" if extra else line
+        for key, value in (("request_id", REQUEST_ID.get()), ("company_id", COMPANY_ID.get())):
+            if value is not None:
+                line = f"{line} {key}={value}"
+        return line
 
 
 class _Handler(logging.StreamHandler):  # type: ignore[type-arg]

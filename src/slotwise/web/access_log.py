@@ -65,7 +65,7 @@ def _write(scope: Scope, status: int, duration_ms: float) -> None:
         "status": status,
         "duration_ms": round(duration_ms, 2),
     }
-    log.log(level, "%s %s %d", method, route, status, extra={FIELDS: fields})
+    log.log(level, "%s %s %d %.1fms", method, route, status, duration_ms, extra={FIELDS: fields})
 
 
 def install_access_log(app: Litestar) -> None:
