@@ -7,6 +7,7 @@ every line written on their behalf names them without being handed them.
 """
 
 import logging
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,6 +26,16 @@ COMPANY_ID: ContextVar[str | None] = ContextVar("slotwise.company_id", default=N
 FIELDS = "fields"
 
 _encoder = msgspec.json.Encoder(enc_hook=str)
+
+#: an e-mail address (or a URL's user@host): what a mail server's refusal or a database error
+#: may quote back; never written to a log
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ADDRESS_MARK = "<address>"
+
+
+def scrub(text: str) -> str:
+    """`text` without e-mail addresses."""
+    return _ADDRESS.sub(ADDRESS_MARK, text) if "@" in text else text
 
 
 def current_request_id() -> str | None:
@@ -54,14 +65,14 @@ def _fields(record: logging.LogRecord) -> Mapping[str, Any]:
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the request's ids, the record's
-    fields and, for an exception, its traceback."""
+    fields and, for an exception, its traceback; e-mail addresses scrubbed from the text."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
         }
         if (rid := REQUEST_ID.get()) is not None:
             entry["request_id"] = rid
@@ -69,9 +80,9 @@ class JsonFormatter(logging.Formatter):
             entry["company_id"] = company
         entry.update(_fields(record))
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         elif record.exc_text:
-            entry["exception"] = record.exc_text
+            entry["exception"] = scrub(record.exc_text)
         return _encoder.encode(entry).decode()
 
 
@@ -81,6 +92,9 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
         line = super().formatMessage(record)
