@@ -70,6 +70,7 @@ from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.controller import SlotController
 from slotwise.users.controller import PersonalPageController, UserController
 from slotwise.web import docs
+from slotwise.web.access_log import install_access_log
 from slotwise.web.allow import fix_allow_header, index_allowed_methods
 from slotwise.web.error_handlers import exception_handlers
 from slotwise.web.form_bodies import document_forms
@@ -77,6 +78,7 @@ from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
 from slotwise.web.request_id import add_request_id
 from slotwise.web.responses import document_errors
+from slotwise.web.tracing import tracing_plugins
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
 from slotwise.webhooks.documentation import webhook_events
 from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
@@ -224,11 +226,14 @@ def create_app(settings: Settings) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         state=None,
         debug=False,
+        logging_config=None,  # ours (kit.logs), set up at startup like the worker's
+        plugins=tracing_plugins(settings),
         on_startup=[
-            lambda: configure_logging(settings.log_level),
+            lambda: configure_logging(settings.log_level, settings.log_format or "json"),
             lambda: warn_about_settings(settings),
         ],
     )
+    install_access_log(app)
     document_errors(app)
     document_forms(app)
     index_allowed_methods(app)

@@ -8,15 +8,18 @@ not pickle, so whoever can write to Redis cannot run code in the workers.
 """
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Any
 
 import msgspec
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from arq.worker import Function
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.kit.logs import FIELDS, current_request_id, log_context
 from slotwise.kit.state import StateKey
 from slotwise.settings import Settings
 
@@ -24,6 +27,10 @@ HEARTBEAT_KEY = "slotwise:worker:heartbeat"
 _WAKEUPS_KEY = "slotwise.jobs.wakeups"
 
 log = logging.getLogger("slotwise.jobs")
+
+#: the keyword a job's request id travels under (the worker takes it off, see
+#: `carrying_request_id`)
+REQUEST_ID_ARG = "request_id"
 
 #: the arq queue, named so the rest of the code needs no arq import
 JobQueue = ArqRedis
@@ -60,20 +67,59 @@ class Wakeup:
     function: str
     args: tuple[str, ...]
     job_id: str | None = None
+    #: the request (or job) that asked for it, named in the job's log lines; not part of the
+    #: job id, so it changes nothing about which wake-ups are one job
+    request_id: str | None = None
 
 
 async def enqueue(queue: ArqRedis, wakeup: Wakeup) -> None:
     """Send one wake-up; a job with the same id still queued makes this a no-op."""
-    await queue.enqueue_job(wakeup.function, *wakeup.args, _job_id=wakeup.job_id)
+    request_id = wakeup.request_id or current_request_id()
+    extra: dict[str, Any] = {REQUEST_ID_ARG: request_id} if request_id else {}
+    await queue.enqueue_job(wakeup.function, *wakeup.args, _job_id=wakeup.job_id, **extra)
 
 
 def after_commit(session: AsyncSession, wakeup: Wakeup) -> None:
     """Send `wakeup` once the session's transaction has committed (dropped if it rolls back).
 
     The list lives on the session: a request's unit of work is its session, and the wake-ups
-    must follow that transaction, not whichever task happened to run the code.
+    must follow that transaction, not whichever task happened to run the code. The request id
+    is taken now, while the request's context is sure to be the current one.
     """
+    if wakeup.request_id is None and (request_id := current_request_id()) is not None:
+        wakeup = replace(wakeup, request_id=request_id)
     session.info.setdefault(_WAKEUPS_KEY, []).append(wakeup)
+
+
+def carrying_request_id(function: Function) -> Function:
+    """The job as a worker runs it: the request id it was enqueued with (a keyword the job
+    itself never sees) is bound for its log lines, and one line says how it went."""
+    inner = function.coroutine
+
+    async def run(
+        ctx: dict[str, Any], *args: Any, request_id: str | None = None, **kwargs: Any
+    ) -> Any:
+        started = time.perf_counter()
+        outcome = "done"
+        with log_context(request_id):
+            try:
+                return await inner(ctx, *args, **kwargs)
+            except BaseException as exc:  # arq's Retry and cancellation included
+                outcome = type(exc).__name__
+                raise
+            finally:
+                duration_ms = (time.perf_counter() - started) * 1000
+                fields = {
+                    "job": function.name,
+                    "job_try": ctx.get("job_try"),
+                    "outcome": outcome,
+                    "duration_ms": round(duration_ms, 2),
+                }
+                log.info(
+                    "job %s %s %.1fms", function.name, outcome, duration_ms, extra={FIELDS: fields}
+                )
+
+    return replace(function, coroutine=run)
 
 
 async def flush_after_commit(session: AsyncSession, queue: ArqRedis | None) -> None:

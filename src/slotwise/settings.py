@@ -44,6 +44,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     auth_cache_size: int = 10_000
     slot_cache_size: int = 256
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    #: one JSON object per line, or text for a person to read; unset: text under `slotwise
+    #: dev`, JSON everywhere else
+    log_format: Literal["json", "text"] | None = None
+    #: a span per request, sent over OTLP to the collector of the standard OTEL_EXPORTER_OTLP_*
+    #: variables; off: no tracer, exporter or middleware (and the SDK is not imported)
+    otel_enabled: bool = False
     db_pool_size: int = 20
     db_echo: bool = False
     #: the database is reached through PgBouncer in transaction pooling: no statement is kept

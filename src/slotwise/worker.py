@@ -19,7 +19,13 @@ from slotwise.companies import jobs as company_jobs
 from slotwise.companies.service import IMPORT_LOGO
 from slotwise.db import retention
 from slotwise.db.session import create_engine, create_sessionmaker
-from slotwise.jobs import HEARTBEAT_KEY, deserialize, redis_settings, serialize
+from slotwise.jobs import (
+    HEARTBEAT_KEY,
+    carrying_request_id,
+    deserialize,
+    redis_settings,
+    serialize,
+)
 from slotwise.mails import jobs as mail_jobs
 from slotwise.notifications.outbox import SEND
 from slotwise.settings import Settings, load_settings, require_secret_keys, warn_about_settings
@@ -189,7 +195,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     """Everything arq's `Worker` takes, from the settings: the one source of worker options
     (`slotwise worker` and the dev command both run `create_worker`)."""
     return {
-        "functions": functions(settings),
+        "functions": [carrying_request_id(function) for function in functions(settings)],
         "cron_jobs": cron_jobs(settings.webhook_relay_seconds),
         "on_startup": startup,
         "on_shutdown": shutdown,

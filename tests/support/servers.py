@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,11 +38,14 @@ def running_server(
 ) -> Iterator[str]:
     """`slotwise serve` in a subprocess; yields its base URL once it is ready."""
     port = free_port()
+    # a file, not a pipe: nobody reads the log while the server runs, and a full pipe would
+    # stop it at its next line (one a request)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "slotwise", "serve", "--port", str(port), "--server", server],
         env=server_env(settings) | (extra_env or {}),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -53,7 +57,8 @@ def running_server(
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
+                log.seek(0)
+                err = log.read().decode(errors="replace")
                 raise RuntimeError(f"server did not start: {err[-2000:]}")
             time.sleep(0.1)
         yield base
@@ -64,5 +69,4 @@ def running_server(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+        log.close()

@@ -30,6 +30,7 @@ from slotwise.kit.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from slotwise.kit.logs import bind_company
 from slotwise.models import CredentialKind
 from slotwise.ratelimit.failures import Throttled
 from slotwise.ratelimit.middleware import charge_address, charge_early, is_limited, settle_early
@@ -103,6 +104,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if not ok:
             raise Unauthorized("Invalid API key")
         verifier.remember(parsed.lookup_id, parsed.secret, credential.id, credential.company_id)
+        bind_company(credential.company_id)  # the rest of the request's log lines name it
         now = datetime.now(UTC)
         if credential.expires_at is not None and credential.expires_at <= now:
             raise Unauthorized("API key has expired")

@@ -55,8 +55,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from slotwise.kit.logs import configure_logging
     from slotwise.worker import run_worker
 
+    configure_logging(settings.log_level, settings.log_format or "json")
     with _services(settings, start=False) as found:
         require_secret_keys(found)
         run_worker(found, burst=args.burst)

@@ -357,6 +357,7 @@ async def _run_parts(
         create_app(settings),
         host=host,
         port=port,
+        access_log=False,  # the app writes its own, without query strings
         **uvicorn_proxy_options(settings.trusted_proxies),
     )
     server = _Server(config, banner)
@@ -566,10 +567,18 @@ def _with_dev_keys(settings: Settings, data: Path) -> Settings:
     return msgspec.structs.replace(settings, secret_keys=dev_secret_keys(data))
 
 
+def dev_defaults(settings: Settings) -> Settings:
+    """Text logs unless SLOTWISE_LOG_FORMAT asks for JSON: here a person reads them."""
+    if settings.log_format is None:
+        return msgspec.structs.replace(settings, log_format="text")
+    return settings
+
+
 def run_dev(settings: Settings, *, host: str, port: int) -> int:
     """Start what is missing, migrate, then serve the API and run the worker until a signal."""
     from slotwise.cli.migrate import upgrade
 
+    settings = dev_defaults(settings)
     data = Path(settings.data_dir).expanduser().resolve()
     previous = signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly while starting, too
     try:
