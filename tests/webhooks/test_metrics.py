@@ -1,7 +1,10 @@
-"""Webhook attempts are counted by outcome; the worker's jobs are timed by name."""
+"""Webhook attempts are counted by outcome; the worker's jobs are timed by name and served on
+the worker's own metrics port."""
 
+import time
 from typing import Any
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
@@ -11,8 +14,10 @@ from slotwise.settings import Settings
 from slotwise.webhooks.delivery import Deliverer
 from slotwise.worker import worker_options
 from tests.support.factories import Tenant, make_delivery, make_webhook
-from tests.support.metrics import local
+from tests.support.metrics import AUTH, TOKEN, local, scraped
+from tests.support.servers import free_port
 from tests.support.webhook_receiver import Receiver, Reply
+from tests.support.worker_process import running_worker
 
 DELIVERIES = "slotwise_webhook_deliveries_total"
 JOBS = "slotwise_job_duration_seconds_count"
@@ -56,3 +61,25 @@ async def test_worker_jobs_are_timed_by_name(settings: Settings) -> None:
     assert local(JOBS, job="cron:heartbeat", outcome="error") - error_before == 1
     assert local("slotwise_job_duration_seconds_sum", job="cron:heartbeat", outcome="ok") > 0
     assert _job(settings, "webhooks.deliver").__wrapped__.__name__ == "deliver"
+
+
+@pytest.mark.slow
+def test_the_worker_serves_its_job_metrics_on_its_port(settings: Settings) -> None:
+    port = free_port()
+    env = {
+        "SLOTWISE_METRICS_TOKEN": TOKEN,
+        "SLOTWISE_WORKER_METRICS_PORT": str(port),
+        # the API servers' directory is not the worker's: it keeps its values in its process
+        "PROMETHEUS_MULTIPROC_DIR": "/nonexistent/metrics",
+    }
+    relays = 0.0
+    with running_worker(settings, **env):
+        url = f"http://127.0.0.1:{port}/metrics"
+        assert httpx.get(url, timeout=5).status_code == 401
+        deadline = time.monotonic() + 10
+        while not relays and time.monotonic() < deadline:
+            answered = httpx.get(url, headers=AUTH, timeout=5)
+            assert answered.status_code == 200
+            relays = scraped(answered.text, JOBS, job="webhooks.relay", outcome="ok")
+            time.sleep(0.1)
+    assert relays >= 1  # the relay runs at startup
