@@ -95,9 +95,13 @@ def record_request(route: str, method: str, status: int, seconds: float) -> None
     HTTP_DURATION.labels(*labels).observe(seconds)
 
 
+_POOL_IN_USE = DB_POOL.labels("in_use")
+_POOL_IDLE = DB_POOL.labels("idle")
+
+
 def record_pool(in_use: int, idle: int) -> None:
-    DB_POOL.labels("in_use").set(in_use)
-    DB_POOL.labels("idle").set(idle)
+    _POOL_IN_USE.set(in_use)
+    _POOL_IDLE.set(idle)
 
 
 def process_exited() -> None:
