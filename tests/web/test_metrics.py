@@ -29,7 +29,8 @@ async def tenant(app: Litestar, settings: Settings) -> Tenant:
     return await make_tenant(settings, "Metrics")
 
 
-async def test_not_found_without_the_setting(settings: Settings) -> None:
+# each test takes `app` for its clean-up (rows and Redis keys), even when it builds its own
+async def test_not_found_without_the_setting(app: Litestar, settings: Settings) -> None:
     app = create_app(msgspec.structs.replace(settings, metrics_token=None))
     async with AsyncTestClient(app) as client:
         answered = await client.get("/metrics", headers=AUTH)
@@ -84,7 +85,7 @@ async def test_requests_counted_by_route_template(
     assert scraped(text, "slotwise_db_pool_connections", state="idle") >= 1
 
 
-async def test_metrics_are_not_rate_limited(settings: Settings) -> None:
+async def test_metrics_are_not_rate_limited(app: Litestar, settings: Settings) -> None:
     strict = msgspec.structs.replace(settings, rate_limit_per_minute=1, rate_limit_burst=1)
     before = local("slotwise_rate_limit_rejections_total", limit="requests")
     async with AsyncTestClient(create_app(strict)) as client:
@@ -118,3 +119,19 @@ async def test_outbox_lag_is_the_wait_of_the_oldest_due_row(
     lag = scraped(text, "slotwise_outbox_lag_seconds", outbox="webhook")
     assert 3600 <= lag < 3600 + 60
     assert scraped(text, "slotwise_outbox_lag_seconds", outbox="mail") == 0
+
+
+async def test_refused_verifications_are_counted(app: Litestar, settings: Settings) -> None:
+    strict = msgspec.structs.replace(settings, auth_failures_per_credential=1)
+    tenant = await make_tenant(settings, "Guessed")
+    prefix, _, secret = tenant.api_key.rpartition(":")
+    guessed = {"authorization": f"Bearer {prefix}:{secret[::-1]}"}
+    before = local("slotwise_rate_limit_rejections_total", limit="auth_failures")
+    async with AsyncTestClient(create_app(strict)) as client:
+        statuses = [
+            (await client.get("/v4/user/me", headers=guessed)).status_code for _ in range(3)
+        ]
+    assert statuses[0] == 401
+    assert statuses[-1] == 429
+    after = local("slotwise_rate_limit_rejections_total", limit="auth_failures")
+    assert after - before == statuses.count(429)
