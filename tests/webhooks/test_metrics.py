@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
 from redis.asyncio import Redis
 
 from slotwise.jobs import HEARTBEAT_KEY
@@ -64,7 +65,8 @@ async def test_worker_jobs_are_timed_by_name(settings: Settings) -> None:
 
 
 @pytest.mark.slow
-def test_the_worker_serves_its_job_metrics_on_its_port(settings: Settings) -> None:
+def test_the_worker_serves_its_job_metrics_on_its_port(app: Litestar, settings: Settings) -> None:
+    """(`app`: the Redis keys the worker leaves are removed afterwards.)"""
     port = free_port()
     env = {
         "SLOTWISE_METRICS_TOKEN": TOKEN,
