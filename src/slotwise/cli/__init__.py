@@ -40,8 +40,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         if settings.metrics_token is not None:
             # first: the workers' metrics go to files there only if it is set when they import
             # the metrics client (forked ones inherit what this process imported)
-            from slotwise.kit.metrics_dir import multiprocess_dir
+            from slotwise.kit.metrics_dir import multiprocess_dir, too_late
 
+            if too_late():  # pragma: no cover - a wrong import order, caught by the tests
+                raise RuntimeError("prometheus_client was imported before the metrics directory")
             stack.enter_context(multiprocess_dir())
         _serve(settings, args)
     return 0

@@ -7,12 +7,19 @@ worker processes inherit the variable (and, when forked, the imported modules).
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def too_late() -> bool:
+    """Whether this process imported the metrics client already (then its forked workers would
+    keep their values to themselves, whatever the variable says)."""
+    return "prometheus_client" in sys.modules
 
 
 @contextmanager

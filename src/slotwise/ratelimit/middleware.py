@@ -26,7 +26,9 @@ from slotwise.ratelimit.limiter import COMPANY, RATE_LIMITER, Policy, RateLimite
 from slotwise.ratelimit.policies import RATE_POLICIES
 from slotwise.settings import SETTINGS, Settings
 
-EXEMPT_PREFIXES = ("/health", "/metrics")
+EXEMPT_PREFIXES = ("/health",)
+#: exact paths (a prefix would also exempt booking pages whose slug starts with it)
+EXEMPT_PATHS = frozenset({"/metrics"})
 API_V1 = "/api/v1"
 
 
@@ -44,7 +46,8 @@ class Caller(Protocol):
 def is_limited(scope: Scope) -> bool:
     if scope["type"] != ScopeType.HTTP or not SETTINGS.of(scope["app"].state).rate_limit_enabled:
         return False
-    return not scope.get("path", "").startswith(EXEMPT_PREFIXES)
+    path: str = scope.get("path", "")
+    return not (path.startswith(EXEMPT_PREFIXES) or path in EXEMPT_PATHS)
 
 
 def is_api_v1(scope: Scope) -> bool:
