@@ -42,7 +42,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             # the metrics client (forked ones inherit what this process imported)
             from slotwise.kit.metrics_dir import multiprocess_dir, too_late
 
-            if too_late():  # pragma: no cover - a wrong import order, caught by the tests
+            if too_late():  # an import moved ahead of this: the workers would not add up
                 raise RuntimeError("prometheus_client was imported before the metrics directory")
             stack.enter_context(multiprocess_dir())
         _serve(settings, args)
