@@ -37,6 +37,7 @@ from slotwise.db.session import (
     provide_transaction,
 )
 from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
+from slotwise.kit import metrics
 from slotwise.kit.logs import configure_logging
 from slotwise.kit.sealing import Keyring
 from slotwise.meetario.controller import (
@@ -46,6 +47,7 @@ from slotwise.meetario.controller import (
     MeetarioWebhookController,
 )
 from slotwise.meeting_types.controller import MeetingTypeController
+from slotwise.notifications.queue import MAILS
 from slotwise.pages.controller import BookingPageController, assets, embed_script
 from slotwise.privacy.controller import PrivacyController, UserExportController
 from slotwise.public.controller import (
@@ -76,11 +78,13 @@ from slotwise.web.error_handlers import exception_handlers
 from slotwise.web.form_bodies import document_forms
 from slotwise.web.health import HealthController
 from slotwise.web.json_bodies import require_json
+from slotwise.web.metrics import metrics_route, record_requests
 from slotwise.web.request_id import add_request_id
 from slotwise.web.responses import document_errors
 from slotwise.web.tracing import tracing_plugins
 from slotwise.webhooks.controller import V4WebhookController, WebhookController
 from slotwise.webhooks.documentation import webhook_events
+from slotwise.webhooks.queue import DELIVERIES
 from slotwise.webhooks.sender import WEBHOOK_SENDER, Sender
 
 #: Redis carries rate limits and job wake-ups; when it hangs, requests must not hang with it
@@ -173,10 +177,12 @@ def create_app(settings: Settings) -> Litestar:
             yield
         finally:
             await state.close()
+            metrics.process_exited()
 
     app = Litestar(
         route_handlers=[
             HealthController,
+            metrics_route({"webhook": DELIVERIES, "mail": MAILS}),
             UserController,
             PersonalPageController,
             UserExportController,
@@ -237,6 +243,8 @@ def create_app(settings: Settings) -> Litestar:
     document_errors(app)
     document_forms(app)
     index_allowed_methods(app)
+    if settings.metrics_token is not None:
+        record_requests(app)
     return app
 
 

@@ -13,6 +13,8 @@ from slotwise.kit.state import StateKey
 
 PREFIX = "SLOTWISE_"
 UNPREFIXED = ("DATABASE_URL", "REDIS_URL")
+#: the shortest accepted SLOTWISE_METRICS_TOKEN
+MIN_METRICS_TOKEN = 16
 
 
 class SettingsError(Exception):
@@ -88,6 +90,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_delivery_retention_days: int = 30
     notification_retention_days: int = 90
     audit_log_retention_days: int = 365
+    #: the bearer token `GET /metrics` answers to; unset, /metrics is 404 and nothing is exported
+    metrics_token: str | None = None
+    #: a port on which the worker serves its own /metrics (to the same token); unset: none
+    worker_metrics_port: int | None = None
 
     def __post_init__(self) -> None:
         self._check_webhooks()
@@ -115,6 +121,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("SLOTWISE_PUBLIC_URL: expected an http:// or https:// URL")
         self._check_mail()
         self._check_secret_keys()
+        self._check_metrics()
 
     def _check_mail(self) -> None:
         for name, value, parse in (
@@ -126,6 +133,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                     parse(value)
             except ValueError as exc:
                 raise SettingsError(f"{PREFIX}{name}: {exc}") from exc
+
+    def _check_metrics(self) -> None:
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_METRICS_TOKEN:
+            raise SettingsError(
+                f"{PREFIX}METRICS_TOKEN: must be at least {MIN_METRICS_TOKEN} characters"
+            )
+        if self.worker_metrics_port is None:
+            return
+        if not 1 <= self.worker_metrics_port <= 65535:
+            raise SettingsError(f"{PREFIX}WORKER_METRICS_PORT: must be between 1 and 65535")
+        if self.metrics_token is None:  # metrics are never served to anyone who asks
+            raise SettingsError(f"{PREFIX}WORKER_METRICS_PORT: needs {PREFIX}METRICS_TOKEN")
 
     def _check_secret_keys(self) -> None:
         try:

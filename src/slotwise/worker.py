@@ -1,11 +1,12 @@
 """arq worker: its options, lifecycle and the registered jobs."""
 
+import dataclasses
 import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from arq import cron, func
 from arq.cron import CronJob
@@ -26,6 +27,7 @@ from slotwise.jobs import (
     redis_settings,
     serialize,
 )
+from slotwise.kit.metrics import timed_job
 from slotwise.mails import jobs as mail_jobs
 from slotwise.notifications.outbox import SEND
 from slotwise.settings import Settings, load_settings, require_secret_keys, warn_about_settings
@@ -185,6 +187,14 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
     ]
 
 
+J = TypeVar("J", Function, CronJob)
+
+
+def timed(jobs: list[J]) -> list[J]:
+    """The jobs, each recording its run time in the metrics under its name."""
+    return [dataclasses.replace(job, coroutine=timed_job(job.name, job.coroutine)) for job in jobs]
+
+
 #: arq's defaults for jobs that do not set their own
 MAX_TRIES = 3
 JOB_TIMEOUT_SECONDS = 60
@@ -195,8 +205,8 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     """Everything arq's `Worker` takes, from the settings: the one source of worker options
     (`slotwise worker` and the dev command both run `create_worker`)."""
     return {
-        "functions": [carrying_request_id(function) for function in functions(settings)],
-        "cron_jobs": cron_jobs(settings.webhook_relay_seconds),
+        "functions": timed([carrying_request_id(function) for function in functions(settings)]),
+        "cron_jobs": timed(cron_jobs(settings.webhook_relay_seconds)),
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": redis_settings(settings),

@@ -34,15 +34,19 @@ def server_env(settings: Settings) -> dict[str, str]:
 
 @contextmanager
 def running_server(
-    settings: Settings, server: str = "uvicorn", extra_env: dict[str, str] | None = None
+    settings: Settings,
+    server: str = "uvicorn",
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[str]:
     """`slotwise serve` in a subprocess; yields its base URL once it is ready."""
     port = free_port()
     # a file, not a pipe: nobody reads the log while the server runs, and a full pipe would
     # stop it at its next line (one a request)
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    command = ["serve", "--port", str(port), "--server", server, "--workers", str(workers)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "slotwise", "serve", "--port", str(port), "--server", server],
+        [sys.executable, "-m", "slotwise", *command],
         env=server_env(settings) | (extra_env or {}),
         stdout=subprocess.DEVNULL,
         stderr=log,

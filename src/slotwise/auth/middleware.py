@@ -21,6 +21,7 @@ from slotwise.auth.verifier import VERIFIER
 from slotwise.db.session import close_request_session, request_session
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import FoundCredential, find_credential
+from slotwise.kit import metrics
 from slotwise.kit.clientaddr import client_address, limit_subject
 from slotwise.kit.errors import (
     AppError,
@@ -69,7 +70,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         the limit headers; past the limit they become 429."""
         try:
             return await self._authenticate(connection)
-        except TooManyRequests:
+        except TooManyRequests:  # too many failed verifications
+            metrics.RATE_LIMIT_REJECTIONS.labels("auth_failures").inc()
             raise
         except AppError as exc:
             if is_limited(connection.scope):

@@ -5,7 +5,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from slotwise.settings import Settings, SettingsError, load_settings, require_secret_keys
@@ -36,6 +36,20 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    with ExitStack() as stack:
+        if settings.metrics_token is not None:
+            # first: the workers' metrics go to files there only if it is set when they import
+            # the metrics client (forked ones inherit what this process imported)
+            from slotwise.kit.metrics_dir import multiprocess_dir, too_late
+
+            if too_late():  # an import moved ahead of this: the workers would not add up
+                raise RuntimeError("prometheus_client was imported before the metrics directory")
+            stack.enter_context(multiprocess_dir())
+        _serve(settings, args)
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from slotwise.cli.serve import serve
 
     with _services(settings, start=False) as found:
@@ -51,16 +65,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             args.server,
             trusted_proxies=found.trusted_proxies,
         )
-    return 0
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    # the worker's metrics stay in its process, served on their own port when one is set
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    from slotwise.kit import metrics
     from slotwise.kit.logs import configure_logging
     from slotwise.worker import run_worker
 
     configure_logging(settings.log_level, settings.log_format or "json")
     with _services(settings, start=False) as found:
         require_secret_keys(found)
+        if found.worker_metrics_port is not None and found.metrics_token is not None:
+            metrics.serve_in_thread(found.host, found.worker_metrics_port, found.metrics_token)
         run_worker(found, burst=args.burst)
     return 0
 

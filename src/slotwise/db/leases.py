@@ -47,6 +47,14 @@ class Outbox:
             ),
         )
 
+    async def earliest_due(self, session: AsyncSession) -> datetime | None:
+        """When the longest-waiting row fell due (its `next_attempt_at`; one index scan): how
+        far the outbox lags behind is the time since."""
+        model = self.model
+        stmt = select(func.min(model.next_attempt_at)).where(model.status == self.waiting)
+        earliest: datetime | None = (await session.execute(stmt)).scalar_one()
+        return earliest
+
     async def claim(
         self,
         session: AsyncSession,

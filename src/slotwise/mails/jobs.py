@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.jobs import enqueue
+from slotwise.kit.metrics import MAIL_DELIVERIES
 from slotwise.kit.smtp import SmtpServer, parse_smtp_url
 from slotwise.mails.build import MailBuilder
 from slotwise.models import NotificationStatus
@@ -26,6 +27,13 @@ from slotwise.notifications.retry import retry_delay
 from slotwise.settings import Settings
 
 RELAY = "notifications.relay"
+#: the outcome label of each status a send leaves a mail in
+OUTCOME_LABELS = {
+    NotificationStatus.SENT: "sent",
+    NotificationStatus.QUEUED: "retry",
+    NotificationStatus.FAILED: "failed",
+    NotificationStatus.SKIPPED: "skipped",
+}
 #: a relay's wake-up covers a row this long before the next relay wakes it again
 WAKE_COVER = timedelta(seconds=30)
 #: an arq slot for one send: building the message and the SMTP conversation
@@ -55,8 +63,10 @@ class Mailer:
         async with self.sessions() as session, session.begin():
             queue = MailQueue(session)
             if self.server is None:
-                skipped = await queue.skip(notification_id, now)
-                return NotificationStatus.SKIPPED if skipped else None
+                if not await queue.skip(notification_id, now):
+                    return None
+                MAIL_DELIVERIES.labels(OUTCOME_LABELS[NotificationStatus.SKIPPED]).inc()
+                return NotificationStatus.SKIPPED
             attempt = await queue.claim(notification_id, now, now + self.lease)
             row = await queue.load(notification_id) if attempt is not None else None
         if attempt is None or row is None:
@@ -77,7 +87,10 @@ class Mailer:
             )
         if error is not None:
             log.warning("mail %s attempt %d: %s", notification_id, attempt, error)
-        return status if recorded else None
+        if not recorded:
+            return None
+        MAIL_DELIVERIES.labels(OUTCOME_LABELS[status]).inc()
+        return status
 
     def _after_failure(
         self, exc: smtp.MailNotSent, attempt: int

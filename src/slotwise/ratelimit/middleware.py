@@ -2,7 +2,7 @@
 for unauthenticated routes and failed authentication) for the per-minute limit and by company
 for a company's hour and day quotas, with the limit headers on every
 response. Health probes are exempt: throttling a load balancer's probe would take the instance
-out of rotation.
+out of rotation; so are metrics scrapes, which their own token guards.
 
 The /api/v1 surface has its own fixed policy and its own buckets (subjects prefixed `v1:`), so
 traffic on one surface never spends the other's allowance; company overrides apply to /v4 only.
@@ -11,6 +11,7 @@ traffic on one surface never spends the other's allowance; company overrides app
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Awaitable
 from typing import Protocol, runtime_checkable
 
 from litestar.datastructures import MutableScopeHeaders
@@ -18,6 +19,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from slotwise.db.session import request_session
+from slotwise.kit import metrics
 from slotwise.kit.clientaddr import client_address, limit_subject
 from slotwise.kit.errors import TooManyRequests
 from slotwise.ratelimit.limiter import COMPANY, RATE_LIMITER, Policy, RateLimiter, Window
@@ -25,6 +27,8 @@ from slotwise.ratelimit.policies import RATE_POLICIES
 from slotwise.settings import SETTINGS, Settings
 
 EXEMPT_PREFIXES = ("/health",)
+#: exact paths (a prefix would also exempt booking pages whose slug starts with it)
+EXEMPT_PATHS = frozenset({"/metrics"})
 API_V1 = "/api/v1"
 
 
@@ -42,7 +46,8 @@ class Caller(Protocol):
 def is_limited(scope: Scope) -> bool:
     if scope["type"] != ScopeType.HTTP or not SETTINGS.of(scope["app"].state).rate_limit_enabled:
         return False
-    return not scope.get("path", "").startswith(EXEMPT_PREFIXES)
+    path: str = scope.get("path", "")
+    return not (path.startswith(EXEMPT_PREFIXES) or path in EXEMPT_PATHS)
 
 
 def is_api_v1(scope: Scope) -> bool:
@@ -65,7 +70,16 @@ async def charge_address(scope: Scope) -> dict[str, str]:
     address = client_address(scope, SETTINGS.of(state).trusted_proxies)
     subject = f"{_surface(scope)}addr:{limit_subject(address)}"
     policy = policies.api_v1 if is_api_v1(scope) else policies.default
-    return await _charge(RATE_LIMITER.of(state), subject, policy)
+    return await _counted(_charge(RATE_LIMITER.of(state), subject, policy))
+
+
+async def _counted(charge: Awaitable[dict[str, str]]) -> dict[str, str]:
+    """The charge's headers; a refusal is counted in the metrics on its way to the client."""
+    try:
+        return await charge
+    except TooManyRequests:
+        metrics.RATE_LIMIT_REJECTIONS.labels("requests").inc()
+        raise
 
 
 async def _charge_caller(
@@ -132,7 +146,7 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
         principal = scope.get("user")
         early = scope.get("state", {}).pop(_EARLY, None)
         if isinstance(principal, Caller) and early and early[0] == principal.credential_id:
-            headers = await early[1]
+            headers = await _counted(early[1])
         elif isinstance(principal, Caller):
             if early is not None:
                 await _discard(early[1])
@@ -142,8 +156,8 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
             else:
                 session = request_session(scope)
                 policy = await policies.for_company(session, principal.company_id)
-            headers = await _charge_caller(
-                scope, principal.credential_id, principal.company_id, policy
+            headers = await _counted(
+                _charge_caller(scope, principal.credential_id, principal.company_id, policy)
             )
         else:
             headers = await charge_address(scope)

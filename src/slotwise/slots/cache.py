@@ -12,6 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
+from slotwise.kit.metrics import SLOT_CACHE_LOOKUPS
 from slotwise.kit.state import StateKey
 from slotwise.slots.repository import HostVersion
 
@@ -38,9 +39,11 @@ class SlotCache:
         entry = self._entries.get(key)
         expired = entry is not None and entry.until is not None and now >= entry.until
         if entry is None or entry.stamp != stamp or expired:
+            _MISSES.inc()
             return None
         self._entries.move_to_end(key)
         self.hits += 1
+        _HITS.inc()
         return entry.body
 
     def put(self, key: Hashable, stamp: HostVersion, until: datetime | None, body: bytes) -> None:
@@ -53,3 +56,5 @@ class SlotCache:
 
 
 SLOT_CACHE = StateKey("slot_cache", SlotCache)
+_HITS = SLOT_CACHE_LOOKUPS.labels("hit")
+_MISSES = SLOT_CACHE_LOOKUPS.labels("miss")

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.db.leases import Due
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.clock import Clock, utc_now
+from slotwise.kit.metrics import WEBHOOK_DELIVERIES
 from slotwise.kit.sealing import Keyring, SealError
 from slotwise.models import (
     DeliveryStatus,
@@ -67,6 +68,22 @@ class Outcome:
     error: str | None = None
     next_attempt_at: datetime | None = None
     endpoint_disabled: bool = False
+
+
+#: the outcome label of each status an attempt or a skip leaves a delivery in
+OUTCOME_LABELS = {
+    DeliveryStatus.DELIVERED: "delivered",
+    DeliveryStatus.PENDING: "retry",
+    DeliveryStatus.FAILED: "failed",
+    DeliveryStatus.SKIPPED: "skipped",
+}
+
+
+def count_outcome(outcome: Outcome) -> Outcome:
+    label = OUTCOME_LABELS.get(outcome.status)
+    if label is not None:
+        WEBHOOK_DELIVERIES.labels(label).inc()
+    return outcome
 
 
 #: the error class of an attempt not sent because the endpoint's secret could not be opened
@@ -298,9 +315,10 @@ class Deliverer:
         )
         company_id = CompanyId(queued.delivery.company_id)
         async with self.sessions() as session, session.begin():
-            return await self.recorder.record(
+            outcome = await self.recorder.record(
                 session, company_id, queued, attempt, sent=sent, now=self.clock()
             )
+        return count_outcome(outcome)
 
     async def _drain(self, endpoint_id: uuid.UUID) -> None:
         """Send the endpoint's waiting deliveries in the slot this job holds, for a while."""
@@ -322,7 +340,9 @@ class Deliverer:
             return None
         queued, attempt = claimed
         if attempt == 0:
-            return Outcome(delivery_id, queued.delivery.attempts, DeliveryStatus.SKIPPED)
+            return count_outcome(
+                Outcome(delivery_id, queued.delivery.attempts, DeliveryStatus.SKIPPED)
+            )
         try:
             outcome = await self._attempt(queued, attempt)
             await self._drain(queued.endpoint.id)
