@@ -7,6 +7,7 @@ commit succeeded, and a rolled-back transaction's wake-ups are never sent. Jobs 
 not pickle, so whoever can write to Redis cannot run code in the workers.
 """
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -96,6 +97,7 @@ def carrying_request_id(function: Function) -> Function:
     itself never sees) is bound for its log lines, and one line says how it went."""
     inner = function.coroutine
 
+    @functools.wraps(inner)
     async def run(
         ctx: dict[str, Any], *args: Any, request_id: str | None = None, **kwargs: Any
     ) -> Any:
