@@ -21,10 +21,15 @@ import redis
 from aiosmtpd.controller import Controller
 
 from slotwise.jobs import HEARTBEAT_KEY
+from slotwise.kit.sealing import new_key
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+#: sealing key for the benchmark's servers (made per run; nothing outlives it)
+BENCH_SECRET_KEY = new_key()
 
 
 def database_url(name: str) -> str:
@@ -53,7 +58,12 @@ def bench_env(url: str, **extra: str) -> dict[str, str]:
     """Server environment; the rate limiter is off unless a benchmark turns it on (load from
     one client would otherwise meet the per-credential limit)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTWISE_")}
-    defaults = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "SLOTWISE_RATE_LIMIT_ENABLED": "false"}
+    defaults = {
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "SLOTWISE_RATE_LIMIT_ENABLED": "false",
+        "SLOTWISE_SECRET_KEYS": BENCH_SECRET_KEY,
+    }
     return env | defaults | extra
 
 

@@ -1,11 +1,13 @@
 """Database engine, sessions and the per-request unit of work."""
 
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from litestar import Request
 from litestar.types import Scope
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from slotwise.jobs import JOB_QUEUE, flush_after_commit
 from slotwise.kit.state import StateKey
@@ -55,15 +58,41 @@ CONNECT_TIMEOUT_SECONDS = 5
 PGBOUNCER_CONNECT_ARGS = {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
 
 
+#: a connection back in the pool for longer than this is pinged before it is handed out
+PING_AFTER_IDLE_SECONDS = 5.0
+_CHECKED_IN_AT = "slotwise.checked_in_at"
+
+
+def _remember_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def _ping_if_idle(
+    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """Replace a connection the server closed while it sat in the pool (a restart, a
+    failover, an idle timeout) instead of failing the request that drew it.
+
+    Only a connection idle for a while is pinged: the asyncpg ping is three round trips
+    (begin, `;`, rollback), more than a short request's own queries, and a connection used a
+    moment ago is known to be alive. One that dies in between fails its request like any
+    connection lost mid-request.
+    """
+    idle_since = record.info.get(_CHECKED_IN_AT)
+    if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError("the pooled connection is gone") from exc
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         settings.async_database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size // 2,
         pool_recycle=1800,
-        # a connection the server closed while it sat in the pool (a restart, a failover, an
-        # idle timeout) is replaced on checkout instead of failing the request that drew it
-        pool_pre_ping=True,
         # an unreachable server fails the request within seconds (asyncpg waits 60 by default)
         connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
         | (PGBOUNCER_CONNECT_ARGS if settings.db_pgbouncer else {}),
@@ -72,6 +101,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # attendees' names, emails and notes
         hide_parameters=True,
     )
+    event.listen(engine.sync_engine.pool, "checkin", _remember_checkin)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
