@@ -1,6 +1,5 @@
 """Database engine, sessions and the per-request unit of work."""
 
-import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
@@ -58,31 +57,18 @@ CONNECT_TIMEOUT_SECONDS = 5
 PGBOUNCER_CONNECT_ARGS = {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
 
 
-#: a connection back in the pool for longer than this is pinged before it is handed out
-PING_AFTER_IDLE_SECONDS = 5.0
-_CHECKED_IN_AT = "slotwise.checked_in_at"
-
-
-def _remember_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-    record.info[_CHECKED_IN_AT] = time.monotonic()
-
-
-def _ping_if_idle(
-    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+def _ping(
+    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
 ) -> None:
     """Replace a connection the server closed while it sat in the pool (a restart, a
     failover, an idle timeout) instead of failing the request that drew it.
 
-    Only a connection idle for a while is pinged: the asyncpg ping is three round trips
-    (begin, `;`, rollback), more than a short request's own queries, and a connection used a
-    moment ago is known to be alive. One that dies in between fails its request like any
-    connection lost mid-request.
+    In place of `pool_pre_ping`, whose asyncpg ping is three round trips (begin, `;`,
+    rollback), more than a short request's own queries: one `SELECT 1` in the simple query
+    protocol, outside any transaction (so through PgBouncer too).
     """
-    idle_since = record.info.get(_CHECKED_IN_AT)
-    if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-        return
     try:
-        dbapi_connection.ping()
+        dbapi_connection.run_async(lambda driver: driver.execute("SELECT 1"))
     except Exception as exc:
         raise DisconnectionError("the pooled connection is gone") from exc
 
@@ -101,8 +87,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # attendees' names, emails and notes
         hide_parameters=True,
     )
-    event.listen(engine.sync_engine.pool, "checkin", _remember_checkin)
-    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    event.listen(engine.sync_engine.pool, "checkout", _ping)
     return engine
 
 
