@@ -210,18 +210,25 @@ def _egress_ports(policy: Manifest) -> set[int]:
     return {port["port"] for rule in policy["spec"]["egress"] for port in rule.get("ports", [])}
 
 
-def test_network_policies_let_in_only_the_ingress_controller() -> None:
+def _from_namespace(name: str) -> list[dict[str, object]]:
+    return [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}]
+
+
+def test_network_policies_let_in_only_the_ingress_controller_and_prometheus() -> None:
     policies = {p["metadata"]["name"]: p for p in _by_kind(build(K8S / "base"), "NetworkPolicy")}
     assert set(policies) == {"slotwise-api", "slotwise-worker", "slotwise-migrate"}
     for policy in policies.values():
         assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
-    [rule] = policies["slotwise-api"]["spec"]["ingress"]
-    assert rule["from"] == [
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
-    ]
-    assert [port["port"] for port in rule["ports"]] == [8000]
-    for name in ("slotwise-worker", "slotwise-migrate"):
-        assert policies[name]["spec"].get("ingress", []) == [], f"{name} takes no traffic"
+    traffic, scrapes = policies["slotwise-api"]["spec"]["ingress"]
+    assert traffic["from"] == _from_namespace("ingress-nginx")
+    assert [port["port"] for port in traffic["ports"]] == [8000]
+    assert scrapes["from"] == _from_namespace("monitoring")
+    assert [port["port"] for port in scrapes["ports"]] == [8000]
+    # the worker takes only scrapes of its metrics port; the migration nothing
+    [worker_scrapes] = policies["slotwise-worker"]["spec"]["ingress"]
+    assert worker_scrapes["from"] == _from_namespace("monitoring")
+    assert [port["port"] for port in worker_scrapes["ports"]] == [9101]
+    assert policies["slotwise-migrate"]["spec"].get("ingress", []) == [], "migrate takes none"
     assert {53, 5432, 6432, 6379, 443} <= _egress_ports(policies["slotwise-api"])
     assert {53, 5432, 6379, 443, 587} <= _egress_ports(policies["slotwise-worker"])
     assert _egress_ports(policies["slotwise-migrate"]) == {53, 5432}
