@@ -50,6 +50,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             args.workers,
             args.server,
             trusted_proxies=found.trusted_proxies,
+            shutdown_timeout=found.shutdown_timeout_seconds,
         )
     return 0
 
