@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import httpx
 
@@ -31,11 +32,17 @@ def server_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+@dataclass
+class ServerProcess:
+    proc: subprocess.Popen[bytes]
+    base: str
+
+
 @contextmanager
-def running_server(
+def server_process(
     settings: Settings, server: str = "uvicorn", extra_env: dict[str, str] | None = None
-) -> Iterator[str]:
-    """`slotwise serve` in a subprocess; yields its base URL once it is ready."""
+) -> Iterator[ServerProcess]:
+    """`slotwise serve` in a subprocess, once it is ready; stopped afterwards if still running."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "slotwise", "serve", "--port", str(port), "--server", server],
@@ -56,7 +63,7 @@ def running_server(
                 err = proc.stderr.read().decode() if proc.stderr else ""
                 raise RuntimeError(f"server did not start: {err[-2000:]}")
             time.sleep(0.1)
-        yield base
+        yield ServerProcess(proc, base)
     finally:
         proc.terminate()
         try:
@@ -66,3 +73,12 @@ def running_server(
             proc.wait()
         if proc.stderr:
             proc.stderr.close()
+
+
+@contextmanager
+def running_server(
+    settings: Settings, server: str = "uvicorn", extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`slotwise serve` in a subprocess; yields its base URL once it is ready."""
+    with server_process(settings, server, extra_env) as running:
+        yield running.base
