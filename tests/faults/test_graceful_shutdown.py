@@ -88,6 +88,28 @@ async def test_sigterm_to_serve_finishes_the_request_in_flight_and_refuses_new_o
         assert took < BOUND + EXIT_SLACK, f"exited {took:.1f} s after SIGTERM"
 
 
+async def test_serve_stops_within_its_timeout_when_a_request_runs_longer(
+    app: Litestar, settings: Settings, receiver: Receiver
+) -> None:
+    tenant = await make_tenant(settings, "Bounded")
+    endpoint = await make_webhook(settings, tenant, url=receiver.url("/slower"), timeout_seconds=20)
+    receiver.plan("/slower", Reply(delay=15.0))
+    env = {
+        "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+        "SLOTWISE_SHUTDOWN_TIMEOUT_SECONDS": "2",
+    }
+    with server_process(settings, "granian", env) as running:
+        url = f"{running.base}/v4/webhooks/{endpoint.id}/test"
+        thread, result = _post_in_thread(url, tenant.headers())
+        assert await asyncio.to_thread(receiver.wait_for, 1, "/slower"), "no ping arrived"
+        running.proc.send_signal(signal.SIGTERM)
+        took = await asyncio.to_thread(_exit_after, running.proc, time.monotonic())
+        assert took < 2 + EXIT_SLACK, f"exited {took:.1f} s after SIGTERM"
+        await asyncio.to_thread(thread.join, 15)
+        [cut] = result
+        assert isinstance(cut, httpx.HTTPError), cut
+
+
 async def _delivery(settings: Settings, delivery_id: uuid.UUID) -> dict[str, Any]:
     [row] = await fetch(
         settings,
