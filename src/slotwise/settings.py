@@ -94,6 +94,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     metrics_token: str | None = None
     #: a port on which the worker serves its own /metrics (to the same token); unset: none
     worker_metrics_port: int | None = None
+    #: after SIGTERM, how long `serve` finishes requests in flight and the worker its jobs
+    #: before they are cut short (below Kubernetes' default 30 s grace period)
+    shutdown_timeout_seconds: int = 25
 
     def __post_init__(self) -> None:
         self._check_webhooks()
@@ -172,6 +175,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             ("WEBHOOK_DELIVERY_RETENTION_DAYS", self.webhook_delivery_retention_days, 1),
             ("NOTIFICATION_RETENTION_DAYS", self.notification_retention_days, 1),
             ("AUDIT_LOG_RETENTION_DAYS", self.audit_log_retention_days, 1),
+            ("SHUTDOWN_TIMEOUT_SECONDS", self.shutdown_timeout_seconds, 1),
         ):
             if value < least:
                 raise SettingsError(f"{PREFIX}{name}: must be at least {least}")

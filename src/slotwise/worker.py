@@ -3,6 +3,7 @@
 import dataclasses
 import logging
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ from slotwise.mails import jobs as mail_jobs
 from slotwise.notifications.outbox import SEND
 from slotwise.settings import Settings, load_settings, require_secret_keys, warn_about_settings
 from slotwise.webhooks import jobs as webhook_jobs
+from slotwise.webhooks.delivery import Deliverer
 from slotwise.webhooks.events import DELIVER
 
 log = logging.getLogger("slotwise.worker")
@@ -218,12 +220,27 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "job_timeout": JOB_TIMEOUT_SECONDS,
         "keep_result": KEEP_RESULT_SECONDS,
         "poll_delay": POLL_DELAY_SECONDS,
+        "job_completion_wait": settings.shutdown_timeout_seconds,
     }
+
+
+class GracefulWorker(Worker):
+    """arq's worker, stopping gracefully on SIGTERM or SIGINT: it takes no new job, its running
+    jobs finish for up to `job_completion_wait` seconds (delivery jobs send their own attempt
+    and take no more), then the rest are cancelled. A cancelled delivery or mail gives its row
+    back at once (`leases.give_back`) and arq leaves its job queued, so another worker sends it
+    without waiting for the lease."""
+
+    def handle_sig_wait_for_completion(self, signum: signal.Signals) -> None:
+        deliverer: Deliverer | None = self.ctx.get("webhooks")
+        if deliverer is not None:
+            deliverer.stopping = True
+        super().handle_sig_wait_for_completion(signum)
 
 
 def create_worker(settings: Settings, **overrides: Any) -> Worker:
     """A worker bound to these settings (the CLI and the dev command use it)."""
-    return Worker(**(worker_options(settings) | overrides))
+    return GracefulWorker(**(worker_options(settings) | overrides))
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:

@@ -1,6 +1,7 @@
 """Mails reach a real SMTP server (aiosmtpd): the calendar invite matches the appointment's,
 the manage link works, failures are retried or recorded, nothing is sent twice."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -238,6 +239,37 @@ async def test_temporary_refusals_are_retried_and_permanent_ones_recorded(
     (view,) = listed.json()["notifications"]
     assert view["status"] == status
     assert reply.split(maxsplit=1)[0] in view["error"]
+
+
+async def test_a_send_cut_short_gives_the_mail_back_at_once(
+    client: Client, side_a: Side, settings: Settings, inbox: Inbox, mailer: Mailer
+) -> None:
+    """A stopping worker cancels its jobs: the mail waits again, not counted as an attempt, for
+    the next send to take now rather than after the lease."""
+    meeting_type = await make_type(client, side_a)
+    created = await book(client, side_a, meeting_type, at(12), skipNotifications=True)
+    (only,) = await due_ids(settings, created["appointmentId"])
+    inbox.stall = 1.0
+    sending = asyncio.create_task(mailer.send(only))
+    claimed = "SELECT status::text AS s FROM notification WHERE id = $1"
+    while (await fetch(settings, claimed, only))[0]["s"] != "sending":
+        assert not sending.done()
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.4)  # in the SMTP conversation
+    sending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+    [row] = await fetch(
+        settings,
+        "SELECT status::text, attempts, locked_until FROM notification WHERE id = $1",
+        only,
+    )
+    assert dict(row) == {"status": "queued", "attempts": 0, "locked_until": None}
+    inbox.stall = 0.0
+    assert await mailer.send(only) == NotificationStatus.SENT
+    # one mail, under one Message-ID (the server may also have taken the cut-short copy)
+    sent = {str(m["Message-ID"]).strip("<>").split("@")[0] for m in inbox.wait_for(1)}
+    assert sent == {str(only)}
 
 
 async def test_without_a_mail_server_notifications_are_skipped(

@@ -8,6 +8,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -32,6 +34,96 @@ def server_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+@dataclass
+class ServerProcess:
+    proc: subprocess.Popen[bytes]
+    base: str
+    #: the process's log: a file, not a pipe (nobody reads it while the server runs, and a
+    #: full pipe would stop the server at its next line, one a request)
+    log: IO[bytes]
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+
+def _start(
+    settings: Settings, server: str, extra_env: dict[str, str] | None, workers: int
+) -> ServerProcess:
+    port = free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop
+    command = ["serve", "--port", str(port), "--server", server, "--workers", str(workers)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slotwise", *command],
+        env=server_env(settings) | (extra_env or {}),
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    return ServerProcess(proc, f"http://127.0.0.1:{port}", log)
+
+
+def _wait_ready(running: ServerProcess) -> None:
+    proc, base = running.proc, running.base
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:  # not ready in time
+                proc.kill()
+                proc.wait()
+            raise RuntimeError(f"server did not start: {running.output()[-2000:]}")
+        time.sleep(0.1)
+
+
+def _stop(running: ServerProcess) -> None:
+    proc = running.proc
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    running.log.close()
+
+
+@contextmanager
+def server_processes(
+    settings: Settings,
+    count: int,
+    server: str = "uvicorn",
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+) -> Iterator[list[ServerProcess]]:
+    """`count` `slotwise serve` processes started side by side, once all are ready; stopped
+    afterwards if still running."""
+    started: list[ServerProcess] = []
+    try:
+        started.extend(_start(settings, server, extra_env, workers) for _ in range(count))
+        for running in started:
+            _wait_ready(running)
+        yield started
+    finally:
+        for running in started:  # all told at once, then waited for
+            running.proc.terminate()
+        for running in started:
+            _stop(running)
+
+
+@contextmanager
+def server_process(
+    settings: Settings,
+    server: str = "uvicorn",
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+) -> Iterator[ServerProcess]:
+    """`slotwise serve` in a subprocess, once it is ready; stopped afterwards if still running."""
+    with server_processes(settings, 1, server, extra_env, workers) as (running,):
+        yield running
+
+
 @contextmanager
 def running_server(
     settings: Settings,
@@ -40,37 +132,5 @@ def running_server(
     workers: int = 1,
 ) -> Iterator[str]:
     """`slotwise serve` in a subprocess; yields its base URL once it is ready."""
-    port = free_port()
-    # a file, not a pipe: nobody reads the log while the server runs, and a full pipe would
-    # stop it at its next line (one a request)
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
-    command = ["serve", "--port", str(port), "--server", server, "--workers", str(workers)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slotwise", *command],
-        env=server_env(settings) | (extra_env or {}),
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                err = log.read().decode(errors="replace")
-                raise RuntimeError(f"server did not start: {err[-2000:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with server_process(settings, server, extra_env, workers) as running:
+        yield running.base

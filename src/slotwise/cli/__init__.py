@@ -64,6 +64,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             args.workers,
             args.server,
             trusted_proxies=found.trusted_proxies,
+            shutdown_timeout=found.shutdown_timeout_seconds,
         )
 
 

@@ -28,7 +28,10 @@ def serve(
     server: Literal["granian", "uvicorn"],
     *,
     trusted_proxies: str = "",
+    shutdown_timeout: int = 25,
 ) -> None:
+    """Serve until SIGTERM or SIGINT; then stop accepting connections, let the requests in
+    flight finish for up to `shutdown_timeout` seconds, and exit."""
     if server == "uvicorn":
         import uvicorn
 
@@ -39,6 +42,7 @@ def serve(
             port=port,
             workers=workers,
             access_log=False,
+            timeout_graceful_shutdown=shutdown_timeout,
             **uvicorn_proxy_options(trusted_proxies),
         )
         return
@@ -53,4 +57,6 @@ def serve(
         workers=workers,
         interface=Interfaces.ASGI,
         factory=True,
+        # a worker still busy after this long is killed (granian waits forever otherwise)
+        workers_kill_timeout=shutdown_timeout,
     ).serve()

@@ -8,14 +8,22 @@ across companies: the rows are found by id or due time, and the company is taken
 (declared cross-tenant for the tenancy lint).
 """
 
+import asyncio
 import enum
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+log = logging.getLogger("slotwise.worker")
+
+#: how long a stopping worker tries to give back a row it holds before leaving it to its lease
+GIVE_BACK_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,20 @@ class Outbox:
         attempts: int | None = (await session.execute(stmt)).scalar_one_or_none()
         return attempts
 
+    async def release(self, session: AsyncSession, row_id: uuid.UUID, attempt: int) -> bool:
+        """Give back attempt `attempt` unfinished (its worker is stopping): the row waits again
+        with the attempt not counted, due at once for any worker instead of after the lease.
+        Nothing happens when the row is no longer that attempt's."""
+        model = self.model
+        stmt = (
+            update(model)
+            .where(model.id == row_id, model.status == self.working, model.attempts == attempt)
+            .values(status=self.waiting, attempts=model.attempts - 1, locked_until=None)
+            .returning(model.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await session.execute(stmt)).first() is not None
+
     async def set_aside(
         self, session: AsyncSession, row_id: uuid.UUID, now: datetime, status: enum.Enum
     ) -> bool:
@@ -144,3 +166,19 @@ class Outbox:
         )
         rows = (await session.execute(stmt)).all()
         return [Due(row[0], row[1] + 1, row[2] is not None) for row in rows]
+
+
+async def give_back(
+    sessions: async_sessionmaker[AsyncSession],
+    release: Callable[[AsyncSession], Awaitable[bool]],
+) -> bool:
+    """Run `release` (an `Outbox.release`) in a short transaction of its own, for a job cut
+    short by a stopping worker. Bounded and never raising: if the database does not answer,
+    the row is taken over when its lease runs out, as for a worker that died."""
+    try:
+        async with asyncio.timeout(GIVE_BACK_TIMEOUT_SECONDS):
+            async with sessions() as session, session.begin():
+                return await release(session)
+    except Exception:
+        log.warning("could not give back an unfinished job; its lease will", exc_info=True)
+        return False

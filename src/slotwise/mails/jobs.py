@@ -3,10 +3,12 @@
 A send claims the row with a lease in one short transaction, builds the message in another,
 talks to the SMTP server with no connection held, and records the outcome only if it still
 holds the lease. A worker that dies mid-send leaves the row to be taken over when the lease
-runs out; the message then goes again with the same Message-ID. Without an SMTP server every
+runs out; the message then goes again with the same Message-ID (a worker stopped mid-send
+gives the row back at once instead). Without an SMTP server every
 due mail is recorded as skipped. Reminders are due rows like any other: the relay finds them.
 """
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable
@@ -15,11 +17,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.db.leases import give_back
 from slotwise.jobs import enqueue
 from slotwise.kit.metrics import MAIL_DELIVERIES
 from slotwise.kit.smtp import SmtpServer, parse_smtp_url
 from slotwise.mails.build import MailBuilder
-from slotwise.models import NotificationStatus
+from slotwise.models import Notification, NotificationStatus
 from slotwise.notifications import smtp
 from slotwise.notifications.outbox import send_wakeup
 from slotwise.notifications.queue import MailQueue
@@ -27,7 +30,7 @@ from slotwise.notifications.retry import retry_delay
 from slotwise.settings import Settings
 
 RELAY = "notifications.relay"
-#: the outcome label of each status a send leaves a mail in
+#: how each result is counted in the metrics (`slotwise_mail_deliveries_total`)
 OUTCOME_LABELS = {
     NotificationStatus.SENT: "sent",
     NotificationStatus.QUEUED: "retry",
@@ -59,10 +62,10 @@ class Mailer:
 
     async def send(self, notification_id: uuid.UUID) -> NotificationStatus | None:
         """Send one due notification; its new status, or None when it was not this worker's."""
-        now = self.clock()
+        now, server = self.clock(), self.server
         async with self.sessions() as session, session.begin():
             queue = MailQueue(session)
-            if self.server is None:
+            if server is None:
                 if not await queue.skip(notification_id, now):
                     return None
                 MAIL_DELIVERIES.labels(OUTCOME_LABELS[NotificationStatus.SKIPPED]).inc()
@@ -71,6 +74,25 @@ class Mailer:
             row = await queue.load(notification_id) if attempt is not None else None
         if attempt is None or row is None:
             return None
+        try:
+            status, error, recorded = await self._send(row, attempt, server)
+        except asyncio.CancelledError:
+            # the worker is stopping before the send was recorded: another worker sends it now
+            # rather than after the lease (the server may get it twice, same Message-ID)
+            await give_back(self.sessions, lambda s: MailQueue(s).release(notification_id, attempt))
+            raise
+        if error is not None:
+            log.warning("mail %s attempt %d: %s", notification_id, attempt, error)
+        if not recorded:
+            return None
+        MAIL_DELIVERIES.labels(OUTCOME_LABELS[status]).inc()
+        return status
+
+    async def _send(
+        self, row: Notification, attempt: int, server: SmtpServer
+    ) -> tuple[NotificationStatus, str | None, bool]:
+        """Build, send and record a claimed notification: its status, error, and whether it
+        was recorded (the lease still held)."""
         async with self.sessions() as session:
             message = await MailBuilder(session, self.settings).build(row)
         status, error, retry_at = NotificationStatus.SENT, None, None
@@ -78,19 +100,14 @@ class Mailer:
             status, error = NotificationStatus.FAILED, "The appointment no longer exists"
         else:
             try:
-                await smtp.send(message, self.server)
+                await smtp.send(message, server)
             except smtp.MailNotSent as exc:
                 status, error, retry_at = self._after_failure(exc, attempt)
         async with self.sessions() as session, session.begin():
             recorded = await MailQueue(session).finish(
-                notification_id, attempt, status, now=self.clock(), error=error, retry_at=retry_at
+                row.id, attempt, status, now=self.clock(), error=error, retry_at=retry_at
             )
-        if error is not None:
-            log.warning("mail %s attempt %d: %s", notification_id, attempt, error)
-        if not recorded:
-            return None
-        MAIL_DELIVERIES.labels(OUTCOME_LABELS[status]).inc()
-        return status
+        return status, error, recorded
 
     def _after_failure(
         self, exc: smtp.MailNotSent, attempt: int

@@ -34,6 +34,10 @@ class MailQueue:
     ) -> int | None:
         return await MAILS.claim(self.session, notification_id, now, lease_until)
 
+    async def release(self, notification_id: uuid.UUID, attempt: int) -> bool:
+        """Give back a send this worker could not finish (it is stopping)."""
+        return await MAILS.release(self.session, notification_id, attempt)
+
     async def skip(self, notification_id: uuid.UUID, now: datetime) -> bool:
         """No mail server: the due mail is recorded as skipped (and forgets its secret)."""
         if not await MAILS.set_aside(

@@ -5,6 +5,7 @@ transaction open (through `sender.Sender`), and recorded in another. 2xx is deli
 disables the endpoint; anything else is retried on the schedule, honouring Retry-After.
 """
 
+import asyncio
 import dataclasses
 import logging
 import secrets
@@ -17,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slotwise.db.leases import Due
+from slotwise.db.leases import Due, give_back
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.clock import Clock, utc_now
 from slotwise.kit.metrics import WEBHOOK_DELIVERIES
@@ -246,6 +247,8 @@ class Deliverer:
         self.in_flight: Counter[uuid.UUID] = Counter()
         self.company_in_flight: Counter[uuid.UUID] = Counter()
         self.waiting: defaultdict[uuid.UUID, deque[uuid.UUID]] = defaultdict(deque)
+        #: set when the worker is stopping: jobs send their own attempt and take no more
+        self.stopping = False
 
     def _admit(self, queued: QueuedDelivery) -> bool:
         """Take a slot of the endpoint and one of its company, or queue the delivery behind the
@@ -310,20 +313,31 @@ class Deliverer:
                 del held[key]
 
     async def _attempt(self, queued: QueuedDelivery, attempt: int) -> Outcome:
-        sent = await send_attempt(
-            self.sender, self.keyring, queued.endpoint, queued.event, self.clock()
-        )
-        company_id = CompanyId(queued.delivery.company_id)
-        async with self.sessions() as session, session.begin():
-            outcome = await self.recorder.record(
-                session, company_id, queued, attempt, sent=sent, now=self.clock()
+        delivery_id = queued.delivery.id
+        try:
+            sent = await send_attempt(
+                self.sender, self.keyring, queued.endpoint, queued.event, self.clock()
             )
+            company_id = CompanyId(queued.delivery.company_id)
+            async with self.sessions() as session, session.begin():
+                outcome = await self.recorder.record(
+                    session, company_id, queued, attempt, sent=sent, now=self.clock()
+                )
+        except asyncio.CancelledError:
+            # the worker is stopping before the attempt was recorded: another worker sends it
+            # now rather than after the lease (the endpoint may get it twice, same webhook-id)
+            await give_back(self.sessions, lambda s: DeliveryQueue(s).release(delivery_id, attempt))
+            raise
         return count_outcome(outcome)
 
     async def _drain(self, endpoint_id: uuid.UUID) -> None:
         """Send the endpoint's waiting deliveries in the slot this job holds, for a while."""
         deadline = time.monotonic() + DRAIN_SECONDS
-        while (waiting := self.waiting.get(endpoint_id)) and time.monotonic() < deadline:
+        while (
+            (waiting := self.waiting.get(endpoint_id))
+            and time.monotonic() < deadline
+            and not self.stopping
+        ):
             claimed = await self._claim(waiting.popleft(), slot_held=True)
             if claimed is not None and claimed[1]:
                 await self._attempt(*claimed)

@@ -70,6 +70,10 @@ class DeliveryQueue:
             self.session, delivery_id, now, lease_until, last_attempt_at=now
         )
 
+    async def release(self, delivery_id: uuid.UUID, attempt: int) -> bool:
+        """Give back an attempt this worker could not finish (it is stopping)."""
+        return await DELIVERIES.release(self.session, delivery_id, attempt)
+
     async def skip(self, delivery_id: uuid.UUID, now: datetime) -> bool:
         """A due delivery whose endpoint is not active is set aside (it can be redelivered)."""
         return await DELIVERIES.set_aside(self.session, delivery_id, now, DeliveryStatus.SKIPPED)
