@@ -1,10 +1,12 @@
 """Booking creation under load, and how fast 200 concurrent requests for one slot settle.
 
-    uv run python -m bench.bookings [--requests 400] [--concurrency 16]
+    uv run python -m bench.bookings [--requests 400] [--concurrency 16] [--hosts 1]
 
 One `slotwise serve` worker (granian). Part 1: `--concurrency` clients book distinct slots
-(p50/p95 of POST /v4/booking). Part 2: 200 concurrent POSTs for one slot, repeated 5 times:
-time until every request has its answer, and the winners per slot (must be exactly 1).
+(p50/p95 of POST /v4/booking), spread round robin over `--hosts` hosts (one host: every
+booking waits for that host's lock; 16: they mostly do not). Part 2: 200 concurrent POSTs
+for one slot, repeated 5 times: time until every request has its answer, and the winners per
+slot (must be exactly 1).
 """
 
 import argparse
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bench.common import bench_env, create_company, fresh_database, make_host, server
+from bench.common import Host, bench_env, create_company, fresh_database, make_host, server
 
 ZONE = ZoneInfo("Europe/Berlin")
 
@@ -43,10 +45,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def distinct_slots(
-    base: str, headers: dict[str, str], mt: str, first: date, *, requests: int, concurrency: int
+    base: str, hosts: list[Host], first: date, *, requests: int, concurrency: int
 ) -> tuple[list[float], list[int]]:
+    """Request n books host n % len(hosts) at its (n // len(hosts))-th quarter hour."""
     starts = [
-        datetime.combine(first, wall(0), ZONE) + timedelta(minutes=15 * n) for n in range(requests)
+        datetime.combine(first, wall(0), ZONE) + timedelta(minutes=15 * (n // len(hosts)))
+        for n in range(requests)
     ]
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in range(requests):
@@ -57,8 +61,11 @@ async def distinct_slots(
     async def worker(http: httpx.AsyncClient) -> None:
         while not queue.empty():
             n = queue.get_nowait()
+            host = hosts[n % len(hosts)]
             t0 = time.perf_counter()
-            response = await http.post("/v4/booking", json=body(mt, starts[n], n), headers=headers)
+            response = await http.post(
+                "/v4/booking", json=body(host.meeting_type_id, starts[n], n), headers=host.headers
+            )
             latencies.append((time.perf_counter() - t0) * 1000)
             statuses.append(response.status_code)
 
@@ -88,22 +95,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--hosts", type=int, default=1)
     args = parser.parse_args()
     env = bench_env(fresh_database(), SLOTWISE_RATE_LIMIT_ENABLED="false")
     auth = f"Bearer {create_company(env)['apiKey']}"
     first = datetime.now(ZONE).date() + timedelta(days=7)
     with server(env) as base:
-        host = make_host(
-            base,
-            auth,
-            [{"start": "00:00", "end": "24:00"}],
-            {"name": "Quick", "duration": 15, "channel": "zoom"},
-        )
-        headers, mt = host.headers, host.meeting_type_id
-        latencies, statuses = asyncio.run(
-            distinct_slots(
-                base, headers, mt, first, requests=args.requests, concurrency=args.concurrency
+        hosts = [
+            make_host(
+                base,
+                auth,
+                [{"start": "00:00", "end": "24:00"}],
+                {"name": "Quick", "duration": 15, "channel": "zoom"},
             )
+            for _ in range(args.hosts)
+        ]
+        headers, mt = hosts[0].headers, hosts[0].meeting_type_id
+        latencies, statuses = asyncio.run(
+            distinct_slots(base, hosts, first, requests=args.requests, concurrency=args.concurrency)
         )
         settle = []
         for trial in range(5):
@@ -111,7 +120,8 @@ def main() -> None:
             settle.append(asyncio.run(one_slot(base, headers, mt, start)))
     ok = statuses.count(201)
     print(
-        f"distinct slots: {ok}/{len(statuses)} created, c={args.concurrency}: "
+        f"distinct slots: {ok}/{len(statuses)} created, {args.hosts} host(s),"
+        f" c={args.concurrency}: "
         f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms"
     )
     for elapsed, counts in settle:
