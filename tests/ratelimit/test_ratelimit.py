@@ -182,11 +182,14 @@ def test_local_buckets_follow_the_same_rule() -> None:
 @pytest.mark.slow
 async def test_limit_holds_across_four_processes(settings: Settings, side_a: Side) -> None:
     await set_limit(settings, side_a, per_minute=30, burst=40)
+    # small pools: four processes with the default 20 + 10 connections each, 90 requests at
+    # once and the other test process's servers could pass PostgreSQL's 100 connections (503s)
+    small = {"SLOTWISE_DB_POOL_SIZE": "5"}
     with (
-        running_server(settings) as one,
-        running_server(settings) as two,
-        running_server(settings) as three,
-        running_server(settings) as four,
+        running_server(settings, extra_env=small) as one,
+        running_server(settings, extra_env=small) as two,
+        running_server(settings, extra_env=small) as three,
+        running_server(settings, extra_env=small) as four,
     ):
         bases = [one, two, three, four]
         headers = side_a.tenant.headers()
