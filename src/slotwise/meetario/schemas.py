@@ -317,9 +317,6 @@ WebhookEvents = Annotated[
     ),
 ]
 WebhookName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-MaxRetries = Annotated[
-    int, msgspec.Meta(ge=0, le=10, description="Retries after a failed first attempt")
-]
 VerifySsl = Annotated[
     bool,
     msgspec.Meta(
@@ -374,7 +371,7 @@ class V1WebhookCreate(In):
     events: WebhookEvents
     headers: wh.Headers = msgspec.field(default_factory=dict)
     timeout_seconds: wh.Timeout = 30
-    max_retries: MaxRetries = 3
+    max_retries: wh.MaxRetries = 3
     verify_ssl: VerifySsl = True
 
 
@@ -387,7 +384,7 @@ class V1WebhookUpdate(In):
     status: wh.SettableStatus | msgspec.UnsetType = msgspec.UNSET
     headers: wh.Headers | msgspec.UnsetType = msgspec.UNSET
     timeout_seconds: wh.Timeout | msgspec.UnsetType = msgspec.UNSET
-    max_retries: MaxRetries | msgspec.UnsetType = msgspec.UNSET
+    max_retries: wh.MaxRetries | msgspec.UnsetType = msgspec.UNSET
     verify_ssl: VerifySsl | msgspec.UnsetType = msgspec.UNSET
 
 

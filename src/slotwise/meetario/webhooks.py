@@ -2,6 +2,7 @@
 `WebhookService` as /v4's. An endpoint registered here receives Meetario's bodies
 (`booking.created` with the event as `GET /api/v1/events/{id}` shows it)."""
 
+import msgspec
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,7 +79,6 @@ class MeetarioWebhookService:
         the only time it is shown."""
         self._check_verify_ssl(data.verify_ssl)
         body = {_WIRE[name]: value for name, value in sent_fields(data).items() if name in _WIRE}
-        body |= {"maxRetries": data.max_retries, "timeoutSeconds": data.timeout_seconds}
         create = converted(body, wh.WebhookCreate, _FIELDS)
         try:
             made = await self.webhooks.create(
@@ -92,15 +92,13 @@ class MeetarioWebhookService:
     async def update(self, ref: str, data: s.V1WebhookUpdate) -> s.V1WebhookData:
         webhook_id = await self.numbers.resolve(ref)
         sent = sent_fields(data)
-        verify_ssl = sent.get("verify_ssl")
-        if isinstance(verify_ssl, bool):
+        verify_ssl = None if isinstance(data.verify_ssl, msgspec.UnsetType) else data.verify_ssl
+        if verify_ssl is not None:
             self._check_verify_ssl(verify_ssl)
         body = {_WIRE[name]: value for name, value in sent.items() if name in _WIRE}
         update = converted(body, wh.WebhookUpdate, _FIELDS)
         try:
-            await self.webhooks.update(
-                webhook_id, update, verify_ssl=verify_ssl if isinstance(verify_ssl, bool) else None
-            )
+            await self.webhooks.update(webhook_id, update, verify_ssl=verify_ssl)
         except ValidationFailed as exc:
             raise renamed(exc, _FIELDS) from None
         row = await self.webhooks.endpoints.get_or_404(webhook_id)
