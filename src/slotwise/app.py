@@ -29,6 +29,7 @@ from slotwise.companies.controller import CompanyBrandingController, CompanyNoti
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.db.session import (
     ENGINE,
+    READ_SESSIONMAKER,
     SESSIONMAKER,
     UNIT_OF_WORK,
     UnitOfWork,
@@ -102,6 +103,7 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    read_sessionmaker: async_sessionmaker[AsyncSession]
     redis: Redis
     job_queue: JobQueue
     webhook_sender: Sender
@@ -117,6 +119,7 @@ class AppState:
         KEYRING.put(state, self.keyring)
         ENGINE.put(state, self.engine)
         SESSIONMAKER.put(state, self.sessionmaker)
+        READ_SESSIONMAKER.put(state, self.read_sessionmaker)
         REDIS.put(state, self.redis)
         JOB_QUEUE.put(state, self.job_queue)
         WEBHOOK_SENDER.put(state, self.webhook_sender)
@@ -145,6 +148,7 @@ def build_state(settings: Settings) -> AppState:
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
+        read_sessionmaker=create_sessionmaker(engine, reading=True),
         redis=redis,
         job_queue=job_queue(redis),
         webhook_sender=Sender(allow_private=settings.webhook_allow_private_networks),

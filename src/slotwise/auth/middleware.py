@@ -161,7 +161,5 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         last = credential.last_used_at
         if last is None or now - last >= LAST_USED_RESOLUTION:
             company_id = CompanyId(credential.company_id)
-            await CredentialUseRepository(session, company_id).update_values(
-                credential.id, last_used_at=now
-            )
+            await CredentialUseRepository(session, company_id).touch(credential.id, now)
             await session.commit()

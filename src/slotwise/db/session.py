@@ -1,5 +1,6 @@
 """Database engine, sessions and the per-request unit of work."""
 
+import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
@@ -44,6 +45,10 @@ UNIT_OF_WORK = StateKey("unit_of_work", UnitOfWork)
 ENGINE = StateKey("engine", AsyncEngine)
 SESSIONMAKER: StateKey[async_sessionmaker[AsyncSession]] = StateKey(
     "sessionmaker", async_sessionmaker
+)
+#: sessions for reading requests (`create_sessionmaker(reading=True)`)
+READ_SESSIONMAKER: StateKey[async_sessionmaker[AsyncSession]] = StateKey(
+    "read_sessionmaker", async_sessionmaker
 )
 
 
@@ -108,14 +113,62 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # attendees' names, emails and notes
         hide_parameters=True,
     )
+    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes)
     event.listen(engine.sync_engine.pool, "checkout", _check)
     event.listen(engine.sync_engine.pool, "connect", _returned)
     event.listen(engine.sync_engine.pool, "checkin", _returned)
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(
+    engine: AsyncEngine, *, reading: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for work in transactions, or (`reading`) for a request that only reads.
+
+    A reading session runs each statement on its own, outside any transaction: no BEGIN and
+    no COMMIT, two round trips fewer, and at READ COMMITTED it sees what a transaction would
+    (each statement its own snapshot). A write or a lock there is refused (`_refuse_writes`),
+    since it would neither be atomic with the rest nor hold.
+    """
+    if reading:
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT", **{READING: True})
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+#: the execution option that marks a reading session's statements
+READING = "slotwise_reading"
+#: the execution option of the one write a reading request may make: a single statement that
+#: stands alone (recording a credential's use)
+STANDALONE_WRITE = "slotwise_standalone_write"
+#: the route `opt` key of a GET handler that writes: it runs in a transaction, like a POST
+WRITES = "writes"
+READING_METHODS = frozenset({"GET", "HEAD"})
+_LOCKS = re.compile(r"\bFOR (?:NO KEY |KEY )?(?:UPDATE|SHARE)\b|advisory_xact_lock", re.IGNORECASE)
+
+
+class WriteInReadingRequest(RuntimeError):
+    """A reading request (a GET without `opt={WRITES: True}`) sent a write or took a lock."""
+
+
+def _refuse_writes(
+    conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    options = context.execution_options if context is not None else conn.get_execution_options()
+    if not options.get(READING) or options.get(STANDALONE_WRITE):
+        return
+    if statement.lstrip()[:6].upper() != "SELECT" or _LOCKS.search(statement):
+        raise WriteInReadingRequest(
+            f"a reading request may not write or lock; mark the route opt={{{WRITES!r}: True}}: "
+            f"{statement[:80]}"
+        )
+
+
+def reads_only(scope: Scope) -> bool:
+    """Whether the request is a read: a GET or HEAD whose handler does not say it writes."""
+    if scope.get("method") not in READING_METHODS:
+        return False
+    handler = scope.get("route_handler")
+    return handler is None or not handler.opt.get(WRITES, False)
 
 
 async def driver_connection(session: AsyncSession) -> Any:
@@ -138,7 +191,8 @@ def request_session(scope: Scope) -> AsyncSession:
     state = scope.setdefault("state", {})
     session: AsyncSession | None = state.get(_SESSION_KEY)
     if session is None:
-        session = state[_SESSION_KEY] = SESSIONMAKER.of(scope["app"].state)()
+        maker = READ_SESSIONMAKER if reads_only(scope) else SESSIONMAKER
+        session = state[_SESSION_KEY] = maker.of(scope["app"].state)()
         if scope.get("method") in WRITING_METHODS:
             event.listen(session.sync_session, "after_flush", _remember_inserted)
     return session
