@@ -80,18 +80,12 @@ class BookingRules:
         )
 
     def busy(self, rows: list[BusyRow]) -> list[Busy]:
+        """The engine's busy values; a month holds hundreds, so this loop stays lean."""
         mt = self.meeting_type
+        group_type = mt.id if mt.spots > 1 else None  # a group type's own appointments join
         return [
-            Busy(
-                interval=Interval(row.start_at, row.end_at),
-                buffer_before=row.buffer_before,
-                buffer_after=row.buffer_after,
-                appointment_id=str(row.id),
-                joinable=mt.spots > 1 and row.meeting_type_id == mt.id,
-                taken_spots=row.taken_spots,
-                total_spots=row.total_spots,
-            )
-            for row in rows
+            Busy(Interval(start, end), before, after, str(id_), type_id == group_type, taken, total)
+            for id_, type_id, start, end, before, after, total, taken, _ in rows
         ]
 
 

@@ -24,8 +24,9 @@ def _utc(value: datetime, name: str) -> datetime:
 
 def _normalise_span(span: Interval | ExceptionSpan) -> None:
     """Both ends of a frozen span in UTC, the end not before the start."""
-    object.__setattr__(span, "start", _utc(span.start, "start"))
-    object.__setattr__(span, "end", _utc(span.end, "end"))
+    if span.start.tzinfo is not UTC or span.end.tzinfo is not UTC:  # rows are UTC already
+        object.__setattr__(span, "start", _utc(span.start, "start"))
+        object.__setattr__(span, "end", _utc(span.end, "end"))
     if span.end < span.start:
         raise ValueError("end must not be before start")
 
@@ -99,7 +100,7 @@ class Busy:
     total_spots: int | None = None
 
     def __post_init__(self) -> None:
-        if min(self.buffer_before, self.buffer_after, self.taken_spots) < 0:
+        if self.buffer_before < 0 or self.buffer_after < 0 or self.taken_spots < 0:
             _non_negative(
                 buffer_before=self.buffer_before,
                 buffer_after=self.buffer_after,

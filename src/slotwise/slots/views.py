@@ -35,12 +35,9 @@ def render(
         )
         for day, locals_ in slots_by_local_date(slots, zone)
     ]
+    event = s.UnavailabilityEvent(host_id=host_id)  # the same for every frame: made once
     timeframes = [
-        s.Timeframe(
-            start=b.interval.start,
-            end=b.interval.end,
-            unavailability_event=s.UnavailabilityEvent(host_id=host_id),
-        )
+        s.Timeframe(start=b.interval.start, end=b.interval.end, unavailability_event=event)
         for b in busy
         if b.interval.start < window_end and b.interval.end > window_start
     ]
