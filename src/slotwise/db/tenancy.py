@@ -9,9 +9,9 @@ every statement it issues; `tests/db/test_tenancy_lint.py` holds the rule.
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, Generic, NewType, TypeVar
+from typing import Any, ClassVar, Generic, NewType, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import ExecutableOption
@@ -30,6 +30,8 @@ class TenantRepository(Generic[M]):
 
     model: type[M]
     not_found_message = "Not Found"
+    #: conditions beyond the company that every query adds (rows the repository does not see)
+    row_filter: ClassVar[tuple[ColumnElement[bool], ...]] = ()
 
     def __init__(self, session: AsyncSession, company_id: CompanyId) -> None:
         self.session = session
@@ -37,7 +39,22 @@ class TenantRepository(Generic[M]):
 
     @property
     def _scope(self) -> ColumnElement[bool]:
-        return self.model.company_id == self.company_id
+        return and_(self.model.company_id == self.company_id, *self.row_filter)
+
+    @classmethod
+    def _by_id(cls) -> Select[M]:
+        """`get`'s statement, built once per repository with the company and id as
+        parameters: building and keying a statement costs more than running it."""
+        stmt: Select[M] | None = cls.__dict__.get("_by_id_statement")
+        if stmt is None:
+            model = cls.model
+            stmt = select(model).where(
+                model.company_id == bindparam("scope_company_id"),
+                *cls.row_filter,
+                model.id == bindparam("row_id"),
+            )
+            setattr(cls, "_by_id_statement", stmt)  # noqa: B010 (per subclass, not inherited)
+        return stmt
 
     def select(self, *where: ColumnElement[bool]) -> Select[M]:
         return select(self.model).where(self._scope, *where)
@@ -83,6 +100,9 @@ class TenantRepository(Generic[M]):
     async def get(
         self, id_: uuid.UUID, *where: ColumnElement[bool], for_update: bool = False
     ) -> M | None:
+        if not where and not for_update:
+            params = {"scope_company_id": self.company_id, "row_id": id_}
+            return (await self.session.scalars(self._by_id(), params)).one_or_none()
         stmt = self.select(self.model.id == id_, *where)
         if for_update:
             stmt = stmt.with_for_update()

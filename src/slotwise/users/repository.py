@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import ColumnElement, and_, delete
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 
 from slotwise.db.slug_insert import insert_with_slug
@@ -19,9 +19,7 @@ class UserRepository(TenantRepository[User]):
     model = User
     not_found_message = "User not found"
 
-    @property
-    def _scope(self) -> ColumnElement[bool]:
-        return and_(super()._scope, User.deleted_at.is_(None))
+    row_filter = (User.deleted_at.is_(None),)
 
     async def locked(self, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
         """The users among `user_ids`, locked until commit in id order (two deletions that
