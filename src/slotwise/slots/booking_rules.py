@@ -84,7 +84,7 @@ class BookingRules:
         mt = self.meeting_type
         group_type = mt.id if mt.spots > 1 else None  # a group type's own appointments join
         return [
-            Busy(Interval(start, end), before, after, str(id_), type_id == group_type, taken, total)
+            Busy(Interval(start, end), before, after, id_, type_id == group_type, taken, total)
             for id_, type_id, start, end, before, after, total, taken, _ in rows
         ]
 

@@ -6,12 +6,21 @@ Durations, buffers and notice periods are whole minutes.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 
 MIDNIGHT = time(0)
+
+#: an appointment as the caller names it: the engine only carries it from busy time to the
+#: slots and blocks it explains (the service passes database ids, tests short names)
+AppointmentRef = uuid.UUID | str
+
+
+def as_uuid(ref: AppointmentRef) -> uuid.UUID:
+    return ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
 
 
 def _utc(value: datetime, name: str) -> datetime:
@@ -94,7 +103,7 @@ class Busy:
     interval: Interval
     buffer_before: int = 0
     buffer_after: int = 0
-    appointment_id: str | None = None
+    appointment_id: AppointmentRef | None = None
     joinable: bool = False
     taken_spots: int = 1
     total_spots: int | None = None
@@ -196,7 +205,7 @@ class Slot:
 
     start: datetime
     end: datetime
-    appointment_id: str | None = None
+    appointment_id: AppointmentRef | None = None
     taken_spots: int = 0
     total_spots: int = 1
 
@@ -218,7 +227,7 @@ class Blocked:
     start: datetime
     end: datetime
     reason: BlockReason
-    appointment_id: str | None = None
+    appointment_id: AppointmentRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

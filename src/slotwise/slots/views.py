@@ -8,7 +8,7 @@ import msgspec
 
 from slotwise.slots import schemas as s
 from slotwise.slots.engine import slots_by_local_date
-from slotwise.slots.types import Blocked, Busy, Slot
+from slotwise.slots.types import Blocked, Busy, Slot, as_uuid
 
 
 def render(
@@ -56,7 +56,7 @@ def _group(slot: Slot) -> s.SpotAppointment | msgspec.UnsetType:
     if slot.appointment_id is None:
         return msgspec.UNSET
     return s.SpotAppointment(
-        id=uuid.UUID(slot.appointment_id),
+        id=as_uuid(slot.appointment_id),
         total_spots=slot.total_spots,
         taken_spots=slot.taken_spots,
     )
@@ -68,5 +68,5 @@ def _blocked(item: Blocked, zone: str) -> s.BlockedSpot:
         start_time=item.start.astimezone(tz).isoformat(),
         end_time=item.end.astimezone(tz).isoformat(),
         reason=str(item.reason),
-        appointment_id=uuid.UUID(item.appointment_id) if item.appointment_id else None,
+        appointment_id=as_uuid(item.appointment_id) if item.appointment_id else None,
     )

@@ -40,6 +40,7 @@ from slotwise.models import Appointment, AppointmentStatus, uuid7
 from slotwise.notifications.outbox import Private
 from slotwise.settings import Settings
 from slotwise.slots.booking_rules import BookingRules
+from slotwise.slots.types import as_uuid
 from slotwise.webhooks.events import EventType
 
 #: far enough for `find_slot`'s one-instant window
@@ -98,13 +99,13 @@ class BookingService:
             slot = await self.core.slots.find_slot(rules, start, duration, now)
             if slot is None:
                 raise SlotUnavailable()
-            return uuid.UUID(slot.appointment_id) if slot.appointment_id else None
+            return as_uuid(slot.appointment_id) if slot.appointment_id else None
         if rules.meeting_type.spots == 1:
             return None
         busy = await self.core.slots.busy(rules, start, start + _INSTANT, now)
         same = (b for b in busy if b.joinable and b.interval.start == start and b.appointment_id)
         found = next(same, None)
-        return uuid.UUID(found.appointment_id) if found and found.appointment_id else None
+        return as_uuid(found.appointment_id) if found and found.appointment_id else None
 
     async def _join(
         self, appointment_id: uuid.UUID, data: s.BookingCreate, checked: validation.Checked
