@@ -2,9 +2,10 @@
 
 import uuid
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import aliased
 
 from slotwise.db.session import driver_connection
@@ -19,11 +20,13 @@ class RulesRepository(TenantRepository[MeetingType]):
     model = MeetingType
     not_found_message = "Meeting type not found"
 
-    async def load(
-        self, meeting_type_id: uuid.UUID
-    ) -> tuple[MeetingType, Availability, list[AvailabilityException]]:
+    @classmethod
+    @cache
+    def _statement(cls) -> Select[MeetingType, Availability, AvailabilityException]:
+        """Built once, with the company and meeting type as parameters: every slot answer and
+        booking runs it, and building and keying it cost more than running it."""
         exception = aliased(AvailabilityException)
-        stmt = (
+        return (
             select(MeetingType, Availability, exception)
             .join(
                 Availability,
@@ -39,9 +42,18 @@ class RulesRepository(TenantRepository[MeetingType]):
                     exception.availability_id == Availability.id,
                 ),
             )
-            .where(self._scope, MeetingType.id == meeting_type_id, MeetingType.deleted_at.is_(None))
+            .where(
+                MeetingType.company_id == bindparam("scope_company_id"),
+                MeetingType.id == bindparam("meeting_type_id"),
+                MeetingType.deleted_at.is_(None),
+            )
         )
-        rows = (await self.session.execute(stmt)).all()
+
+    async def load(
+        self, meeting_type_id: uuid.UUID
+    ) -> tuple[MeetingType, Availability, list[AvailabilityException]]:
+        params = {"scope_company_id": self.company_id, "meeting_type_id": meeting_type_id}
+        rows = (await self.session.execute(self._statement(), params)).all()
         if not rows:
             raise NotFound(self.not_found_message)
         exceptions = [row[2] for row in rows if row[2] is not None]
