@@ -99,6 +99,11 @@ BODIES: dict[str, object] = {
     },
     "PATCH /api/v1/webhooks/{webhook_id:str}": {"name": "Matrix"},
     "POST /api/v1/webhooks/{webhook_id:str}/test": None,
+    "POST /v4/calendar-connections": {
+        "provider": "ics",
+        "url": "https://calendar.example.test/matrix.ics",
+    },
+    "PATCH /v4/calendar-connections/{connection_id:uuid}": {"isPrimary": True},
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,

@@ -9,6 +9,7 @@ from slotwise.models import (
     Appointment,
     Availability,
     AvailabilityException,
+    CalendarConnection,
     Credential,
     MeetingType,
     TenantModel,
@@ -21,6 +22,7 @@ ResourceType = Literal[
     "appointment",
     "availability",
     "availability_exception",
+    "calendar_connection",
     "company",
     "meeting_type",
     "personal_access_token",
@@ -68,6 +70,7 @@ ACTIONS: dict[str, Action] = {
     **_crud("availability", Availability, "availability_id"),
     **_crud("meeting_type", MeetingType, "meeting_type_id"),
     **_crud("webhook", WebhookEndpoint, "webhook_id"),
+    **_crud("calendar_connection", CalendarConnection, "connection_id"),
     "update_personal_page": Action("personal_page.update", "user", ACTOR),
     "update_user_me": Action("user.update", "user", ACTOR),
     # the user's default availability: the row the request changed (or made, when none was)

@@ -20,6 +20,7 @@ def render(
     window_start: datetime,
     window_end: datetime,
     blocked: list[Blocked] | None,
+    calendars_stale: bool = False,
 ) -> s.BookingAvailability:
     dates = [
         s.DateSpots(
@@ -39,7 +40,9 @@ def render(
         s.Timeframe(
             start=b.interval.start,
             end=b.interval.end,
-            unavailability_event=s.UnavailabilityEvent(host_id=host_id),
+            unavailability_event=s.UnavailabilityEvent(
+                host_id=host_id, type="event" if b.calendar is None else "calendar"
+            ),
         )
         for b in busy
         if b.interval.start < window_end and b.interval.end > window_start
@@ -52,6 +55,8 @@ def render(
     )
     if blocked is not None:
         result.blocked = [_blocked(b, zone) for b in blocked]
+    if calendars_stale:
+        result.calendars_stale = True
     return result
 
 
@@ -72,4 +77,5 @@ def _blocked(item: Blocked, zone: str) -> s.BlockedSpot:
         end_time=item.end.astimezone(tz).isoformat(),
         reason=str(item.reason),
         appointment_id=uuid.UUID(item.appointment_id) if item.appointment_id else None,
+        calendar_connection_id=uuid.UUID(item.calendar) if item.calendar else msgspec.UNSET,
     )

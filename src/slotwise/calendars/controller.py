@@ -1,0 +1,64 @@
+"""`/v4/calendar-connections`: a user's connected calendars (meetergo's list route, plus direct
+creation for CalDAV servers and ICS feeds)."""
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from slotwise.auth.access import access
+from slotwise.calendars import schemas as s
+from slotwise.calendars.service import CalendarService, provide_calendar_service
+
+UserFilter = Annotated[
+    UUID | None, QueryParameter(name="userId", description="Another user's (admins only)")
+]
+
+
+class CalendarConnectionController(Controller):
+    path = "/v4/calendar-connections"
+    tags = ["calendar-connections"]
+    opt = access(pat_scope="scheduling")
+    dependencies = {"calendars": Provide(provide_calendar_service)}
+
+    @get("/connections")
+    async def list_calendar_connections(
+        self, calendars: NamedDependency[CalendarService], user_id: UserFilter = None
+    ) -> s.ConnectionList:
+        """The acting user's connected calendars (another user's with `userId`, admins only)."""
+        return await calendars.list_connections(user_id)
+
+    @post("/", status_code=201)
+    async def create_calendar_connection(
+        self, data: JSONBody[s.ConnectionCreate], calendars: NamedDependency[CalendarService]
+    ) -> s.Connection:
+        """Connect a CalDAV account (its calendars are found and all checked for conflicts) or
+        an ICS feed. The server is asked before anything is stored: a wrong URL or password is
+        a 400 naming the field."""
+        return await calendars.create(data)
+
+    @get("/{connection_id:uuid}")
+    async def get_calendar_connection(
+        self, connection_id: FromPath[UUID], calendars: NamedDependency[CalendarService]
+    ) -> s.Connection:
+        """One connection with its calendars, state and last sync."""
+        return await calendars.get(connection_id)
+
+    @patch("/{connection_id:uuid}")
+    async def update_calendar_connection(
+        self,
+        connection_id: FromPath[UUID],
+        data: JSONBody[s.ConnectionUpdate],
+        calendars: NamedDependency[CalendarService],
+    ) -> s.Connection:
+        """Choose the calendars that block slots and the one bookings are written into."""
+        return await calendars.update(connection_id, data)
+
+    @delete("/{connection_id:uuid}", status_code=204)
+    async def delete_calendar_connection(
+        self, connection_id: FromPath[UUID], calendars: NamedDependency[CalendarService]
+    ) -> None:
+        """Disconnect: its busy time stops blocking at once (events written stay)."""
+        await calendars.delete(connection_id)
