@@ -1,14 +1,16 @@
 """Connected CalDAV calendars against a real Radicale server: connect, busy time in, choose."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.calendars.caldav import event_href
+from slotwise.calendars.push import Pusher
 from slotwise.calendars.sync import Syncer
 from slotwise.settings import Settings
-from tests.calendars.conftest import Account, slots, starts, sync
+from tests.calendars.conftest import Account, push_all, slots, starts, sync
 from tests.support import bookings as support
 from tests.support.factories import Side
 from tests.support.radicale import PASSWORD, vevent
@@ -145,3 +147,51 @@ async def test_only_selected_calendars_block(
     gone = await client.delete(url, headers=headers)
     assert gone.status_code == 204
     assert (await client.get(url, headers=headers)).status_code == 404
+
+
+def event_url(calendar: str, appointment_id: str) -> str:
+    return event_href(calendar, f"{appointment_id}@slotwise")
+
+
+async def test_bookings_are_written_moved_and_removed(
+    client: AsyncTestClient[Litestar],
+    settings: Settings,
+    pusher: Pusher,
+    side_a: Side,
+    account: Account,
+) -> None:
+    meeting_type = await support.make_type(client, side_a)
+    created = await connect(client, side_a, account)
+    work = next(c["id"] for c in created["calendars"] if c["name"] == "Work")
+    headers = side_a.tenant.headers(side_a.member_id)
+    url = f"/v4/calendar-connections/{created['id']}"
+    chosen = await client.patch(url, json={"bookingCalendarId": work}, headers=headers)
+    assert [c["name"] for c in chosen.json()["calendars"] if c["receivesBookings"]] == ["Work"]
+
+    booked = await support.book(client, side_a, meeting_type, support.at(10))
+    appointment_id = booked["appointmentId"]
+    assert await push_all(settings, pusher) == ["done"]
+    written = account.server.get(event_url(account.work, appointment_id))
+    assert written.status_code == 200
+    assert f"UID:{appointment_id}@slotwise" in written.text
+    assert f"DTSTART:{support.at(10).astimezone(UTC):%Y%m%dT%H%M%SZ}" in written.text
+    assert await push_all(settings, pusher) == []  # done: nothing runs twice
+
+    moved = await client.post(
+        f"/v4/appointment/{appointment_id}/reschedule",
+        json={"start": support.at(11).isoformat()},
+        headers=headers,
+    )
+    assert moved.status_code in (200, 201), moved.text
+    assert await push_all(settings, pusher) == ["done"]
+    written = account.server.get(event_url(account.work, appointment_id))
+    assert f"DTSTART:{support.at(11).astimezone(UTC):%Y%m%dT%H%M%SZ}" in written.text
+
+    cancelled = await client.post(
+        f"/v4/appointment/{appointment_id}/cancel",
+        json={"reason": "ill"},
+        headers=headers,
+    )
+    assert cancelled.status_code in (200, 201), cancelled.text
+    assert await push_all(settings, pusher) == ["done"]
+    assert account.server.get(event_url(account.work, appointment_id)).status_code == 404
