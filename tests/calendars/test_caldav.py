@@ -3,13 +3,14 @@
 from datetime import UTC, timedelta
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.calendars.caldav import event_href
 from slotwise.calendars.push import Pusher
 from slotwise.calendars.sync import Syncer
-from slotwise.settings import Settings
+from slotwise.settings import SETTINGS, Settings
 from tests.calendars.conftest import Account, push_all, slots, starts, sync
 from tests.support import bookings as support
 from tests.support.factories import Side
@@ -195,3 +196,37 @@ async def test_bookings_are_written_moved_and_removed(
     assert cancelled.status_code in (200, 201), cancelled.text
     assert await push_all(settings, pusher) == ["done"]
     assert account.server.get(event_url(account.work, appointment_id)).status_code == 404
+
+
+async def test_oauth_providers_answer_not_configured_until_set_up(
+    client: AsyncTestClient[Litestar], side_a: Side
+) -> None:
+    headers = side_a.tenant.headers(side_a.member_id)
+    for provider in ("google", "outlook"):
+        response = await client.get(
+            f"/v4/calendar-connections/auth/{provider}/url",
+            params={"redirectUrl": "https://partner.example.test/done"},
+            headers=headers,
+        )
+        assert response.status_code == 400
+        assert response.json()["message"] == "Provider not configured"
+    caldav = await client.get("/v4/calendar-connections/auth/caldav/url", headers=headers)
+    assert caldav.status_code == 400
+    assert "POST /v4/calendar-connections" in caldav.json()["errors"][0]["message"]
+
+
+async def test_a_configured_oauth_app_gets_an_authorization_link(
+    client: AsyncTestClient[Litestar], app: Litestar, settings: Settings, side_a: Side
+) -> None:
+    configured = msgspec.structs.replace(
+        settings, google_client_id="client-123", google_client_secret="shh"
+    )
+    SETTINGS.put(app.state, configured)
+    response = await client.get(
+        "/v4/calendar-connections/auth/google/url",
+        headers=side_a.tenant.headers(side_a.member_id),
+    )
+    assert response.status_code == 200, response.text
+    link = response.json()["authUrl"]
+    assert link.startswith("https://accounts.google.com/o/oauth2/v2/auth?client_id=client-123")
+    assert response.json()["provider"] == "google"

@@ -30,6 +30,21 @@ class CalendarConnectionController(Controller):
         """The acting user's connected calendars (another user's with `userId`, admins only)."""
         return await calendars.list_connections(user_id)
 
+    @get("/auth/{provider:str}/url")
+    async def get_calendar_auth_url(
+        self,
+        provider: FromPath[str],
+        calendars: NamedDependency[CalendarService],
+        redirect_url: Annotated[
+            str | None, QueryParameter(name="redirectUrl", max_length=2048)
+        ] = None,
+        user_id: UserFilter = None,
+    ) -> s.AuthUrl:
+        """meetergo's connect link for `google` and `outlook` (400 "Provider not configured"
+        until the operator sets up the OAuth app); CalDAV servers and ICS feeds connect with
+        `POST /v4/calendar-connections`."""
+        return await calendars.auth_url(provider, redirect_url, user_id)
+
     @post("/", status_code=201)
     async def create_calendar_connection(
         self, data: JSONBody[s.ConnectionCreate], calendars: NamedDependency[CalendarService]

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import msgspec
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from slotwise.auth.principal import Principal
 from slotwise.calendars import schemas as s
 from slotwise.calendars.caldav import CalDavClient
 from slotwise.calendars.http import CalendarError, CredentialsRefused, calendar_http
+from slotwise.calendars.providers import DIRECT, OAUTH
 from slotwise.calendars.repository import (
     BusyRepository,
     CalendarRepository,
@@ -33,7 +35,7 @@ from slotwise.db.session import release_connection
 from slotwise.db.tenancy import CompanyId
 from slotwise.egress import policy
 from slotwise.jobs import after_commit
-from slotwise.kit.errors import Forbidden, NotFound, ValidationFailed
+from slotwise.kit.errors import BadRequest, FieldError, Forbidden, NotFound, ValidationFailed
 from slotwise.kit.sealing import Keyring
 from slotwise.models import (
     Calendar,
@@ -43,6 +45,11 @@ from slotwise.models import (
     uuid7,
 )
 from slotwise.settings import KEYRING, SETTINGS, Settings
+
+#: what a sealed OAuth state is bound to
+OAUTH_STATE = "calendar_oauth_state"
+NOT_CONFIGURED = FieldError("provider", "Provider not configured")
+PROVIDERS = sorted({*OAUTH, *DIRECT})
 
 #: connecting may take this long (discovery and the first copy of busy time)
 CONNECT_TIMEOUT_SECONDS = 20.0
@@ -76,6 +83,36 @@ class CalendarService:
             for row in rows
         ]
         return s.ConnectionList(connections=views, total=len(views))
+
+    async def auth_url(
+        self, provider: str, redirect_url: str | None, user_id: uuid.UUID | None
+    ) -> s.AuthUrl:
+        """meetergo's connect link. OAuth providers need the operator's app; CalDAV servers
+        and feeds are connected with one `POST /v4/calendar-connections` instead."""
+        host = self._user(user_id)
+        await UserZoneRepository(self.session, self.company_id).get_or_404(host)
+        oauth = OAUTH.get(provider)
+        if oauth is not None:
+            client = oauth.client(self.settings)
+            if client is None:
+                raise BadRequest("Provider not configured", errors=[NOT_CONFIGURED])
+            state = self.keyring.seal(
+                msgspec.json.encode(
+                    {"company": self.company_id, "user": host, "redirect": redirect_url}
+                ).decode(),
+                OAUTH_STATE,
+            )
+            callback = (
+                f"{self.settings.public_url}/v4/calendar-connections/auth/{provider}/callback"
+            )
+            return s.AuthUrl(oauth.authorize_url(client[0], callback, state), provider)
+        if provider in DIRECT:
+            raise ValidationFailed.field(
+                "provider",
+                "Connect this provider with POST /v4/calendar-connections"
+                " (url, and username and password for CalDAV)",
+            )
+        raise ValidationFailed.field("provider", f"Must be one of {', '.join(PROVIDERS)}")
 
     async def get(self, connection_id: uuid.UUID) -> s.Connection:
         row = await self._own(connection_id)
