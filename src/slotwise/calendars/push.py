@@ -73,15 +73,10 @@ async def on_booking_change(
     if event in UNCHANGED_BY:
         return
     pushes = PushRepository(session, company_id)
-    targets = {p.connection_id for p in await pushes.of_appointment(appointment.id)}
-    if appointment.status is AppointmentStatus.CONFIRMED:
-        booking = await CalendarRepository(session, company_id).booking_calendar(
-            appointment.host_user_id
-        )
-        if booking is not None:
-            targets.add(booking.connection_id)
+    confirmed = appointment.status is AppointmentStatus.CONFIRMED
+    targets = await pushes.targets(appointment.id, appointment.host_user_id, confirmed)
     now = datetime.now(UTC)
-    for connection_id in sorted(targets):
+    for connection_id in targets:
         push_id, attempts = await pushes.queue(connection_id, appointment.id, now)
         after_commit(session, push_wakeup(push_id, attempts + 1))
 

@@ -118,9 +118,6 @@ class BusyRepository(TenantRepository[CalendarBusy]):
             delete(CalendarBusy).where(self._scope, CalendarBusy.calendar_id == calendar_id)
         )
 
-    async def count_of(self, connection_id: uuid.UUID) -> int:
-        return await self.count(CalendarBusy.connection_id == connection_id)
-
 
 #: the host's connections with their last sync, each with its busy spans in the window (one
 #: row per span; a connection without any in the window comes once, with null times)
@@ -155,8 +152,28 @@ class HostBusyRepository(TenantRepository[CalendarBusy]):
         return HostBusy(synced, spans)
 
 
+#: the connections a booking change concerns: those it was written to before, and (while it
+#: is confirmed) the host's connection whose calendar receives bookings
+_TARGETS_SQL = """
+SELECT p.connection_id FROM calendar_push p
+WHERE p.company_id = $1 AND p.appointment_id = $2
+UNION
+SELECT c.connection_id FROM calendar c
+JOIN calendar_connection k ON k.company_id = c.company_id AND k.id = c.connection_id
+WHERE $4 AND c.company_id = $1 AND k.user_id = $3 AND c.receives_bookings
+"""
+
+
 class PushRepository(TenantRepository[CalendarPush]):
     model = CalendarPush
+
+    async def targets(
+        self, appointment_id: uuid.UUID, host_id: uuid.UUID, confirmed: bool
+    ) -> list[uuid.UUID]:
+        """One round trip on every booking change (most hosts have no calendar)."""
+        driver = await driver_connection(self.session)
+        rows = await driver.fetch(_TARGETS_SQL, self.company_id, appointment_id, host_id, confirmed)
+        return sorted(row[0] for row in rows)
 
     async def queue(
         self, connection_id: uuid.UUID, appointment_id: uuid.UUID, now: datetime
@@ -187,9 +204,6 @@ class PushRepository(TenantRepository[CalendarPush]):
         )
         row = (await self.session.execute(stmt)).one()
         return row[0], row[1]
-
-    async def of_appointment(self, appointment_id: uuid.UUID) -> list[CalendarPush]:
-        return await self.list(CalendarPush.appointment_id == appointment_id)
 
     async def finish(
         self,
