@@ -22,6 +22,7 @@ from bench.common import (
     BENCH_SECRET_KEY,
     bench_env,
     create_company,
+    free_port,
     fresh_database,
     make_host,
     server,
@@ -101,10 +102,27 @@ async def unchanged_sync_ms(url: str, runs: int = 20) -> dict[str, float]:
         with running_radicale() as radicale:
             calendar = radicale.make_calendar("bench", "Bench")
             day = first_day()
+            events = []
             for k in range(EVENTS):
-                at = f"{day + timedelta(days=k * 365 // EVENTS):%Y%m%d}T{9 + k % 8:02d}0000"
-                end = f"{day + timedelta(days=k * 365 // EVENTS):%Y%m%d}T{10 + k % 8:02d}0000"
-                radicale.put_event(calendar, f"e{k}", vevent(f"e{k}", f":{at}Z", f":{end}Z"))
+                on = day + timedelta(days=k * 365 // EVENTS)
+                one = vevent(
+                    f"e{k}",
+                    f":{on:%Y%m%d}T{9 + k % 8:02d}0000Z",
+                    f":{on:%Y%m%d}T{10 + k % 8:02d}0000Z",
+                )
+                events.append(one.split("BEGIN:VEVENT", 1)[1].split("END:VEVENT", 1)[0])
+            whole = (
+                "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//bench//EN\n"
+                + "".join(f"BEGIN:VEVENT{body}END:VEVENT\n" for body in events)
+                + "END:VCALENDAR\n"
+            )
+            with radicale.client() as http:  # one PUT of the whole collection
+                answer = http.put(
+                    calendar,
+                    content=whole.replace("\n", "\r\n").encode(),
+                    headers={"content-type": "text/calendar"},
+                )
+                assert answer.status_code in (201, 204), answer.text
             conn = await asyncpg.connect(url)
             try:
                 row = await conn.fetchrow("SELECT company_id, id FROM calendar_connection LIMIT 1")
@@ -142,10 +160,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    url = fresh_database()
+    url = fresh_database("slotwise_bench_calendars")
     env = bench_env(url, SLOTWISE_SLOT_CACHE_SIZE="0", SLOTWISE_CALENDAR_STALE_SECONDS="86400")
     auth = f"Bearer {create_company(env)['apiKey']}"
-    with server(env) as base:
+    with server(env, port=free_port()) as base:
         host = make_host(
             base, auth, HOURS, {"name": "Bench call", "duration": 30, "channel": "zoom"}
         )

@@ -1,9 +1,11 @@
 """Calendar fixtures: a Radicale server per module, private networks allowed (it listens on
 127.0.0.1), and helpers that run the sync and push jobs' work the way the worker does."""
 
+import asyncio
 import itertools
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -120,3 +122,10 @@ async def slots(
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def until(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "not done in time"
+        await asyncio.sleep(0.1)

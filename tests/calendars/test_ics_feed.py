@@ -4,8 +4,10 @@ costs no parse."""
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from slotwise.calendars.busy import CALENDAR_REFRESHER
 from slotwise.calendars.sync import Syncer
-from tests.calendars.conftest import starts, sync
+from slotwise.settings import Settings
+from tests.calendars.conftest import slots, starts, sync, until
 from tests.support import bookings as support
 from tests.support.factories import Side
 from tests.support.radicale import vevent
@@ -67,3 +69,49 @@ async def test_a_feed_that_is_not_icalendar_is_refused(
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "url"
+
+
+async def test_a_slow_feed_does_not_hold_up_the_slot_answer(
+    client: AsyncTestClient[Litestar], app: Litestar, settings: Settings, side_a: Side,
+    receiver: Receiver,
+) -> None:  # fmt: skip
+    meeting_type = await support.make_type(client, side_a)
+    ten, three = support.at(10).isoformat(), support.at(15).isoformat()
+    receiver.plan(
+        "/slow.ics",
+        Reply(200, {"content-type": "text/calendar"}, body=feed(10)),
+        Reply(200, {"content-type": "text/calendar"}, body=feed(15), delay=1.5),
+    )
+    response = await client.post(
+        "/v4/calendar-connections",
+        json={"provider": "ics", "url": receiver.url("/slow.ics")},
+        headers=side_a.tenant.headers(side_a.member_id),
+    )
+    assert response.status_code == 201, response.text
+    connection_id = response.json()["id"]
+    await support.execute(
+        settings,
+        "UPDATE calendar_connection SET synced_at = now() - interval '1 hour' WHERE id = $1",
+        connection_id,
+    )
+    CALENDAR_REFRESHER.of(app.state).wait_seconds = 0.1
+
+    body = await slots(client, side_a, meeting_type, MONDAY)
+    assert body["calendarsStale"] is True  # answered from the last copy, the sync goes on
+    assert ten not in [s["startTime"] for d in body["dates"] for s in d["spots"]]
+
+    async def synced() -> bool:
+        rows = await support.fetch(
+            settings,
+            "SELECT 1 FROM calendar_connection"
+            " WHERE id = $1 AND synced_at > now() - interval '1 minute'",
+            connection_id,
+        )
+        return bool(rows)
+
+    await until(synced)
+    body = await slots(client, side_a, meeting_type, MONDAY)
+    assert "calendarsStale" not in body
+    offered = [s["startTime"] for d in body["dates"] for s in d["spots"]]
+    assert ten in offered
+    assert three not in offered

@@ -1,16 +1,12 @@
 """The real worker syncs due connections (its sweep) and writes bookings out (woken after
 commit), against Radicale."""
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
-
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.calendars.caldav import event_href
 from slotwise.settings import Settings
-from tests.calendars.conftest import Account, starts
+from tests.calendars.conftest import Account, starts, until
 from tests.calendars.test_caldav import berlin, connect, local
 from tests.support import bookings as support
 from tests.support.factories import Side
@@ -18,13 +14,6 @@ from tests.support.radicale import vevent
 from tests.support.worker_process import running_worker
 
 MONDAY = support.monday()
-
-
-async def until(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        assert time.monotonic() < deadline, "the worker did not get to it"
-        await asyncio.sleep(0.1)
 
 
 async def test_the_worker_syncs_and_writes_bookings_out(
