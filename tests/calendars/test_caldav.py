@@ -230,3 +230,24 @@ async def test_a_configured_oauth_app_gets_an_authorization_link(
     link = response.json()["authUrl"]
     assert link.startswith("https://accounts.google.com/o/oauth2/v2/auth?client_id=client-123")
     assert response.json()["provider"] == "google"
+
+
+async def test_another_companys_connection_is_not_found(
+    client: AsyncTestClient[Litestar], settings: Settings, side_a: Side, side_b: Side
+) -> None:
+    foreign = f"/v4/calendar-connections/{side_b.connection_id}"
+    headers = side_a.tenant.headers(side_a.member_id)
+    for method, body in (("GET", None), ("PATCH", {"isPrimary": True}), ("DELETE", None)):
+        response = await client.request(method, foreign, headers=headers, json=body)
+        assert response.status_code == 404, method
+        assert response.json()["message"] == "Calendar connection not found"
+    listed = await client.get(
+        "/v4/calendar-connections/connections",
+        params={"userId": str(side_b.member_id)},
+        headers=headers,
+    )
+    assert listed.status_code == 404
+    (row,) = await support.fetch(
+        settings, "SELECT is_primary FROM calendar_connection WHERE id = $1", side_b.connection_id
+    )
+    assert row["is_primary"] is False
