@@ -26,7 +26,10 @@ from slotwise.bookings.controller import (
     ProvisionalBookingController,
 )
 from slotwise.calendars.busy import CALENDAR_REFRESHER, Refresher, calendar_refresher
-from slotwise.calendars.controller import CalendarConnectionController
+from slotwise.calendars.controller import (
+    CalendarConnectionController,
+    CalendarConnectLinkController,
+)
 from slotwise.companies.controller import CompanyBrandingController, CompanyNotificationsController
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.db.session import (
@@ -199,6 +202,7 @@ def create_app(settings: Settings) -> Litestar:
             PersonalAccessTokenController,
             AvailabilityController,
             CalendarConnectionController,
+            CalendarConnectLinkController,
             MeetingTypeController,
             PublicBookingPageController,
             SlotController,

@@ -210,9 +210,9 @@ async def test_oauth_providers_answer_not_configured_until_set_up(
         )
         assert response.status_code == 400
         assert response.json()["message"] == "Provider not configured"
-    caldav = await client.get("/v4/calendar-connections/auth/caldav/url", headers=headers)
-    assert caldav.status_code == 400
-    assert "POST /v4/calendar-connections" in caldav.json()["errors"][0]["message"]
+    unknown = await client.get("/v4/calendar-connections/auth/nope/url", headers=headers)
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["field"] == "provider"
 
 
 async def test_a_configured_oauth_app_gets_an_authorization_link(

@@ -135,6 +135,9 @@ ACTIONS: dict[str, Action] = {
     "confirm_booking_request": _booking("confirm", link="host_link"),
     "decline_booking_request": _booking("decline", link="host_link"),
     "confirm_booking_as_attendee": _booking("opt_in_confirm", link="attendee_link"),
+    "connect_calendar_by_link": Action(
+        "calendar_connection.create", "calendar_connection", CalendarConnection, "connect_link"
+    ),
     # the erased person is named by email, which an entry must not hold: the company is named
     "erase_attendee": Action("privacy.erase_attendee", "company", COMPANY),
 }

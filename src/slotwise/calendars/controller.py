@@ -6,11 +6,16 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
 from slotwise.calendars import schemas as s
-from slotwise.calendars.service import CalendarService, provide_calendar_service
+from slotwise.calendars.service import (
+    CalendarService,
+    LinkConnector,
+    provide_calendar_service,
+    provide_link_connector,
+)
 
 UserFilter = Annotated[
     UUID | None, QueryParameter(name="userId", description="Another user's (admins only)")
@@ -77,3 +82,26 @@ class CalendarConnectionController(Controller):
     ) -> None:
         """Disconnect: its busy time stops blocking at once (events written stay)."""
         await calendars.delete(connection_id)
+
+
+#: the hosted connect form's grant, sent as a header so it stays out of access logs
+ConnectTokenHeader = Annotated[str | None, HeaderParameter(name="x-connect-token", max_length=4000)]
+
+
+class CalendarConnectLinkController(Controller):
+    """What the hosted connect form (`/cc`, opened by the connect link) calls."""
+
+    path = "/v4/public/calendar-connection"
+    tags = ["public"]
+    dependencies = {"connector": Provide(provide_link_connector)}
+
+    @post("/", status_code=201, exclude_from_auth=True)
+    async def connect_calendar_by_link(
+        self,
+        data: JSONBody[s.LinkConnect],
+        connector: NamedDependency[LinkConnector],
+        token: ConnectTokenHeader = None,
+    ) -> s.LinkConnected:
+        """Connect the calendar the link was made for (`x-connect-token`: the link's fragment);
+        404 once the link has expired (an hour)."""
+        return await connector.connect(token, data)

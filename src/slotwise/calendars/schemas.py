@@ -88,3 +88,18 @@ class ConnectionList(WireStruct):
 class AuthUrl(WireStruct):
     auth_url: str
     provider: str
+
+
+class LinkConnect(InputStruct):
+    """The hosted connect form: the server's URL (or the feed's), and the login for CalDAV."""
+
+    url: Url
+    username: Annotated[str, msgspec.Meta(max_length=320)] | None = None
+    password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
+
+
+class LinkConnected(WireStruct):
+    connection_id: uuid.UUID
+    provider: str
+    #: the partner's `redirectUrl` with meetergo's success parameters, when one was given
+    redirect_url: str | None

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.principal import Principal
 from slotwise.calendars import schemas as s
 from slotwise.calendars.caldav import CalDavClient
+from slotwise.calendars.connect_link import Grant, back_to, make_link, read_token
+from slotwise.calendars.feed import feed_url
 from slotwise.calendars.http import CalendarError, CredentialsRefused, calendar_http
 from slotwise.calendars.providers import DIRECT, OAUTH
 from slotwise.calendars.repository import (
@@ -55,89 +57,28 @@ PROVIDERS = sorted({*OAUTH, *DIRECT})
 CONNECT_TIMEOUT_SECONDS = 20.0
 
 
-class CalendarService:
+class ConnectionWriter:
+    """Connecting a user's calendar in a company: what the API and the connect form share."""
+
     def __init__(
-        self, session: AsyncSession, principal: Principal, settings: Settings, keyring: Keyring
+        self, session: AsyncSession, company_id: CompanyId, settings: Settings, keyring: Keyring
     ) -> None:
         self.session = session
-        self.principal = principal
-        self.company_id: CompanyId = principal.company_id
+        self.company_id = company_id
         self.settings = settings
         self.keyring = keyring
         self.connections = ConnectionRepository(session, self.company_id)
         self.calendars = CalendarRepository(session, self.company_id)
 
-    def _user(self, user_id: uuid.UUID | None) -> uuid.UUID:
-        other = user_id is not None and user_id != self.principal.user_id
-        if other and not self.principal.is_admin:
-            raise Forbidden("Admin access required for another user's calendars")
-        return user_id or self.principal.user_id
-
-    async def list_connections(self, user_id: uuid.UUID | None) -> s.ConnectionList:
-        host = self._user(user_id)
-        await UserZoneRepository(self.session, self.company_id).get_or_404(host)
-        rows = await self.connections.of_user(host)
-        calendars = await self.calendars.of_connections([row.id for row in rows])
-        views = [
-            connection_view(row, [c for c in calendars if c.connection_id == row.id])
-            for row in rows
-        ]
-        return s.ConnectionList(connections=views, total=len(views))
-
-    async def auth_url(
-        self, provider: str, redirect_url: str | None, user_id: uuid.UUID | None
-    ) -> s.AuthUrl:
-        """meetergo's connect link. OAuth providers need the operator's app; CalDAV servers
-        and feeds are connected with one `POST /v4/calendar-connections` instead."""
-        host = self._user(user_id)
-        await UserZoneRepository(self.session, self.company_id).get_or_404(host)
-        oauth = OAUTH.get(provider)
-        if oauth is not None:
-            client = oauth.client(self.settings)
-            if client is None:
-                raise BadRequest("Provider not configured", errors=[NOT_CONFIGURED])
-            state = self.keyring.seal(
-                msgspec.json.encode(
-                    {"company": self.company_id, "user": host, "redirect": redirect_url}
-                ).decode(),
-                OAUTH_STATE,
-            )
-            callback = (
-                f"{self.settings.public_url}/v4/calendar-connections/auth/{provider}/callback"
-            )
-            return s.AuthUrl(oauth.authorize_url(client[0], callback, state), provider)
-        if provider in DIRECT:
-            raise ValidationFailed.field(
-                "provider",
-                "Connect this provider with POST /v4/calendar-connections"
-                " (url, and username and password for CalDAV)",
-            )
-        raise ValidationFailed.field("provider", f"Must be one of {', '.join(PROVIDERS)}")
-
-    async def get(self, connection_id: uuid.UUID) -> s.Connection:
-        row = await self._own(connection_id)
-        return connection_view(row, await self.calendars.of_connections([row.id]))
-
-    async def _own(self, connection_id: uuid.UUID) -> CalendarConnection:
-        row = await self.connections.get_or_404(connection_id)
-        if row.user_id != self.principal.user_id and not self.principal.is_admin:
-            raise NotFound(self.connections.not_found_message)
-        return row
-
-    async def create(self, data: s.ConnectionCreate) -> s.Connection:
-        host = self._user(data.user_id)
+    async def connect(
+        self, host: uuid.UUID, provider: CalendarProvider, login: Login
+    ) -> s.Connection:
         zone = (await UserZoneRepository(self.session, self.company_id).get_or_404(host)).timezone
         try:
             allow_private = self.settings.calendar_allow_private_networks
-            policy.parse_endpoint(data.url, allow_private=allow_private)
+            policy.parse_endpoint(feed_url(login.url), allow_private=allow_private)
         except policy.UrlProblem as exc:
             raise ValidationFailed.field("url", f"The URL {exc}") from exc
-        if isinstance(data, s.CaldavCreate):
-            login = Login(data.url, data.username, data.password)
-            provider = CalendarProvider.CALDAV
-        else:
-            login = Login(data.url)
-            provider = CalendarProvider.ICS
         await release_connection(self.session)
         now = datetime.now(UTC)
         row = CalendarConnection(id=uuid7(), user_id=host, provider=provider)
@@ -231,6 +172,77 @@ class CalendarService:
         await self.session.refresh(row)
         return connection_view(row, calendars)
 
+
+class CalendarService(ConnectionWriter):
+    """The API's view: the acting user's connections (any user's for admins)."""
+
+    def __init__(
+        self, session: AsyncSession, principal: Principal, settings: Settings, keyring: Keyring
+    ) -> None:
+        super().__init__(session, principal.company_id, settings, keyring)
+        self.principal = principal
+
+    async def create(self, data: s.ConnectionCreate) -> s.Connection:
+        host = self._user(data.user_id)
+        if isinstance(data, s.CaldavCreate):
+            login = Login(data.url, data.username, data.password)
+            return await self.connect(host, CalendarProvider.CALDAV, login)
+        return await self.connect(host, CalendarProvider.ICS, Login(data.url))
+
+    def _user(self, user_id: uuid.UUID | None) -> uuid.UUID:
+        other = user_id is not None and user_id != self.principal.user_id
+        if other and not self.principal.is_admin:
+            raise Forbidden("Admin access required for another user's calendars")
+        return user_id or self.principal.user_id
+
+    async def list_connections(self, user_id: uuid.UUID | None) -> s.ConnectionList:
+        host = self._user(user_id)
+        await UserZoneRepository(self.session, self.company_id).get_or_404(host)
+        rows = await self.connections.of_user(host)
+        calendars = await self.calendars.of_connections([row.id for row in rows])
+        views = [
+            connection_view(row, [c for c in calendars if c.connection_id == row.id])
+            for row in rows
+        ]
+        return s.ConnectionList(connections=views, total=len(views))
+
+    async def auth_url(
+        self, provider: str, redirect_url: str | None, user_id: uuid.UUID | None
+    ) -> s.AuthUrl:
+        """meetergo's connect link. OAuth providers need the operator's app; for CalDAV servers
+        and feeds it opens slotwise's hosted connect form (partners can also connect them with
+        one `POST /v4/calendar-connections`)."""
+        host = self._user(user_id)
+        await UserZoneRepository(self.session, self.company_id).get_or_404(host)
+        oauth = OAUTH.get(provider)
+        if oauth is not None:
+            client = oauth.client(self.settings)
+            if client is None:
+                raise BadRequest("Provider not configured", errors=[NOT_CONFIGURED])
+            state = self.keyring.seal(
+                msgspec.json.encode(
+                    {"company": self.company_id, "user": host, "redirect": redirect_url}
+                ).decode(),
+                OAUTH_STATE,
+            )
+            base = self.settings.public_url.rstrip("/")
+            callback = f"{base}/v4/calendar-connections/auth/{provider}/callback"
+            return s.AuthUrl(oauth.authorize_url(client[0], callback, state), provider)
+        if provider in DIRECT:
+            grant = Grant(self.company_id, host, provider, redirect_url)
+            return s.AuthUrl(make_link(self.keyring, self.settings.public_url, grant), provider)
+        raise ValidationFailed.field("provider", f"Must be one of {', '.join(PROVIDERS)}")
+
+    async def get(self, connection_id: uuid.UUID) -> s.Connection:
+        row = await self._own(connection_id)
+        return connection_view(row, await self.calendars.of_connections([row.id]))
+
+    async def _own(self, connection_id: uuid.UUID) -> CalendarConnection:
+        row = await self.connections.get_or_404(connection_id)
+        if row.user_id != self.principal.user_id and not self.principal.is_admin:
+            raise NotFound(self.connections.not_found_message)
+        return row
+
     async def update(self, connection_id: uuid.UUID, data: s.ConnectionUpdate) -> s.Connection:
         row = await self._own(connection_id)
         calendars = await self.calendars.of_connections([row.id])
@@ -286,3 +298,51 @@ async def provide_calendar_service(
     db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
 ) -> CalendarService:
     return CalendarService(db, principal, SETTINGS.of(state), KEYRING.of(state))
+
+
+class LinkConnector:
+    """The hosted connect form's submission: the link's grant names the company and the user
+    (the company is taken off the sealed grant, as an invitee's is off their appointment). A
+    failure is a 400 naming the field, with the partner's error redirect beside it."""
+
+    def __init__(self, session: AsyncSession, settings: Settings, keyring: Keyring) -> None:
+        self.session = session
+        self.settings = settings
+        self.keyring = keyring
+
+    async def connect(self, token: str | None, data: s.LinkConnect) -> s.LinkConnected:
+        grant = read_token(self.keyring, token or "")
+        if grant is None:
+            raise NotFound("This link is no longer valid")
+        company_id = CompanyId(grant.company_id)
+        writer = ConnectionWriter(self.session, company_id, self.settings, self.keyring)
+        try:
+            connection = await writer.connect(grant.user_id, *_login(grant.provider, data))
+        except ValidationFailed as exc:
+            message = exc.errors[0].message if exc.errors else exc.message
+            back = back_to(
+                grant.redirect_url, error="true", provider=grant.provider, message=message
+            )
+            raise ValidationFailed(errors=exc.errors, extra={"redirectUrl": back}) from exc
+        done = back_to(
+            grant.redirect_url,
+            success="true",
+            provider=grant.provider,
+            connectionId=str(connection.id),
+        )
+        return s.LinkConnected(
+            connection_id=connection.id, provider=grant.provider, redirect_url=done
+        )
+
+
+def _login(provider: str, data: s.LinkConnect) -> tuple[CalendarProvider, Login]:
+    if provider == "ics":
+        return CalendarProvider.ICS, Login(data.url)
+    for name, value in (("username", data.username), ("password", data.password)):
+        if not value:
+            raise ValidationFailed.field(name, "Required")
+    return CalendarProvider.CALDAV, Login(data.url, data.username, data.password)
+
+
+async def provide_link_connector(db: NamedDependency[AsyncSession], state: State) -> LinkConnector:
+    return LinkConnector(db, SETTINGS.of(state), KEYRING.of(state))
