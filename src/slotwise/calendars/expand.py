@@ -9,6 +9,7 @@ parser cannot read is skipped, never fatal: one broken event in a feed must not 
 others from blocking.
 """
 
+import itertools
 import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,9 @@ from icalendar import Calendar, Event
 log = logging.getLogger("slotwise.calendars")
 
 Span = tuple[datetime, datetime]
+#: occurrences read from one calendar object at most: a daily event for the whole synced year
+#: fits, a rule repeating every few minutes stops here instead of costing what it likes
+MAX_OCCURRENCES = 1000
 
 
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
@@ -62,13 +66,14 @@ def busy_spans(ics: bytes, start: datetime, end: datetime, zone: str) -> list[Sp
     tz = ZoneInfo(zone)
     try:
         calendar = Calendar.from_ical(ics)
-        occurrences: Iterable[Event] = recurring_ical_events.of(calendar).between(start, end)
+        # in order of start, lazily: a rule repeating every minute stops at the cap
+        occurrences: Iterable[Event] = recurring_ical_events.of(calendar).after(start)
         found = []
-        for event in occurrences:
-            if not _blocks(event):
-                continue
+        for event in itertools.islice(occurrences, MAX_OCCURRENCES):
             span = _span(event, tz)
-            if span is not None and span[0] < end and span[1] > start:
+            if span is not None and span[0] >= end:
+                break
+            if span is not None and span[1] > start and _blocks(event):
                 found.append(span)
         return found
     except Exception as exc:  # a broken event must not stop a sync

@@ -86,7 +86,7 @@ class CalendarHttp:
             raise Unreachable(
                 f"The server did not answer within {self.timeout_seconds:g} s"
             ) from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, UnicodeError) as exc:
             raise Unreachable(f"The server could not be reached ({type(exc).__name__})") from exc
 
     async def _follow(

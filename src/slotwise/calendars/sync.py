@@ -131,6 +131,11 @@ class Syncer:
             )
             await self._failed(company_id, connection_id, message)
             return Outcome(error=message)
+        except Exception:  # a bug or an answer nobody foresaw: recorded, retried later
+            log.exception("calendar connection %s: sync failed", connection_id)
+            message = "The calendar could not be read"
+            await self._failed(company_id, connection_id, message)
+            return Outcome(error=message)
         changed = await self._apply(company_id, connection_id, read, now)
         return Outcome(changed=changed, parsed=len(read.busy))
 
