@@ -132,7 +132,7 @@ ORDER BY b.start_at
 """
 
 
-class HostBusy(NamedTuple):
+class HostCalendarRows(NamedTuple):
     #: connection id → its last successful sync
     synced: dict[uuid.UUID, datetime | None]
     spans: list[tuple[datetime, datetime, uuid.UUID]]
@@ -144,12 +144,12 @@ class HostBusyRepository(TenantRepository[CalendarBusy]):
 
     model = CalendarBusy
 
-    async def of_host(self, user_id: uuid.UUID, start: datetime, end: datetime) -> HostBusy:
+    async def of_host(self, user_id: uuid.UUID, start: datetime, end: datetime) -> HostCalendarRows:
         driver = await driver_connection(self.session)
         rows = await driver.fetch(_HOST_SQL, self.company_id, user_id, start, end)
         synced = {row[0]: row[1] for row in rows}
         spans = [(row[2], row[3], row[0]) for row in rows if row[2] is not None]
-        return HostBusy(synced, spans)
+        return HostCalendarRows(synced, spans)
 
 
 #: the connections a booking change concerns: those it was written to before, and (while it

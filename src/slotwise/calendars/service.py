@@ -7,7 +7,6 @@ back to the pool while the server is asked (`release_connection`): nothing has b
 """
 
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import msgspec
@@ -120,9 +119,9 @@ class ConnectionWriter:
             raise ValidationFailed.field(field, str(exc)) from exc
         except CalendarError as exc:
             raise ValidationFailed.field("url", str(exc)) from exc
-        if read.listing is not None:
-            names = {c.href: c for c in read.listing}
-            stored = [replace(c, version=None) for c in stored if c.href in names]
+        if read.listing is not None:  # a calendar gone between the two requests is left out
+            listed = {c.href for c in read.listing}
+            stored = [c for c in stored if c.href in listed]
         return stored, read
 
     async def _store(
