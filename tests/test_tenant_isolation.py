@@ -21,8 +21,14 @@ from tests.support.routes import authenticated_routes
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """Hundreds of requests from one key in a few seconds: rate limits are not the subject."""
-    return msgspec.structs.replace(settings, rate_limit_enabled=False)
+    """Hundreds of requests from one key in a few seconds: rate limits are not the subject. An
+    OAuth app is configured so that the calendar connect link answers (with a sealed state)."""
+    return msgspec.structs.replace(
+        settings,
+        rate_limit_enabled=False,
+        google_client_id="isolation-client",
+        google_client_secret="isolation-secret",
+    )
 
 
 def canaries(side: Side) -> set[str]:

@@ -25,6 +25,11 @@ from slotwise.bookings.controller import (
     BookingController,
     ProvisionalBookingController,
 )
+from slotwise.calendars.busy import CALENDAR_REFRESHER, Refresher, calendar_refresher
+from slotwise.calendars.controller import (
+    CalendarConnectionController,
+    CalendarConnectLinkController,
+)
 from slotwise.companies.controller import CompanyBrandingController, CompanyNotificationsController
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.db.session import (
@@ -113,6 +118,7 @@ class AppState:
     verifier: Verifier
     keyring: Keyring
     unit_of_work: UnitOfWork
+    calendar_refresher: Refresher
 
     def install(self, state: State) -> None:
         SETTINGS.put(state, self.settings)
@@ -128,6 +134,7 @@ class AppState:
         SLOT_CACHE.put(state, self.slot_cache)
         VERIFIER.put(state, self.verifier)
         UNIT_OF_WORK.put(state, self.unit_of_work)
+        CALENDAR_REFRESHER.put(state, self.calendar_refresher)
 
     async def close(self) -> None:
         await self.webhook_sender.aclose()
@@ -144,10 +151,11 @@ def build_state(settings: Settings) -> AppState:
         socket_timeout=REDIS_TIMEOUT_SECONDS,
     )
     rate_limiter = RateLimiter(redis)
+    sessionmaker = create_sessionmaker(engine)
     return AppState(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine),
+        sessionmaker=sessionmaker,
         read_sessionmaker=create_sessionmaker(engine, reading=True),
         redis=redis,
         job_queue=job_queue(redis),
@@ -167,6 +175,7 @@ def build_state(settings: Settings) -> AppState:
         ),
         keyring=settings.keyring(),
         unit_of_work=UnitOfWork(record_audit_entry),
+        calendar_refresher=calendar_refresher(settings, sessionmaker),
     )
 
 
@@ -196,6 +205,8 @@ def create_app(settings: Settings) -> Litestar:
             ApiKeyController,
             PersonalAccessTokenController,
             AvailabilityController,
+            CalendarConnectionController,
+            CalendarConnectLinkController,
             MeetingTypeController,
             PublicBookingPageController,
             SlotController,

@@ -68,6 +68,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_allow_private_networks: bool = False
     #: lets logo imports use plain http and private addresses (development and tests only)
     image_import_allow_private_networks: bool = False
+    #: lets calendar connections use plain http and private addresses (development and tests)
+    calendar_allow_private_networks: bool = False
+    #: how often the worker syncs each connected calendar
+    calendar_sync_seconds: int = 60
+    #: busy time copied longer ago is stale: a slot request tries a sync first and, failing
+    #: that, answers from the copy with `calendarsStale: true`
+    calendar_stale_seconds: int = 300
+    #: how long a slot request waits for that sync
+    calendar_sync_wait_ms: int = 1500
+    #: OAuth apps for Google and Microsoft calendars; unset: their connect routes answer 400
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    microsoft_client_id: str | None = None
+    microsoft_client_secret: str | None = None
     webhook_disable_after_hours: int = 120
     webhook_secret_overlap_hours: int = 24
     webhook_lease_margin_seconds: int = 30
@@ -176,6 +190,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             ("NOTIFICATION_RETENTION_DAYS", self.notification_retention_days, 1),
             ("AUDIT_LOG_RETENTION_DAYS", self.audit_log_retention_days, 1),
             ("SHUTDOWN_TIMEOUT_SECONDS", self.shutdown_timeout_seconds, 1),
+            ("CALENDAR_SYNC_SECONDS", self.calendar_sync_seconds, 10),
+            ("CALENDAR_STALE_SECONDS", self.calendar_stale_seconds, 30),
+            ("CALENDAR_SYNC_WAIT_MS", self.calendar_sync_wait_ms, 0),
         ):
             if value < least:
                 raise SettingsError(f"{PREFIX}{name}: must be at least {least}")
@@ -254,6 +271,11 @@ def warn_about_settings(settings: Settings) -> None:
         log.warning(
             "SLOTWISE_WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be sent over plain http "
             "and to private, loopback and link-local addresses (development and tests only)"
+        )
+    if settings.calendar_allow_private_networks:
+        log.warning(
+            "SLOTWISE_CALENDAR_ALLOW_PRIVATE_NETWORKS is on: calendars may be read over plain http "
+            "and from private, loopback and link-local addresses (development and tests only)"
         )
     if settings.image_import_allow_private_networks:
         log.warning(

@@ -17,6 +17,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings import completion
+from slotwise.calendars import jobs as calendar_jobs
+from slotwise.calendars.wakeups import PUSH as CALENDAR_PUSH
+from slotwise.calendars.wakeups import SYNC as CALENDAR_SYNC
 from slotwise.companies import jobs as company_jobs
 from slotwise.companies.service import IMPORT_LOGO
 from slotwise.db import retention
@@ -110,6 +113,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["sessionmaker"] = create_sessionmaker(engine)
     await webhook_jobs.startup(ctx)
     await mail_jobs.startup(ctx)
+    await calendar_jobs.startup(ctx)
     await heartbeat(ctx)
 
 
@@ -133,6 +137,20 @@ def functions(settings: Settings) -> list[Function]:
             mail_jobs.send,
             name=SEND,
             timeout=mail_jobs.SEND_TIMEOUT_SECONDS,
+            keep_result=0,
+            max_tries=3,
+        ),
+        func(
+            calendar_jobs.sync,
+            name=CALENDAR_SYNC,
+            timeout=calendar_jobs.TIMEOUT_SECONDS,
+            keep_result=0,
+            max_tries=1,
+        ),
+        func(
+            calendar_jobs.push,
+            name=CALENDAR_PUSH,
+            timeout=calendar_jobs.TIMEOUT_SECONDS,
             keep_result=0,
             max_tries=3,
         ),
@@ -176,6 +194,20 @@ def cron_jobs(relay_seconds: int = 5) -> list[CronJob]:
             completion.complete_ended,
             name=completion.COMPLETE_ENDED,
             second={45},
+            run_at_startup=True,
+            keep_result=0,
+        ),
+        cron(
+            calendar_jobs.sweep,
+            name=calendar_jobs.SWEEP,
+            second={20, 50},
+            run_at_startup=True,
+            keep_result=0,
+        ),
+        cron(
+            calendar_jobs.relay,
+            name=calendar_jobs.RELAY,
+            second=set(range(0, 60, relay_seconds)),
             run_at_startup=True,
             keep_result=0,
         ),

@@ -28,6 +28,7 @@ CROSS_TENANT = frozenset(
         "slotwise/companies/logo_queue.py",
         "slotwise/bookings/completion_queue.py",
         "slotwise/db/retention.py",
+        "slotwise/calendars/queue.py",
     }
 )
 STATEMENTS = {verb: verb for verb in ("select", "update", "delete", "insert")}

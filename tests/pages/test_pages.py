@@ -122,7 +122,7 @@ def test_every_page_string_has_a_german_translation() -> None:
         for match in pattern.finditer(path.read_text(encoding="utf-8"))
     }
     wanted |= set(views.SCRIPT_STRINGS) | set(views.MANAGE_STRINGS) | set(views.DECIDE_STRINGS)
-    wanted |= set(views.OPT_IN_STRINGS)
+    wanted |= set(views.OPT_IN_STRINGS) | set(views.CONNECT_STRINGS)
     wanted |= set(views.CHANNEL_LABELS.values()) | {views.VIDEO}
     german = catalog("de")
     assert sorted(wanted - german.keys()) == []

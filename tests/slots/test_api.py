@@ -364,9 +364,10 @@ async def test_bounded_number_of_queries(
     for queries in (first, cached):
         assert queries.count(PING) <= 1, queries
     first, cached = ([s for s in q if s != PING] for q in (first, cached))
-    # credential + acting user, the host's schedule version, the meeting type with availability
-    # and exceptions, and one query for the busy time of the whole window ...
-    assert len(first) == 4, first
+    # credential + acting user, the host's schedule version, the host's connected calendars
+    # with their busy time, the meeting type with availability and exceptions, and one query
+    # for the busy time of the whole window ...
+    assert len(first) == 5, first
     assert sum("FROM appointment a" in q for q in first) == 1
     # ... and when nothing changed, the credential and the version alone
     assert len(cached) == 2, cached

@@ -20,6 +20,9 @@ from slotwise.availability.service import add_availability
 from slotwise.bookings import schemas as bs
 from slotwise.bookings.secret import new_secret
 from slotwise.bookings.services.booking import BookingService
+from slotwise.calendars.repository import CalendarRepository, ConnectionRepository
+from slotwise.calendars.secrets import Login
+from slotwise.calendars.secrets import seal as seal_login
 from slotwise.companies.service import create_company
 from slotwise.credentials import schemas as cs
 from slotwise.credentials.service import CredentialService
@@ -33,6 +36,10 @@ from slotwise.models import (
     AppointmentStatus,
     Attendee,
     AvailabilityException,
+    Calendar,
+    CalendarConnection,
+    CalendarProvider,
+    ConnectionStatus,
     Credential,
     CredentialKind,
     EndpointStatus,
@@ -322,6 +329,33 @@ async def make_webhook(
         return row
 
 
+async def make_calendar_connection(
+    settings: Settings,
+    tenant: Tenant,
+    user_id: uuid.UUID,
+    url: str = "https://calendar.example.test/secret.ics",
+) -> uuid.UUID:
+    """An ICS feed connection inserted directly (nothing fetched), with its one calendar."""
+    connection_id = uuid7()
+    async with session_for(settings) as session:
+        ConnectionRepository(session, tenant.company_id).add(
+            CalendarConnection(
+                id=connection_id,
+                user_id=user_id,
+                provider=CalendarProvider.ICS,
+                email="calendar.example.test",
+                credentials=seal_login(settings.keyring(), connection_id, Login(url)),
+                status=ConnectionStatus.CONNECTED,
+                synced_at=datetime.now(UTC),
+            )
+        )
+        await session.flush()
+        CalendarRepository(session, tenant.company_id).add(
+            Calendar(connection_id=connection_id, href="feed", name="ICS feed", read_only=True)
+        )
+    return connection_id
+
+
 def webhook_secret(settings: Settings, row: WebhookEndpoint) -> str:
     """The endpoint's signing secret in clear (the row holds it sealed)."""
     return sealed_secrets.open_secret(settings.keyring(), row.id, row.secret)
@@ -359,6 +393,8 @@ class Side:
     #: a webhook endpoint (subscribed to new_employee) and one of its deliveries
     webhook_id: uuid.UUID
     delivery_id: uuid.UUID
+    #: an ICS feed connected by the member
+    connection_id: uuid.UUID
 
     @property
     def ids(self) -> dict[str, str]:
@@ -374,6 +410,7 @@ class Side:
             "provisional_booking_id": str(self.provisional_booking_id),
             "webhook_id": str(self.webhook_id),
             "delivery_id": str(self.delivery_id),
+            "connection_id": str(self.connection_id),
         }
 
 
@@ -409,4 +446,5 @@ async def make_side(settings: Settings, name: str) -> Side:
         provisional_booking_id=provisional,
         webhook_id=webhook.id,
         delivery_id=delivery,
+        connection_id=await make_calendar_connection(settings, tenant, member),
     )

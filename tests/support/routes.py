@@ -22,6 +22,8 @@ QUERIES: dict[str, str] = {
     "GET /api/v1/event_types/{meeting_type_id:str}/availability": "start_date=2030-01-07",
 }
 NOT_API = ("/schema", "/static", "/spec", "/health")
+#: path parameters that name no resource (nothing of a company), filled with a fixed value
+FIXED = {"provider": "google"}
 
 #: a valid body for every route that takes one; a new writing route must be added here
 BODIES: dict[str, object] = {
@@ -99,6 +101,11 @@ BODIES: dict[str, object] = {
     },
     "PATCH /api/v1/webhooks/{webhook_id:str}": {"name": "Matrix"},
     "POST /api/v1/webhooks/{webhook_id:str}/test": None,
+    "POST /v4/calendar-connections": {
+        "provider": "ics",
+        "url": "https://calendar.example.test/matrix.ics",
+    },
+    "PATCH /v4/calendar-connections/{connection_id:uuid}": {"isPrimary": True},
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,
@@ -136,7 +143,9 @@ class Route:
 
     @property
     def params(self) -> list[str]:
-        return _PARAM.findall(self.path) + _QUERY_PARAM.findall(self.query)
+        """The ids the route needs (FIXED parameters are not ids)."""
+        found = _PARAM.findall(self.path) + _QUERY_PARAM.findall(self.query)
+        return [name for name in found if name not in FIXED]
 
     @property
     def access(self) -> Access:
@@ -145,7 +154,7 @@ class Route:
     def url(self, ids: dict[str, str]) -> str:
         missing = [p for p in self.params if p not in ids]
         assert not missing, f"{self.method} {self.path}: no test id for {missing}"
-        path = _PARAM.sub(lambda m: ids[m.group(1)], self.path)
+        path = _PARAM.sub(lambda m: FIXED.get(m.group(1)) or ids[m.group(1)], self.path)
         query = _QUERY_PARAM.sub(lambda m: ids[m.group(1)], self.query)
         return f"{path}?{query}" if query else path
 

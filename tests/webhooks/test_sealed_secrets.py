@@ -207,7 +207,15 @@ async def test_rotate_command_seals_plain_rows_and_drops_expired_previous_secret
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"checked": 1, "resealed": 1, "dropped": 1, "unreadable": 0}
+    assert json.loads(done.stdout) == {
+        "checked": 1,
+        "resealed": 1,
+        "dropped": 1,
+        "unreadable": 0,
+        "calendar_checked": 0,
+        "calendar_resealed": 0,
+        "calendar_unreadable": 0,
+    }
     row = await _stored(settings, webhook.id)
     assert row["previous_secret"] is None
     assert plain not in row["secret"]

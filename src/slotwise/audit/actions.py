@@ -9,6 +9,7 @@ from slotwise.models import (
     Appointment,
     Availability,
     AvailabilityException,
+    CalendarConnection,
     Credential,
     MeetingType,
     TenantModel,
@@ -21,6 +22,7 @@ ResourceType = Literal[
     "appointment",
     "availability",
     "availability_exception",
+    "calendar_connection",
     "company",
     "meeting_type",
     "personal_access_token",
@@ -68,6 +70,7 @@ ACTIONS: dict[str, Action] = {
     **_crud("availability", Availability, "availability_id"),
     **_crud("meeting_type", MeetingType, "meeting_type_id"),
     **_crud("webhook", WebhookEndpoint, "webhook_id"),
+    **_crud("calendar_connection", CalendarConnection, "connection_id"),
     "update_personal_page": Action("personal_page.update", "user", ACTOR),
     "update_user_me": Action("user.update", "user", ACTOR),
     # the user's default availability: the row the request changed (or made, when none was)
@@ -132,6 +135,9 @@ ACTIONS: dict[str, Action] = {
     "confirm_booking_request": _booking("confirm", link="host_link"),
     "decline_booking_request": _booking("decline", link="host_link"),
     "confirm_booking_as_attendee": _booking("opt_in_confirm", link="attendee_link"),
+    "connect_calendar_by_link": Action(
+        "calendar_connection.create", "calendar_connection", CalendarConnection, "connect_link"
+    ),
     # the erased person is named by email, which an entry must not hold: the company is named
     "erase_attendee": Action("privacy.erase_attendee", "company", COMPANY),
 }

@@ -26,6 +26,7 @@ from slotwise.bookings.repository import (
 )
 from slotwise.bookings.secret import new_secret
 from slotwise.bookings.views import appointment_view, event_payload, provisional_view
+from slotwise.calendars.push import on_booking_change
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
@@ -127,6 +128,7 @@ class AppointmentLifecycle:
             extra=extra,
         )
         await Notifier(self.session, self.company_id).on_change(change)
+        await on_booking_change(self.session, self.company_id, row, event)
         return view
 
     def _meetario_fields(

@@ -3,6 +3,7 @@
 import asyncio
 import dataclasses
 
+from slotwise.calendars.resealing import reseal_calendars
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.kit.clock import utc_now
 from slotwise.settings import Settings, require_secret_keys
@@ -18,7 +19,9 @@ def rotate_command(settings: Settings) -> dict[str, int]:
 async def _rotate(settings: Settings) -> dict[str, int]:
     engine = create_engine(settings)
     try:
-        done = await reseal_all(create_sessionmaker(engine), settings.keyring(), utc_now())
+        sessions = create_sessionmaker(engine)
+        done = await reseal_all(sessions, settings.keyring(), utc_now())
+        calendars = await reseal_calendars(sessions, settings.keyring())
     finally:
         await engine.dispose()
-    return dataclasses.asdict(done)
+    return dataclasses.asdict(done) | dataclasses.asdict(calendars)

@@ -182,6 +182,16 @@ async def driver_connection(session: AsyncSession) -> Any:
     return raw.driver_connection
 
 
+async def release_connection(session: AsyncSession) -> None:
+    """Give the session's connection back to the pool before the request waits on another
+    server (a calendar), so a slow server cannot hold database connections. Only for a
+    session that has written nothing yet: its transaction is ended, and the next statement
+    takes a connection again."""
+    if session.new or session.dirty or session.deleted:  # pragma: no cover - a coding error
+        raise RuntimeError("release_connection on a session with pending writes")
+    await session.rollback()
+
+
 def request_session(scope: Scope) -> AsyncSession:
     """The request's one session (and connection), opened on first use.
 

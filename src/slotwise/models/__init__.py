@@ -5,6 +5,15 @@ from slotwise.models.audit import AuditEntry
 from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, NumberMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.branding import CompanyBranding, LogoStatus
+from slotwise.models.calendar import (
+    Calendar,
+    CalendarBusy,
+    CalendarConnection,
+    CalendarProvider,
+    CalendarPush,
+    ConnectionStatus,
+    PushStatus,
+)
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind, CredentialLookup
 from slotwise.models.idempotency import IdempotencyRecord
@@ -38,10 +47,16 @@ __all__ = [
     "Availability",
     "AvailabilityException",
     "Base",
+    "Calendar",
+    "CalendarBusy",
+    "CalendarConnection",
+    "CalendarProvider",
+    "CalendarPush",
     "Company",
     "CompanyBranding",
     "CompanyNotificationSettings",
     "CompanyRateLimit",
+    "ConnectionStatus",
     "Credential",
     "CredentialKind",
     "CredentialLookup",
@@ -57,6 +72,7 @@ __all__ = [
     "NumberMixin",
     "PayloadFormat",
     "PersonalPage",
+    "PushStatus",
     "Role",
     "ScheduleVersion",
     "TenantModel",

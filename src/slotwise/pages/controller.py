@@ -22,6 +22,7 @@ from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
 from slotwise.pages.views import (
     PageQuery,
     booking_context,
+    connect_context,
     decide_context,
     manage_context,
     not_found_brand,
@@ -117,6 +118,16 @@ class BookingPageController(Controller):
         language = pick_language(lang, request.headers.get("accept-language"), "en")
         context = decide_context(appointment_id, language, action)
         return page("decide.html", language=language, brand=UNDRESSED, **context)
+
+    @get("/cc", exclude_from_auth=True)
+    async def calendar_connect_page(
+        self, request: Request[Any, Any, Any], provider: Param = None, lang: Param = None
+    ) -> Response[str]:
+        """The hosted form that connects a host's calendar (HTML), opened by the connect link
+        of `GET /v4/calendar-connections/auth/{provider}/url`; its grant is the fragment."""
+        language = pick_language(lang, request.headers.get("accept-language"), "en")
+        context = connect_context(provider, language)
+        return page("connect.html", language=language, brand=UNDRESSED, **context)
 
     @get("/ok/{appointment_id:uuid}", exclude_from_auth=True)
     async def opt_in_page(

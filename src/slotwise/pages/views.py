@@ -105,6 +105,16 @@ OPT_IN_STRINGS = (
 )
 
 
+CONNECT_STRINGS = (
+    "This link is no longer valid.",
+    "Connecting…",
+    "Your calendar is connected.",
+    "Something went wrong. Please try again.",
+)
+#: where the connect form points a provider's users to start
+CONNECT_DEFAULT_URLS = {"icloud": "https://caldav.icloud.com/"}
+
+
 @dataclass(frozen=True)
 class PageQuery:
     """The deep-link parameters of a booking URL."""
@@ -317,3 +327,19 @@ async def stored_logo(public: PublicBookingService, company_id: uuid.UUID) -> tu
     if row is None or row.logo is None or row.logo_type is None:
         raise NotFound("Logo not found")
     return row.logo, row.logo_type
+
+
+def connect_context(provider: str | None, language: str) -> dict[str, Any]:
+    """The hosted connect form: a feed takes its address, the others a CalDAV login. The
+    grant (in the link's fragment) decides which calendar of whom is connected."""
+    translate = translator(language)
+    data = {
+        "apiUrl": "/v4/public/calendar-connection",
+        "lang": language,
+        "strings": {text: translate(text) for text in CONNECT_STRINGS},
+    }
+    return {
+        "page_data": _json(data),
+        "feed": provider == "ics",
+        "default_url": CONNECT_DEFAULT_URLS.get(provider or "", ""),
+    }

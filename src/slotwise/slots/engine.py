@@ -277,7 +277,7 @@ class _Engine:
         if others:
             hit = next((item for item in others if item[2] < end and item[3] > start), None)
             if hit is not None:
-                return Blocked(begin, finish, BlockReason.BUSY, hit[4].appointment_id)
+                return _busy(begin, finish, hit[4])
             return Blocked(begin, finish, BlockReason.BUFFER, others[0][4].appointment_id)
         for entry in joins:
             total = self.query.spots if entry.total_spots is None else entry.total_spots
@@ -298,15 +298,16 @@ class _Engine:
                     found[start] = self._rules(self._join(start, end))
                 else:
                     hit = own.find(start, end)
-                    reason = BlockReason.BUSY
-                    if hit is None:
-                        hit, reason = widened.find(start, end), BlockReason.BUFFER
+                    if hit is not None:
+                        found[start] = _busy(_instant(start), _instant(end), hit)
+                        continue
+                    hit = widened.find(start, end)
                     if hit is None:
                         slot = Slot(_instant(start), _instant(end), None, 0, self.query.spots)
                         found[start] = self._rules(slot)
                     else:
                         found[start] = Blocked(
-                            _instant(start), _instant(end), reason, hit.appointment_id
+                            _instant(start), _instant(end), BlockReason.BUFFER, hit.appointment_id
                         )
         for range_start, range_end in self.weekly:
             for start in self._starts(range_start, range_end - 1, self.window[0]):
@@ -335,6 +336,13 @@ class _Engine:
         if self._beyond(start):
             return Blocked(result.start, result.end, BlockReason.BEYOND_HORIZON)
         return result
+
+
+def _busy(start: datetime, end: datetime, entry: Busy) -> Blocked:
+    """A candidate overlapping busy time itself: an appointment's, or a calendar event's."""
+    if entry.calendar is not None:
+        return Blocked(start, end, BlockReason.CALENDAR, calendar=entry.calendar)
+    return Blocked(start, end, BlockReason.BUSY, entry.appointment_id)
 
 
 def compute_slots(query: SlotQuery, busy: Sequence[Busy], now: datetime) -> list[Slot]:

@@ -10,6 +10,7 @@ from slotwise.kit.wire import WireStruct
 
 class UnavailabilityEvent(WireStruct):
     host_id: uuid.UUID
+    #: `event`: an appointment; `calendar`: an event of a connected calendar
     type: str = "event"
 
 
@@ -43,6 +44,8 @@ class BlockedSpot(WireStruct):
     end_time: str
     reason: str
     appointment_id: uuid.UUID | None = None
+    #: for `calendar`: the connection whose event blocks the slot
+    calendar_connection_id: uuid.UUID | msgspec.UnsetType = msgspec.UNSET
 
 
 class BookingAvailability(WireStruct):
@@ -51,3 +54,6 @@ class BookingAvailability(WireStruct):
     dates: list[DateSpots]
     earliest_available_date: date | None
     blocked: list[BlockedSpot] | msgspec.UnsetType = msgspec.UNSET
+    #: true when a connected calendar's busy time could not be brought up to date: the answer
+    #: uses the last copy
+    calendars_stale: bool | msgspec.UnsetType = msgspec.UNSET

@@ -1,7 +1,7 @@
 """The I/O shell around the pure slot engine: load rules and busy time, compute, render."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 from litestar.datastructures import State
@@ -9,8 +9,9 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.calendars.busy import CALENDAR_REFRESHER, BusySpan, CalendarBusySource, Refresher
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import ValidationFailed
+from slotwise.kit.errors import NotFound, ValidationFailed
 from slotwise.slots.booking_rules import BookingRules, SlotRequest, exception_span
 from slotwise.slots.cache import SLOT_CACHE, SlotCache
 from slotwise.slots.engine import (
@@ -28,6 +29,7 @@ from slotwise.slots.repository import (
 from slotwise.slots.types import (
     Blocked,
     Busy,
+    Interval,
     Slot,
 )
 from slotwise.slots.views import render
@@ -38,9 +40,14 @@ BUSY_MARGIN = timedelta(hours=12)
 
 class SlotService:
     def __init__(
-        self, session: AsyncSession, company_id: CompanyId, cache: SlotCache | None = None
+        self,
+        session: AsyncSession,
+        company_id: CompanyId,
+        cache: SlotCache | None = None,
+        refresher: Refresher | None = None,
     ) -> None:
         self.company_id = company_id
+        self.calendars = CalendarBusySource(session, company_id, refresher)
         self.rules_repository = RulesRepository(session, company_id)
         self.busy_repository = BusyTimeRepository(session, company_id)
         self.versions = ScheduleVersionRepository(session, company_id)
@@ -60,7 +67,9 @@ class SlotService:
         now: datetime,
         ignore: uuid.UUID | None = None,
     ) -> list[Busy]:
-        return rules.busy(await self._busy_rows(rules, start, end, now, ignore))
+        rows = await self._busy_rows(rules, start, end, now, ignore)
+        spans = await self.calendars.of_host(rules.host_id, start - BUSY_MARGIN, end + BUSY_MARGIN)
+        return rules.busy(rows) + calendar_busy(spans)
 
     async def _busy_rows(
         self,
@@ -106,6 +115,10 @@ class SlotService:
             body = None if stamp is None else self.cache.get(key, stamp, now)
             if body is not None:
                 return body
+        host_id = stamp.host_id if stamp is not None else await self._host(request)
+        calendars = await self.calendars.fresh_of_host(
+            host_id, _day_before(request.start), _day_after(request.end), now
+        )
         rules = await self.rules(request.meeting_type_id)
         duration = self._duration(rules, request)
         if request.host_ids and set(request.host_ids) != {rules.host_id}:
@@ -115,7 +128,7 @@ class SlotService:
         rows = await self._busy_rows(
             rules, window_start, window_end, now, request.existing_appointment_id
         )
-        busy = rules.busy(rows)
+        busy = rules.busy(rows) + calendar_busy(calendars.spans)
         query = rules.query(window_start, window_end, duration)
         blocked: list[Blocked] | None = None
         until: datetime | None = None
@@ -133,12 +146,22 @@ class SlotService:
                 window_start=window_start,
                 window_end=window_end,
                 blocked=blocked,
+                calendars_stale=calendars.stale,
             )
         )
+        cacheable = not calendars.stale
         if self.cache is not None and stamp is not None and stamp.host_id == rules.host_id:
             expiries = [row.expires_at for row in rows if row.expires_at is not None]
-            self.cache.put(key, stamp, min([*expiries, until], default=None, key=_never), body)
+            until = min([*expiries, until, calendars.fresh_until], default=None, key=_never)
+            if cacheable:
+                self.cache.put(key, stamp, until, body)
         return body
+
+    async def _host(self, request: SlotRequest) -> uuid.UUID:
+        stamp = await self.versions.of_meeting_type(request.meeting_type_id)
+        if stamp is None:
+            raise NotFound("Meeting type not found")
+        return stamp.host_id
 
     @staticmethod
     def _duration(rules: BookingRules, request: SlotRequest) -> int:
@@ -150,6 +173,21 @@ class SlotService:
         return request.duration
 
 
+def calendar_busy(spans: list[BusySpan]) -> list[Busy]:
+    return [
+        Busy(Interval(start, end), calendar=str(connection)) for start, end, connection in spans
+    ]
+
+
+def _day_before(day: date) -> datetime:
+    """Busy time that can reach into a window of local dates, whatever the zone and margins."""
+    return datetime.combine(day, time(0), UTC) - timedelta(days=2)
+
+
+def _day_after(day: date) -> datetime:
+    return datetime.combine(day, time(0), UTC) + timedelta(days=3)
+
+
 def _never(value: datetime | None) -> datetime:
     return datetime.max.replace(tzinfo=UTC) if value is None else value
 
@@ -157,4 +195,6 @@ def _never(value: datetime | None) -> datetime:
 async def provide_slot_service(
     db: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
 ) -> SlotService:
-    return SlotService(db, principal.company_id, SLOT_CACHE.of(state))
+    return SlotService(
+        db, principal.company_id, SLOT_CACHE.of(state), CALENDAR_REFRESHER.find(state)
+    )

@@ -107,6 +107,8 @@ class Busy:
     joinable: bool = False
     taken_spots: int = 1
     total_spots: int | None = None
+    #: busy time from a connected calendar: the connection's id
+    calendar: str | None = None
 
     def __post_init__(self) -> None:
         if self.buffer_before < 0 or self.buffer_after < 0 or self.taken_spots < 0:
@@ -214,6 +216,8 @@ class BlockReason(StrEnum):
     OUTSIDE_WORKING_HOURS = "outside_working_hours"
     EXCEPTION = "exception"
     BUSY = "busy"
+    #: an event in one of the host's connected calendars
+    CALENDAR = "calendar"
     BUFFER = "buffer"
     MINIMUM_NOTICE = "minimum_notice"
     BEYOND_HORIZON = "beyond_horizon"
@@ -228,6 +232,8 @@ class Blocked:
     end: datetime
     reason: BlockReason
     appointment_id: AppointmentRef | None = None
+    #: the calendar connection whose event blocks it
+    calendar: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

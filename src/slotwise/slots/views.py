@@ -20,6 +20,7 @@ def render(
     window_start: datetime,
     window_end: datetime,
     blocked: list[Blocked] | None,
+    calendars_stale: bool = False,
 ) -> s.BookingAvailability:
     dates = [
         s.DateSpots(
@@ -35,9 +36,15 @@ def render(
         )
         for day, locals_ in slots_by_local_date(slots, zone)
     ]
-    event = s.UnavailabilityEvent(host_id=host_id)  # the same for every frame: made once
+    # the same for every frame of a kind: made once
+    booked = s.UnavailabilityEvent(host_id=host_id, type="event")
+    calendar = s.UnavailabilityEvent(host_id=host_id, type="calendar")
     timeframes = [
-        s.Timeframe(start=b.interval.start, end=b.interval.end, unavailability_event=event)
+        s.Timeframe(
+            start=b.interval.start,
+            end=b.interval.end,
+            unavailability_event=booked if b.calendar is None else calendar,
+        )
         for b in busy
         if b.interval.start < window_end and b.interval.end > window_start
     ]
@@ -49,6 +56,8 @@ def render(
     )
     if blocked is not None:
         result.blocked = [_blocked(b, zone) for b in blocked]
+    if calendars_stale:
+        result.calendars_stale = True
     return result
 
 
@@ -69,4 +78,5 @@ def _blocked(item: Blocked, zone: str) -> s.BlockedSpot:
         end_time=item.end.astimezone(tz).isoformat(),
         reason=str(item.reason),
         appointment_id=as_uuid(item.appointment_id) if item.appointment_id else None,
+        calendar_connection_id=uuid.UUID(item.calendar) if item.calendar else msgspec.UNSET,
     )

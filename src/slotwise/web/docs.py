@@ -57,6 +57,11 @@ TAGS = [
         ("availability", "Weekly schedules, exceptions and public holidays"),
         ("meeting-types", "What can be booked: duration, channel, rules, custom fields"),
         ("booking-availability", "Bookable start times across time zones"),
+        (
+            "calendar-connections",
+            "Hosts' own calendars (CalDAV, ICS feeds): their events block slots, bookings are"
+            " written into them",
+        ),
         ("bookings", "Book a slot (never twice), with or without host confirmation"),
         ("appointments", "Read, cancel and reschedule appointments"),
         ("provisional-bookings", "Bookings that wait for the host or the attendee"),

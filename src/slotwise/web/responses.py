@@ -22,6 +22,7 @@ from slotwise.web.form_bodies import FormRequest
 #: statuses beyond the ones every route of its kind has, by operation (the handler's name)
 SPECIFIC: dict[str, dict[int, str]] = {
     "create_booking": {409: "The slot is no longer available"},
+    "connect_calendar_by_link": {404: "The link's grant does not open, or it has expired"},
     "create_event": {409: "The slot is no longer available, or the event type is disabled"},
     "reschedule_event": {409: "The new slot is taken, or the event is cancelled"},
     "cancel_event": {409: "The event is already cancelled"},

@@ -194,6 +194,19 @@ def webhook_events() -> dict[str, PathItem | Reference]:
             },
         ),
     )
+    found[EventType.CREDENTIAL_ERROR.value] = _post(
+        EventType.CREDENTIAL_ERROR.value,
+        "A connected calendar stopped working (sent once until it works again)",
+        _envelope(
+            EventType.CREDENTIAL_ERROR.value,
+            {
+                "connectionId": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.UUID),
+                "userId": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.UUID),
+                "provider": _STRING,
+                "message": _STRING,
+            },
+        ),
+    )
     found[PING] = _post(
         PING,
         "A test delivery from POST /webhooks/{id}/test",

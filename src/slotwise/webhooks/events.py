@@ -46,14 +46,16 @@ class EventType(enum.StrEnum):
     #: a confirmed appointment ended (recorded by the worker's completion sweep)
     BOOKING_COMPLETED = "booking_completed"
     NEW_EMPLOYEE = "new_employee"
+    #: a connected calendar stopped working (wrong password, server down); sent once until it
+    #: works again
+    CREDENTIAL_ERROR = "credential_error"
 
 
-#: meetergo's events for features slotwise does not have (forms, reviews, signatures) or not
-#: yet (calendar credentials): a subscription may name them, nothing sends them
+#: meetergo's events for features slotwise does not have (forms, reviews, signatures): a
+#: subscription may name them, nothing sends them
 ACCEPTED_ONLY = frozenset(
     {
         "form_submission",
-        "credential_error",
         "review_submitted",
         "review_published",
         "signature_completed",
