@@ -48,6 +48,12 @@ from slotwise.meetario.controller import (
 )
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.notifications.queue import MAILS
+from slotwise.oauth.controller import (
+    OAuthClientController,
+    OAuthGrantController,
+    OAuthServerController,
+    OAuthSignInController,
+)
 from slotwise.pages.controller import BookingPageController, assets, embed_script
 from slotwise.privacy.controller import PrivacyController, UserExportController
 from slotwise.public.controller import (
@@ -208,6 +214,10 @@ def create_app(settings: Settings) -> Litestar:
             MeetarioEventController,
             MeetarioWebhookController,
             AuditLogController,
+            OAuthClientController,
+            OAuthGrantController,
+            OAuthSignInController,
+            OAuthServerController,
             *docs.routes,
             assets,
             embed_script,

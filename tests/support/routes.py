@@ -101,6 +101,13 @@ BODIES: dict[str, object] = {
     "POST /api/v1/webhooks/{webhook_id:str}/test": None,
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
+    "POST /v4/oauth/clients": {
+        "name": "Matrix",
+        "redirectUris": ["https://app.example.test/callback"],
+        "scopes": ["scheduling"],
+    },
+    "PATCH /v4/oauth/clients/{oauth_client_id:uuid}": {"name": "Matrix"},
+    "POST /v4/oauth/sign-ins": {"userId": "00000000-0000-7000-8000-000000000001"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/decline": None,
     **{

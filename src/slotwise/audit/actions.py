@@ -11,6 +11,8 @@ from slotwise.models import (
     AvailabilityException,
     Credential,
     MeetingType,
+    OAuthClient,
+    OAuthSignIn,
     TenantModel,
     User,
     WebhookEndpoint,
@@ -23,6 +25,9 @@ ResourceType = Literal[
     "availability_exception",
     "company",
     "meeting_type",
+    "oauth_client",
+    "oauth_grant",
+    "oauth_sign_in",
     "personal_access_token",
     "user",
     "webhook",
@@ -132,6 +137,13 @@ ACTIONS: dict[str, Action] = {
     "confirm_booking_request": _booking("confirm", link="host_link"),
     "decline_booking_request": _booking("decline", link="host_link"),
     "confirm_booking_as_attendee": _booking("opt_in_confirm", link="attendee_link"),
+    **_crud("oauth_client", OAuthClient, "oauth_client_id"),
+    "revoke_oauth_grant": Action("oauth_grant.revoke", "oauth_grant", "grant_id"),
+    "create_oauth_sign_in": Action("oauth_sign_in.create", "oauth_sign_in", OAuthSignIn),
+    # the protocol endpoints: the app (token, revoke) or the user's sign-in (consent) they used
+    "decide_oauth_authorization": Action("oauth_grant.consent", "oauth_sign_in", OAuthSignIn),
+    "issue_oauth_token": Action("oauth_grant.token", "oauth_client", OAuthClient),
+    "revoke_oauth_token": Action("oauth_grant.revoke_token", "oauth_client", OAuthClient),
     # the erased person is named by email, which an entry must not hold: the company is named
     "erase_attendee": Action("privacy.erase_attendee", "company", COMPANY),
 }

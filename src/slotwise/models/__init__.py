@@ -15,6 +15,7 @@ from slotwise.models.notification import (
     NotificationKind,
     NotificationStatus,
 )
+from slotwise.models.oauth import OAuthClient, OAuthCode, OAuthRefreshToken, OAuthSignIn
 from slotwise.models.personal_page import PersonalPage
 from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.schedule_version import ScheduleVersion
@@ -55,6 +56,10 @@ __all__ = [
     "NotificationKind",
     "NotificationStatus",
     "NumberMixin",
+    "OAuthClient",
+    "OAuthCode",
+    "OAuthRefreshToken",
+    "OAuthSignIn",
     "PayloadFormat",
     "PersonalPage",
     "Role",
