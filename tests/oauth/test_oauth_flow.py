@@ -16,16 +16,19 @@ import httpx
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
+from axe_playwright_python.sync_playwright import Axe
 from litestar import Litestar
+from playwright.sync_api import expect
 
 from slotwise.app import create_app
 from slotwise.oauth.pkce import digest
 from slotwise.settings import Settings, load_settings
 from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, _truncate_all, with_redis_db
-from tests.support.browser import serving
+from tests.support.browser import chromium, offline_context, require_chromium, serving
 from tests.support.factories import Tenant, make_tenant
+from tests.support.webhook_receiver import running_receiver
 
-CALLBACK = "http://127.0.0.1:9/callback"
+CALLBACK = "http://127.0.0.1:8999/callback"
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
@@ -356,3 +359,51 @@ async def _fetch(server: Server, sql: str, *args: object) -> list[asyncpg.Record
         return list(await conn.fetch(sql, *args))
     finally:
         await conn.close()
+
+
+@pytest.mark.browser
+def test_the_consent_page_in_a_browser_in_german_with_the_keyboard(server: Server) -> None:
+    """The consent page in headless Chromium: German from the browser's language, allowed with
+    the keyboard alone, no serious axe-core findings, and the app (a local server) gets its
+    code."""
+    require_chromium()
+    with running_receiver() as app_site:
+        callback = app_site.url("/callback")
+        client = register(server, ["events:read"], [callback])
+        oauth = OAuth2Session(
+            client["clientId"],
+            client["clientSecret"],
+            scope="events:read",
+            redirect_uri=callback,
+            code_challenge_method="S256",
+        )
+        url, state = oauth.create_authorization_url(
+            server.url("/oauth/authorize"), code_verifier=generate_token(48)
+        )
+        minted = httpx.post(
+            server.url("/v4/oauth/sign-ins"),
+            json={"userId": str(server.tenant.owner_id)},
+            headers=server.tenant.headers(),
+        ).json()
+        parts = urlsplit(url)
+        sign_in = f"{minted['url']}&next={quote(f'{parts.path}?{parts.query}', safe='')}"
+        with chromium() as browser, offline_context(browser, locale="de-DE") as (context, foreign):
+            page = context.new_page()
+            page.goto(sign_in)
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Darf Zap Connect")
+            expect(page.get_by_text("Ihre Buchungen sehen")).to_be_visible()
+            findings = [
+                f"{v['id']}: {v['help']}"
+                for v in Axe().run(page).response["violations"]
+                if v.get("impact") in {"serious", "critical"}
+            ]
+            assert findings == []
+            page.keyboard.press("Tab")
+            expect(page.get_by_role("button", name="Erlauben")).to_be_focused()
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"{callback}*")
+            assert not foreign
+        (arrived,) = app_site.wait_for(1, None)
+    query = parse_qs(urlsplit(arrived.path).query)
+    assert query["state"] == [state]
+    assert query["code"][0].startswith("oac_")
