@@ -36,6 +36,7 @@ from slotwise.db.session import (
     create_sessionmaker,
     provide_transaction,
 )
+from slotwise.feeds.controller import CalendarFeedController, CalendarFeedReadController
 from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit import metrics
 from slotwise.kit.logs import configure_logging
@@ -218,6 +219,8 @@ def create_app(settings: Settings) -> Litestar:
             OAuthGrantController,
             OAuthSignInController,
             OAuthServerController,
+            CalendarFeedController,
+            CalendarFeedReadController,
             *docs.routes,
             assets,
             embed_script,

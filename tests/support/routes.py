@@ -40,6 +40,8 @@ BODIES: dict[str, object] = {
     "PUT /v4/company/branding/logo": None,
     "PATCH /v4/personal-page/me": {"description": "Matrix"},
     "POST /v4/privacy/erase-attendee": {"email": "nobody@example.test"},
+    "POST /v4/user/{user_id:uuid}/calendar-feed": None,
+    "POST /v4/user/{user_id:uuid}/calendar-feed/rotate": None,
     "POST /v4/user/{user_id:uuid}/personal-access-token": {
         "name": "matrix",
         "scopes": ["scheduling"],

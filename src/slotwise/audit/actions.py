@@ -9,6 +9,7 @@ from slotwise.models import (
     Appointment,
     Availability,
     AvailabilityException,
+    CalendarFeed,
     Credential,
     MeetingType,
     OAuthClient,
@@ -23,6 +24,7 @@ ResourceType = Literal[
     "appointment",
     "availability",
     "availability_exception",
+    "calendar_feed",
     "company",
     "meeting_type",
     "oauth_client",
@@ -144,6 +146,9 @@ ACTIONS: dict[str, Action] = {
     "decide_oauth_authorization": Action("oauth_grant.consent", "oauth_sign_in", OAuthSignIn),
     "issue_oauth_token": Action("oauth_grant.token", "oauth_client", OAuthClient),
     "revoke_oauth_token": Action("oauth_grant.revoke_token", "oauth_client", OAuthClient),
+    "create_calendar_feed": Action("calendar_feed.create", "calendar_feed", CalendarFeed),
+    "rotate_calendar_feed": Action("calendar_feed.rotate", "calendar_feed", CalendarFeed),
+    "revoke_calendar_feed": Action("calendar_feed.revoke", "calendar_feed", CalendarFeed),
     # the erased person is named by email, which an entry must not hold: the company is named
     "erase_attendee": Action("privacy.erase_attendee", "company", COMPANY),
 }

@@ -2,7 +2,8 @@
 lookup id (`auth.middleware`), a booking URL's meeting type and host (`public.service`), both
 through the global lookup tables that keep those keys unique platform-wide, and an
 invitee's appointment by id (`bookings.services.invitee`), and an OAuth app by its client id or
-a consent-page sign-in by its token's digest (`oauth.server`). An import-linter contract keeps
+a consent-page sign-in by its token's digest (`oauth.server`), and a calendar feed by the id in
+its secret URL (`feeds.service`). An import-linter contract keeps
 every other module out; the worker's outbox queue (`webhooks.queue`) is the only other
 cross-tenant code.
 """
@@ -18,6 +19,7 @@ from slotwise.db.session import driver_connection
 from slotwise.models import (
     Appointment,
     Availability,
+    CalendarFeed,
     CompanyBranding,
     CredentialKind,
     MeetingType,
@@ -166,4 +168,11 @@ async def find_oauth_sign_in(
         else OAuthSignIn.session_digest == session_digest
     )
     stmt = select(OAuthSignIn).where(where).with_for_update()
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def find_calendar_feed(session: AsyncSession, feed_id: uuid.UUID) -> CalendarFeed | None:
+    """A calendar feed by the id in its URL, whatever its company; the caller then compares the
+    URL's secret with the stored digest before serving anything."""
+    stmt = select(CalendarFeed).where(CalendarFeed.id == feed_id)
     return (await session.scalars(stmt)).one_or_none()

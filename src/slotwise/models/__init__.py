@@ -5,6 +5,7 @@ from slotwise.models.audit import AuditEntry
 from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, NumberMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.branding import CompanyBranding, LogoStatus
+from slotwise.models.calendar_feed import CalendarFeed
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind, CredentialLookup
 from slotwise.models.idempotency import IdempotencyRecord
@@ -39,6 +40,7 @@ __all__ = [
     "Availability",
     "AvailabilityException",
     "Base",
+    "CalendarFeed",
     "Company",
     "CompanyBranding",
     "CompanyNotificationSettings",
