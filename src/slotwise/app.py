@@ -25,6 +25,7 @@ from slotwise.bookings.controller import (
     BookingController,
     ProvisionalBookingController,
 )
+from slotwise.changes.controller import ChangeController
 from slotwise.companies.controller import CompanyBrandingController, CompanyNotificationsController
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.db.session import (
@@ -221,6 +222,7 @@ def create_app(settings: Settings) -> Litestar:
             OAuthServerController,
             CalendarFeedController,
             CalendarFeedReadController,
+            ChangeController,
             *docs.routes,
             assets,
             embed_script,

@@ -6,6 +6,7 @@ from slotwise.models.availability import Availability, AvailabilityException
 from slotwise.models.base import Base, IdMixin, NumberMixin, TenantModel, TimestampMixin, uuid7
 from slotwise.models.branding import CompanyBranding, LogoStatus
 from slotwise.models.calendar_feed import CalendarFeed
+from slotwise.models.change_log import ChangeLogEntry
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind, CredentialLookup
 from slotwise.models.idempotency import IdempotencyRecord
@@ -41,6 +42,7 @@ __all__ = [
     "AvailabilityException",
     "Base",
     "CalendarFeed",
+    "ChangeLogEntry",
     "Company",
     "CompanyBranding",
     "CompanyNotificationSettings",
