@@ -56,6 +56,12 @@ class BookingController(Controller):
 
 
 #: an ISO 8601 date-time with an offset (read by the service, which names a bad one)
+PollCursor = Annotated[
+    str | None,
+    QueryParameter(
+        description="With sortBy=updatedAt: the previous answer's nextCursor", max_length=100
+    ),
+]
 Instant = Annotated[
     str | None,
     QueryParameter(
@@ -91,9 +97,21 @@ class AppointmentController(Controller):
         user_id: UserFilter = None,
         sort_by: Annotated[SortBy, QueryParameter(name="sortBy")] = "appointment.start",
         sort_direction: Annotated[SortDirection, QueryParameter(name="sortDirection")] = "ASC",
+        updated_since: Annotated[
+            str | None,
+            QueryParameter(
+                name="updatedSince",
+                description="With sortBy=updatedAt: changed at or after (RFC 3339)",
+                format=OpenAPIFormat.DATE_TIME,
+                max_length=40,
+            ),
+        ] = None,
+        cursor: PollCursor = None,
     ) -> s.AppointmentList:
         """The acting user's appointments (any user's with `userId`, admins only), 0-indexed
-        pages; `start`/`end` select appointments overlapping that span."""
+        pages; `start`/`end` select appointments overlapping that span. To poll for changes,
+        sort by `updatedAt` (oldest change first, cancellations included) and pass each
+        answer's `nextCursor` back as `cursor`: no change is missed or repeated."""
         query = AppointmentQuery(
             page=page,
             page_size=pagination.page_size(page_size, limit),
@@ -105,6 +123,8 @@ class AppointmentController(Controller):
             user_id=user_id,
             sort_by=sort_by,
             sort_direction=sort_direction,
+            updated_since=updated_since,
+            cursor=cursor,
         )
         return await appointments.page(query)
 

@@ -151,6 +151,8 @@ class AppointmentList(WireStruct):
     total: int
     page: int
     page_size: int
+    #: with `sortBy=updatedAt`: pass as `cursor` to get the rows changed after these
+    next_cursor: str | None = None
 
 
 class Rescheduled(WireStruct):
