@@ -11,7 +11,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.settings import Settings
-from tests.support.factories import book, make_scheduling, make_tenant, make_user
+from tests.support.factories import (
+    book,
+    insert_provisional,
+    make_scheduling,
+    make_tenant,
+    make_user,
+    make_webhook,
+)
 
 Client = AsyncTestClient[Litestar]
 LIST = "/v4/appointment/paginated"
@@ -91,3 +98,58 @@ async def test_polling_appointments_by_update_time(client: Client, settings: Set
         assert unsorted.status_code == 400
     finally:
         await conn.close()
+
+
+async def _rows_and_cursor(response: Any, key: str | None) -> tuple[list[str], str]:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    if key is None:  # a bare array: the cursor is in a header
+        return [row["id"] for row in body], response.headers["x-next-cursor"]
+    return [row["id"] for row in body[key]], body["nextCursor"]
+
+
+async def test_every_v4_list_polls_by_update_time(client: Client, settings: Settings) -> None:
+    """Meeting types, users, webhooks and provisional bookings: a poll shows a new row once,
+    the next poll from its cursor shows nothing until the row changes again."""
+    tenant = await make_tenant(settings, "Polls")
+    host = await make_user(settings, tenant, given_name="Polly")
+    scheduling = await make_scheduling(settings, tenant, host)
+    webhook = await make_webhook(settings, tenant)
+    provisional = await insert_provisional(
+        settings,
+        tenant,
+        host,
+        scheduling.meeting_type_id,
+        datetime(2031, 5, 5, 9, tzinfo=UTC),
+        expires_at=datetime(2031, 5, 5, 8, tzinfo=UTC),
+    )
+    headers = tenant.headers(host)
+    lists = {
+        "/v4/meeting-type": (None, str(scheduling.meeting_type_id)),
+        "/v4/user": ("users", str(host)),
+        "/v4/webhooks": (None, str(webhook.id)),
+        "/v4/provisional-booking/paginated": ("provisionalBookings", str(provisional)),
+    }
+    cursors: dict[str, str] = {}
+    for path, (key, wanted) in lists.items():
+        params = {"sortBy": "updatedAt"}
+        first, cursor = await _rows_and_cursor(
+            await client.get(path, params=params, headers=headers), key
+        )
+        assert wanted in first, path
+        again, _ = await _rows_and_cursor(
+            await client.get(path, params=params | {"cursor": cursor}, headers=headers), key
+        )
+        assert again == [], path
+        cursors[path] = cursor
+    # a change brings the row back, once
+    await client.patch(f"/v4/user/{host}", json={"title": "Changed"}, headers=headers)
+    users, _ = await _rows_and_cursor(
+        await client.get(
+            "/v4/user",
+            params={"sortBy": "updatedAt", "cursor": cursors["/v4/user"]},
+            headers=headers,
+        ),
+        "users",
+    )
+    assert users == [str(host)]

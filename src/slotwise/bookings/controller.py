@@ -26,6 +26,7 @@ from slotwise.bookings.services.provisional import (
 )
 from slotwise.kit import pagination
 from slotwise.kit.pagination import Page, PageSize, PageSizeAlias
+from slotwise.kit.polling import PollCursor, PollSort, UpdatedSince
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 UserFilter = Annotated[
@@ -56,12 +57,6 @@ class BookingController(Controller):
 
 
 #: an ISO 8601 date-time with an offset (read by the service, which names a bad one)
-PollCursor = Annotated[
-    str | None,
-    QueryParameter(
-        description="With sortBy=updatedAt: the previous answer's nextCursor", max_length=100
-    ),
-]
 Instant = Annotated[
     str | None,
     QueryParameter(
@@ -97,15 +92,7 @@ class AppointmentController(Controller):
         user_id: UserFilter = None,
         sort_by: Annotated[SortBy, QueryParameter(name="sortBy")] = "appointment.start",
         sort_direction: Annotated[SortDirection, QueryParameter(name="sortDirection")] = "ASC",
-        updated_since: Annotated[
-            str | None,
-            QueryParameter(
-                name="updatedSince",
-                description="With sortBy=updatedAt: changed at or after (RFC 3339)",
-                format=OpenAPIFormat.DATE_TIME,
-                max_length=40,
-            ),
-        ] = None,
+        updated_since: UpdatedSince = None,
         cursor: PollCursor = None,
     ) -> s.AppointmentList:
         """The acting user's appointments (any user's with `userId`, admins only), 0-indexed
@@ -216,15 +203,22 @@ class ProvisionalBookingController(Controller):
         status: Annotated[s.ProvisionalStatus | None, QueryParameter()] = None,
         meeting_type_id: MeetingTypeFilter = None,
         user_id: UserFilter = None,
+        sort_by: PollSort = None,
+        updated_since: UpdatedSince = None,
+        cursor: PollCursor = None,
     ) -> s.ProvisionalBookingList:
         """Bookings waiting for (or decided by) the attendee's confirmation (`doubleOptIn`) or
-        the host's (`hostConfirmation`), newest first."""
+        the host's (`hostConfirmation`), newest first; with `sortBy=updatedAt`, oldest change
+        first, polled with `updatedSince` and each answer's `nextCursor`."""
         query = ProvisionalQuery(
             page=page,
             page_size=pagination.page_size(page_size, limit),
             status=status,
             meeting_type_id=meeting_type_id,
             user_id=user_id,
+            sort_by=sort_by,
+            updated_since=updated_since,
+            cursor=cursor,
         )
         return await provisional.list(query)
 

@@ -130,8 +130,10 @@ class AppointmentRepository(TenantRepository[Appointment]):
         *,
         limit: int,
         offset: int,
+        updated: UpdatedWindow | None = None,
     ) -> tuple[list[Appointment], int]:
-        """One host's bookings that needed confirmation, newest first, and their total."""
+        """One host's bookings that needed confirmation, newest first (oldest change first
+        when polling by `updated`), and their total."""
         where: list[ColumnElement[bool]] = [
             Appointment.booking_type.in_(PROVISIONAL_TYPES),
             Appointment.host_user_id == host_id,
@@ -140,12 +142,11 @@ class AppointmentRepository(TenantRepository[Appointment]):
             where.append(_provisional_state(state, now))
         if meeting_type_id is not None:
             where.append(Appointment.meeting_type_id == meeting_type_id)
-        rows = await self.list(
-            *where,
-            order_by=[Appointment.created_at.desc(), Appointment.id.desc()],
-            limit=limit,
-            offset=offset,
-        )
+        order = [Appointment.created_at.desc(), Appointment.id.desc()]
+        if updated is not None:
+            where += updated.where(Appointment)
+            order = [Appointment.updated_at.asc(), Appointment.id.asc()]
+        rows = await self.list(*where, order_by=order, limit=limit, offset=offset)
         return rows, await self.count(*where)
 
     async def lock_host(self, host_id: uuid.UUID) -> None:

@@ -189,6 +189,8 @@ class ProvisionalBooking(WireStruct):
 class ProvisionalBookingList(WireStruct):
     provisional_bookings: list[ProvisionalBooking]
     total: int
+    #: with `sortBy=updatedAt`: pass as `cursor` to get the bookings changed after these
+    next_cursor: str | None = None
 
 
 class InviteeCancel(InputStruct):

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.kit import updated_cursor
+from slotwise.kit import fields, updated_cursor
 from slotwise.kit.errors import ValidationFailed
 
 _OLDEST_RUNNING = text(
@@ -50,10 +50,13 @@ class UpdatedWindow:
 
 
 async def polling_window(
-    session: AsyncSession, sort_by: str, since: datetime | None, cursor: str | None
+    session: AsyncSession, sort_by: str | None, since_text: str | None, cursor: str | None
 ) -> UpdatedWindow | None:
     """The window of a list sorted by `updatedAt` (None for any other sort, where `cursor` and
     `updatedSince` are a 400: they mean nothing there)."""
+    since, errors = fields.instant(since_text, "updatedSince")
+    if errors:
+        raise ValidationFailed(errors=errors)
     if sort_by != "updatedAt":
         if cursor is not None or since is not None:
             name = "cursor" if cursor is not None else "updatedSince"

@@ -310,7 +310,7 @@ class MeetarioService:
         ]
 
     async def event_types(self, page: int, limit: int, active: bool | None) -> s.V1EventTypeList:
-        found, _ = await self.meeting_types.list_meeting_types()
+        found, _, _ = await self.meeting_types.list_meeting_types()
         if active is not None:
             found = [t for t in found if t.enabled is active]
         chosen = found[(page - 1) * limit : page * limit]

@@ -84,10 +84,11 @@ class AppointmentService:
 
     async def page(self, query: AppointmentQuery) -> s.AppointmentList:
         start, end, errors = fields.instants(query.start, query.end)
-        since, since_errors = fields.instant(query.updated_since, "updatedSince")
-        if errors or since_errors:
-            raise ValidationFailed(errors=errors + since_errors)
-        polling = await polling_window(self.core.session, query.sort_by, since, query.cursor)
+        if errors:
+            raise ValidationFailed(errors=errors)
+        polling = await polling_window(
+            self.core.session, query.sort_by, query.updated_since, query.cursor
+        )
         rows, total = await self.core.appointments.page(
             AppointmentFilter(
                 host_id=host_filter(self.principal, query.user_id),
