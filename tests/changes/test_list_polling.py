@@ -153,3 +153,33 @@ async def test_every_v4_list_polls_by_update_time(client: Client, settings: Sett
         "users",
     )
     assert users == [str(host)]
+
+
+async def test_api_v1_lists_poll_by_update_time(client: Client, settings: Settings) -> None:
+    """The sheet's dialect: `sort_by=updated_at`, `updated_since`, `cursor`, `next_cursor`."""
+    tenant = await make_tenant(settings, "Polls")
+    scheduling = await make_scheduling(settings, tenant, tenant.owner_id)
+    await book(
+        settings,
+        tenant,
+        scheduling.meeting_type_id,
+        datetime(2031, 6, 2, 9, tzinfo=UTC),
+        ignore_availability=True,
+    )
+    await make_webhook(settings, tenant)
+    headers = tenant.headers(tenant.owner_id)
+    for path in ("/api/v1/events", "/api/v1/event_types", "/api/v1/webhooks"):
+        first = await client.get(path, params={"sort_by": "updated_at"}, headers=headers)
+        assert first.status_code == 200, first.text
+        assert len(first.json()["data"]) == 1, path
+        cursor = first.json()["next_cursor"]
+        again = await client.get(
+            path, params={"sort_by": "updated_at", "cursor": cursor}, headers=headers
+        )
+        assert again.json()["data"] == [], path
+        assert again.json()["next_cursor"] == cursor
+        bad = await client.get(
+            path, params={"sort_by": "updated_at", "updated_since": "soon"}, headers=headers
+        )
+        assert bad.status_code == 422, path
+        assert "updated_since" in bad.text
