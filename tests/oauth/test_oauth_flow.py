@@ -166,6 +166,9 @@ def test_the_whole_dance_and_the_token_acts_like_a_pat(server: Server) -> None:
     mine = oauth.get(server.url("/v4/user/me"))
     assert mine.status_code == 200, mine.text
     assert str(server.tenant.owner_id) in mine.text
+    assert "X-RateLimit-Limit" in mine.headers  # counted like any credential
+    # a user outside its company is 404, as for every credential
+    assert oauth.get(server.url(f"/v4/user/{uuid.uuid4()}")).status_code == 404
     assert oauth.get(server.url("/api/v1/users/me")).status_code == 200
     # acting for another user is refused, as with a PAT
     other = oauth.get(
