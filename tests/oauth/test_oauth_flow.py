@@ -111,6 +111,7 @@ def consent(browser: httpx.Client, authorize_url: str, decision: str = "approve"
     page = browser.get(authorize_url)
     assert page.status_code == 200, page.text
     assert "Zap Connect" in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     fields = {name: unescape(value) for name, value in _HIDDEN.findall(page.text)}
     answer = browser.post("/oauth/authorize", data={**fields, "decision": decision})
     assert answer.status_code == 303, answer.text

@@ -4,6 +4,7 @@ The protocol endpoints speak RFC 6749 (form bodies, `{"error": ...}` answers) ra
 API's JSON envelope, and are left out of the API document; `/.well-known/...` describes them.
 """
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -168,9 +169,10 @@ def _consent(language: str, found: AuthorizeRequest, who: SignedIn, cookie: str)
     # a form to form-action)
     origin = f"{target.scheme}://{target.netloc}"
     policy = response.headers["Content-Security-Policy"]
-    response.headers["Content-Security-Policy"] = policy.replace(
-        "form-action 'self'", f"form-action 'self' {origin}"
-    )
+    policy = policy.replace("form-action 'self'", f"form-action 'self' {origin}")
+    # never inside another site's frame: a framed consent page could be clicked unseen
+    policy = re.sub(r"frame-ancestors [^;]*", "frame-ancestors 'none'", policy)
+    response.headers["Content-Security-Policy"] = policy
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
