@@ -30,6 +30,7 @@ from slotwise.calendars.controller import (
     CalendarConnectionController,
     CalendarConnectLinkController,
 )
+from slotwise.changes.controller import ChangeController
 from slotwise.companies.controller import CompanyBrandingController, CompanyNotificationsController
 from slotwise.credentials.controller import ApiKeyController, PersonalAccessTokenController
 from slotwise.db.session import (
@@ -42,6 +43,7 @@ from slotwise.db.session import (
     create_sessionmaker,
     provide_transaction,
 )
+from slotwise.feeds.controller import CalendarFeedController, CalendarFeedReadController
 from slotwise.jobs import JOB_QUEUE, REDIS, JobQueue, job_queue
 from slotwise.kit import metrics
 from slotwise.kit.logs import configure_logging
@@ -54,6 +56,12 @@ from slotwise.meetario.controller import (
 )
 from slotwise.meeting_types.controller import MeetingTypeController
 from slotwise.notifications.queue import MAILS
+from slotwise.oauth.controller import (
+    OAuthClientController,
+    OAuthGrantController,
+    OAuthServerController,
+    OAuthSignInController,
+)
 from slotwise.pages.controller import BookingPageController, assets, embed_script
 from slotwise.privacy.controller import PrivacyController, UserExportController
 from slotwise.public.controller import (
@@ -223,6 +231,13 @@ def create_app(settings: Settings) -> Litestar:
             MeetarioEventController,
             MeetarioWebhookController,
             AuditLogController,
+            OAuthClientController,
+            OAuthGrantController,
+            OAuthSignInController,
+            OAuthServerController,
+            CalendarFeedController,
+            CalendarFeedReadController,
+            ChangeController,
             *docs.routes,
             assets,
             embed_script,

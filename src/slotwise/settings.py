@@ -104,6 +104,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_delivery_retention_days: int = 30
     notification_retention_days: int = 90
     audit_log_retention_days: int = 365
+    #: days the change log behind `GET /v4/changes` is kept (a poller's cursor stays valid)
+    change_log_retention_days: int = 30
     #: the bearer token `GET /metrics` answers to; unset, /metrics is 404 and nothing is exported
     metrics_token: str | None = None
     #: a port on which the worker serves its own /metrics (to the same token); unset: none
@@ -189,6 +191,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             ("WEBHOOK_DELIVERY_RETENTION_DAYS", self.webhook_delivery_retention_days, 1),
             ("NOTIFICATION_RETENTION_DAYS", self.notification_retention_days, 1),
             ("AUDIT_LOG_RETENTION_DAYS", self.audit_log_retention_days, 1),
+            ("CHANGE_LOG_RETENTION_DAYS", self.change_log_retention_days, 1),
             ("SHUTDOWN_TIMEOUT_SECONDS", self.shutdown_timeout_seconds, 1),
             ("CALENDAR_SYNC_SECONDS", self.calendar_sync_seconds, 10),
             ("CALENDAR_STALE_SECONDS", self.calendar_stale_seconds, 30),

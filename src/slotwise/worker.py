@@ -96,6 +96,7 @@ async def purge_old_rows(ctx: dict[str, Any]) -> dict[str, int]:
         ),
         ("notification", retention.purge_notifications, settings.notification_retention_days),
         ("audit_log", retention.purge_audit_log, settings.audit_log_retention_days),
+        ("change_log", retention.purge_change_log, settings.change_log_retention_days),
     )
     return {
         table: await _in_batches(ctx, purge, now - timedelta(days=days))

@@ -68,6 +68,14 @@ async def test_each_table_keeps_what_is_new_or_unfinished(
     audits = {"old": uuid.uuid4(), "new": uuid.uuid4()}
     await execute(settings, AUDIT.format(at=OLD), audits["old"], company)
     await execute(settings, AUDIT.format(at="now() - interval '300 days'"), audits["new"], company)
+    await execute(
+        settings,
+        "UPDATE change_log SET changed_at = now() - interval '31 days' WHERE resource_id = $1",
+        side_a.member_id,
+    )
+    old_changes = await fetch(
+        settings, "SELECT seq FROM change_log WHERE resource_id = $1", side_a.member_id
+    )
 
     totals = await purge_old_rows({"sessionmaker": sessions, "settings": settings})
 
@@ -76,7 +84,12 @@ async def test_each_table_keeps_what_is_new_or_unfinished(
         "webhook_event": 0,  # the purged deliveries' events are new
         "notification": 2,
         "audit_log": 1,
+        "change_log": len(old_changes),
     }
+    assert old_changes
+    remaining = await fetch(settings, "SELECT resource_id FROM change_log")
+    assert remaining
+    assert side_a.member_id not in {row["resource_id"] for row in remaining}
     assert await _ids(settings, "webhook_delivery") & set(deliveries.values()) == {
         deliveries["old_pending"],
         deliveries["new_delivered"],

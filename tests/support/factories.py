@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.hashing import build_hasher
 from slotwise.auth.principal import Principal
 from slotwise.auth.scopes import ScopeName
+from slotwise.auth.tokens import new_oauth_access_token
 from slotwise.auth.verifier import Verifier
 from slotwise.availability.formats import default_schedule
 from slotwise.availability.repository import ExceptionRepository
@@ -49,6 +50,9 @@ from slotwise.models import (
     WebhookEndpoint,
     uuid7,
 )
+from slotwise.oauth import schemas as oauth_schemas
+from slotwise.oauth.repository import GrantRepository
+from slotwise.oauth.service import OAuthService
 from slotwise.settings import Settings
 from slotwise.users.repository import UserRepository
 from slotwise.webhooks import sealed_secrets, signing
@@ -153,6 +157,38 @@ async def make_pat(
                 name=f"t-{uuid.uuid4().hex[:6]}", scopes=list(scopes), format=style
             ),
         )
+
+
+async def make_oauth_grant(
+    settings: Settings, tenant: Tenant, user_id: uuid.UUID
+) -> tuple[uuid.UUID, uuid.UUID, str]:
+    """An OAuth client and a grant of it to `user_id`: (client id, grant id, access token)."""
+    async with session_for(settings) as session:
+        created = await OAuthService(session, owner_principal(tenant), settings).create_client(
+            oauth_schemas.OAuthClientCreate(
+                name="Matrix app",
+                redirect_uris=["https://app.example.test/callback"],
+                scopes=["scheduling", "account"],
+            )
+        )
+        access = new_oauth_access_token()
+        grant = GrantRepository(session, tenant.company_id).add(
+            Credential(
+                id=uuid7(),
+                kind=CredentialKind.OAUTH,
+                lookup_id=access.lookup_id,
+                secret_hash=VERIFIER.hash(access.secret),
+                display_prefix=access.display_prefix,
+                name="Matrix app",
+                scopes=["scheduling", "account"],
+                user_id=user_id,
+                created_by_id=user_id,
+                oauth_client_id=created.id,
+                active=True,
+                expires_at=datetime.now(UTC) + timedelta(hours=1),
+            )
+        )
+        return created.id, grant.id, access.token
 
 
 def lookup_of(token: str) -> str:
@@ -395,6 +431,9 @@ class Side:
     delivery_id: uuid.UUID
     #: an ICS feed connected by the member
     connection_id: uuid.UUID
+    #: an OAuth app of the company and the member's grant of it
+    oauth_client_id: uuid.UUID
+    oauth_grant_id: uuid.UUID
 
     @property
     def ids(self) -> dict[str, str]:
@@ -411,6 +450,8 @@ class Side:
             "webhook_id": str(self.webhook_id),
             "delivery_id": str(self.delivery_id),
             "connection_id": str(self.connection_id),
+            "oauth_client_id": str(self.oauth_client_id),
+            "grant_id": str(self.oauth_grant_id),
         }
 
 
@@ -433,6 +474,7 @@ async def make_side(settings: Settings, name: str) -> Side:
     )
     webhook = await make_webhook(settings, tenant)
     (delivery,) = await make_delivery(settings, tenant)
+    oauth_client, oauth_grant, _ = await make_oauth_grant(settings, tenant, member)
     return Side(
         tenant=tenant,
         member_id=member,
@@ -447,4 +489,6 @@ async def make_side(settings: Settings, name: str) -> Side:
         webhook_id=webhook.id,
         delivery_id=delivery,
         connection_id=await make_calendar_connection(settings, tenant, member),
+        oauth_client_id=oauth_client,
+        oauth_grant_id=oauth_grant,
     )

@@ -42,6 +42,8 @@ BODIES: dict[str, object] = {
     "PUT /v4/company/branding/logo": None,
     "PATCH /v4/personal-page/me": {"description": "Matrix"},
     "POST /v4/privacy/erase-attendee": {"email": "nobody@example.test"},
+    "POST /v4/user/{user_id:uuid}/calendar-feed": None,
+    "POST /v4/user/{user_id:uuid}/calendar-feed/rotate": None,
     "POST /v4/user/{user_id:uuid}/personal-access-token": {
         "name": "matrix",
         "scopes": ["scheduling"],
@@ -108,6 +110,13 @@ BODIES: dict[str, object] = {
     "PATCH /v4/calendar-connections/{connection_id:uuid}": {"isPrimary": True},
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
+    "POST /v4/oauth/clients": {
+        "name": "Matrix",
+        "redirectUris": ["https://app.example.test/callback"],
+        "scopes": ["scheduling"],
+    },
+    "PATCH /v4/oauth/clients/{oauth_client_id:uuid}": {"name": "Matrix"},
+    "POST /v4/oauth/sign-ins": {"userId": "00000000-0000-7000-8000-000000000001"},
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/confirm": None,
     "POST /v4/provisional-booking/{provisional_booking_id:uuid}/decline": None,
     **{

@@ -10,8 +10,11 @@ from slotwise.models import (
     Availability,
     AvailabilityException,
     CalendarConnection,
+    CalendarFeed,
     Credential,
     MeetingType,
+    OAuthClient,
+    OAuthSignIn,
     TenantModel,
     User,
     WebhookEndpoint,
@@ -23,8 +26,12 @@ ResourceType = Literal[
     "availability",
     "availability_exception",
     "calendar_connection",
+    "calendar_feed",
     "company",
     "meeting_type",
+    "oauth_client",
+    "oauth_grant",
+    "oauth_sign_in",
     "personal_access_token",
     "user",
     "webhook",
@@ -138,6 +145,16 @@ ACTIONS: dict[str, Action] = {
     "connect_calendar_by_link": Action(
         "calendar_connection.create", "calendar_connection", CalendarConnection, "connect_link"
     ),
+    **_crud("oauth_client", OAuthClient, "oauth_client_id"),
+    "revoke_oauth_grant": Action("oauth_grant.revoke", "oauth_grant", "grant_id"),
+    "create_oauth_sign_in": Action("oauth_sign_in.create", "oauth_sign_in", OAuthSignIn),
+    # the protocol endpoints: the app (token, revoke) or the user's sign-in (consent) they used
+    "decide_oauth_authorization": Action("oauth_grant.consent", "oauth_sign_in", OAuthSignIn),
+    "issue_oauth_token": Action("oauth_grant.token", "oauth_client", OAuthClient),
+    "revoke_oauth_token": Action("oauth_grant.revoke_token", "oauth_client", OAuthClient),
+    "create_calendar_feed": Action("calendar_feed.create", "calendar_feed", CalendarFeed),
+    "rotate_calendar_feed": Action("calendar_feed.rotate", "calendar_feed", CalendarFeed),
+    "revoke_calendar_feed": Action("calendar_feed.revoke", "calendar_feed", CalendarFeed),
     # the erased person is named by email, which an entry must not hold: the company is named
     "erase_attendee": Action("privacy.erase_attendee", "company", COMPANY),
 }

@@ -39,6 +39,8 @@ from slotwise.settings import SETTINGS
 
 ACTING_USER_HEADER = "x-meetergo-api-user-id"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+#: credentials that act only as their own user, with their scopes: PATs and OAuth grants
+ACTS_AS_ITS_USER = frozenset({CredentialKind.PAT, CredentialKind.OAUTH})
 MISSING_HEADER = f"Missing required header '{ACTING_USER_HEADER}' for API key authentication"
 
 
@@ -128,7 +130,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         header_user: uuid.UUID | None,
     ) -> Principal:
         rules = access_of(connection.route_handler.opt)
-        if credential.kind is CredentialKind.PAT:
+        if credential.kind in ACTS_AS_ITS_USER:  # an OAuth grant is held like a PAT
             if header_user is not None and header_user != credential.user_id:
                 raise Forbidden("A personal access token cannot act for another user")
             if not rules.pat:

@@ -24,5 +24,6 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        """Platform keys have company-wide access; PATs carry their owner's role."""
+        """Platform keys have company-wide access; PATs and OAuth grants carry their user's
+        role."""
         return self.is_platform_key or self.role in (Role.OWNER, Role.ADMIN)

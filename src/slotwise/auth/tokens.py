@@ -1,5 +1,5 @@
-"""PURE token formats: generate and parse `ak_live:<uuid>:<secret>`, `rgo-<id><secret>` and
-`pat_<id><secret>`.
+"""PURE token formats: generate and parse `ak_live:<uuid>:<secret>`, `rgo-<id><secret>`,
+`pat_<id><secret>` and OAuth access tokens `oat_<id><secret>`.
 
 Both personal access token forms share one credential table and its `lookup_id` column: `rgo-`
 keeps meetergo's 36-character shape, `pat_` is the shape Meetario clients send.
@@ -20,6 +20,9 @@ PAT_ID_LENGTH = 8
 PAT_SECRET_LENGTH = 24
 MEETARIO_PAT_PREFIX = "pat_"
 MEETARIO_PAT_SECRET_LENGTH = 32
+OAUTH_PREFIX = "oat_"
+OAUTH_ID_LENGTH = 16
+OAUTH_SECRET_LENGTH = 43
 _BASE62 = string.ascii_letters + string.digits
 _API_KEY = re.compile(
     r"^ak_live:(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):"
@@ -33,10 +36,15 @@ _MEETARIO_PAT = re.compile(
     rf"(?P<secret>[A-Za-z0-9]{{{MEETARIO_PAT_SECRET_LENGTH}}})$"
 )
 
+_OAUTH = re.compile(
+    rf"^oat_(?P<id>[A-Za-z0-9]{{{OAUTH_ID_LENGTH}}})(?P<secret>[A-Za-z0-9]{{{OAUTH_SECRET_LENGTH}}})$"
+)
+
 
 class TokenKind(enum.StrEnum):
     API_KEY = "api_key"
     PAT = "pat"
+    OAUTH = "oauth"
 
 
 class PatStyle(enum.StrEnum):
@@ -68,6 +76,11 @@ def parse(bearer: str) -> ParsedToken | None:
         if match is None:
             return None
         return ParsedToken(TokenKind.API_KEY, match.group("id"), match.group("secret"))
+    if bearer.startswith(OAUTH_PREFIX):
+        match = _OAUTH.match(bearer)
+        if match is None:
+            return None
+        return ParsedToken(TokenKind.OAUTH, match.group("id"), match.group("secret"))
     if bearer.startswith(PAT_PREFIX):
         match = _PAT.match(bearer)
     elif bearer.startswith(MEETARIO_PAT_PREFIX):
@@ -96,3 +109,10 @@ def new_pat(style: PatStyle = PatStyle.RGO) -> NewToken:
     lookup = "".join(secrets.choice(_BASE62) for _ in range(PAT_ID_LENGTH))
     secret = "".join(secrets.choice(_BASE62) for _ in range(secret_length))
     return NewToken(f"{prefix}{lookup}{secret}", lookup, secret, f"{prefix}{lookup}")
+
+
+def new_oauth_access_token() -> NewToken:
+    """An OAuth access token: a 16-character lookup id and a 43-character secret (~256 bits)."""
+    lookup = "".join(secrets.choice(_BASE62) for _ in range(OAUTH_ID_LENGTH))
+    secret = "".join(secrets.choice(_BASE62) for _ in range(OAUTH_SECRET_LENGTH))
+    return NewToken(f"{OAUTH_PREFIX}{lookup}{secret}", lookup, secret, f"{OAUTH_PREFIX}{lookup}")

@@ -26,6 +26,7 @@ from slotwise.bookings.services.provisional import (
 )
 from slotwise.kit import pagination
 from slotwise.kit.pagination import Page, PageSize, PageSizeAlias
+from slotwise.kit.polling import PollCursor, PollSort, UpdatedSince
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 
 UserFilter = Annotated[
@@ -91,9 +92,13 @@ class AppointmentController(Controller):
         user_id: UserFilter = None,
         sort_by: Annotated[SortBy, QueryParameter(name="sortBy")] = "appointment.start",
         sort_direction: Annotated[SortDirection, QueryParameter(name="sortDirection")] = "ASC",
+        updated_since: UpdatedSince = None,
+        cursor: PollCursor = None,
     ) -> s.AppointmentList:
         """The acting user's appointments (any user's with `userId`, admins only), 0-indexed
-        pages; `start`/`end` select appointments overlapping that span."""
+        pages; `start`/`end` select appointments overlapping that span. To poll for changes,
+        sort by `updatedAt` (oldest change first, cancellations included) and pass each
+        answer's `nextCursor` back as `cursor`: no change is missed or repeated."""
         query = AppointmentQuery(
             page=page,
             page_size=pagination.page_size(page_size, limit),
@@ -105,6 +110,8 @@ class AppointmentController(Controller):
             user_id=user_id,
             sort_by=sort_by,
             sort_direction=sort_direction,
+            updated_since=updated_since,
+            cursor=cursor,
         )
         return await appointments.page(query)
 
@@ -196,15 +203,22 @@ class ProvisionalBookingController(Controller):
         status: Annotated[s.ProvisionalStatus | None, QueryParameter()] = None,
         meeting_type_id: MeetingTypeFilter = None,
         user_id: UserFilter = None,
+        sort_by: PollSort = None,
+        updated_since: UpdatedSince = None,
+        cursor: PollCursor = None,
     ) -> s.ProvisionalBookingList:
         """Bookings waiting for (or decided by) the attendee's confirmation (`doubleOptIn`) or
-        the host's (`hostConfirmation`), newest first."""
+        the host's (`hostConfirmation`), newest first; with `sortBy=updatedAt`, oldest change
+        first, polled with `updatedSince` and each answer's `nextCursor`."""
         query = ProvisionalQuery(
             page=page,
             page_size=pagination.page_size(page_size, limit),
             status=status,
             meeting_type_id=meeting_type_id,
             user_id=user_id,
+            sort_by=sort_by,
+            updated_since=updated_since,
+            cursor=cursor,
         )
         return await provisional.list(query)
 

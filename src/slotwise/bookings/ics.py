@@ -5,6 +5,9 @@ already have; SEQUENCE is the appointment's `ics_sequence`, raised by every resc
 reassignment, cancellation, confirmation of a held booking and attendee joining or leaving a
 group. A cancelled appointment is sent as METHOD:CANCEL with STATUS:CANCELLED. DTSTAMP is
 the time of the appointment's last change, so the same state always gives the same bytes.
+
+A user's subscription feed (`feed`) holds the same events, with the same UIDs, without a
+METHOD: a subscribed calendar shows them and follows their changes.
 """
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -29,13 +32,33 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
-def calendar(row: Appointment, attendees: list[Attendee], host: User) -> bytes:
-    cancelled = row.status is AppointmentStatus.CANCELLED
+def _calendar() -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    return cal
+
+
+def calendar(row: Appointment, attendees: list[Attendee], host: User) -> bytes:
+    cancelled = row.status is AppointmentStatus.CANCELLED
+    cal = _calendar()
     cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    cal.add_component(event_of(row, attendees, host))
+    return bytes(cal.to_ical())
+
+
+def feed(name: str, events: list[tuple[Appointment, list[Attendee]]], host: User) -> bytes:
+    """A subscription calendar of `host`'s appointments (the same bytes for the same state)."""
+    cal = _calendar()
+    cal.add("x-wr-calname", name)
+    for row, attendees in events:
+        cal.add_component(event_of(row, attendees, host))
+    return bytes(cal.to_ical())
+
+
+def event_of(row: Appointment, attendees: list[Attendee], host: User) -> Event:
+    cancelled = row.status is AppointmentStatus.CANCELLED
     event = Event()
     event.add("uid", uid(row))
     event.add("sequence", row.ics_sequence)
@@ -67,5 +90,4 @@ def calendar(row: Appointment, attendees: list[Attendee], host: User) -> bytes:
                 "attendee",
                 _address(guest, guest_of, ROLE="OPT-PARTICIPANT", PARTSTAT="NEEDS-ACTION"),
             )
-    cal.add_component(event)
-    return bytes(cal.to_ical())
+    return event

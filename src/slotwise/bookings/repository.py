@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from slotwise.bookings.schemas import PROVISIONAL_TYPES, ProvisionalStatus
 from slotwise.db.locks import lock
+from slotwise.db.settled import UpdatedWindow
 from slotwise.db.tenancy import TenantRepository
 from slotwise.kit.errors import NotFound
 from slotwise.models import Appointment, AppointmentStatus, Attendee
@@ -36,8 +37,10 @@ class AppointmentFilter:
     ended_by: datetime | None = None
     meeting_type_id: uuid.UUID | None = None
     search: str | None = None
-    sort: Literal["start_at", "created_at"] = "start_at"
+    sort: Literal["start_at", "created_at", "updated_at"] = "start_at"
     descending: bool = False
+    #: with the `updated_at` sort: the rows of a poll (`db.settled`)
+    updated: UpdatedWindow | None = None
 
 
 class AppointmentRepository(TenantRepository[Appointment]):
@@ -69,7 +72,13 @@ class AppointmentRepository(TenantRepository[Appointment]):
             where.append(Appointment.meeting_type_id == query.meeting_type_id)
         if query.search:
             where.append(self.matching(query.search))
-        column = Appointment.start_at if query.sort == "start_at" else Appointment.created_at
+        column = {
+            "start_at": Appointment.start_at,
+            "created_at": Appointment.created_at,
+            "updated_at": Appointment.updated_at,
+        }[query.sort]
+        if query.updated is not None:  # a poll: oldest change first, past the cursor
+            where += query.updated.where(Appointment)
         order = (
             [column.desc(), Appointment.id.desc()] if query.descending else [column, Appointment.id]
         )
@@ -121,8 +130,10 @@ class AppointmentRepository(TenantRepository[Appointment]):
         *,
         limit: int,
         offset: int,
+        updated: UpdatedWindow | None = None,
     ) -> tuple[list[Appointment], int]:
-        """One host's bookings that needed confirmation, newest first, and their total."""
+        """One host's bookings that needed confirmation, newest first (oldest change first
+        when polling by `updated`), and their total."""
         where: list[ColumnElement[bool]] = [
             Appointment.booking_type.in_(PROVISIONAL_TYPES),
             Appointment.host_user_id == host_id,
@@ -131,12 +142,11 @@ class AppointmentRepository(TenantRepository[Appointment]):
             where.append(_provisional_state(state, now))
         if meeting_type_id is not None:
             where.append(Appointment.meeting_type_id == meeting_type_id)
-        rows = await self.list(
-            *where,
-            order_by=[Appointment.created_at.desc(), Appointment.id.desc()],
-            limit=limit,
-            offset=offset,
-        )
+        order = [Appointment.created_at.desc(), Appointment.id.desc()]
+        if updated is not None:
+            where += updated.where(Appointment)
+            order = [Appointment.updated_at.asc(), Appointment.id.asc()]
+        rows = await self.list(*where, order_by=order, limit=limit, offset=offset)
         return rows, await self.count(*where)
 
     async def lock_host(self, host_id: uuid.UUID) -> None:

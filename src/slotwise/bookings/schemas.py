@@ -151,6 +151,8 @@ class AppointmentList(WireStruct):
     total: int
     page: int
     page_size: int
+    #: with `sortBy=updatedAt`: pass as `cursor` to get the rows changed after these
+    next_cursor: str | None = None
 
 
 class Rescheduled(WireStruct):
@@ -187,6 +189,8 @@ class ProvisionalBooking(WireStruct):
 class ProvisionalBookingList(WireStruct):
     provisional_bookings: list[ProvisionalBooking]
     total: int
+    #: with `sortBy=updatedAt`: pass as `cursor` to get the bookings changed after these
+    next_cursor: str | None = None
 
 
 class InviteeCancel(InputStruct):

@@ -7,11 +7,12 @@ only drops what has expired for every company alike.
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, select, text
+from sqlalchemy import ColumnElement, delete, exists, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.models import (
     AuditEntry,
+    ChangeLogEntry,
     DeliveryStatus,
     IdempotencyRecord,
     Notification,
@@ -74,3 +75,19 @@ async def purge_audit_log(session: AsyncSession, before: datetime, batch: int = 
     allows, declared for this transaction only."""
     await session.execute(text("SET LOCAL slotwise.audit_purge = 'on'"))
     return await _purge(session, AuditEntry, AuditEntry.created_at < before, batch)
+
+
+async def purge_change_log(session: AsyncSession, before: datetime, batch: int = BATCH) -> int:
+    """Delete up to `batch` change log rows written before `before` (a cursor older than that
+    reads on from the oldest row kept)."""
+    doomed = (
+        select(ChangeLogEntry.company_id, ChangeLogEntry.seq)
+        .where(ChangeLogEntry.changed_at < before)
+        .limit(batch)
+    )
+    result = await session.execute(
+        delete(ChangeLogEntry).where(
+            tuple_(ChangeLogEntry.company_id, ChangeLogEntry.seq).in_(doomed)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

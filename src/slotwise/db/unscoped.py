@@ -1,7 +1,9 @@
 """Cross-tenant lookups that find the company in the first place: a credential by its public
 lookup id (`auth.middleware`), a booking URL's meeting type and host (`public.service`), both
 through the global lookup tables that keep those keys unique platform-wide, and an
-invitee's appointment by id (`bookings.services.invitee`). An import-linter contract keeps
+invitee's appointment by id (`bookings.services.invitee`), and an OAuth app by its client id or
+a consent-page sign-in by its token's digest (`oauth.server`), and a calendar feed by the id in
+its secret URL (`feeds.service`). An import-linter contract keeps
 every other module out; the worker's outbox queue (`webhooks.queue`) is the only other
 cross-tenant code.
 """
@@ -17,9 +19,12 @@ from slotwise.db.session import driver_connection
 from slotwise.models import (
     Appointment,
     Availability,
+    CalendarFeed,
     CompanyBranding,
     CredentialKind,
     MeetingType,
+    OAuthClient,
+    OAuthSignIn,
     PersonalPage,
     Role,
     User,
@@ -50,7 +55,7 @@ SELECT c.id, c.company_id, c.kind::text, c.secret_hash, c.scopes, c.user_id, c.a
 FROM credential_lookup l
 JOIN credential c ON c.company_id = l.company_id AND c.lookup_id = l.lookup_id
 LEFT JOIN "user" u ON u.company_id = c.company_id AND u.deleted_at IS NULL AND (
-    (c.kind = 'pat' AND u.id = c.user_id)
+    (c.kind IN ('pat', 'oauth') AND u.id = c.user_id)
     OR (c.kind = 'api_key' AND CASE WHEN $2::uuid IS NULL THEN u.role = 'owner' ELSE u.id = $2 END)
 )
 WHERE l.lookup_id = $1
@@ -141,4 +146,33 @@ async def find_appointment_for_invitee(
     """An appointment by id, whatever its company; the caller must then check the invitee's
     secret against the appointment's attendees before revealing or changing anything."""
     stmt = select(Appointment).where(Appointment.id == appointment_id)
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def find_oauth_client(session: AsyncSession, client_id: uuid.UUID) -> OAuthClient | None:
+    """An OAuth app by its public client id, whatever its company: the authorization and token
+    endpoints learn the company from it (the token endpoint then checks the client's secret)."""
+    stmt = select(OAuthClient).where(OAuthClient.id == client_id)
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def find_oauth_sign_in(
+    session: AsyncSession, *, digest: bytes | None = None, session_digest: bytes | None = None
+) -> OAuthSignIn | None:
+    """A consent-page sign-in by its token's digest, or by its browser session's (the random
+    token and cookie are the proof; the caller checks the times). Locked: a token is redeemed
+    once."""
+    where = (
+        OAuthSignIn.digest == digest
+        if digest is not None
+        else OAuthSignIn.session_digest == session_digest
+    )
+    stmt = select(OAuthSignIn).where(where).with_for_update()
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def find_calendar_feed(session: AsyncSession, feed_id: uuid.UUID) -> CalendarFeed | None:
+    """A calendar feed by the id in its URL, whatever its company; the caller then compares the
+    URL's secret with the stored digest before serving anything."""
+    stmt = select(CalendarFeed).where(CalendarFeed.id == feed_id)
     return (await session.scalars(stmt)).one_or_none()

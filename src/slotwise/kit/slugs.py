@@ -10,6 +10,9 @@ MAX_LENGTH = 60
 _SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _VALID = re.compile(PATTERN)
+#: first path segments the app serves itself (`/oauth/...`): a user slug must not take one,
+#: or the app's routes would shadow that user's booking URLs
+RESERVED = frozenset({"oauth"})
 _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
 
 
@@ -20,7 +23,7 @@ def slugify(text: str, *, pad: str = "user") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_LENGTH].strip("-")
     if not pad:
         return slug
-    if len(slug) < MIN_LENGTH:
+    if len(slug) < MIN_LENGTH or slug in RESERVED:
         slug = f"{slug}-{pad}".strip("-") if slug else pad
     while len(slug) < MIN_LENGTH:
         slug += secrets.choice(_SUFFIX_ALPHABET)
@@ -34,4 +37,8 @@ def with_suffix(slug: str) -> str:
 
 
 def is_valid(slug: str) -> bool:
-    return MIN_LENGTH <= len(slug) <= MAX_LENGTH and _VALID.match(slug) is not None
+    return (
+        MIN_LENGTH <= len(slug) <= MAX_LENGTH
+        and _VALID.match(slug) is not None
+        and slug not in RESERVED
+    )

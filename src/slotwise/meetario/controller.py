@@ -5,15 +5,37 @@ from typing import Annotated, Literal
 
 from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec.enums import OpenAPIFormat
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
+from slotwise.kit.polling import Poll
 from slotwise.meetario import schemas as s
 from slotwise.meetario.service import EventFilter, MeetarioService, provide_meetario_service
 from slotwise.meetario.webhooks import MeetarioWebhookService, provide_meetario_webhooks
 
 Page = Annotated[int, QueryParameter(ge=1, le=1_000_000, description="1-based")]
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+#: polling by update time, in the sheet's snake_case: `sort_by=updated_at`, `updated_since`,
+#: and `cursor` (the previous answer's `next_cursor`)
+SortBy = Annotated[
+    Literal["updated_at"] | None,
+    QueryParameter(description="updated_at: oldest change first, for polling"),
+]
+UpdatedSince = Annotated[
+    str | None,
+    QueryParameter(
+        description="With sort_by=updated_at: changed at or after (RFC 3339)",
+        format=OpenAPIFormat.DATE_TIME,
+        max_length=40,
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(
+        description="With sort_by=updated_at: the previous answer's next_cursor", max_length=100
+    ),
+]
 DEPENDENCIES = {"meetario": Provide(provide_meetario_service)}
 
 
@@ -61,13 +83,20 @@ class MeetarioEventTypeController(Controller):
     @get("/", opt=access(pat_scope="event_types:read"))
     async def list_event_types(
         self,
+        *,
         meetario: NamedDependency[MeetarioService],
         page: Page = 1,
         limit: Limit = 20,
         active: FromQuery[bool | None] = None,
+        sort_by: SortBy = None,
+        updated_since: UpdatedSince = None,
+        cursor: Cursor = None,
     ) -> s.V1EventTypeList:
-        """The acting user's event types, oldest first; `active` filters by status."""
-        return await meetario.event_types(page, limit, active)
+        """The acting user's event types, oldest first; `active` filters by status. With
+        `sort_by=updated_at`, oldest change first, polled with `updated_since` and each
+        answer's `next_cursor` as `cursor`."""
+        poll = Poll(sort_by and "updatedAt", updated_since, cursor)
+        return await meetario.event_types(page, limit, active, poll)
 
     @get("/{meeting_type_id:str}", opt=access(pat_scope="event_types:read"))
     async def get_event_type(
@@ -122,14 +151,21 @@ class MeetarioEventController(Controller):
     @get("/", opt=access(pat_scope="events:read"))
     async def list_events(
         self,
+        *,
         meetario: NamedDependency[MeetarioService],
         page: Page = 1,
         limit: Limit = 20,
         status: FromQuery[Literal["pending", "confirmed", "cancelled", "completed"] | None] = None,
         event_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        sort_by: SortBy = None,
+        updated_since: UpdatedSince = None,
+        cursor: Cursor = None,
     ) -> s.V1EventList:
-        """The acting user's events by start; `completed` is confirmed and over."""
-        return await meetario.events(EventFilter(page, limit, status, event_type))
+        """The acting user's events by start; `completed` is confirmed and over. With
+        `sort_by=updated_at`, oldest change first (cancellations included), polled with
+        `updated_since` and each answer's `next_cursor` as `cursor`."""
+        poll = Poll(sort_by and "updatedAt", updated_since, cursor)
+        return await meetario.events(EventFilter(page, limit, status, event_type, poll))
 
     @get("/{appointment_id:str}", opt=access(pat_scope="events:read"))
     async def get_event(
@@ -176,10 +212,16 @@ class MeetarioWebhookController(Controller):
 
     @get("/", opt=access(company=True, pat_scope="webhooks:read", admin=True))
     async def list_meetario_webhooks(
-        self, meetario_webhooks: NamedDependency[MeetarioWebhookService]
+        self,
+        meetario_webhooks: NamedDependency[MeetarioWebhookService],
+        sort_by: SortBy = None,
+        updated_since: UpdatedSince = None,
+        cursor: Cursor = None,
     ) -> s.V1WebhookList:
-        """The company's webhooks, oldest first (secrets masked)."""
-        return await meetario_webhooks.list()
+        """The company's webhooks, oldest first (secrets masked). With `sort_by=updated_at`,
+        oldest change first, 20 at a time, polled with `updated_since` and each answer's
+        `next_cursor` as `cursor`."""
+        return await meetario_webhooks.list(Poll(sort_by and "updatedAt", updated_since, cursor))
 
     @get("/{webhook_id:str}", opt=access(company=True, pat_scope="webhooks:read", admin=True))
     async def get_meetario_webhook(

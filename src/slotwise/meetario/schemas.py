@@ -35,6 +35,8 @@ class V1Pagination(Out):
 class V1EventList(Out):
     data: list[V1Event]
     pagination: V1Pagination
+    #: with `sort_by=updated_at`: pass as `cursor` to get the events changed after these
+    next_cursor: str | None = None
 
 
 class V1EventData(Out):
@@ -174,6 +176,8 @@ class V1EventType(Out):
 class V1EventTypeList(Out):
     data: list[V1EventType]
     pagination: V1Pagination
+    #: with `sort_by=updated_at`: pass as `cursor` to get the event types changed after these
+    next_cursor: str | None = None
 
 
 class V1EventTypeData(Out):
@@ -359,6 +363,8 @@ class V1Webhook(Out):
 
 class V1WebhookList(Out):
     data: list[V1Webhook]
+    #: with `sort_by=updated_at`: pass as `cursor` to get the webhooks changed after these
+    next_cursor: str | None = None
 
 
 class V1WebhookData(Out):

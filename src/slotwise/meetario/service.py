@@ -23,6 +23,7 @@ from slotwise.bookings.services.appointment import AppointmentQuery, Appointment
 from slotwise.bookings.services.booking import BookingService
 from slotwise.kit import fields
 from slotwise.kit.errors import NotFound, ValidationFailed
+from slotwise.kit.polling import NO_POLL, Poll
 from slotwise.kit.wire import sent_fields
 from slotwise.meetario import schemas as s
 from slotwise.meetario import views
@@ -222,6 +223,11 @@ class EventFilter:
     limit: int = 20
     status: ev.EventStatus | None = None
     event_type: str | None = None
+    poll: Poll = NO_POLL
+
+
+#: /v4's names of the polling parameters -> the sheet's
+_POLL_FIELDS = {"updatedSince": "updated_since", "cursor": "cursor"}
 
 
 class MeetarioService:
@@ -309,14 +315,33 @@ class MeetarioService:
             for t in found
         ]
 
-    async def event_types(self, page: int, limit: int, active: bool | None) -> s.V1EventTypeList:
-        found, _ = await self.meeting_types.list_meeting_types()
+    async def event_types(
+        self, page: int, limit: int, active: bool | None, poll: Poll = NO_POLL
+    ) -> s.V1EventTypeList:
+        if poll.sort_by is not None or poll.since is not None or poll.cursor is not None:
+            return await self._polled_event_types(page, limit, poll)
+        found, _, _ = await self.meeting_types.list_meeting_types()
         if active is not None:
             found = [t for t in found if t.enabled is active]
         chosen = found[(page - 1) * limit : page * limit]
         return s.V1EventTypeList(
             data=await self._event_types(chosen),
             pagination=views.pagination(page, limit, len(found)),
+        )
+
+    async def _polled_event_types(self, page: int, limit: int, poll: Poll) -> s.V1EventTypeList:
+        """Oldest change first, past the cursor (`active` is not applied: a poller wants every
+        change, enabling and disabling too)."""
+        try:
+            found, total, cursor = await self.meeting_types.list_meeting_types(
+                page - 1, limit, poll
+            )
+        except ValidationFailed as exc:
+            raise renamed(exc, _POLL_FIELDS) from None
+        return s.V1EventTypeList(
+            data=await self._event_types(found),
+            pagination=views.pagination(page, limit, total),
+            next_cursor=cursor,
         )
 
     async def event_type(self, ref: str) -> s.V1EventTypeData:
@@ -432,19 +457,27 @@ class MeetarioService:
         type_id = None
         if query.event_type is not None:
             type_id = await self.type_numbers.resolve(query.event_type)
-        found = await self.appointments.page(
-            AppointmentQuery(
-                page=query.page - 1,
-                page_size=query.limit,
-                status=status,
-                start=start,
-                ended_by=ended_by,
-                meeting_type_id=type_id,
+        poll = query.poll
+        try:
+            found = await self.appointments.page(
+                AppointmentQuery(
+                    page=query.page - 1,
+                    page_size=query.limit,
+                    status=status,
+                    start=start,
+                    ended_by=ended_by,
+                    meeting_type_id=type_id,
+                    sort_by="updatedAt" if poll.sort_by else "appointment.start",
+                    updated_since=poll.since,
+                    cursor=poll.cursor,
+                )
             )
-        )
+        except ValidationFailed as exc:
+            raise renamed(exc, _POLL_FIELDS) from None
         return s.V1EventList(
             data=await self._events(found.appointments),
             pagination=views.pagination(query.page, query.limit, found.total),
+            next_cursor=found.next_cursor,
         )
 
     async def event(self, ref: str) -> s.V1EventData:

@@ -8,7 +8,10 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.db.settled import next_cursor, polling_window
 from slotwise.kit.errors import ValidationFailed
+from slotwise.kit.pagination import DEFAULT_PAGE_SIZE
+from slotwise.kit.polling import NO_POLL, Poll
 from slotwise.kit.sealing import SealError
 from slotwise.kit.wire import sent_fields
 from slotwise.meetario import schemas as s
@@ -66,9 +69,19 @@ class MeetarioWebhookService:
             message = "Certificates are always checked on this server; verify_ssl must be true"
             raise ValidationFailed.field("verify_ssl", message)
 
-    async def list(self) -> s.V1WebhookList:
-        rows = await self.webhooks.endpoints.all()
-        return s.V1WebhookList(data=[self._view(row) for row in rows])
+    async def list(self, poll: Poll = NO_POLL) -> s.V1WebhookList:
+        """Oldest first; polling by update time, oldest change first past the cursor."""
+        try:
+            polling = await polling_window(
+                self.webhooks.session, poll.sort_by, poll.since, poll.cursor
+            )
+        except ValidationFailed as exc:
+            raise renamed(exc, {"updatedSince": "updated_since"}) from None
+        rows = await self.webhooks.endpoints.all(polling, DEFAULT_PAGE_SIZE if polling else None)
+        return s.V1WebhookList(
+            data=[self._view(row) for row in rows],
+            next_cursor=next_cursor(polling, rows, poll.cursor),
+        )
 
     async def get(self, ref: str) -> s.V1WebhookData:
         row = await self.webhooks.endpoints.get_or_404(await self.numbers.resolve(ref))

@@ -9,6 +9,14 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
 from slotwise.kit.pagination import TOTAL_COUNT_HEADER, OptionalPage, PageSize, counted
+from slotwise.kit.polling import (
+    NEXT_CURSOR_HEADER,
+    Poll,
+    PollCursor,
+    PollSort,
+    UpdatedSince,
+    with_next_cursor,
+)
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.service import MeetingTypeService, provide_meeting_type_service
 from slotwise.web.idempotency import Idempotency, provide_idempotency
@@ -23,16 +31,25 @@ class MeetingTypeController(Controller):
         "idempotency": Provide(provide_idempotency),
     }
 
-    @get("/", response_headers=[TOTAL_COUNT_HEADER])
+    @get("/", response_headers=[TOTAL_COUNT_HEADER, NEXT_CURSOR_HEADER])
     async def list_meeting_types(
         self,
+        *,
         meeting_types: NamedDependency[MeetingTypeService],
         page: OptionalPage = None,
         page_size: PageSize = None,
+        sort_by: PollSort = None,
+        updated_since: UpdatedSince = None,
+        cursor: PollCursor = None,
     ) -> Response[list[s.MeetingType]]:
         """List the acting user's meeting types, oldest first (deleted ones left out): all of
-        them, or one page when `page` or `pageSize` is sent; X-Total-Count has the total."""
-        return counted(*await meeting_types.list_meeting_types(page, page_size))
+        them, or one page when `page` or `pageSize` is sent; X-Total-Count has the total.
+        With `sortBy=updatedAt`, oldest change first, polled with `updatedSince` and the
+        `X-Next-Cursor` of each answer as `cursor` (deletions: `GET /v4/changes`)."""
+        rows, total, next_cursor = await meeting_types.list_meeting_types(
+            page, page_size, Poll(sort_by, updated_since, cursor)
+        )
+        return with_next_cursor(counted(rows, total), next_cursor)
 
     @post("/", status_code=201)
     async def create_meeting_type(

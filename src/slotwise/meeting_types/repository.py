@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 
 from slotwise.db.locks import lock
+from slotwise.db.settled import UpdatedWindow
 from slotwise.db.slug_insert import insert_with_slug
 from slotwise.db.tenancy import TenantRepository
 from slotwise.models import MeetingType, User
@@ -20,15 +21,20 @@ class MeetingTypeRepository(TenantRepository[MeetingType]):
     not_found_message = "Meeting type not found"
 
     async def of_user(
-        self, user_id: uuid.UUID, *, offset: int = 0, limit: int | None = None
+        self,
+        user_id: uuid.UUID,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        updated: UpdatedWindow | None = None,
     ) -> list[MeetingType]:
-        return await self.list(
-            MeetingType.user_id == user_id,
-            MeetingType.deleted_at.is_(None),
-            order_by=[MeetingType.created_at, MeetingType.id],
-            offset=offset,
-            limit=limit,
-        )
+        """The user's live meeting types, oldest first (oldest change first when polling)."""
+        where = [MeetingType.user_id == user_id, MeetingType.deleted_at.is_(None)]
+        order = [MeetingType.created_at, MeetingType.id]
+        if updated is not None:
+            where += updated.where(MeetingType)
+            order = [MeetingType.updated_at, MeetingType.id]
+        return await self.list(*where, order_by=order, offset=offset, limit=limit)
 
     async def count_of_user(self, user_id: uuid.UUID) -> int:
         """Live meeting types of the user (the ones the cap counts and the list shows)."""

@@ -16,9 +16,11 @@ from slotwise.availability.service import (
     parse_schedule,
     remove_availability,
 )
+from slotwise.db.settled import next_cursor, polling_window
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Forbidden, ValidationFailed, check_limit
-from slotwise.kit.pagination import window
+from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, window
+from slotwise.kit.polling import NO_POLL, Poll
 from slotwise.kit.slugs import slugify
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types import validation
@@ -106,15 +108,21 @@ class MeetingTypeService:
         return meeting_type_view(row, booking_url(self.public_url, host.slug, row.slug))
 
     async def list_meeting_types(
-        self, page: int | None = None, page_size: int | None = None
-    ) -> tuple[list[s.MeetingType], int]:
-        """The acting user's live meeting types, oldest first (a page of them when asked), and
-        how many there are."""
+        self, page: int | None = None, page_size: int | None = None, poll: Poll = NO_POLL
+    ) -> tuple[list[s.MeetingType], int, str | None]:
+        """The acting user's live meeting types, oldest first (a page of them when asked), how
+        many there are, and when polling by update time the next cursor."""
         host = await self._host()
-        offset, limit = window(page, page_size)
-        rows = await self.meeting_types.of_user(host.id, offset=offset, limit=limit)
+        polling = await polling_window(self.session, poll.sort_by, poll.since, poll.cursor)
+        if polling is not None and page_size is None:
+            page_size = DEFAULT_PAGE_SIZE
+        offset, limit = window(None if poll.cursor else page, page_size)
+        rows = await self.meeting_types.of_user(
+            host.id, offset=offset, limit=limit, updated=polling
+        )
         total = len(rows) if limit is None else await self.meeting_types.count_of_user(host.id)
-        return [self._view(row, host) for row in rows], total
+        cursor = next_cursor(polling, rows, poll.cursor)
+        return [self._view(row, host) for row in rows], total, cursor
 
     async def get(self, meeting_type_id: uuid.UUID) -> s.MeetingType:
         host = await self._host()

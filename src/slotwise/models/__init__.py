@@ -14,6 +14,8 @@ from slotwise.models.calendar import (
     ConnectionStatus,
     PushStatus,
 )
+from slotwise.models.calendar_feed import CalendarFeed
+from slotwise.models.change_log import ChangeLogEntry
 from slotwise.models.company import Company
 from slotwise.models.credential import Credential, CredentialKind, CredentialLookup
 from slotwise.models.idempotency import IdempotencyRecord
@@ -24,6 +26,7 @@ from slotwise.models.notification import (
     NotificationKind,
     NotificationStatus,
 )
+from slotwise.models.oauth import OAuthClient, OAuthCode, OAuthRefreshToken, OAuthSignIn
 from slotwise.models.personal_page import PersonalPage
 from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.schedule_version import ScheduleVersion
@@ -50,8 +53,10 @@ __all__ = [
     "Calendar",
     "CalendarBusy",
     "CalendarConnection",
+    "CalendarFeed",
     "CalendarProvider",
     "CalendarPush",
+    "ChangeLogEntry",
     "Company",
     "CompanyBranding",
     "CompanyNotificationSettings",
@@ -70,6 +75,10 @@ __all__ = [
     "NotificationKind",
     "NotificationStatus",
     "NumberMixin",
+    "OAuthClient",
+    "OAuthCode",
+    "OAuthRefreshToken",
+    "OAuthSignIn",
     "PayloadFormat",
     "PersonalPage",
     "PushStatus",

@@ -22,6 +22,8 @@ from slotwise.models.base import Base, TenantModel
 class CredentialKind(enum.StrEnum):
     API_KEY = "api_key"
     PAT = "pat"
+    #: an OAuth 2.0 grant: a third-party app acting for the user (`models.oauth`)
+    OAUTH = "oauth"
 
 
 class Credential(TenantModel):
@@ -33,6 +35,12 @@ class Credential(TenantModel):
             ["company_id", "user_id"],
             ["user.company_id", "user.id"],
             name="fk_credential_user",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["company_id", "oauth_client_id"],
+            ["oauth_client.company_id", "oauth_client.id"],
+            name="fk_credential_oauth_client",
             ondelete="CASCADE",
         ),
         # unique platform-wide through `credential_lookup`, which authentication reads first
@@ -57,6 +65,8 @@ class Credential(TenantModel):
     scopes: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     user_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     created_by_id: Mapped[uuid.UUID | None]
+    #: the app of an OAuth grant (kind `oauth`); deleting the app ends its grants
+    oauth_client_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

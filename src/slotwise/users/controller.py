@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
 from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, Limit, Offset
+from slotwise.kit.polling import Poll, PollCursor, PollSort, UpdatedSince
 from slotwise.models import UserType
 from slotwise.settings import Settings
 from slotwise.users import inputs
@@ -56,13 +57,20 @@ class UserController(Controller):
     @get("/", opt=access(company=True, pat_scope="account", admin=True))
     async def list_users(
         self,
+        *,
         users: NamedDependency[UserService],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
         user_type: Annotated[UserType | None, QueryParameter(name="userType")] = None,
+        sort_by: PollSort = None,
+        updated_since: UpdatedSince = None,
+        cursor: PollCursor = None,
     ) -> s.UserList:
-        """List the company's users (admin)."""
-        return await users.list(limit, offset, user_type)
+        """List the company's users (admin). With `sortBy=updatedAt`, oldest change first,
+        polled with `updatedSince` and each answer's `nextCursor` as `cursor` (deletions:
+        `GET /v4/changes`)."""
+        poll = Poll(sort_by, updated_since, cursor)
+        return await users.list(limit, offset, user_type, poll)
 
     @get("/me", opt=access(company=True))
     async def get_current_user(self, users: NamedDependency[UserService]) -> s.User:

@@ -64,6 +64,8 @@ class UserList(WireStruct):
     total: int
     count: int
     offset: int
+    #: with `sortBy=updatedAt`: pass as `cursor` to get the users changed after these
+    next_cursor: str | None = None
 
 
 class Message(WireStruct):

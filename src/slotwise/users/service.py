@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.principal import Principal
 from slotwise.availability.repository import AvailabilityRepository
 from slotwise.bookings.services.handover import release_future_bookings
+from slotwise.db.settled import next_cursor, polling_window
 from slotwise.kit import fields
 from slotwise.kit.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from slotwise.kit.polling import NO_POLL, Poll
 from slotwise.kit.slugs import with_suffix
 from slotwise.kit.wire import sent_fields
 from slotwise.meeting_types.repository import MeetingTypeRepository
@@ -53,16 +55,24 @@ class UserService:
     async def provision(self, data: inputs.UserCreate, public_url: str) -> inputs.UserCreated:
         return await provision_user(self.session, self.principal, public_url, data)
 
-    async def list(self, limit: int, offset: int, user_type: UserType | None) -> s.UserList:
+    async def list(
+        self, limit: int, offset: int, user_type: UserType | None, poll: Poll = NO_POLL
+    ) -> s.UserList:
+        """Oldest first; when polling by update time, oldest change first past the cursor."""
         where = [User.user_type == user_type] if user_type is not None else []
-        rows = await self.users.list(
-            *where, order_by=[User.created_at, User.id], limit=limit, offset=offset
-        )
+        order = [User.created_at, User.id]
+        polling = await polling_window(self.session, poll.sort_by, poll.since, poll.cursor)
+        if polling is not None:
+            where += polling.where(User)
+            order = [User.updated_at, User.id]
+            offset = 0 if poll.cursor else offset
+        rows = await self.users.list(*where, order_by=order, limit=limit, offset=offset)
         return s.UserList(
             users=[s.User.of(row) for row in rows],
             total=await self.users.count(*where),
             count=len(rows),
             offset=offset,
+            next_cursor=next_cursor(polling, rows, poll.cursor),
         )
 
     async def update(self, user_id: uuid.UUID, data: inputs.UserUpdate) -> s.User:

@@ -70,6 +70,15 @@ TAGS = [
         ("company", "The company's branding and notification settings"),
         ("api-keys", "The company's platform API keys"),
         ("personal-access-tokens", "A user's tokens for integrations (Zapier, CRM syncs)"),
+        (
+            "oauth",
+            "OAuth 2.0 for third-party apps: register apps, sign users in to the consent page,"
+            " see and end grants (the protocol: /.well-known/oauth-authorization-server)",
+        ),
+        (
+            "changes",
+            "Poll for what changed: every create, update and delete, with tombstones, in order",
+        ),
         ("audit-log", "Who changed what through the API, and when (owners and admins)"),
         (
             "meetario",

@@ -9,6 +9,14 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from slotwise.auth.access import access
 from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, Page, PageSizeOrDefault
+from slotwise.kit.polling import (
+    NEXT_CURSOR_HEADER,
+    Poll,
+    PollCursor,
+    PollSort,
+    UpdatedSince,
+    with_next_cursor,
+)
 from slotwise.models import DeliveryStatus
 from slotwise.web.idempotency import Idempotency, provide_idempotency
 from slotwise.webhooks import schemas as s
@@ -28,10 +36,19 @@ class WebhookController(Controller):
         "idempotency": Provide(provide_idempotency),
     }
 
-    @get("/")
-    async def list_webhooks(self, webhooks: NamedDependency[WebhookService]) -> list[s.Webhook]:
-        """List the company's webhook endpoints (secrets are never listed)."""
-        return await webhooks.list()
+    @get("/", response_headers=[NEXT_CURSOR_HEADER])
+    async def list_webhooks(
+        self,
+        webhooks: NamedDependency[WebhookService],
+        sort_by: PollSort = None,
+        updated_since: UpdatedSince = None,
+        cursor: PollCursor = None,
+    ) -> Response[list[s.Webhook]]:
+        """List the company's webhook endpoints (secrets are never listed). With
+        `sortBy=updatedAt`, oldest change first, 20 at a time, polled with `updatedSince` and
+        the `X-Next-Cursor` of each answer as `cursor`."""
+        rows, next_cursor = await webhooks.list(Poll(sort_by, updated_since, cursor))
+        return with_next_cursor(Response(rows), next_cursor)
 
     @post("/", status_code=201)
     async def create_webhook(

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 
 from slotwise.db.locks import lock
+from slotwise.db.settled import UpdatedWindow
 from slotwise.db.tenancy import TenantRepository
 from slotwise.models import (
     DeliveryStatus,
@@ -31,8 +32,17 @@ class EndpointRepository(TenantRepository[WebhookEndpoint]):
     model = WebhookEndpoint
     not_found_message = "Webhook not found"
 
-    async def all(self) -> list[WebhookEndpoint]:
-        return await self.list(order_by=[WebhookEndpoint.created_at, WebhookEndpoint.id])
+    async def all(
+        self, updated: UpdatedWindow | None = None, limit: int | None = None
+    ) -> list[WebhookEndpoint]:
+        """Oldest first; when polling by `updated`, oldest change first past its cursor."""
+        if updated is None:
+            return await self.list(order_by=[WebhookEndpoint.created_at, WebhookEndpoint.id])
+        return await self.list(
+            *updated.where(WebhookEndpoint),
+            order_by=[WebhookEndpoint.updated_at, WebhookEndpoint.id],
+            limit=limit,
+        )
 
     async def lock_company(self) -> None:
         """Serialise endpoint creation per company (the endpoint limit is checked under it)."""

@@ -14,10 +14,13 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.principal import Principal
+from slotwise.db.settled import next_cursor, polling_window
 from slotwise.egress import policy
 from slotwise.jobs import after_commit
 from slotwise.kit.clock import utc_now
 from slotwise.kit.errors import Conflict, FieldError, NotFound, ValidationFailed, check_limit
+from slotwise.kit.pagination import DEFAULT_PAGE_SIZE
+from slotwise.kit.polling import NO_POLL, Poll
 from slotwise.kit.sealing import Keyring, SealError
 from slotwise.models import (
     DeliveryStatus,
@@ -152,8 +155,11 @@ class WebhookService:
             return [FieldError("endpoint", f"The URL {exc}")]
         return []
 
-    async def list(self) -> list[s.Webhook]:
-        return [webhook_view(row) for row in await self.endpoints.all()]
+    async def list(self, poll: Poll = NO_POLL) -> tuple[list[s.Webhook], str | None]:
+        """The endpoints, and when polling by update time the next cursor."""
+        polling = await polling_window(self.session, poll.sort_by, poll.since, poll.cursor)
+        rows = await self.endpoints.all(polling, DEFAULT_PAGE_SIZE if polling else None)
+        return [webhook_view(row) for row in rows], next_cursor(polling, rows, poll.cursor)
 
     async def get(self, webhook_id: uuid.UUID) -> s.Webhook:
         return webhook_view(await self.endpoints.get_or_404(webhook_id))

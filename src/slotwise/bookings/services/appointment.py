@@ -21,21 +21,23 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.bookings.repository import VISIBLE_STATUSES, AppointmentFilter
 from slotwise.bookings.views import notification_view
+from slotwise.db.settled import next_cursor, polling_window
 from slotwise.kit import fields
 from slotwise.kit.errors import Forbidden, ValidationFailed
 from slotwise.models import Appointment, AppointmentStatus
 from slotwise.notifications.repository import NotificationRepository
 
-SortBy = Literal["appointment.start", "appointment.createdAt"]
+SortBy = Literal["appointment.start", "appointment.createdAt", "updatedAt"]
 SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 _STATUS = {
     "confirmed": AppointmentStatus.CONFIRMED,
     "pending": AppointmentStatus.PENDING,
     "cancelled": AppointmentStatus.CANCELLED,
 }
-_SORT: dict[SortBy, Literal["start_at", "created_at"]] = {
+_SORT: dict[SortBy, Literal["start_at", "created_at", "updated_at"]] = {
     "appointment.start": "start_at",
     "appointment.createdAt": "created_at",
+    "updatedAt": "updated_at",
 }
 
 
@@ -56,6 +58,9 @@ class AppointmentQuery:
     sort_direction: SortDirection = "ASC"
     #: only appointments over by then (the Meetario dialect's `completed`)
     ended_by: datetime | None = None
+    #: polling (with `sortBy=updatedAt`): changed at or after this, past this cursor
+    updated_since: str | None = None
+    cursor: str | None = None
 
 
 def host_filter(principal: Principal, user_id: uuid.UUID | None) -> uuid.UUID:
@@ -81,6 +86,9 @@ class AppointmentService:
         start, end, errors = fields.instants(query.start, query.end)
         if errors:
             raise ValidationFailed(errors=errors)
+        polling = await polling_window(
+            self.core.session, query.sort_by, query.updated_since, query.cursor
+        )
         rows, total = await self.core.appointments.page(
             AppointmentFilter(
                 host_id=host_filter(self.principal, query.user_id),
@@ -91,16 +99,18 @@ class AppointmentService:
                 meeting_type_id=query.meeting_type_id,
                 search=query.search,
                 sort=_SORT[query.sort_by],
-                descending=query.sort_direction.upper() == "DESC",
+                descending=query.sort_direction.upper() == "DESC" and polling is None,
+                updated=polling,
             ),
             limit=query.page_size,
-            offset=query.page * query.page_size,
+            offset=0 if query.cursor else query.page * query.page_size,
         )
         return s.AppointmentList(
             appointments=await self.core.views(rows),
             total=total,
             page=query.page,
             page_size=query.page_size,
+            next_cursor=next_cursor(polling, rows, query.cursor),
         )
 
     async def today(self) -> list[s.Appointment]:

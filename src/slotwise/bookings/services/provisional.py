@@ -19,6 +19,7 @@ from slotwise.bookings import schemas as s
 from slotwise.bookings.lifecycle import Actor, AppointmentLifecycle
 from slotwise.bookings.services.appointment import host_filter
 from slotwise.bookings.views import provisional_view
+from slotwise.db.settled import next_cursor, polling_window
 from slotwise.models import Appointment
 
 
@@ -29,6 +30,10 @@ class ProvisionalQuery:
     status: s.ProvisionalStatus | None = None
     meeting_type_id: uuid.UUID | None = None
     user_id: uuid.UUID | None = None
+    #: polling: `sortBy=updatedAt`, changed at or after `updated_since`, past `cursor`
+    sort_by: str | None = None
+    updated_since: str | None = None
+    cursor: str | None = None
 
 
 class ProvisionalService:
@@ -38,13 +43,17 @@ class ProvisionalService:
 
     async def list(self, query: ProvisionalQuery) -> s.ProvisionalBookingList:
         now = datetime.now(UTC)
+        polling = await polling_window(
+            self.core.session, query.sort_by, query.updated_since, query.cursor
+        )
         rows, total = await self.core.appointments.provisional_page(
             host_filter(self.principal, query.user_id),
             query.status,
             query.meeting_type_id,
             now,
             limit=query.page_size,
-            offset=query.page * query.page_size,
+            offset=0 if query.cursor else query.page * query.page_size,
+            updated=polling,
         )
         hosts = await self.core.hosts.by_ids(row.host_user_id for row in rows)
         return s.ProvisionalBookingList(
@@ -52,6 +61,7 @@ class ProvisionalService:
                 provisional_view(row, hosts[row.host_user_id], now) for row in rows
             ],
             total=total,
+            next_cursor=next_cursor(polling, rows, query.cursor),
         )
 
     async def _row(self, booking_id: uuid.UUID) -> Appointment:

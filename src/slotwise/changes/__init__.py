@@ -1,0 +1,1 @@
+"""The company-wide change feed: every create, update and delete, for pollers."""

@@ -1,0 +1,1 @@
+"""Private calendar feeds: a secret iCalendar URL of a user's bookings for calendar apps."""
