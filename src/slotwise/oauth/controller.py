@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect
 
 from slotwise.auth.access import access
+from slotwise.db.session import WRITES
 from slotwise.oauth import schemas as s
 from slotwise.oauth.pkce import csrf_for
 from slotwise.oauth.server import (
@@ -193,7 +194,8 @@ class OAuthServerController(Controller):
         except RedirectError as exc:
             return Redirect(exc.location(), status_code=303)
 
-    @get("/oauth/authorize", exclude_from_auth=True)
+    # it reads the sign-in with the lookup that redeems one, which locks the row
+    @get("/oauth/authorize", exclude_from_auth=True, opt={WRITES: True})
     async def oauth_authorize(
         self, request: Request[Any, Any, Any], flow: NamedDependency[OAuthFlow]
     ) -> Response[str]:
@@ -237,7 +239,8 @@ class OAuthServerController(Controller):
         location = await flow.decide(found, who, approve=form["decision"] == "approve")
         return Redirect(location, status_code=303)
 
-    @get("/oauth/sign-in", exclude_from_auth=True)
+    # redeeming the sign-in token (once) is a write
+    @get("/oauth/sign-in", exclude_from_auth=True, opt={WRITES: True})
     async def oauth_sign_in(
         self,
         request: Request[Any, Any, Any],
