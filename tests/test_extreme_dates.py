@@ -211,6 +211,16 @@ def _key(route: str) -> str:
     return re.sub(r"\{(\w+):\w+\}", r"{\1}", route)
 
 
+POLLED_V4 = (
+    "GET /v4/meeting-type",
+    "GET /v4/provisional-booking/paginated",
+    "GET /v4/user",
+    "GET /webhooks",
+    "GET /v4/webhooks",
+)
+POLLED_V1 = ("GET /api/v1/events", "GET /api/v1/event_types", "GET /api/v1/webhooks")
+
+
 def _base(target: Target, setup: Setup) -> tuple[dict[str, Any], Any]:
     """A valid query and body for the target's operation."""
     route = f"{target.method} {target.path}"
@@ -239,6 +249,9 @@ def _base(target: Target, setup: Setup) -> tuple[dict[str, Any], Any]:
         ),
         "GET /v4/appointment/paginated": ({}, None),
         "GET /v4/audit-log": ({}, None),
+        # the lists polled by update time: their `updatedSince`
+        **{route: ({"sortBy": "updatedAt"}, None) for route in POLLED_V4},
+        **{route: ({"sort_by": "updated_at"}, None) for route in POLLED_V1},
         "POST /v4/booking": (
             {},
             {

@@ -411,3 +411,21 @@ def test_the_consent_page_in_a_browser_in_german_with_the_keyboard(server: Serve
     query = parse_qs(urlsplit(arrived.path).query)
     assert query["state"] == [state]
     assert query["code"][0].startswith("oac_")
+
+
+def test_a_forged_consent_is_refused_and_changes_nothing(server: Server) -> None:
+    client = register(server, ["scheduling"])
+    oauth = session_of(server, client, "scheduling")
+    url, _ = oauth.create_authorization_url(
+        server.url("/oauth/authorize"), code_verifier=generate_token(48)
+    )
+    with signed_in_browser(server, server.tenant.owner_id, url) as browser:
+        page = browser.get(url)
+        fields = {name: unescape(value) for name, value in _HIDDEN.findall(page.text)}
+        forged = browser.post(
+            "/oauth/authorize", data={**fields, "csrf": "x" * 43, "decision": "approve"}
+        )
+        assert forged.status_code == 400
+        assert "location" not in forged.headers
+        # the refusal changed nothing: the sign-in still holds, and the real answer goes through
+        assert consent(browser, url).startswith(CALLBACK)

@@ -128,6 +128,18 @@ class OAuthSignInController(Controller):
         return await oauth.create_sign_in(data)
 
 
+class Answered(Exception):
+    """A finished answer raised out of a handler, so the request's transaction rolls back."""
+
+    def __init__(self, response: Response[Any]) -> None:
+        super().__init__("answered")
+        self.response = response
+
+
+def _answered(_: Request[Any, Any, Any], exc: Answered) -> Response[Any]:
+    return exc.response
+
+
 def _oauth_error(_: Request[Any, Any, Any], exc: OAuthError) -> Response[dict[str, str]]:
     return Response(exc.body(), status_code=exc.status, headers={**NO_STORE, **exc.headers})
 
@@ -181,7 +193,7 @@ def _consent(language: str, found: AuthorizeRequest, who: SignedIn, cookie: str)
 class OAuthServerController(Controller):
     include_in_schema = False
     dependencies = {"flow": Provide(provide_oauth_flow)}
-    exception_handlers = {OAuthError: _oauth_error}
+    exception_handlers = {OAuthError: _oauth_error, Answered: _answered}
 
     async def _checked(
         self, request: Request[Any, Any, Any], flow: OAuthFlow, params: dict[str, str]
@@ -217,15 +229,16 @@ class OAuthServerController(Controller):
     async def decide_oauth_authorization(
         self, request: Request[Any, Any, Any], flow: NamedDependency[OAuthFlow]
     ) -> Response[str]:
-        """The user's answer on the consent page; the browser goes back to the app."""
+        """The user's answer on the consent page; the browser goes back to the app. A refused
+        answer is raised, so its transaction rolls back and it leaves no audit entry."""
         language = _language(request)
         try:
             form = await _form(request)
         except OAuthError:
-            return _message(language, CANNOT_CONTINUE, EXPIRED_FORM, 400)
+            raise Answered(_message(language, CANNOT_CONTINUE, EXPIRED_FORM, 400)) from None
         found = await self._checked(request, flow, form)
         if isinstance(found, Response):
-            return found
+            raise Answered(found)
         cookie = request.cookies.get(COOKIE)
         who = await flow.signed_in(cookie)
         if (
@@ -235,7 +248,7 @@ class OAuthServerController(Controller):
             or form.get("csrf") != csrf_for(cookie)
             or form.get("decision") not in {"approve", "deny"}
         ):
-            return _message(language, CANNOT_CONTINUE, EXPIRED_FORM, 400)
+            raise Answered(_message(language, CANNOT_CONTINUE, EXPIRED_FORM, 400))
         location = await flow.decide(found, who, approve=form["decision"] == "approve")
         return Redirect(location, status_code=303)
 

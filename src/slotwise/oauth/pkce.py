@@ -46,14 +46,19 @@ def verifier_matches(verifier: str | None, challenge: str) -> bool:
 def redirect_uri_problem(uri: str) -> str | None:
     """Why `uri` cannot be registered (None: it can): https, or http on a loopback address
     (RFC 8252 for native apps), absolute, without a fragment."""
-    parts = urlsplit(uri)
-    if parts.fragment or "#" in uri:
+    if "#" in uri:
         return "Must not have a fragment"
-    if not parts.hostname:
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+        _ = parts.port  # a port that is no number raises here
+    except ValueError:
+        return "Must be a valid URL"
+    if not host:
         return "Must be an absolute URL"
     if parts.scheme == "https":
         return None
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+    if parts.scheme == "http" and host in LOOPBACK_HOSTS:
         return None
     return "Must be https (http only on a loopback address)"
 
