@@ -1,14 +1,12 @@
 """The pool's checkout check: a connection the server ended is replaced without a failed
-request, and only a connection idle for a while costs a round trip."""
+request."""
 
 import asyncio
 
 import asyncpg
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slotwise.db import session as db_session
 from slotwise.settings import Settings
 
 
@@ -43,18 +41,3 @@ async def test_a_connection_the_server_ended_is_replaced(
         await admin.close()
     second = await _backend(sessions)  # no error: the pool replaced the dead connection
     assert second not in (0, first)
-
-
-async def test_only_a_connection_idle_for_a_while_is_pinged(
-    settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    pid = await _backend(sessions)
-    async with sessions() as session:
-        await (await session.connection()).get_raw_connection()  # reused at once: no ping
-        assert await _last_query(settings, pid) != "SELECT 1"
-    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 0.0)
-    async with sessions() as session:
-        await (await session.connection()).get_raw_connection()  # checked out, nothing sent
-        assert await _last_query(settings, pid) == "SELECT 1"

@@ -1,7 +1,6 @@
 """Database engine, sessions and the per-request unit of work."""
 
 import re
-import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
@@ -63,36 +62,18 @@ CONNECT_TIMEOUT_SECONDS = 5
 PGBOUNCER_CONNECT_ARGS = {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
 
 
-#: a pooled connection idle longer than this is pinged before use; one used more recently is
-#: only checked for a close the server already announced
-PING_AFTER_IDLE_SECONDS = 10.0
-_RETURNED_AT = "slotwise.returned_at"
-
-
-def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry, *_: object) -> None:
-    record.info[_RETURNED_AT] = time.monotonic()
-
-
-def _check(
-    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+def _ping(
+    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
 ) -> None:
     """Replace a connection the server closed while it sat in the pool (a restart, a
     failover, an idle timeout) instead of failing the request that drew it.
 
-    A server that ends a connection (restart, failover, `pg_terminate_backend`) says so on
-    the socket, and asyncpg marks the connection closed as soon as the event loop reads it,
-    so a connection back in the pool moments ago needs no round trip: its flag is enough.
-    One idle for longer may have been dropped silently (a firewall, a NAT, a proxy's idle
-    timeout), so it gets one `SELECT 1` in the simple query protocol, outside any
-    transaction (so through PgBouncer too). `pool_pre_ping` would ping every checkout with
-    three round trips (begin, `;`, rollback): more than a short request's own queries.
+    In place of `pool_pre_ping`, whose asyncpg ping is three round trips (begin, `;`,
+    rollback), more than a short request's own queries: one `SELECT 1` in the simple query
+    protocol, outside any transaction (so through PgBouncer too). Checking only asyncpg's
+    closed flag instead is not enough: a connection the server has just ended can still look
+    open, and the request that draws it fails inside the driver.
     """
-    driver = dbapi_connection.driver_connection
-    if driver.is_closed():
-        raise DisconnectionError("the pooled connection was closed by the server")
-    idle = time.monotonic() - record.info.get(_RETURNED_AT, float("-inf"))
-    if idle < PING_AFTER_IDLE_SECONDS:
-        return
     try:
         dbapi_connection.run_async(lambda driver: driver.execute("SELECT 1"))
     except Exception as exc:
@@ -114,9 +95,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         hide_parameters=True,
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes)
-    event.listen(engine.sync_engine.pool, "checkout", _check)
-    event.listen(engine.sync_engine.pool, "connect", _returned)
-    event.listen(engine.sync_engine.pool, "checkin", _returned)
+    event.listen(engine.sync_engine.pool, "checkout", _ping)
     return engine
 
 
