@@ -9,8 +9,9 @@ stateful phases, following the document's links), and an admin's personal access
 its own user. The public routes are fuzzed in both with real targets, so requests reach past
 the lookup: a booking page's slugs, and an appointment with its secret (one for cancelling,
 one for everything else, so a cancel does not end the other operations' deep paths). The
-allowances are in tests/fuzz.toml, each with its reason. `FUZZ_EXAMPLES` raises the examples
-per operation (10 by default, which keeps CI within a few minutes).
+allowances are in tests/fuzz.toml, each with its reason. The token run is in
+tests/test_fuzzing_token.py, so the two runs take a test process each. `FUZZ_EXAMPLES`
+raises the examples per operation (10 by default, which keeps CI within a few minutes).
 """
 
 import asyncio
@@ -135,11 +136,3 @@ def test_a_platform_key_finds_nothing(fuzz_target: tuple[str, Side, dict[str, st
     base_url, side, targets = fuzz_target
     env = {"FUZZ_KEY": side.tenant.api_key, "FUZZ_USER": str(side.tenant.owner_id)}
     _schemathesis(base_url, env | targets)
-
-
-def test_a_personal_access_token_finds_nothing(
-    fuzz_target: tuple[str, Side, dict[str, str]],
-) -> None:
-    base_url, side, targets = fuzz_target
-    env = {"FUZZ_KEY": side.admin_pat.token, "FUZZ_USER": str(side.admin_id)}
-    _schemathesis(base_url, env | targets, "--phases", "examples,coverage,fuzzing")
