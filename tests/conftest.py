@@ -36,6 +36,26 @@ def _test_redis_db() -> int:
 
 
 TEST_REDIS_DB = _test_redis_db()
+#: the longest-running test files (about three minutes each for the fuzzing gate's two runs,
+#: up to two for the others), started first so the two test processes finish together;
+#: `scripts/test` keeps this order for pytest-xdist with `--no-loadscope-reorder`
+SLOWEST_FIRST = (
+    "tests/test_fuzzing.py",
+    "tests/test_fuzzing_token.py",
+    "tests/notifications/test_worker.py",
+    "tests/web/test_docs_browser.py",
+    "tests/cli/test_devservers.py",
+    "tests/faults/test_redis_restart.py",
+    "tests/calendars/test_worker.py",
+    "tests/pages/test_booking_browser.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: n for n, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 #: SLOTWISE_SECRET_KEYS of every app, worker and server the tests run (a test key, no secret)
 TEST_SECRET_KEYS = "n8cN5tFW-Tm6aHbJYHHSsjkZ0f4Lqb3aE7kBdfKKpMI="
 
