@@ -70,6 +70,7 @@ from slotwise.public.controller import (
     InviteeAppointmentController,
     PublicBookingPageController,
 )
+from slotwise.queues.controller import QueueController, QueueGroupController
 from slotwise.ratelimit.failures import AuthFailureGate
 from slotwise.ratelimit.limiter import RATE_LIMITER, RateLimiter
 from slotwise.ratelimit.middleware import api_v1_policy, default_policy, rate_limit_middleware
@@ -214,6 +215,8 @@ def create_app(settings: Settings) -> Litestar:
             PersonalAccessTokenController,
             AvailabilityController,
             CalendarConnectionController,
+            QueueController,
+            QueueGroupController,
             CalendarConnectLinkController,
             MeetingTypeController,
             PublicBookingPageController,

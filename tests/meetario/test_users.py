@@ -9,11 +9,12 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from slotwise.auth.scopes import ScopeName
+from slotwise.models import Role
 from slotwise.settings import Settings
 from tests.meetario.test_booking_flow import bearer
 from tests.meetario.test_errors import envelope
 from tests.support.bookings import fetch, make_type, monday
-from tests.support.factories import Side, make_pat
+from tests.support.factories import Side, make_pat, make_user
 
 Client = AsyncTestClient[Litestar]
 ME = "/api/v1/users/me"
@@ -218,12 +219,13 @@ async def test_put_without_an_availability_makes_one(
 ) -> None:
     """A user without any availability (as a new one may be) gets a default one."""
     headers = await bearer(settings, side_a, "availability:read", "availability:write")
-    v4 = side_a.tenant.headers(side_a.admin_id)
+    fresh = await make_user(settings, side_a.tenant, role=Role.ADMIN, given_name="Fresh")
+    v4 = side_a.tenant.headers(fresh)
     assert (await client.get("/v4/availability", headers=v4)).json() == []
     pat = await make_pat(
         settings,
         side_a.tenant,
-        side_a.admin_id,
+        fresh,
         ("availability:read", "availability:write"),
         style="pat",
     )

@@ -44,6 +44,9 @@ from slotwise.models import (
     Credential,
     CredentialKind,
     EndpointStatus,
+    Queue,
+    QueueMember,
+    QueueUserGroup,
     Role,
     User,
     UserType,
@@ -412,6 +415,64 @@ async def make_delivery(
 
 
 @dataclass(frozen=True)
+class TeamIds:
+    queue_id: uuid.UUID
+    group_id: uuid.UUID
+
+
+async def make_queue(
+    settings: Settings, tenant: Tenant, owner: uuid.UUID, members: list[uuid.UUID]
+) -> TeamIds:
+    """A team meeting type of `owner` whose queue holds `members`, with one group of them."""
+    async with session_for(settings) as session:
+        host = await UserRepository(session, tenant.company_id).get_or_404(owner)
+        availability = await add_availability(
+            session,
+            tenant.company_id,
+            owner,
+            name="Team hours",
+            timezone="Europe/Berlin",
+            schedule=default_schedule(),
+            is_default=False,
+        )
+        meeting_type = await add_meeting_type(
+            session,
+            tenant.company_id,
+            host,
+            inline_meeting_type(name="Team call", duration=30),
+            availability_id=availability.id,
+        )
+        queue = Queue(
+            company_id=tenant.company_id,
+            id=uuid7(),
+            meeting_type_id=meeting_type.id,
+            type="simpleRoundRobin",
+            max_lead_threshold=None,
+            distribution_period="month",
+            prioritize_near_term=False,
+        )
+        session.add(queue)
+        await session.flush()
+        meeting_type.queue_id = queue.id
+        meeting_type.calculation_method = "anyone"
+        session.add_all(
+            QueueMember(company_id=tenant.company_id, queue_id=queue.id, user_id=member)
+            for member in members
+        )
+        group = QueueUserGroup(
+            company_id=tenant.company_id,
+            id=uuid7(),
+            queue_id=queue.id,
+            name="Pair",
+            capacity=1,
+            user_ids=list(members),
+        )
+        session.add(group)
+        await session.flush()
+        return TeamIds(queue.id, group.id)
+
+
+@dataclass(frozen=True)
 class Side:
     """One company with a member, an admin, an extra key and tokens, for matrix tests."""
 
@@ -434,6 +495,8 @@ class Side:
     #: an OAuth app of the company and the member's grant of it
     oauth_client_id: uuid.UUID
     oauth_grant_id: uuid.UUID
+    #: a team meeting type of the admin, its queue holding the member, and a group
+    team: TeamIds
 
     @property
     def ids(self) -> dict[str, str]:
@@ -452,6 +515,9 @@ class Side:
             "connection_id": str(self.connection_id),
             "oauth_client_id": str(self.oauth_client_id),
             "grant_id": str(self.oauth_grant_id),
+            "queue_id": str(self.team.queue_id),
+            "group_id": str(self.team.group_id),
+            "workspace_id": str(self.tenant.company_id),
         }
 
 
@@ -491,4 +557,5 @@ async def make_side(settings: Settings, name: str) -> Side:
         connection_id=await make_calendar_connection(settings, tenant, member),
         oauth_client_id=oauth_client,
         oauth_grant_id=oauth_grant,
+        team=await make_queue(settings, tenant, admin, [member]),
     )

@@ -108,6 +108,12 @@ BODIES: dict[str, object] = {
         "url": "https://calendar.example.test/matrix.ics",
     },
     "PATCH /v4/calendar-connections/{connection_id:uuid}": {"isPrimary": True},
+    "PATCH /v4/queue/meeting-type/{meeting_type_id:uuid}": {"type": "equalDistribution"},
+    "POST /v4/queue-user-group": {
+        "queueId": "00000000-0000-7000-8000-000000000001",
+        "name": "Matrix",
+    },
+    "PATCH /v4/queue-user-group/{group_id:uuid}": {"name": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/cancel": {"reason": "Matrix"},
     "POST /v4/appointment/{appointment_id:uuid}/reschedule": {"start": "2030-01-07T10:00:00+01:00"},
     "POST /v4/oauth/clients": {

@@ -15,6 +15,8 @@ from slotwise.models import (
     MeetingType,
     OAuthClient,
     OAuthSignIn,
+    Queue,
+    QueueUserGroup,
     TenantModel,
     User,
     WebhookEndpoint,
@@ -33,6 +35,8 @@ ResourceType = Literal[
     "oauth_grant",
     "oauth_sign_in",
     "personal_access_token",
+    "queue",
+    "queue_user_group",
     "user",
     "webhook",
     "webhook_delivery",
@@ -155,6 +159,11 @@ ACTIONS: dict[str, Action] = {
     "create_calendar_feed": Action("calendar_feed.create", "calendar_feed", CalendarFeed),
     "rotate_calendar_feed": Action("calendar_feed.rotate", "calendar_feed", CalendarFeed),
     "revoke_calendar_feed": Action("calendar_feed.revoke", "calendar_feed", CalendarFeed),
+    "update_queue_of_meeting_type": Action("queue.update", "queue", Queue),
+    "create_queue_user_group": Action(
+        "queue_user_group.create", "queue_user_group", QueueUserGroup
+    ),
+    "update_queue_user_group": Action("queue_user_group.update", "queue_user_group", "group_id"),
     # the erased person is named by email, which an entry must not hold: the company is named
     "erase_attendee": Action("privacy.erase_attendee", "company", COMPANY),
 }

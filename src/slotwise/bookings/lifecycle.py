@@ -25,13 +25,14 @@ from slotwise.bookings.repository import (
     AttendeeRepository,
 )
 from slotwise.bookings.secret import new_secret
-from slotwise.bookings.views import appointment_view, event_payload, provisional_view
+from slotwise.bookings.views import appointment_view, event_payload, provisional_view, queue_info
 from slotwise.calendars.push import on_booking_change
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
-from slotwise.models import Appointment, AppointmentStatus, MeetingType
+from slotwise.models import Appointment, AppointmentStatus, MeetingType, User
 from slotwise.notifications.outbox import Change, Notifier, Private
+from slotwise.slots.booking_rules import BookingRules
 from slotwise.slots.service import SlotService
 from slotwise.webhooks import events
 from slotwise.webhooks.events import EventType
@@ -93,8 +94,25 @@ class AppointmentLifecycle:
         attendees = defaultdict(list)
         for attendee in await self.attendees.of_appointments(row.id for row in rows):
             attendees[attendee.appointment_id].append(attendee)
-        hosts = await self.hosts.by_ids(row.host_user_id for row in rows)
-        return [appointment_view(row, attendees[row.id], hosts[row.host_user_id]) for row in rows]
+        cohosts = await self.appointments.cohosts([row.id for row in rows if row.queue_info])
+        ids = {row.host_user_id for row in rows} | {u for users in cohosts.values() for u in users}
+        hosts = await self.hosts.by_ids(ids)
+        return [
+            appointment_view(
+                row,
+                attendees[row.id],
+                hosts[row.host_user_id],
+                [hosts[user] for user in cohosts.get(row.id, ()) if user in hosts],
+            )
+            for row in rows
+        ]
+
+    async def _cohosts(self, row: Appointment) -> list[User]:
+        if not row.queue_info:
+            return []
+        ids = (await self.appointments.cohosts([row.id])).get(row.id, [])
+        hosts = await self.hosts.by_ids(ids)
+        return [hosts[user] for user in ids if user in hosts]
 
     async def view(self, row: Appointment) -> s.Appointment:
         return (await self.views([row]))[0]
@@ -111,7 +129,7 @@ class AppointmentLifecycle:
         wire view. `private` (secrets for the mails' links) never reaches a webhook."""
         attendees = await self.attendees.of_appointments([row.id])
         host = await self.hosts.get_or_404(row.host_user_id)
-        view = appointment_view(row, attendees, host)
+        view = appointment_view(row, attendees, host, await self._cohosts(row))
         meeting_type = await self.meeting_types.get(row.meeting_type_id)
         payload = event_payload(event, view, meeting_type, **extra)
         meetario = None
@@ -231,13 +249,13 @@ class AppointmentLifecycle:
         start = start.astimezone(UTC)
         rules = await self.slots.rules(row.meeting_type_id)
         now = datetime.now(UTC)
-        await self.hold(row.host_user_id, now)
+        hosts = [row.host_user_id, *(await self.appointments.cohosts([row.id])).get(row.id, [])]
+        for host in sorted(hosts):
+            await self.hold(host, now)
         row = await self.locked(row.id)
         self._must_be_confirmed(row)
-        if not ignore_availability:
-            slot = await self.slots.find_slot(rules, start, minutes(row), now, ignore=row.id)
-            if slot is None or slot.appointment_id is not None:
-                raise SlotUnavailable()
+        if not ignore_availability and not await self._free_at(rules, hosts, row, start, now):
+            raise SlotUnavailable()
         previous = row.start_at
         row.end_at = start + (row.end_at - row.start_at)
         row.start_at = start
@@ -246,6 +264,30 @@ class AppointmentLifecycle:
         row.ics_sequence += 1
         await self.save(row)
         return await self.emit(EventType.BOOKING_RESCHEDULED, row, previousStart=previous)
+
+    async def _free_at(
+        self,
+        rules: BookingRules,
+        hosts: list[uuid.UUID],
+        row: Appointment,
+        start: datetime,
+        now: datetime,
+    ) -> bool:
+        """Whether every host of the appointment lists `start` (a team type's hosts each by
+        their own availability); a group appointment cannot move onto another."""
+        if rules.team:
+            team_rules = await self.slots.load_team(rules, now)
+            each = [team_rules.members.get(host) for host in hosts]
+            if any(member is None for member in each):
+                return False
+            checks = [member for member in each if member is not None]
+        else:
+            checks = [rules]
+        for member in checks:
+            slot = await self.slots.find_slot(member, start, minutes(row), now, ignore=row.id)
+            if slot is None or slot.appointment_id is not None:
+                return False
+        return True
 
     async def _pending(self, row: Appointment, now: datetime) -> Appointment:
         """The provisional booking, locked and still pending; expired ones are released first
@@ -279,7 +321,9 @@ class AppointmentLifecycle:
         attendees = await self.attendees.of_appointments([row.id])
         secrets = {attendee.id: secret for attendee in attendees}
         await self.emit(EventType.BOOKING_CONFIRMED, row, private=Private(secrets))
-        return s.BookingCreated(appointment_id=row.id, secret=secret)
+        return s.BookingCreated(
+            appointment_id=row.id, secret=secret, queue_booking_info=queue_info(row)
+        )
 
     async def announce(self, row: Appointment, secret: str) -> Created:
         """Tell whoever acts next about a booking just made, or just confirmed by its attendee
@@ -294,17 +338,23 @@ class AppointmentLifecycle:
             host = await self.hosts.get_or_404(row.host_user_id)
             Notifier(self.session, self.company_id).ask_to_confirm(row, attendees, host, secret)
             return s.ProvisionalBookingCreated(
-                booking_type=s.DOUBLE_OPT_IN, provisional_booking_id=row.id
+                booking_type=s.DOUBLE_OPT_IN,
+                provisional_booking_id=row.id,
+                queue_booking_info=queue_info(row),
             )
         if row.status is AppointmentStatus.PENDING:
             await self.emit(EventType.BOOKING_REQUESTED, row, private=Private(host_token=secret))
             return s.ProvisionalBookingCreated(
-                booking_type=s.HOST_CONFIRMATION, provisional_booking_id=row.id
+                booking_type=s.HOST_CONFIRMATION,
+                provisional_booking_id=row.id,
+                queue_booking_info=queue_info(row),
             )
         attendees = await self.attendees.of_appointments([row.id])
         secrets = {attendee.id: secret for attendee in attendees}
         await self.emit(EventType.BOOKING_CREATED, row, private=Private(secrets))
-        return s.BookingCreated(appointment_id=row.id, secret=secret)
+        return s.BookingCreated(
+            appointment_id=row.id, secret=secret, queue_booking_info=queue_info(row)
+        )
 
     async def opt_in(self, row: Appointment, *, host_ttl: timedelta) -> Created:
         """The attendee confirms a double opt-in booking: it is confirmed, as if booked now,

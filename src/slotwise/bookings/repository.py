@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, exists, or_, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from slotwise.bookings.schemas import PROVISIONAL_TYPES, ProvisionalStatus
@@ -14,7 +14,7 @@ from slotwise.db.locks import lock
 from slotwise.db.settled import UpdatedWindow
 from slotwise.db.tenancy import TenantRepository
 from slotwise.kit.errors import NotFound
-from slotwise.models import Appointment, AppointmentStatus, Attendee
+from slotwise.models import Appointment, AppointmentHost, AppointmentStatus, Attendee
 
 #: statuses the appointment API shows (expired and declined holds are provisional bookings)
 VISIBLE_STATUSES = (
@@ -47,11 +47,19 @@ class AppointmentRepository(TenantRepository[Appointment]):
     model = Appointment
     not_found_message = "Appointment not found"
 
+    def hosted_by(self, host_id: uuid.UUID) -> ColumnElement[bool]:
+        """Appointments the user hosts, alone or with others (a collective booking is on
+        every host's list)."""
+        held = select(AppointmentHost.appointment_id).where(
+            AppointmentHost.company_id == self.company_id, AppointmentHost.user_id == host_id
+        )
+        return Appointment.id.in_(held)
+
     async def visible(self, appointment_id: uuid.UUID, host_id: uuid.UUID | None) -> Appointment:
         """One appointment the API shows; `host_id` limits it to that host's (non-admins)."""
         where: list[ColumnElement[bool]] = [Appointment.status.in_(VISIBLE_STATUSES)]
         if host_id is not None:
-            where.append(Appointment.host_user_id == host_id)
+            where.append(self.hosted_by(host_id))
         return await self.get_or_404(appointment_id, *where)
 
     async def page(
@@ -59,7 +67,7 @@ class AppointmentRepository(TenantRepository[Appointment]):
     ) -> tuple[list[Appointment], int]:
         """The rows of one page and the total over all pages."""
         where: list[ColumnElement[bool]] = [
-            Appointment.host_user_id == query.host_id,
+            self.hosted_by(query.host_id),
             Appointment.status.in_(query.statuses),
         ]
         if query.start is not None:
@@ -90,7 +98,7 @@ class AppointmentRepository(TenantRepository[Appointment]):
     ) -> list[Appointment]:
         """The host's confirmed appointments starting in `[first, after)`, earliest first."""
         return await self.list(
-            Appointment.host_user_id == host_id,
+            self.hosted_by(host_id),
             Appointment.status == AppointmentStatus.CONFIRMED,
             Appointment.start_at >= first,
             Appointment.start_at < after,
@@ -101,7 +109,7 @@ class AppointmentRepository(TenantRepository[Appointment]):
     async def confirmed_at(self, host_id: uuid.UUID, now: datetime) -> Appointment | None:
         """The host's confirmed appointment in progress at `now`, if any."""
         rows = await self.list(
-            Appointment.host_user_id == host_id,
+            self.hosted_by(host_id),
             Appointment.status == AppointmentStatus.CONFIRMED,
             Appointment.start_at <= now,
             Appointment.end_at > now,
@@ -149,6 +157,47 @@ class AppointmentRepository(TenantRepository[Appointment]):
         rows = await self.list(*where, order_by=order, limit=limit, offset=offset)
         return rows, await self.count(*where)
 
+    async def cohosts(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """The other hosts of collective appointments (besides each one's `host_user_id`)."""
+        if not ids:
+            return {}
+        stmt = (
+            select(AppointmentHost.appointment_id, AppointmentHost.user_id)
+            .join(
+                Appointment,
+                and_(
+                    Appointment.company_id == AppointmentHost.company_id,
+                    Appointment.id == AppointmentHost.appointment_id,
+                ),
+            )
+            .where(
+                AppointmentHost.company_id == self.company_id,
+                AppointmentHost.appointment_id.in_(ids),
+                AppointmentHost.user_id != Appointment.host_user_id,
+            )
+            .order_by(AppointmentHost.user_id)
+        )
+        found: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for appointment_id, user_id in (await self.session.execute(stmt)).all():
+            found.setdefault(appointment_id, []).append(user_id)
+        return found
+
+    async def add_cohosts(self, row: Appointment, user_ids: Sequence[uuid.UUID]) -> None:
+        """Collective hosts besides `row.host_user_id`: each one's time is blocked too (the
+        exclusion constraint on `appointment_host` decides overlaps, 409)."""
+        self.session.add_all(
+            AppointmentHost(
+                company_id=self.company_id,
+                appointment_id=row.id,
+                user_id=user_id,
+                start_at=row.start_at,
+                end_at=row.end_at,
+                status=row.status,
+            )
+            for user_id in user_ids
+        )
+        await self.session.flush()
+
     async def lock_host(self, host_id: uuid.UUID) -> None:
         """Serialise every booking decision about one host until the transaction ends."""
         await lock(self.session, f"host:{host_id}")
@@ -163,12 +212,18 @@ class AppointmentRepository(TenantRepository[Appointment]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def expire_pending(self, host_id: uuid.UUID, now: datetime) -> None:
-        """Pending bookings of the host past their expiry stop holding their slots."""
+        """Pending bookings the host holds (alone or with others) past their expiry stop
+        holding their slots."""
+        held = select(AppointmentHost.appointment_id).where(
+            AppointmentHost.company_id == self.company_id,
+            AppointmentHost.user_id == host_id,
+            AppointmentHost.status == AppointmentStatus.PENDING,
+        )
         stmt = (
             update(Appointment)
             .where(
                 self._scope,
-                Appointment.host_user_id == host_id,
+                Appointment.id.in_(held),
                 Appointment.status == AppointmentStatus.PENDING,
                 Appointment.expires_at <= now,
             )

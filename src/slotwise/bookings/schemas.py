@@ -68,7 +68,7 @@ class BookingCreate(InputStruct):
     location: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     skip_notifications: bool = False
     ignore_availability: bool = False
-    #: round robin and collective queues come later; until then any queueId is a 400
+    #: a team meeting type's queue (optional: the meeting type names it); another is a 400
     queue_id: uuid.UUID | None = None
     #: the calendar event's title and description (default: the meeting type's)
     ics_title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
@@ -76,11 +76,25 @@ class BookingCreate(InputStruct):
     custom_field_values: Annotated[dict[str, FieldValue], msgspec.Meta(max_length=30)] | None = None
 
 
+class QueueBookingInfo(WireStruct):
+    """How a team booking found its host: the queue, the host(s) chosen and why ("Next in
+    Queue", or "Chosen Due to Availability" when the hosts ahead were busy; null for a
+    collective booking, which all hosts take)."""
+
+    queue_id: uuid.UUID
+    host_id: uuid.UUID
+    host_ids: list[uuid.UUID]
+    selection_reason: str | None
+    calculation_method: str
+    group_id: uuid.UUID | None = None
+
+
 class BookingCreated(WireStruct):
     """A confirmed appointment; keep `secret`: it lets the invitee cancel or reschedule."""
 
     appointment_id: uuid.UUID
     secret: str
+    queue_booking_info: QueueBookingInfo | msgspec.UnsetType = msgspec.UNSET
 
 
 class ProvisionalBookingCreated(WireStruct):
@@ -90,6 +104,7 @@ class ProvisionalBookingCreated(WireStruct):
 
     booking_type: BookingType
     provisional_booking_id: uuid.UUID
+    queue_booking_info: QueueBookingInfo | msgspec.UnsetType = msgspec.UNSET
 
 
 class AttendeeView(WireStruct):
@@ -144,6 +159,8 @@ class Appointment(WireStruct):
     company_id: uuid.UUID
     created_at: datetime
     updated_at: datetime
+    #: team meeting types: how the host was chosen
+    queue_booking_info: QueueBookingInfo | msgspec.UnsetType = msgspec.UNSET
 
 
 class AppointmentList(WireStruct):

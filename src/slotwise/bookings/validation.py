@@ -58,18 +58,38 @@ def _custom_fields(
     return {key: value for key, value in values.items() if key in fields}
 
 
-def booking(data: s.BookingCreate, rules: BookingRules) -> Checked:
-    """Check the body against the meeting type; 400 naming every failing field."""
+def _team(
+    data: s.BookingCreate, rules: BookingRules, members: frozenset[uuid.UUID]
+) -> list[FieldError]:
+    """`hostIds`, `queueId` and `ignoreAvailability` against the host or the team."""
+    errors: list[FieldError] = []
+    queue_id = rules.meeting_type.queue_id
+    if data.host_ids is not None:
+        if queue_id is None and set(data.host_ids) != {rules.host_id}:
+            errors.append(FieldError("hostIds", "Not the host of this meeting type"))
+        elif queue_id is not None and not set(data.host_ids) <= members:
+            errors.append(FieldError("hostIds", "Not a host of this meeting type"))
+    if data.queue_id is not None and data.queue_id != queue_id:
+        message = "Not this meeting type's queue" if queue_id else "This meeting type has no queue"
+        errors.append(FieldError("queueId", message))
+    if queue_id is not None and data.ignore_availability:
+        message = "Team meeting types always check their hosts' availability"
+        errors.append(FieldError("ignoreAvailability", message))
+    return errors
+
+
+def booking(
+    data: s.BookingCreate, rules: BookingRules, members: frozenset[uuid.UUID] = frozenset()
+) -> Checked:
+    """Check the body against the meeting type (a team type's `members`); 400 naming every
+    failing field."""
     errors: list[FieldError] = []
     meeting_type = rules.meeting_type
     duration = meeting_type.duration if data.duration is None else data.duration
     if duration not in rules.durations():
         allowed = ", ".join(str(d) for d in sorted(rules.durations()))
         errors.append(FieldError("duration", f"Must be one of {allowed}"))
-    if data.host_ids is not None and set(data.host_ids) != {rules.host_id}:
-        errors.append(FieldError("hostIds", "Not the host of this meeting type"))
-    if data.queue_id is not None:
-        errors.append(FieldError("queueId", "Queue not found: this meeting type has no queue"))
+    errors += _team(data, rules, members)
     names = _names(data.attendee)
     if names is None:
         message = "Give firstname and lastname, or fullname"

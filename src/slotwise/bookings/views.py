@@ -1,5 +1,6 @@
 """Rows to wire shapes, and the one builder of booking webhook payloads."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -63,9 +64,20 @@ def _cancel(row: Appointment) -> s.CancelView | None:
     return msgspec.convert(row.cancel, s.CancelView)
 
 
-def appointment_view(row: Appointment, attendees: list[Attendee], host: User) -> s.Appointment:
-    """An appointment with its people; attendees removed from a group are left out."""
+def queue_info(row: Appointment) -> s.QueueBookingInfo | msgspec.UnsetType:
+    """A team booking's `queueBookingInfo`, as recorded when it was made."""
+    if row.queue_info is None:
+        return msgspec.UNSET
+    return msgspec.convert(row.queue_info, s.QueueBookingInfo)
+
+
+def appointment_view(
+    row: Appointment, attendees: list[Attendee], host: User, cohosts: Sequence[User] = ()
+) -> s.Appointment:
+    """An appointment with its people (a collective one's other hosts after its host);
+    attendees removed from a group are left out."""
     present = [a for a in attendees if a.cancelled_at is None]
+    hosts = [host, *cohosts]
     return s.Appointment(
         id=row.id,
         start=row.start_at,
@@ -81,11 +93,12 @@ def appointment_view(row: Appointment, attendees: list[Attendee], host: User) ->
         cancel=_cancel(row),
         attendees=[attendee_view(a) for a in present],
         attendee_ids=[a.id for a in present],
-        hosts=[host_view(host)],
-        host_ids=[host.id],
+        hosts=[host_view(user) for user in hosts],
+        host_ids=[user.id for user in hosts],
         company_id=row.company_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        queue_booking_info=queue_info(row),
     )
 
 

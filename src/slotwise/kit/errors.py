@@ -136,6 +136,7 @@ class ServiceUnavailable(AppError):
 #: unique and exclusion constraints whose violation is a client-visible conflict
 CONSTRAINT_ERRORS: dict[str, tuple[type[AppError], str]] = {
     "ex_appointment_host_overlap": (SlotUnavailable, "Slot no longer available"),
+    "ex_appointment_host_busy": (SlotUnavailable, "Slot no longer available"),
     "uq_credential_pat_name_per_user": (Conflict, "A token with this name already exists"),
     "uq_user_email_per_company": (Conflict, "A user with this email already exists"),
     "pk_user_slug": (Conflict, "Slug already exists"),

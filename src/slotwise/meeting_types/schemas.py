@@ -223,3 +223,7 @@ class MeetingType(WireStruct):
     reminders: list[int] | None
     created_at: datetime
     updated_at: datetime
+    #: a team type's queue (`PATCH /v4/queue/meeting-type/{id}` makes one); null: single host
+    queue_id: uuid.UUID | None = None
+    #: a team type's rule: `anyone` (round robin) or `everyone` (collective)
+    calculation_method: Literal["anyone", "everyone"] | None = None

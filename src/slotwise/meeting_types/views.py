@@ -1,5 +1,7 @@
 """Meeting type rows → the wire."""
 
+from typing import Literal, cast
+
 import msgspec
 
 from slotwise.meeting_types import schemas as s
@@ -48,4 +50,6 @@ def meeting_type_view(row: MeetingType, booking_url: str) -> s.MeetingType:
         reminders=row.reminders,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        queue_id=row.queue_id,
+        calculation_method=cast("Literal['anyone', 'everyone'] | None", row.calculation_method),
     )

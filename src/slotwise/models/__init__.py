@@ -28,6 +28,14 @@ from slotwise.models.notification import (
 )
 from slotwise.models.oauth import OAuthClient, OAuthCode, OAuthRefreshToken, OAuthSignIn
 from slotwise.models.personal_page import PersonalPage
+from slotwise.models.queue import (
+    AppointmentHost,
+    DistributionPeriod,
+    Queue,
+    QueueMember,
+    QueueType,
+    QueueUserGroup,
+)
 from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.schedule_version import ScheduleVersion
 from slotwise.models.user import Role, User, UserSlug, UserType
@@ -44,6 +52,7 @@ from slotwise.models.webhook import (
 
 __all__ = [
     "Appointment",
+    "AppointmentHost",
     "AppointmentStatus",
     "Attendee",
     "AuditEntry",
@@ -66,6 +75,7 @@ __all__ = [
     "CredentialKind",
     "CredentialLookup",
     "DeliveryStatus",
+    "DistributionPeriod",
     "EndpointStatus",
     "IdMixin",
     "IdempotencyRecord",
@@ -82,6 +92,10 @@ __all__ = [
     "PayloadFormat",
     "PersonalPage",
     "PushStatus",
+    "Queue",
+    "QueueMember",
+    "QueueType",
+    "QueueUserGroup",
     "Role",
     "ScheduleVersion",
     "TenantModel",

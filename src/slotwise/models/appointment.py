@@ -105,6 +105,8 @@ class Appointment(NumberMixin, TimestampMixin, TenantModel):
     skip_notifications: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     #: when `booking_completed` was recorded for it (it ended while confirmed)
     completed_at: Mapped[datetime | None]
+    #: a team booking's queue, the host it chose and why (`queueBookingInfo`)
+    queue_info: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Attendee(TenantModel):

@@ -65,6 +65,10 @@ class MeetingType(NumberMixin, TimestampMixin, TenantModel):
     #: reminder mails, in minutes before the start; null: the company's defaults
     reminders: Mapped[list[int] | None] = mapped_column(JSONB)
     deleted_at: Mapped[datetime | None]
+    #: a team type's queue (`models.queue`); null for a single-host type
+    queue_id: Mapped[uuid.UUID | None]
+    #: a team type's rule: `anyone` (one free host is enough) or `everyone` (collective)
+    calculation_method: Mapped[str | None] = mapped_column(String(10))
 
     @property
     def interval(self) -> int:

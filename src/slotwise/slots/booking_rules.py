@@ -3,10 +3,11 @@ booking checks need from the database, turned into the engine's pure values."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from slotwise.availability import formats
 from slotwise.models import Availability, AvailabilityException, MeetingType
+from slotwise.slots import team
 from slotwise.slots.repository import BusyRow
 from slotwise.slots.types import (
     MIDNIGHT,
@@ -34,15 +35,31 @@ class SlotRequest:
 
 @dataclass(frozen=True)
 class BookingRules:
-    """A meeting type with everything the engine needs from the database."""
+    """A meeting type with everything the engine needs from the database: its owner's, or
+    for a team type one member's (`host`, with that member's own availability)."""
 
     meeting_type: MeetingType
     availability: Availability
     exceptions: tuple[ExceptionSpan, ...]
+    host: uuid.UUID | None = None
 
     @property
     def host_id(self) -> uuid.UUID:
-        return self.meeting_type.user_id
+        return self.meeting_type.user_id if self.host is None else self.host
+
+    @property
+    def team(self) -> bool:
+        return self.meeting_type.queue_id is not None
+
+    @property
+    def spots(self) -> int:
+        """Seats per slot: a team booking takes its host's whole slot."""
+        return 1 if self.team else self.meeting_type.spots
+
+    def for_host(
+        self, host: uuid.UUID, availability: Availability, exceptions: tuple[ExceptionSpan, ...]
+    ) -> "BookingRules":
+        return BookingRules(self.meeting_type, availability, exceptions, host)
 
     def durations(self) -> set[int]:
         allowed = self.meeting_type.meeting_options.get("allowedDurations") or []
@@ -76,16 +93,16 @@ class BookingRules:
             buffer_after=mt.buffer_after,
             booking_minimum=mt.booking_minimum,
             horizon=self.horizon(),
-            spots=mt.spots,
+            spots=self.spots,
         )
 
     def busy(self, rows: list[BusyRow]) -> list[Busy]:
         """The engine's busy values; a month holds hundreds, so this loop stays lean."""
         mt = self.meeting_type
-        group_type = mt.id if mt.spots > 1 else None  # a group type's own appointments join
+        group_type = mt.id if self.spots > 1 else None  # a group type's own appointments join
         return [
             Busy(Interval(start, end), before, after, id_, type_id == group_type, taken, total)
-            for id_, type_id, start, end, before, after, total, taken, _ in rows
+            for id_, type_id, start, end, before, after, total, taken, _, _ in rows
         ]
 
 
@@ -104,3 +121,42 @@ def to_weekly(schedule: formats.Schedule) -> WeeklySchedule:
 
 def _wall(minutes: int) -> time:
     return MIDNIGHT if minutes == formats.END_OF_DAY else time(minutes // 60, minutes % 60)
+
+
+@dataclass(frozen=True)
+class TeamRules:
+    """A team type: the meeting type (with its owner's availability), its queue's policy, each
+    member's own rules (members without an availability are left out: they have no hours),
+    the units a booking can go to, and each unit's bookings in the distribution period."""
+
+    rules: BookingRules
+    method: team.Method
+    policy: team.Policy
+    all_members: tuple[uuid.UUID, ...]
+    members: dict[uuid.UUID, BookingRules]
+    units: tuple[team.Unit, ...]
+    standing: dict[uuid.UUID, team.Standing]
+
+    @property
+    def queue_id(self) -> uuid.UUID:
+        queue_id = self.rules.meeting_type.queue_id
+        if queue_id is None:  # pragma: no cover - a team type has a queue
+            raise ValueError("not a team meeting type")
+        return queue_id
+
+    def order(self, hosts: frozenset[uuid.UUID] | None = None) -> list[team.Unit]:
+        """The eligible units, best first; with `hosts`, only units made of those hosts."""
+        units = [u for u in self.units if hosts is None or set(u.user_ids) <= hosts]
+        return team.ranked(
+            team.eligible(units, self.standing, self.policy), self.standing, self.policy
+        )
+
+
+def period_start(period: str, now: datetime) -> datetime:
+    """The start of the current distribution period (UTC day, ISO week or month)."""
+    day = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
+    if period == "day":
+        return day
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)

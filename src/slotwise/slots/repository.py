@@ -5,13 +5,23 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from slotwise.db.session import driver_connection
 from slotwise.db.tenancy import TenantRepository
 from slotwise.kit.errors import NotFound
-from slotwise.models import Appointment, Availability, AvailabilityException, MeetingType
+from slotwise.models import (
+    Appointment,
+    Availability,
+    AvailabilityException,
+    MeetingType,
+    Queue,
+    QueueMember,
+    QueueUserGroup,
+    User,
+)
+from slotwise.models.appointment import BLOCKING
 
 
 class RulesRepository(TenantRepository[MeetingType]):
@@ -70,6 +80,8 @@ class BusyRow(NamedTuple):
     total_spots: int
     taken_spots: int
     expires_at: datetime | None
+    #: the host it blocks (a collective appointment has a row for each host asked about)
+    host_id: uuid.UUID
 
 
 _BUSY_SQL = """
@@ -80,13 +92,16 @@ SELECT a.id, a.meeting_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_
            WHERE t.company_id = a.company_id AND t.appointment_id = a.id
              AND t.cancelled_at IS NULL
        ) ELSE 1 END,
-       CASE WHEN a.status = 'pending' THEN a.expires_at END
-FROM appointment a
-WHERE a.company_id = $1
-  AND a.host_user_id = ANY($2::uuid[])
+       CASE WHEN a.status = 'pending' THEN a.expires_at END,
+       h.user_id
+FROM appointment_host h
+JOIN appointment a ON a.company_id = h.company_id AND a.id = h.appointment_id
+WHERE h.company_id = $1
+  AND h.user_id = ANY($2::uuid[])
+  AND h.status IN ('confirmed', 'pending')
+  AND h.start_at < $4 AND h.end_at > $3
   AND (a.status = 'confirmed'
        OR (a.status = 'pending' AND (a.expires_at IS NULL OR a.expires_at > $5)))
-  AND a.start_at < $4 AND a.end_at > $3
   AND ($6::uuid IS NULL OR a.id <> $6)
 ORDER BY a.start_at
 """
@@ -105,7 +120,8 @@ class BusyTimeRepository(TenantRepository[Appointment]):
         ignore: uuid.UUID | None = None,
         count_seats: bool = True,
     ) -> list[BusyRow]:
-        """Blocking appointments of the hosts overlapping `[start, end)`, with seats taken.
+        """Blocking appointments of the hosts overlapping `[start, end)`, with seats taken,
+        whether a host holds them alone or together with others (`appointment_host`).
 
         This is the hot query of slot computation (a busy month has hundreds of rows), so it
         runs as one prepared statement on the session's own connection and transaction, with
@@ -123,10 +139,12 @@ class BusyTimeRepository(TenantRepository[Appointment]):
 class HostVersion(NamedTuple):
     host_id: uuid.UUID
     version: int
+    #: a team type: its answers depend on every member and are not cached
+    team: bool = False
 
 
 _VERSION_SQL = """
-SELECT m.user_id, coalesce(v.version, 0)
+SELECT m.user_id, coalesce(v.version, 0), m.queue_id IS NOT NULL
 FROM meeting_type m
 LEFT JOIN schedule_version v ON v.company_id = m.company_id AND v.user_id = m.user_id
 WHERE m.company_id = $1 AND m.id = $2 AND m.deleted_at IS NULL
@@ -140,4 +158,112 @@ class ScheduleVersionRepository(TenantRepository[MeetingType]):
         """The host of a live meeting type and the version of that host's schedule."""
         driver = await driver_connection(self.session)
         row = await driver.fetchrow(_VERSION_SQL, self.company_id, meeting_type_id)
-        return None if row is None else HostVersion(row[0], row[1])
+        return None if row is None else HostVersion(row[0], row[1], row[2])
+
+
+_MEMBER_IDS_SQL = """
+SELECT q.user_id
+FROM meeting_type m
+JOIN queue_member q ON q.company_id = m.company_id AND q.queue_id = m.queue_id
+JOIN "user" u ON u.company_id = q.company_id AND u.id = q.user_id AND u.deleted_at IS NULL
+WHERE m.company_id = $1 AND m.id = $2
+ORDER BY q.user_id
+"""
+
+
+class TeamRow(NamedTuple):
+    """A live member of a team type's queue with the availability they host it from."""
+
+    user_id: uuid.UUID
+    priority: int
+    capacity: int | None
+    availability: Availability | None
+
+
+class TeamRepository(TenantRepository[Queue]):
+    """A team type's queue, its live members (each with their own availability: the meeting
+    type's for its owner, their default one for the others) and groups, and how many
+    bookings each host has taken."""
+
+    model = Queue
+    not_found_message = "Queue not found"
+
+    async def members(self, meeting_type: MeetingType) -> list[TeamRow]:
+        own = and_(
+            Availability.company_id == QueueMember.company_id,
+            Availability.user_id == QueueMember.user_id,
+            Availability.deleted_at.is_(None),
+            or_(
+                and_(
+                    QueueMember.user_id == meeting_type.user_id,
+                    Availability.id == meeting_type.availability_id,
+                ),
+                and_(QueueMember.user_id != meeting_type.user_id, Availability.is_default),
+            ),
+        )
+        stmt = (
+            select(QueueMember.user_id, QueueMember.priority, QueueMember.capacity, Availability)
+            .join(
+                User,
+                and_(User.company_id == QueueMember.company_id, User.id == QueueMember.user_id),
+            )
+            .outerjoin(Availability, own)
+            .where(
+                QueueMember.company_id == self.company_id,
+                QueueMember.queue_id == meeting_type.queue_id,
+                User.deleted_at.is_(None),
+            )
+            .order_by(QueueMember.user_id)
+        )
+        return [TeamRow(*row) for row in (await self.session.execute(stmt)).all()]
+
+    async def member_ids(self, meeting_type_id: uuid.UUID) -> list[uuid.UUID]:
+        """A team type's live members, as plain ids (read before anything that may end the
+        session's transaction, such as waiting on calendars)."""
+        driver = await driver_connection(self.session)
+        rows = await driver.fetch(_MEMBER_IDS_SQL, self.company_id, meeting_type_id)
+        return [row[0] for row in rows]
+
+    async def exceptions(
+        self, availability_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, list[AvailabilityException]]:
+        found: dict[uuid.UUID, list[AvailabilityException]] = {a: [] for a in availability_ids}
+        if not availability_ids:
+            return found
+        stmt = select(AvailabilityException).where(
+            AvailabilityException.company_id == self.company_id,
+            AvailabilityException.availability_id.in_(availability_ids),
+        )
+        for row in (await self.session.scalars(stmt)).all():
+            found[row.availability_id].append(row)
+        return found
+
+    async def groups(self, queue_id: uuid.UUID) -> list[QueueUserGroup]:
+        stmt = select(QueueUserGroup).where(
+            QueueUserGroup.company_id == self.company_id, QueueUserGroup.queue_id == queue_id
+        )
+        return list((await self.session.scalars(stmt.order_by(QueueUserGroup.id))).all())
+
+    async def queue(self, queue_id: uuid.UUID) -> Queue:
+        return await self.get_or_404(queue_id)
+
+    async def standing(
+        self, meeting_type_id: uuid.UUID, since: datetime
+    ) -> dict[uuid.UUID, tuple[int, datetime | None]]:
+        """Per host of the type's blocking bookings: how many were made since `since`, and
+        when the latest was made (a cancelled booking gives its turn back)."""
+        stmt = (
+            select(
+                Appointment.host_user_id,
+                func.count().filter(Appointment.created_at >= since),
+                func.max(Appointment.created_at),
+            )
+            .where(
+                Appointment.company_id == self.company_id,
+                Appointment.meeting_type_id == meeting_type_id,
+                Appointment.status.in_(BLOCKING),
+            )
+            .group_by(Appointment.host_user_id)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {host: (count, latest) for host, count, latest in rows}

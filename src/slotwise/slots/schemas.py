@@ -32,6 +32,8 @@ class Spot(WireStruct):
     start_time: str
     end_time: str
     appointment: SpotAppointment | msgspec.UnsetType = msgspec.UNSET
+    #: team meeting types: the hosts free for this slot (a booking picks among them)
+    host_ids: list[uuid.UUID] | msgspec.UnsetType = msgspec.UNSET
 
 
 class DateSpots(WireStruct):

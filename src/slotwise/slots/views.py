@@ -1,6 +1,7 @@
 """Slot engine results → the wire answer of `GET /v4/booking-availability`."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,14 +15,16 @@ from slotwise.slots.types import Blocked, Busy, Slot, as_uuid
 def render(
     zone: str,
     *,
-    host_id: uuid.UUID,
     slots: list[Slot],
-    busy: list[Busy],
+    busy: Mapping[uuid.UUID, list[Busy]],
     window_start: datetime,
     window_end: datetime,
     blocked: list[Blocked] | None,
     calendars_stale: bool = False,
+    host_ids: Mapping[datetime, list[uuid.UUID]] | None = None,
 ) -> s.BookingAvailability:
+    """`busy` is each host's; `host_ids` (team types) the hosts free for each slot's start."""
+    free = host_ids or {}
     dates = [
         s.DateSpots(
             date=day,
@@ -30,24 +33,29 @@ def render(
                     start_time=local.start_time,
                     end_time=local.end_time,
                     appointment=_group(local.slot),
+                    host_ids=free.get(local.slot.start, msgspec.UNSET),
                 )
                 for local in locals_
             ],
         )
         for day, locals_ in slots_by_local_date(slots, zone)
     ]
-    # the same for every frame of a kind: made once
-    booked = s.UnavailabilityEvent(host_id=host_id, type="event")
-    calendar = s.UnavailabilityEvent(host_id=host_id, type="calendar")
-    timeframes = [
-        s.Timeframe(
-            start=b.interval.start,
-            end=b.interval.end,
-            unavailability_event=booked if b.calendar is None else calendar,
-        )
-        for b in busy
-        if b.interval.start < window_end and b.interval.end > window_start
-    ]
+    timeframes: list[s.Timeframe] = []
+    for host_id, entries in busy.items():
+        # the same for every frame of a kind: made once
+        booked = s.UnavailabilityEvent(host_id=host_id, type="event")
+        calendar = s.UnavailabilityEvent(host_id=host_id, type="calendar")
+        timeframes += [
+            s.Timeframe(
+                start=b.interval.start,
+                end=b.interval.end,
+                unavailability_event=booked if b.calendar is None else calendar,
+            )
+            for b in entries
+            if b.interval.start < window_end and b.interval.end > window_start
+        ]
+    if len(busy) > 1:
+        timeframes.sort(key=lambda frame: frame.start)
     result = s.BookingAvailability(
         timezone=zone,
         timeframes=timeframes,

@@ -56,6 +56,11 @@ TAGS = [
         ("users", "Provision users (one call gives a live booking URL), read and change them"),
         ("availability", "Weekly schedules, exceptions and public holidays"),
         ("meeting-types", "What can be booked: duration, channel, rules, custom fields"),
+        (
+            "queues",
+            "Team meeting types: round robin (whoever is free, in turn, by priority or equally)"
+            " and collective (everyone together), with host groups",
+        ),
         ("booking-availability", "Bookable start times across time zones"),
         (
             "calendar-connections",

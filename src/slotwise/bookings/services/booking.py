@@ -39,6 +39,7 @@ from slotwise.kit.errors import Forbidden, HostDeleted, MeetingTypeDisabled, Slo
 from slotwise.models import Appointment, AppointmentStatus, uuid7
 from slotwise.notifications.outbox import Private
 from slotwise.settings import Settings
+from slotwise.slots import team
 from slotwise.slots.booking_rules import BookingRules
 from slotwise.slots.types import as_uuid
 from slotwise.webhooks.events import EventType
@@ -65,6 +66,8 @@ class BookingService:
         rules = await self.core.slots.rules(data.meeting_type_id)
         if not rules.meeting_type.enabled:
             raise MeetingTypeDisabled()
+        if rules.team:
+            return await self._team_booking(rules, data)
         checked = validation.booking(data, rules)
         if data.ignore_availability:
             self._may_ignore_availability(rules.host_id)
@@ -131,6 +134,50 @@ class BookingService:
         )
         return s.BookingCreated(appointment_id=row.id, secret=secret)
 
+    async def _team_booking(self, rules: BookingRules, data: s.BookingCreate) -> Created:
+        """A team type: every member's lock is taken (in one order, so two bookings never
+        wait on each other), then the standing and the slot are read under them, and the
+        booking goes to the first free unit in the queue's order (`anyone`) or to every member
+        (`everyone`). Concurrent bookings of one slot thus get different hosts, then 409."""
+        members = await self.core.slots.teams.member_ids(rules.meeting_type.id)
+        checked = validation.booking(data, rules, frozenset(members))
+        start = data.start.astimezone(UTC)
+        now = datetime.now(UTC)
+        for host in sorted(members):
+            await self.core.hold(host, now)
+        team_rules = await self.core.slots.load_team(rules, now)
+        hosts = self.core.slots.narrow_hosts(team_rules, tuple(data.host_ids or ()))
+        found = await self.core.slots.team_slot(
+            team_rules, start, checked.duration, now, hosts=hosts
+        )
+        if found is None:
+            raise SlotUnavailable()
+        method = team_rules.method
+        if method is team.Method.EVERYONE:
+            owner = rules.meeting_type.user_id
+            lead = owner if owner in team_rules.all_members else team_rules.all_members[0]
+            chosen: tuple[uuid.UUID, ...] = (
+                lead,
+                *(u for u in team_rules.all_members if u != lead),
+            )
+            reason, group = None, None
+        else:
+            picked = team.choose(found.units, team_rules.order(hosts))
+            if picked is None:  # pragma: no cover - a listed slot has a free unit
+                raise SlotUnavailable()
+            unit, reason = picked
+            chosen = (unit.host, *(u for u in unit.user_ids if u != unit.host))
+            group = unit.group_id
+        info = s.QueueBookingInfo(
+            queue_id=team_rules.queue_id,
+            host_id=chosen[0],
+            host_ids=list(chosen),
+            selection_reason=reason,
+            calculation_method=str(method),
+            group_id=group,
+        )
+        return await self._insert(rules, data, checked, start, now, hosts=chosen, info=info)
+
     async def _insert(
         self,
         rules: BookingRules,
@@ -138,7 +185,11 @@ class BookingService:
         checked: validation.Checked,
         start: datetime,
         now: datetime,
+        *,
+        hosts: tuple[uuid.UUID, ...] = (),
+        info: s.QueueBookingInfo | None = None,
     ) -> Created:
+        """`hosts`: a team booking's, the lead first (default: the meeting type's host)."""
         meeting_type = rules.meeting_type
         stage = waits_for(meeting_type.meeting_options)
         secret, hashed = new_secret()
@@ -146,13 +197,13 @@ class BookingService:
             Appointment(
                 id=uuid7(),
                 meeting_type_id=meeting_type.id,
-                host_user_id=rules.host_id,
+                host_user_id=hosts[0] if hosts else rules.host_id,
                 start_at=start,
                 end_at=start + timedelta(minutes=checked.duration),
                 status=AppointmentStatus.CONFIRMED if stage is None else AppointmentStatus.PENDING,
                 buffer_before=meeting_type.buffer_before,
                 buffer_after=meeting_type.buffer_after,
-                total_spots=meeting_type.spots,
+                total_spots=rules.spots,
                 channel=checked.channel,
                 location=data.location,
                 meeting_info=validation.meeting_info(meeting_type, checked, data),
@@ -166,9 +217,11 @@ class BookingService:
                 reschedule_count=0,
                 ics_sequence=0,
                 skip_notifications=data.skip_notifications,
+                queue_info=msgspec.to_builtins(info) if info is not None else None,
             )
         )
         await self.session.flush()  # the exclusion constraint decides here (409 on overlap)
+        await self.core.appointments.add_cohosts(row, hosts[1:])
         # a provisional booking has no invitee secret until it is confirmed: until then the
         # booking's secret is the token of the attendee's confirm link or the host's links
         self.core.attendees.add(

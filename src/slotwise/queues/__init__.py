@@ -1,0 +1,1 @@
+"""Round-robin and collective queues: the hosts of a team meeting type."""
