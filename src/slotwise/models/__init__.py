@@ -27,6 +27,7 @@ from slotwise.models.notification import (
     NotificationStatus,
 )
 from slotwise.models.oauth import OAuthClient, OAuthCode, OAuthRefreshToken, OAuthSignIn
+from slotwise.models.one_time_link import OneTimeLink
 from slotwise.models.personal_page import PersonalPage
 from slotwise.models.rate_limit import CompanyRateLimit
 from slotwise.models.schedule_version import ScheduleVersion
@@ -79,6 +80,7 @@ __all__ = [
     "OAuthCode",
     "OAuthRefreshToken",
     "OAuthSignIn",
+    "OneTimeLink",
     "PayloadFormat",
     "PersonalPage",
     "PushStatus",
