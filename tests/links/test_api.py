@@ -257,3 +257,33 @@ async def test_the_audit_log_names_the_link_and_the_booking(
         ("one_time_link.create", link["id"], "api_key"),
         ("booking.create", booked.json()["appointmentId"], "one_time_link"),
     ]
+
+
+async def test_the_link_page_books_through_the_link(client: Client, side_a: Side) -> None:
+    meeting_type = await make_type(client, side_a)
+    link = await create_link(client, side_a, meeting_type)
+    page = await client.get(f"/1t/{link['token']}")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert f"/v4/public/one-time-link/{link['token']}/book" in page.text
+    assert "/v4/public/booking-page/" not in page.text  # the type's public URL stays unsaid
+    await client.post(f"{link_api(link)}/book", json=booking_body(at(10)))
+    used = await client.get(f"/1t/{link['token']}?lang=de")
+    assert used.status_code == 410
+    assert "Dieser Link wurde bereits verwendet" in used.text
+
+
+async def test_the_page_of_a_link_to_a_disabled_type_or_no_link_is_404(
+    client: Client, side_a: Side
+) -> None:
+    meeting_type = await make_type(client, side_a)
+    link = await create_link(client, side_a, meeting_type)
+    await client.patch(
+        f"/v4/meeting-type/{meeting_type['id']}",
+        json={"enabled": False},
+        headers=side_a.tenant.headers(side_a.member_id),
+    )
+    for path in (f"/1t/{link['token']}", "/1t/nothing-here"):
+        page = await client.get(path)
+        assert page.status_code == 404
+        assert "Page not found" in page.text
