@@ -156,7 +156,8 @@ class Setup:
 @pytest.fixture(scope="module")
 def setup(database_url: str, service_urls: tuple[str, str]) -> Iterator[Setup]:
     """The app on a local port (rate limits off: one client sends everything) with a meeting
-    type, an availability and a booking, whose ids and secret fill the requests."""
+    type, a one-time link to it, an availability and a booking, whose ids, token and secret
+    fill the requests."""
     app_settings = load_settings(
         {},
         database_url=database_url,
@@ -192,6 +193,7 @@ def setup(database_url: str, service_urls: tuple[str, str]) -> Iterator[Setup]:
                         "attendee": attendee_body(),
                     },
                 ).json()
+                link = http.post(f"/v4/one-time-booking-link/create/{meeting_type['id']}").json()
             user_slug, type_slug = urlsplit(meeting_type["bookingUrl"]).path.strip("/").split("/")
             ids = {
                 "user_id": str(tenant.owner_id),
@@ -200,6 +202,7 @@ def setup(database_url: str, service_urls: tuple[str, str]) -> Iterator[Setup]:
                 "appointment_id": booked["appointmentId"],
                 "user_slug": user_slug,
                 "meeting_type_slug": type_slug,
+                "token": link["token"],
             }
             yield Setup(base_url, tenant, ids, booked["secret"])
     finally:
@@ -231,6 +234,14 @@ def _base(target: Target, setup: Setup) -> tuple[dict[str, Any], Any]:
             None,
         ),
         "POST /v4/public/booking-page/{user_slug}/{meeting_type_slug}/book": (
+            {},
+            {"start": at(11).isoformat(), "attendee": attendee_body()},
+        ),
+        "GET /v4/public/one-time-link/{token}/slots": (
+            {"start": soon, "end": soon, "timezone": "Europe/Berlin"},
+            None,
+        ),
+        "POST /v4/public/one-time-link/{token}/book": (
             {},
             {"start": at(11).isoformat(), "attendee": attendee_body()},
         ),

@@ -7,9 +7,9 @@ reason (`--checks all` on the command line would override that).
 Two runs: a platform key acting for the company's owner (examples, coverage, fuzzing and
 stateful phases, following the document's links), and an admin's personal access token naming
 its own user. The public routes are fuzzed in both with real targets, so requests reach past
-the lookup: a booking page's slugs, and an appointment with its secret (one for cancelling,
-one for everything else, so a cancel does not end the other operations' deep paths). The
-allowances are in tests/fuzz.toml, each with its reason. The token run is in
+the lookup: a booking page's slugs, a one-time link's token, and an appointment with its secret
+(one for cancelling, one for everything else, so a cancel does not end the other operations'
+deep paths). The allowances are in tests/fuzz.toml, each with its reason. The token run is in
 tests/test_fuzzing_token.py, so the two runs take a test process each. `FUZZ_EXAMPLES`
 raises the examples per operation (10 by default, which keeps CI within a few minutes).
 """
@@ -33,7 +33,7 @@ from slotwise.settings import Settings, load_settings
 from tests.conftest import TEST_REDIS_DB, TEST_SECRET_KEYS, scratch_database, with_redis_db
 from tests.support.bookings import fetch
 from tests.support.browser import serving
-from tests.support.factories import Side, book, make_api_key, make_side
+from tests.support.factories import Side, book, make_api_key, make_one_time_link, make_side
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tests" / "fuzz.toml"
@@ -47,7 +47,8 @@ async def _flush(url: str) -> None:
 
 
 async def _public_targets(settings: Settings, side: Side) -> dict[str, str]:
-    """The booking page of the member's meeting type and two appointments with their secrets."""
+    """The booking page of the member's meeting type, a one-time link to it, and two
+    appointments with their secrets."""
     meeting_type = side.member_scheduling.meeting_type_id
     booked = [
         await book(settings, side.tenant, meeting_type, start, ignore_availability=True)
@@ -61,7 +62,9 @@ async def _public_targets(settings: Settings, side: Side) -> dict[str, str]:
         meeting_type,
     )
     cancel, other = (b for b in booked if isinstance(b, BookingCreated))
+    link = await make_one_time_link(settings, side.tenant, meeting_type)
     return {
+        "FUZZ_LINK_TOKEN": link.token,
         "FUZZ_USER_SLUG": slugs["user_slug"],
         "FUZZ_TYPE_SLUG": slugs["type_slug"],
         "FUZZ_APPOINTMENT": str(other.appointment_id),

@@ -39,7 +39,7 @@ def test_operation_ids_are_unique_method_names() -> None:
 
 #: answers sent as cached, encoded JSON, described by an explicit response spec, which cannot
 #: carry headers in Litestar (they still send them)
-PRE_ENCODED = {"getBookingAvailability", "getBookingPageSlots"}
+PRE_ENCODED = {"getBookingAvailability", "getBookingPageSlots", "getOneTimeLinkSlots"}
 
 
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:

@@ -54,7 +54,7 @@ from slotwise.meetario.controller import (
     MeetarioUserController,
     MeetarioWebhookController,
 )
-from slotwise.meeting_types.controller import MeetingTypeController
+from slotwise.meeting_types.controller import MeetingTypeController, OneTimeLinkController
 from slotwise.notifications.queue import MAILS
 from slotwise.oauth.controller import (
     OAuthClientController,
@@ -68,6 +68,7 @@ from slotwise.public.controller import (
     AttendeeOptInController,
     HostDecisionController,
     InviteeAppointmentController,
+    OneTimeLinkBookingController,
     PublicBookingPageController,
 )
 from slotwise.queues.controller import QueueController, QueueGroupController
@@ -219,7 +220,9 @@ def create_app(settings: Settings) -> Litestar:
             QueueGroupController,
             CalendarConnectLinkController,
             MeetingTypeController,
+            OneTimeLinkController,
             PublicBookingPageController,
+            OneTimeLinkBookingController,
             SlotController,
             WebhookController,
             V4WebhookController,

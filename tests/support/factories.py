@@ -30,6 +30,8 @@ from slotwise.credentials.service import CredentialService
 from slotwise.db.session import create_engine, create_sessionmaker
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.slugs import slugify
+from slotwise.links.schemas import OneTimeLinkCreated
+from slotwise.links.service import issue_link
 from slotwise.meeting_types.service import add_meeting_type
 from slotwise.meeting_types.validation import inline_meeting_type
 from slotwise.models import (
@@ -279,6 +281,21 @@ async def book(
             session, principal.company_id, settings.provisional_ttl_minutes, principal
         )
         return await service.create(msgspec.convert(body, bs.BookingCreate))
+
+
+async def make_one_time_link(
+    settings: Settings, tenant: Tenant, meeting_type_id: uuid.UUID
+) -> OneTimeLinkCreated:
+    """A one-time booking link to the meeting type, made as the links service makes them."""
+    async with session_for(settings) as session:
+        return await issue_link(
+            session,
+            tenant.company_id,
+            meeting_type_id,
+            created_by=None,
+            expires_in_days=30,
+            public_url=settings.public_url,
+        )
 
 
 async def insert_provisional(

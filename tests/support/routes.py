@@ -64,6 +64,7 @@ BODIES: dict[str, object] = {
         "country": "DE",
         "subdivision": "BY",
     },
+    "POST /v4/one-time-booking-link/create/{meeting_type_id:uuid}": {"expiresInDays": 7},
     "POST /v4/meeting-type": {
         "meetingInfo": {"name": "Matrix", "duration": 30, "channel": "zoom", "description": ""}
     },

@@ -15,6 +15,7 @@ from slotwise.models import (
     MeetingType,
     OAuthClient,
     OAuthSignIn,
+    OneTimeLink,
     Queue,
     QueueUserGroup,
     TenantModel,
@@ -34,6 +35,7 @@ ResourceType = Literal[
     "oauth_client",
     "oauth_grant",
     "oauth_sign_in",
+    "one_time_link",
     "personal_access_token",
     "queue",
     "queue_user_group",
@@ -136,6 +138,10 @@ ACTIONS: dict[str, Action] = {
         "webhook.test", "webhook", "webhook_id", by_ref=WebhookEndpoint
     ),
     "book_on_booking_page": Action("booking.create", "appointment", Appointment, "booking_page"),
+    "book_with_one_time_link": Action(
+        "booking.create", "appointment", Appointment, "one_time_link"
+    ),
+    "create_one_time_link": Action("one_time_link.create", "one_time_link", OneTimeLink),
     "cancel_appointment": _booking("cancel"),
     "reschedule_appointment": _booking("reschedule"),
     "delete_appointment": _booking("delete"),

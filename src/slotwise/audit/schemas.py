@@ -15,7 +15,8 @@ class AuditLogEntry(WireStruct):
     #: the acting user; null for public links (booking page, invitee, mailed links)
     actor_id: uuid.UUID | None
     credential_id: uuid.UUID | None
-    #: api_key, pat, booking_page, invitee_link, host_link or attendee_link
+    #: api_key, pat, booking_page, one_time_link, invitee_link, host_link or
+    #: attendee_link
     credential_kind: str
     #: the `x-request-id` of the request that made the change
     request_id: str

@@ -3,7 +3,8 @@ lookup id (`auth.middleware`), a booking URL's meeting type and host (`public.se
 through the global lookup tables that keep those keys unique platform-wide, and an
 invitee's appointment by id (`bookings.services.invitee`), and an OAuth app by its client id or
 a consent-page sign-in by its token's digest (`oauth.server`), and a calendar feed by the id in
-its secret URL (`feeds.service`). An import-linter contract keeps
+its secret URL (`feeds.service`), and a one-time booking link by its token's digest
+(`public.links`). An import-linter contract keeps
 every other module out; the worker's outbox queue (`webhooks.queue`) is the only other
 cross-tenant code.
 """
@@ -25,6 +26,7 @@ from slotwise.models import (
     MeetingType,
     OAuthClient,
     OAuthSignIn,
+    OneTimeLink,
     PersonalPage,
     Role,
     User,
@@ -128,6 +130,33 @@ async def find_public_meeting_type(
     )
     row = (await session.execute(stmt)).first()
     return None if row is None else PublicPage(*row)
+
+
+class FoundLink(NamedTuple):
+    """A one-time link with the meeting type it books and that type's host, deleted or
+    disabled alike (the caller decides what they still allow)."""
+
+    link: OneTimeLink
+    meeting_type: MeetingType
+    host: User
+
+
+async def find_one_time_link(session: AsyncSession, token_hash: bytes) -> FoundLink | None:
+    """The one-time link whose token has this SHA-256 digest, whatever its company."""
+    stmt = (
+        select(OneTimeLink, MeetingType, User)
+        .join(
+            MeetingType,
+            and_(
+                MeetingType.company_id == OneTimeLink.company_id,
+                MeetingType.id == OneTimeLink.meeting_type_id,
+            ),
+        )
+        .join(User, and_(User.company_id == MeetingType.company_id, User.id == MeetingType.user_id))
+        .where(OneTimeLink.token_hash == token_hash)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else FoundLink(*row)
 
 
 async def find_public_host(session: AsyncSession, user_slug: str) -> User | None:

@@ -88,6 +88,14 @@ def check_limit(count: int, adding: int, limit: int, what: str, per: str) -> Non
         raise LimitReached(f"{what} limit reached ({limit} per {per})")
 
 
+class Gone(AppError):
+    """Was there and is no more: a one-time link that is used or expired."""
+
+    status = 410
+    code = "gone"
+    default_message = "Gone"
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

@@ -17,6 +17,7 @@ from slotwise.kit.polling import (
     UpdatedSince,
     with_next_cursor,
 )
+from slotwise.links.schemas import OneTimeLinkCreate, OneTimeLinkCreated
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types.service import MeetingTypeService, provide_meeting_type_service
 from slotwise.web.idempotency import Idempotency, provide_idempotency
@@ -57,10 +58,13 @@ class MeetingTypeController(Controller):
         data: JSONBody[s.MeetingTypeCreate],
         meeting_types: NamedDependency[MeetingTypeService],
         idempotency: NamedDependency[Idempotency],
-    ) -> Response[s.MeetingType]:
+    ) -> Response[s.CreatedMeetingType]:
         """Create a meeting type for the acting user (or `userId`, for admins); unknown fields
-        are a 400 naming them."""
-        return await idempotency.run(lambda: meeting_types.create(data), status_code=201)
+        are a 400 naming them. `options.createOneTimeLink` adds a one-time booking link
+        (`oneTimeLink`, its token shown only here), made in the same transaction."""
+        return await idempotency.run(
+            lambda: meeting_types.create(data), status_code=201, secret=data.wants_link
+        )
 
     @get("/{meeting_type_id:uuid}")
     async def get_meeting_type(
@@ -90,3 +94,22 @@ class MeetingTypeController(Controller):
     ) -> None:
         """Soft-delete a meeting type (200, empty body); optionally its availability too."""
         await meeting_types.delete(meeting_type_id, delete_availability=delete_availability)
+
+
+class OneTimeLinkController(Controller):
+    path = "/v4/one-time-booking-link"
+    tags = ["meeting-types"]
+    opt = access(pat_scope="scheduling")
+    dependencies = {"meeting_types": Provide(provide_meeting_type_service)}
+
+    @post("/create/{meeting_type_id:uuid}", status_code=201)
+    async def create_one_time_link(
+        self,
+        meeting_type_id: FromPath[UUID],
+        meeting_types: NamedDependency[MeetingTypeService],
+        data: JSONBody[OneTimeLinkCreate | None] = None,
+    ) -> OneTimeLinkCreated:
+        """A single-use booking link to one of the acting user's meeting types: its page books
+        one slot, then answers 410; unused, it expires after `expiresInDays` (default 30).
+        The body is optional; the token is shown only here."""
+        return await meeting_types.create_one_time_link(meeting_type_id, data)

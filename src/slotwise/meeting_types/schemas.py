@@ -10,6 +10,7 @@ import msgspec
 from slotwise.availability.schemas import Name as AvailabilityName
 from slotwise.availability.schemas import OptionalSchedule, Zone
 from slotwise.kit.wire import HttpsUrl, InputStruct, Reminders, Slug, WireStruct
+from slotwise.links.schemas import OneTimeLink
 from slotwise.meeting_types.channels import Channel, ChannelInput
 
 Duration = Annotated[int, msgspec.Meta(ge=5, le=480, description="Minutes")]
@@ -125,6 +126,11 @@ class InlineAvailability(InputStruct):
     schedule: OptionalSchedule = None
 
 
+class CreateOptions(InputStruct):
+    #: also make a one-time booking link to the new type (in the answer's `oneTimeLink`)
+    create_one_time_link: bool = False
+
+
 class MeetingTypeCreate(InputStruct):
     meeting_info: MeetingInfoInput
     #: the host, when an admin or a platform key creates the type for another user
@@ -146,6 +152,11 @@ class MeetingTypeCreate(InputStruct):
     custom_fields: Annotated[list[CustomField], msgspec.Meta(max_length=30)] | None = None
     #: reminder mails to attendees, minutes before the start; null: the company's defaults
     reminders: Reminders | None = None
+    options: CreateOptions | None = None
+
+    @property
+    def wants_link(self) -> bool:
+        return self.options is not None and self.options.create_one_time_link
 
 
 class MeetingTypeUpdate(InputStruct):
@@ -224,6 +235,13 @@ class MeetingType(WireStruct):
     created_at: datetime
     updated_at: datetime
     #: a team type's queue (`PATCH /v4/queue/meeting-type/{id}` makes one); null: single host
-    queue_id: uuid.UUID | None = None
+    queue_id: uuid.UUID | None
     #: a team type's rule: `anyone` (round robin) or `everyone` (collective)
-    calculation_method: Literal["anyone", "everyone"] | None = None
+    calculation_method: Literal["anyone", "everyone"] | None
+
+
+class CreatedMeetingType(MeetingType, omit_defaults=True):
+    """A new meeting type, with its one-time booking link when `options.createOneTimeLink`
+    asked for one (its token is shown only here)."""
+
+    one_time_link: OneTimeLink | None = None

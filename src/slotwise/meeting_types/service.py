@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
+import msgspec
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,10 +19,12 @@ from slotwise.availability.service import (
 )
 from slotwise.db.settled import next_cursor, polling_window
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import Forbidden, ValidationFailed, check_limit
+from slotwise.kit.errors import Forbidden, MeetingTypeDisabled, ValidationFailed, check_limit
 from slotwise.kit.pagination import DEFAULT_PAGE_SIZE, window
 from slotwise.kit.polling import NO_POLL, Poll
 from slotwise.kit.slugs import slugify
+from slotwise.links.schemas import OneTimeLink, OneTimeLinkCreate, OneTimeLinkCreated
+from slotwise.links.service import issue_link
 from slotwise.meeting_types import schemas as s
 from slotwise.meeting_types import validation
 from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
@@ -128,7 +131,7 @@ class MeetingTypeService:
         host = await self._host()
         return self._view(await self.meeting_types.owned(meeting_type_id, host.id), host)
 
-    async def create(self, data: s.MeetingTypeCreate) -> s.MeetingType:
+    async def create(self, data: s.MeetingTypeCreate) -> s.CreatedMeetingType:
         host = await self._host_for(data.user_id)
         await self.meeting_types.lock_of_user(host.id)
         count = await self.meeting_types.count_of_user(host.id)
@@ -137,7 +140,35 @@ class MeetingTypeService:
         row = await add_meeting_type(
             self.session, self.company_id, host, data, availability_id=availability_id
         )
-        return self._view(row, host)
+        view = self._view(row, host)
+        link = await self._issue_link(row.id, OneTimeLinkCreate()) if data.wants_link else None
+        return s.CreatedMeetingType(
+            **msgspec.structs.asdict(view),
+            one_time_link=None if link is None else _without_type(link),
+        )
+
+    async def create_one_time_link(
+        self, meeting_type_id: uuid.UUID, data: OneTimeLinkCreate | None
+    ) -> OneTimeLinkCreated:
+        """A one-time booking link to one of the acting user's meeting types; a disabled type
+        is refused as a booking of it would be (409), a deleted one is a 404."""
+        host = await self._host()
+        row = await self.meeting_types.owned(meeting_type_id, host.id)
+        if not row.enabled:
+            raise MeetingTypeDisabled()
+        return await self._issue_link(row.id, data or OneTimeLinkCreate())
+
+    async def _issue_link(
+        self, meeting_type_id: uuid.UUID, data: OneTimeLinkCreate
+    ) -> OneTimeLinkCreated:
+        return await issue_link(
+            self.session,
+            self.company_id,
+            meeting_type_id,
+            created_by=self.user_id,
+            expires_in_days=data.expires_in_days,
+            public_url=self.public_url,
+        )
 
     async def _availability_for(self, data: s.MeetingTypeCreate, host: User) -> uuid.UUID:
         """`availabilityId`, else a new inline availability, else the host's default."""
@@ -197,6 +228,13 @@ class MeetingTypeService:
             await remove_availability(self.session, self.company_id, availability, besides=row.id)
         row.deleted_at = datetime.now(UTC)
         await self.session.flush()
+
+
+def _without_type(link: OneTimeLinkCreated) -> OneTimeLink:
+    """The link as the new meeting type's answer nests it (the type's id is the answer's)."""
+    fields = msgspec.structs.asdict(link)
+    del fields["meeting_type_id"]
+    return OneTimeLink(**fields)
 
 
 async def provide_meeting_type_service(

@@ -27,6 +27,7 @@ from slotwise.models.notification import (
     NotificationStatus,
 )
 from slotwise.models.oauth import OAuthClient, OAuthCode, OAuthRefreshToken, OAuthSignIn
+from slotwise.models.one_time_link import OneTimeLink
 from slotwise.models.personal_page import PersonalPage
 from slotwise.models.queue import (
     AppointmentHost,
@@ -89,6 +90,7 @@ __all__ = [
     "OAuthCode",
     "OAuthRefreshToken",
     "OAuthSignIn",
+    "OneTimeLink",
     "PayloadFormat",
     "PersonalPage",
     "PushStatus",

@@ -15,8 +15,9 @@ from litestar.params import FromPath, QueryParameter
 from litestar.static_files import create_static_files_router
 
 from slotwise.companies.look import DEFAULT_BRAND, UNDRESSED, Brand
-from slotwise.kit.errors import NotFound
+from slotwise.kit.errors import Gone, NotFound
 from slotwise.kit.slugs import is_valid
+from slotwise.links.service import LINK_PATH
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language
 from slotwise.pages.render import ASSETS_DIR, ASSETS_PATH, page
 from slotwise.pages.views import (
@@ -24,12 +25,15 @@ from slotwise.pages.views import (
     booking_context,
     connect_context,
     decide_context,
+    gone_context,
+    link_context,
     manage_context,
     not_found_brand,
     opt_in_context,
     personal_context,
     stored_logo,
 )
+from slotwise.public.links import OneTimeLinkService, provide_link_service
 from slotwise.public.service import PublicBookingService, provide_public_service
 
 Param = Annotated[str | None, QueryParameter(max_length=200)]
@@ -37,7 +41,10 @@ EMBED_SCRIPT = (ASSETS_DIR / "embed.js").read_bytes()
 
 
 class BookingPageController(Controller):
-    dependencies = {"public": Provide(provide_public_service)}
+    dependencies = {
+        "public": Provide(provide_public_service),
+        "links": Provide(provide_link_service),
+    }
     include_in_schema = False
 
     @get("/{user_slug:str}/{meeting_type_slug:str}", exclude_from_auth=True)
@@ -69,6 +76,40 @@ class BookingPageController(Controller):
             found = await booking_context(public, user_slug, meeting_type_slug, query, languages)
         except NotFound:
             return _not_found(languages, await not_found_brand(public, user_slug))
+        return page("booking.html", language=found.language, brand=found.brand, **found.context)
+
+    @get(f"{LINK_PATH}/{{token:str}}", exclude_from_auth=True)
+    async def one_time_link_page(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        links: NamedDependency[OneTimeLinkService],
+        timezone: Param = None,
+        lang: Param = None,
+        date: Param = None,
+        month: Param = None,
+        time_format: Annotated[str | None, QueryParameter(name="timeFormat", max_length=10)] = None,
+        name: Param = None,
+        email: Param = None,
+    ) -> Response[str]:
+        """The booking page of a one-time link (HTML): its meeting type's page, which books
+        once; a used or expired link gets a page saying so (410)."""
+        languages = (lang, request.headers.get("accept-language"))
+        query = PageQuery(timezone, date, month, time_format, name, email)
+        try:
+            found = await link_context(links, token, query, languages)
+        except NotFound:
+            return _not_found(languages, DEFAULT_BRAND)
+        except Gone as error:
+            gone = await gone_context(links, token, error, languages)
+            return page(
+                "link_gone.html",
+                language=gone.language,
+                brand=gone.brand,
+                status_code=410,
+                **gone.context,
+            )
         return page("booking.html", language=found.language, brand=found.brand, **found.context)
 
     @get("/{user_slug:str}", exclude_from_auth=True)

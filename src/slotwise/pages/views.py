@@ -19,12 +19,15 @@ from slotwise.companies.look import (
 )
 from slotwise.companies.repository import BrandingRepository
 from slotwise.db.tenancy import CompanyId
-from slotwise.kit.errors import NotFound
+from slotwise.db.unscoped import PublicPage
+from slotwise.kit.errors import Gone, NotFound
 from slotwise.kit.fields import cldr_date_format
 from slotwise.kit.zones import is_zone
+from slotwise.links.service import LinkUsed
 from slotwise.meeting_types.repository import MeetingTypeRepository
 from slotwise.models import MeetingType, PersonalPage
 from slotwise.pages.i18n import DEFAULT_LANGUAGE, pick_language, translator
+from slotwise.public.links import OneTimeLinkService
 from slotwise.public.service import PublicBookingService
 from slotwise.users.repository import PersonalPageRepository
 
@@ -69,6 +72,8 @@ SCRIPT_STRINGS = (
     "Loading times…",
     "Your booking has been moved",
     "Confirm new time",
+    "This link has already been used.",
+    "This link has expired.",
 )
 #: strings the manage page's script shows
 MANAGE_STRINGS = (
@@ -170,9 +175,47 @@ async def booking_context(
     languages: tuple[str | None, str | None],
 ) -> Rendered:
     """The booking page; `languages` is (`lang` of the link, the browser's Accept-Language)."""
-    meeting_type, host, availability, branding, personal = await public.find(
-        user_slug, meeting_type_slug
-    )
+    found = await public.find(user_slug, meeting_type_slug)
+    base = f"/v4/public/booking-page/{user_slug}/{meeting_type_slug}"
+    return await page_context(public, found, base, query, languages)
+
+
+async def link_context(
+    links: OneTimeLinkService,
+    token: str,
+    query: PageQuery,
+    languages: tuple[str | None, str | None],
+) -> Rendered:
+    """The booking page of a one-time link: its meeting type's page, booking through the
+    link's own routes (NotFound, LinkUsed or LinkExpired when it books no more)."""
+    found = await links.open(token)
+    base = f"/v4/public/one-time-link/{token}"
+    return await page_context(links.public, found.page, base, query, languages)
+
+
+async def gone_context(
+    links: OneTimeLinkService,
+    token: str,
+    error: Gone,
+    languages: tuple[str | None, str | None],
+) -> Rendered:
+    """The page of a used or expired one-time link, in its company's look and language."""
+    found = await links.found(token)
+    brand = await brand_of(links.session, CompanyId(found.link.company_id))
+    language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
+    used = isinstance(error, LinkUsed)
+    return Rendered(language, brand, {"used": used})
+
+
+async def page_context(
+    public: PublicBookingService,
+    found: PublicPage,
+    base: str,
+    query: PageQuery,
+    languages: tuple[str | None, str | None],
+) -> Rendered:
+    """A meeting type's booking page whose script reads slots and books at `base`."""
+    meeting_type, host, availability, branding, personal = found
     brand = with_personal_colors(brand_from(branding), personal)
     language = pick_language(*languages, brand.language or DEFAULT_LANGUAGE)
     zone = query.timezone if query.timezone and is_zone(query.timezone) else None
@@ -187,7 +230,6 @@ async def booking_context(
     )
     time_format = query.time_format or host.time_format or "24h"
     translate = translator(language)
-    base = f"/v4/public/booking-page/{user_slug}/{meeting_type_slug}"
     data = {
         "slotsUrl": f"{base}/slots",
         "bookUrl": f"{base}/book",

@@ -14,6 +14,7 @@ from slotwise.bookings.services.decision import HostDecisionService, provide_dec
 from slotwise.bookings.services.invitee import InviteeService, provide_invitee_service
 from slotwise.bookings.services.opt_in import OptInService, provide_opt_in_service
 from slotwise.public import schemas as s
+from slotwise.public.links import OneTimeLinkService, provide_link_service
 from slotwise.public.service import (
     PublicBookingService,
     managed_booking,
@@ -92,6 +93,56 @@ class PublicBookingPageController(Controller):
         the host confirms bookings; 409 when the slot is gone.
         `Idempotency-Key` makes a double click book once."""
         return await public.book(user_slug, meeting_type_slug, data, request)
+
+
+class OneTimeLinkBookingController(Controller):
+    """A one-time booking link's page books through these: its meeting type's slots, and one
+    booking, after which the link answers 410."""
+
+    path = "/v4/public/one-time-link"
+    tags = ["public"]
+    dependencies = {"links": Provide(provide_link_service)}
+
+    @get(
+        "/{token:str}/slots",
+        exclude_from_auth=True,
+        responses={
+            200: ResponseSpec(
+                slot_schemas.BookingAvailability,
+                description="The same answer as GET /v4/booking-availability",
+                generate_examples=False,
+            )
+        },
+    )
+    async def get_one_time_link_slots(
+        self,
+        *,
+        token: FromPath[str],
+        links: NamedDependency[OneTimeLinkService],
+        start: Day = None,
+        end: Day = None,
+        timezone: Text = None,
+    ) -> Response[bytes]:
+        """Bookable slots of the link's meeting type (`start`, `end`: YYYY-MM-DD; `timezone`:
+        the zone to show them in), without credentials; 410 once the link is used or expired."""
+        body = await links.slots(token, start=start, end=end, timezone=timezone)
+        return Response(body, media_type=MediaType.JSON)
+
+    @post("/{token:str}/book", exclude_from_auth=True, status_code=201)
+    async def book_with_one_time_link(
+        self,
+        *,
+        token: FromPath[str],
+        data: JSONBody[s.PublicBookingCreate],
+        links: NamedDependency[OneTimeLinkService],
+        request: Request[Any, Any, Any],
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[s.PublicBookingCreated | booking_schemas.ProvisionalBookingCreated]:
+        """Book a slot the link's page lists, as on the meeting type's booking page (201, or
+        409 when the slot is gone, and the link still books). The booking uses the link up:
+        any later booking through it is 410, and of concurrent ones exactly one succeeds.
+        `Idempotency-Key` makes a double click book once."""
+        return await links.book(token, data, request)
 
 
 class InviteeAppointmentController(Controller):

@@ -8,7 +8,7 @@ booking, webhooks in the same transaction) as the authenticated API.
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from litestar import Request, Response
@@ -71,6 +71,19 @@ async def opt_in_page(
     viewed = await opt_ins.view(appointment_id, token)
     look = await _look(opt_ins.session, viewed.company_id, viewed.host_user_id)
     return s.OptInPage(**msgspec.structs.asdict(viewed.booking), look=look)
+
+
+def check_honeypot(data: s.PublicBookingCreate) -> None:
+    if data.website:
+        raise ValidationFailed.field("website", "Must be empty")
+
+
+class BookingHooks(Protocol):
+    """What a booking through a special page (a one-time link) does besides booking."""
+
+    async def before(self) -> None: ...
+
+    async def after(self, appointment_id: uuid.UUID) -> None: ...
 
 
 class PublicBookingService:
@@ -154,12 +167,25 @@ class PublicBookingService:
         request: Request[Any, Any, Any],
     ) -> Response[Any]:
         """Book a listed slot; a repeated `Idempotency-Key` from the same address replays."""
-        if data.website:
-            raise ValidationFailed.field("website", "Must be empty")
+        check_honeypot(data)
         meeting_type = (await self.find(user_slug, meeting_type_slug)).meeting_type
+        return await self.book_type(meeting_type, data, request, caller=str(meeting_type.id))
+
+    async def book_type(
+        self,
+        meeting_type: MeetingType,
+        data: s.PublicBookingCreate,
+        request: Request[Any, Any, Any],
+        *,
+        caller: str,
+        hooks: BookingHooks | None = None,
+    ) -> Response[Any]:
+        """`book` for a meeting type already found; idempotency keys belong to `caller` (the
+        page) and the client's address. `hooks` run in the booking's transaction, inside the
+        idempotent work: before the booking, and after it with its appointment's id."""
         company_id = CompanyId(meeting_type.company_id)
         address = client_address(request.scope, self.settings.trusted_proxies)
-        caller = uuid.uuid5(_PAGE_CALLERS, f"{meeting_type.id}|{address}")
+        caller_id = uuid.uuid5(_PAGE_CALLERS, f"{caller}|{address}")
         bookings = BookingService(self.session, company_id, self.settings.provisional_ttl_minutes)
         body = booking_schemas.BookingCreate(
             meeting_type_id=meeting_type.id,
@@ -169,13 +195,19 @@ class PublicBookingService:
         )
 
         async def work() -> s.PublicBookingCreated | booking_schemas.ProvisionalBookingCreated:
+            if hooks is not None:
+                await hooks.before()
             created = await bookings.create(body)
             if isinstance(created, booking_schemas.ProvisionalBookingCreated):
+                if hooks is not None:
+                    await hooks.after(created.provisional_booking_id)
                 return created
+            if hooks is not None:
+                await hooks.after(created.appointment_id)
             link = manage_url(self.settings.public_url, created.appointment_id, created.secret)
             return s.PublicBookingCreated(appointment_id=created.appointment_id, manage_url=link)
 
-        idempotency = Idempotency(self.session, company_id, caller, request)
+        idempotency = Idempotency(self.session, company_id, caller_id, request)
         # the manage link carries the invitee's secret
         return await idempotency.run(work, status_code=201, secret=True)
 

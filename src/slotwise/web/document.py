@@ -208,6 +208,16 @@ def _forms_follow_json(document: dict[str, Any]) -> None:
                     fields[name] = _without_null(properties[name])
 
 
+def _optional_bodies(document: dict[str, Any]) -> None:
+    """A body the handler may go without (`JSONBody[X | None] = None`) is not required: sent
+    empty, it is the same as `null`."""
+    for operation in _operations(document).values():
+        body = operation.get("requestBody", {})
+        schema = body.get("content", {}).get("application/json", {}).get("schema", {})
+        if {"type": "null"} in schema.get("oneOf", schema.get("anyOf", [])):
+            body["required"] = False
+
+
 def refine(document: dict[str, Any]) -> dict[str, Any]:
     """Make the generated document exact (in place; running it twice changes nothing)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -218,6 +228,7 @@ def refine(document: dict[str, Any]) -> dict[str, Any]:
     _tighten_idempotency_header(document)
     _add_links(document)
     _forms_follow_json(document)
+    _optional_bodies(document)
     add_request_examples(_operations(document))
     return document
 

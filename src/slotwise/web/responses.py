@@ -19,6 +19,7 @@ from slotwise.web.docs import KEY_SCHEME, PAT_SCHEME
 from slotwise.web.error_handlers import MEETARIO_PREFIX, ErrorBody, MeetarioErrorBody
 from slotwise.web.form_bodies import FormRequest
 
+_LINK_GONE = "The one-time link is used (`link_used`) or expired (`link_expired`)"
 #: statuses beyond the ones every route of its kind has, by operation (the handler's name)
 SPECIFIC: dict[str, dict[int, str]] = {
     "create_booking": {409: "The slot is no longer available"},
@@ -27,6 +28,13 @@ SPECIFIC: dict[str, dict[int, str]] = {
     "reschedule_event": {409: "The new slot is taken, or the event is cancelled"},
     "cancel_event": {409: "The event is already cancelled"},
     "book_on_booking_page": {409: "The slot is no longer available"},
+    "book_with_one_time_link": {
+        409: "The slot is no longer available (the link still books), or the meeting type is"
+        " disabled or its host deleted",
+        410: _LINK_GONE,
+    },
+    "get_one_time_link_slots": {410: _LINK_GONE},
+    "create_one_time_link": {409: "The meeting type is disabled"},
     "reschedule_appointment": {409: "The new slot is taken, or the appointment is cancelled"},
     "reschedule_own_appointment": {409: "The new slot is taken"},
     "cancel_appointment": {409: "The appointment is already cancelled"},
@@ -80,6 +88,7 @@ IDEMPOTENT = frozenset(
         "cancel_appointment",
         "reschedule_appointment",
         "book_on_booking_page",
+        "book_with_one_time_link",
         "create_availability",
         "create_availability_exception",
         "create_meeting_type",

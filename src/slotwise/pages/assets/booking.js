@@ -19,6 +19,7 @@ const state = {
   day: data.date,
   slot: null,
   key: newKey(),
+  gone: false, // a one-time link that books no more
 };
 
 function newKey() {
@@ -360,14 +361,23 @@ async function submit(event) {
     const answer = await response.json().catch(() => ({}));
     if (response.status === 201) return booked(answer);
     if (response.status === 409) return taken();
+    if (response.status === 410) return gone(answer);
     if (response.status === 400 && Array.isArray(answer.errors)) return invalid(answer.errors);
     $("form-error").textContent = t("Something went wrong. Please try again.");
   } catch {
     $("form-error").textContent = t("Something went wrong. Please try again.");
   } finally {
-    button.disabled = false;
+    button.disabled = state.gone;
     button.textContent = t("Confirm booking");
   }
+}
+
+/** A one-time link that was used (by someone else meanwhile) or expired: it books no more. */
+function gone(answer) {
+  state.gone = true;
+  $("form-error").textContent = answer.code === "link_expired"
+    ? t("This link has expired.")
+    : t("This link has already been used.");
 }
 
 function invalid(errors) {
