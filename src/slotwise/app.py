@@ -1,5 +1,7 @@
 """The one wiring file: create_app(settings) builds the Litestar application."""
 
+import asyncio
+import contextlib
 import gc
 import os
 from collections.abc import AsyncGenerator
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from slotwise.audit.controller import AuditLogController
 from slotwise.audit.recorder import record_audit_entry
 from slotwise.auth.access import provide_principal
+from slotwise.auth.credential_cache import CREDENTIAL_CACHE, CredentialCache, forget_after_writes
 from slotwise.auth.hashing import build_hasher
 from slotwise.auth.middleware import AuthMiddleware
 from slotwise.auth.verifier import VERIFIER, Verifier
@@ -126,6 +129,7 @@ class AppState:
     rate_policies: CompanyPolicies
     slot_cache: SlotCache
     verifier: Verifier
+    credential_cache: CredentialCache
     keyring: Keyring
     unit_of_work: UnitOfWork
     calendar_refresher: Refresher
@@ -143,6 +147,7 @@ class AppState:
         RATE_POLICIES.put(state, self.rate_policies)
         SLOT_CACHE.put(state, self.slot_cache)
         VERIFIER.put(state, self.verifier)
+        CREDENTIAL_CACHE.put(state, self.credential_cache)
         UNIT_OF_WORK.put(state, self.unit_of_work)
         CALENDAR_REFRESHER.put(state, self.calendar_refresher)
 
@@ -183,8 +188,11 @@ def build_state(settings: Settings) -> AppState:
                 window_seconds=settings.auth_failure_window_seconds,
             ),
         ),
+        credential_cache=CredentialCache(
+            settings.credential_cache_seconds, size=settings.auth_cache_size
+        ),
         keyring=settings.keyring(),
-        unit_of_work=UnitOfWork(record_audit_entry),
+        unit_of_work=UnitOfWork(record_audit_entry, after_commit=(forget_after_writes,)),
         calendar_refresher=calendar_refresher(settings, sessionmaker),
     )
 
@@ -196,9 +204,17 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         state = build_state(settings)
         state.install(app.state)
+        notices_url = settings.notices_url if settings.credential_cache_seconds else None
+        listening = (
+            asyncio.create_task(state.credential_cache.listen(notices_url)) if notices_url else None
+        )
         try:
             yield
         finally:
+            if listening is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
             await state.close()
             metrics.process_exited()
 

@@ -44,6 +44,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     auth_failures_per_address: int = 30
     auth_failure_window_seconds: int = 60
     auth_cache_size: int = 10_000
+    #: seconds a process may authenticate from a credential it read before instead of reading
+    #: it again; only while it hears PostgreSQL's notices of credential and user changes
+    #: (`auth.credential_cache`). Off by default: a revocation made in another process then
+    #: applies once the notice arrives (milliseconds), not strictly on the next request
+    credential_cache_seconds: int = 0
+    #: a direct PostgreSQL URL for those notices when DATABASE_URL reaches PgBouncer, which
+    #: cannot carry LISTEN; unset there, no credential is kept
+    listen_database_url: str | None = None
     slot_cache_size: int = 256
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     #: one JSON object per line, or text for a person to read; unset: text under `slotwise
@@ -193,6 +201,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             ("AUDIT_LOG_RETENTION_DAYS", self.audit_log_retention_days, 1),
             ("CHANGE_LOG_RETENTION_DAYS", self.change_log_retention_days, 1),
             ("SHUTDOWN_TIMEOUT_SECONDS", self.shutdown_timeout_seconds, 1),
+            ("CREDENTIAL_CACHE_SECONDS", self.credential_cache_seconds, 0),
             ("CALENDAR_SYNC_SECONDS", self.calendar_sync_seconds, 10),
             ("CALENDAR_STALE_SECONDS", self.calendar_stale_seconds, 30),
             ("CALENDAR_SYNC_WAIT_MS", self.calendar_sync_wait_ms, 0),
@@ -201,6 +210,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 raise SettingsError(f"{PREFIX}{name}: must be at least {least}")
         if not 1 <= self.webhook_relay_seconds <= 60 or 60 % self.webhook_relay_seconds:
             raise SettingsError(f"{PREFIX}WEBHOOK_RELAY_SECONDS: must divide 60 (1, 2, 5, 10, …)")
+
+    @property
+    def notices_url(self) -> str | None:
+        """Where to LISTEN for notices (plain `postgresql://`), or None when nothing may."""
+        url = self.listen_database_url or (None if self.db_pgbouncer else self.database_url)
+        if url is None:
+            return None
+        scheme, sep, rest = url.partition("://")
+        return f"postgresql{sep}{rest}" if scheme.startswith("postgres") else url
 
     def keyring(self) -> Keyring:
         """The keys of `SLOTWISE_SECRET_KEYS` (checked when the settings were made)."""

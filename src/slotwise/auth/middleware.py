@@ -13,6 +13,7 @@ from litestar.types import Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.access import access_of
+from slotwise.auth.credential_cache import CREDENTIAL_CACHE
 from slotwise.auth.principal import Principal
 from slotwise.auth.repository import CredentialUseRepository
 from slotwise.auth.scopes import grants
@@ -92,29 +93,43 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if holder is not None:
             charge_early(connection.scope, *holder)
         session = request_session(connection.scope)
-        credential = await find_credential(session, parsed.lookup_id, header_user)
+        cache = CREDENTIAL_CACHE.of(connection.app.state)
+        epoch = cache.epoch
+        kept = cache.get(parsed.lookup_id, header_user)
+        credential = kept or await find_credential(session, parsed.lookup_id, header_user)
         if credential is None or credential.kind.value != parsed.kind.value:
             raise Unauthorized("Invalid API key")
-        if credential.revoked_at is not None or not credential.active:
-            raise Unauthorized("Invalid API key")
-        settings = SETTINGS.of(connection.app.state)
-        address = limit_subject(client_address(connection.scope, settings.trusted_proxies))
-        try:
-            ok = await verifier.verify(
-                credential.id, credential.secret_hash, parsed.secret, address
-            )
-        except Throttled as exc:
-            raise TooManyRequests(headers=exc.headers) from exc
-        if not ok:
-            raise Unauthorized("Invalid API key")
+        await self._verify(connection, credential, parsed.secret)
         verifier.remember(parsed.lookup_id, parsed.secret, credential.id, credential.company_id)
         bind_company(credential.company_id)  # the rest of the request's log lines name it
         now = datetime.now(UTC)
         if credential.expires_at is not None and credential.expires_at <= now:
             raise Unauthorized("API key has expired")
         principal = self._principal(connection, credential, header_user)
-        await self._touch(session, credential, now)
+        if await self._touch(session, credential, now):
+            credential = credential._replace(last_used_at=now)
+            cache.used(parsed.lookup_id, header_user, credential)
+        if kept is None:
+            cache.put(parsed.lookup_id, header_user, credential, epoch)
         return AuthenticationResult(user=principal, auth=credential.id)
+
+    @staticmethod
+    async def _verify(
+        connection: ASGIConnection[Any, Any, Any, Any], credential: FoundCredential, secret: str
+    ) -> None:
+        """Refuse a revoked or inactive credential and a wrong secret (throttled)."""
+        if credential.revoked_at is not None or not credential.active:
+            raise Unauthorized("Invalid API key")
+        settings = SETTINGS.of(connection.app.state)
+        address = limit_subject(client_address(connection.scope, settings.trusted_proxies))
+        try:
+            ok = await VERIFIER.of(connection.app.state).verify(
+                credential.id, credential.secret_hash, secret, address
+            )
+        except Throttled as exc:
+            raise TooManyRequests(headers=exc.headers) from exc
+        if not ok:
+            raise Unauthorized("Invalid API key")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -155,13 +170,16 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return principal
 
     @staticmethod
-    async def _touch(session: AsyncSession, credential: FoundCredential, now: datetime) -> None:
-        """Record use at most once a minute per credential, in its own short transaction.
+    async def _touch(session: AsyncSession, credential: FoundCredential, now: datetime) -> bool:
+        """Record use at most once a minute per credential, in its own short transaction;
+        whether it was recorded now.
 
         The lookup ran outside any transaction, so otherwise there is nothing to end.
         """
         last = credential.last_used_at
-        if last is None or now - last >= LAST_USED_RESOLUTION:
-            company_id = CompanyId(credential.company_id)
-            await CredentialUseRepository(session, company_id).touch(credential.id, now)
-            await session.commit()
+        if last is not None and now - last < LAST_USED_RESOLUTION:
+            return False
+        company_id = CompanyId(credential.company_id)
+        await CredentialUseRepository(session, company_id).touch(credential.id, now)
+        await session.commit()
+        return True

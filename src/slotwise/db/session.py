@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from slotwise.jobs import JOB_QUEUE, flush_after_commit
@@ -24,19 +24,28 @@ from slotwise.settings import Settings
 _SESSION_KEY = "slotwise.session"
 _INSERTED_KEY = "slotwise.inserted"
 _CHANGED_KEY = "slotwise.changed"
+_STATEMENT_TABLES_KEY = "slotwise.statement_tables"
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 BeforeCommit = Callable[[Request[Any, Any, Any], AsyncSession], Awaitable[None]]
 
 
+AfterCommit = Callable[[Request[Any, Any, Any], AsyncSession], None]
+
+
 class UnitOfWork:
-    """What every request's transaction does last, before it commits: writing the audit entry.
+    """What every request's transaction does last, before it commits (writing the audit
+    entry), and right after the commit, before the answer goes (forgetting credentials it
+    changed).
 
     Installed in the app state by the wiring file, so this module knows no layer above it.
     """
 
-    def __init__(self, *before_commit: BeforeCommit) -> None:
+    def __init__(
+        self, *before_commit: BeforeCommit, after_commit: tuple[AfterCommit, ...] = ()
+    ) -> None:
         self.before_commit = before_commit
+        self.after_commit = after_commit
 
 
 UNIT_OF_WORK = StateKey("unit_of_work", UnitOfWork)
@@ -184,12 +193,23 @@ def request_session(scope: Scope) -> AsyncSession:
         session = state[_SESSION_KEY] = maker.of(scope["app"].state)()
         if scope.get("method") in WRITING_METHODS:
             event.listen(session.sync_session, "after_flush", _remember_inserted)
+            event.listen(session.sync_session, "do_orm_execute", _remember_statement)
     return session
 
 
 def _remember_inserted(session: Session, _context: object) -> None:
     session.info.setdefault(_INSERTED_KEY, []).extend(session.new)
     session.info.setdefault(_CHANGED_KEY, []).extend([*session.dirty, *session.deleted])
+
+
+def _remember_statement(state: ORMExecuteState) -> None:
+    """Note the table of an UPDATE or DELETE statement run through the session (rows the ORM
+    flushes are noted by `_remember_inserted`); recording a credential's use is no change."""
+    if (state.is_update or state.is_delete) and not state.execution_options.get(STANDALONE_WRITE):
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if isinstance(name, str):
+            state.session.info.setdefault(_STATEMENT_TABLES_KEY, set()).add(name)
 
 
 def inserted_rows(session: AsyncSession) -> list[object]:
@@ -201,6 +221,14 @@ def changed_rows(session: AsyncSession) -> list[object]:
     """The rows it updated or deleted through the ORM (they stay known after the session lets
     go of them)."""
     return list(session.info.get(_CHANGED_KEY, ()))
+
+
+def written_tables(session: AsyncSession) -> set[str]:
+    """The tables a writing request's session has inserted into, updated or deleted from."""
+    info = session.info
+    rows = [*info.get(_INSERTED_KEY, ()), *info.get(_CHANGED_KEY, ())]
+    statements: set[str] = info.get(_STATEMENT_TABLES_KEY, set())
+    return {type(row).__table__.name for row in rows} | statements
 
 
 async def close_request_session(scope: Scope) -> None:
@@ -226,6 +254,8 @@ async def provide_transaction(
         for before_commit in work.before_commit if work else ():
             await before_commit(request, session)
         await session.commit()
+        for after_commit in work.after_commit if work else ():
+            after_commit(request, session)
         await flush_after_commit(session, JOB_QUEUE.find(request.app.state))
     except BaseException:
         await session.rollback()
