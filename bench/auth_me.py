@@ -1,6 +1,6 @@
 """Hot-path cost of authentication: GET /v4/user/me (platform key) vs GET /health/live.
 
-    uv run python -m bench.auth_me [--seconds 10] [--connections 16]
+    uv run python -m bench.auth_me [--seconds 10] [--connections 16] [--credential-cache-seconds 60]
 
 One `slotwise serve` worker (granian), production argon2 profile, wrk on the same machine.
 """
@@ -14,8 +14,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--credential-cache-seconds",
+        type=int,
+        default=0,
+        help="SLOTWISE_CREDENTIAL_CACHE_SECONDS of the server (0: credentials read every time)",
+    )
     args = parser.parse_args()
-    env = bench_env(fresh_database())
+    env = bench_env(
+        fresh_database(), SLOTWISE_CREDENTIAL_CACHE_SECONDS=str(args.credential_cache_seconds)
+    )
     auth = f"Bearer {create_company(env)['apiKey']}"
     with server(env) as base:
         wrk(f"{base}/health/live", seconds=2)  # warm-up

@@ -2,6 +2,7 @@
 schedule with breaks, 500 busy appointments; compared with the unauthenticated health endpoint.
 
     uv run python -m bench.slots_endpoint [--seconds 10] [--connections 16] [--server S]
+        [--credential-cache-seconds 60]
 
 The first table row repeats one request, answered from the slot cache after the first time (as
 a booking page refreshing the same month is); the second turns the cache off, so every request
@@ -72,9 +73,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
+    parser.add_argument(
+        "--credential-cache-seconds",
+        type=int,
+        default=0,
+        help="SLOTWISE_CREDENTIAL_CACHE_SECONDS of the server (0: credentials read every time)",
+    )
     args = parser.parse_args()
     url = fresh_database()
-    env = bench_env(url)
+    env = bench_env(url, SLOTWISE_CREDENTIAL_CACHE_SECONDS=str(args.credential_cache_seconds))
     auth = f"Bearer {create_company(env)['apiKey']}"
     with server(env, kind=args.server) as base:
         host = make_host(
