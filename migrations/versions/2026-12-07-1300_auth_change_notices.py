@@ -29,6 +29,12 @@ _CREDENTIAL_COLUMNS = (
     "revoked_at",
 )
 _USER_COLUMNS = ("role", "deleted_at")
+#: each watched table with the columns whose update is announced (none named: every update)
+_WATCHED = (
+    ("credential", _CREDENTIAL_COLUMNS),
+    ("credential_lookup", ()),
+    ('"user"', _USER_COLUMNS),
+)
 
 
 def _changed(columns: Sequence[str]) -> str:
@@ -48,14 +54,13 @@ def upgrade() -> None:
         $$
         """
     )
-    for table, columns in (("credential", _CREDENTIAL_COLUMNS), ('"user"', _USER_COLUMNS)):
+    for table, columns in _WATCHED:
         name = table.strip('"')
+        when = f" WHEN ({_changed(columns)})" if columns else ""
         op.execute(
-            f"CREATE TRIGGER {name}_auth_update AFTER UPDATE ON {table} FOR EACH ROW"
-            f" WHEN ({_changed(columns)}) EXECUTE FUNCTION notify_auth_change()"
+            f"CREATE TRIGGER {name}_auth_update AFTER UPDATE ON {table} FOR EACH ROW{when}"
+            " EXECUTE FUNCTION notify_auth_change()"
         )
-    for table in ("credential", "credential_lookup", '"user"'):
-        name = table.strip('"')
         op.execute(
             f"CREATE TRIGGER {name}_auth_delete AFTER DELETE ON {table} FOR EACH ROW"
             " EXECUTE FUNCTION notify_auth_change()"
@@ -64,14 +69,10 @@ def upgrade() -> None:
             f"CREATE TRIGGER {name}_auth_truncate AFTER TRUNCATE ON {table}"
             " FOR EACH STATEMENT EXECUTE FUNCTION notify_auth_change()"
         )
-    op.execute(
-        "CREATE TRIGGER credential_lookup_auth_update AFTER UPDATE ON credential_lookup"
-        " FOR EACH ROW EXECUTE FUNCTION notify_auth_change()"
-    )
 
 
 def downgrade() -> None:
-    for table in ("credential", "credential_lookup", '"user"'):
+    for table, _ in _WATCHED:
         name = table.strip('"')
         for kind in ("update", "delete", "truncate"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}_auth_{kind} ON {table}")

@@ -2,7 +2,7 @@
 host of the team is free, each invitee gets another host, and the page passes axe-core."""
 
 import uuid
-from typing import Any
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -27,9 +27,15 @@ __all__ = ["browser", "context", "site"]  # the fixtures, set up again for this 
 pytestmark = pytest.mark.browser
 
 
-def team_type(site: Site) -> tuple[str, dict[str, Any]]:
-    """Two provisioned hosts; the first one's meeting type made a round-robin team of both.
-    Returns the type's booking URL and the owner's headers."""
+class TeamType(NamedTuple):
+    booking_url: str
+    #: the owner's headers, to read the bookings back
+    headers: dict[str, str]
+    hosts: set[str]
+
+
+def team_type(site: Site) -> TeamType:
+    """Two provisioned hosts; the first one's meeting type made a round-robin team of both."""
     owner, colleague = provision(site), provision(site)
     headers = site.tenant.headers(uuid.UUID(owner["userId"]))
     (meeting_type,) = httpx.get(f"{site.base_url}/v4/meeting-type", headers=headers).json()
@@ -40,15 +46,12 @@ def team_type(site: Site) -> tuple[str, dict[str, Any]]:
             headers=site.tenant.headers(),
         )
         assert queued.status_code == 200, queued.text
-    return owner["bookingUrl"], {
-        "headers": headers,
-        "hosts": {owner["userId"], colleague["userId"]},
-    }
+    return TeamType(owner["bookingUrl"], headers, {owner["userId"], colleague["userId"]})
 
 
 def test_each_invitee_of_a_team_slot_gets_another_host(site: Site, browser: Browser) -> None:
-    url, team = team_type(site)
-    page_url = f"{url}?date={next_monday()}&timezone=Europe/Berlin&timeFormat=24h"
+    team = team_type(site)
+    page_url = f"{team.booking_url}?date={next_monday()}&timezone=Europe/Berlin&timeFormat=24h"
     hosts = set()
     for n in range(2):
         with offline_context(browser) as (context, _):
@@ -56,12 +59,10 @@ def test_each_invitee_of_a_team_slot_gets_another_host(site: Site, browser: Brow
             book(page, "10:00", name=f"Invitee {n}")
             appointment_id = booked_id(page)
             assert not errors, errors
-        found = httpx.get(
-            f"{site.base_url}/v4/appointment/{appointment_id}", headers=team["headers"]
-        )
+        found = httpx.get(f"{site.base_url}/v4/appointment/{appointment_id}", headers=team.headers)
         assert found.status_code == 200, found.text
         hosts.add(found.json()["queueBookingInfo"]["hostId"])
-    assert hosts == team["hosts"]
+    assert hosts == team.hosts
     with offline_context(browser) as (context, _):
         page, _ = open_booking(context, page_url)
         expect(page.get_by_role("button", name="10:30", exact=True)).to_be_visible()
@@ -72,7 +73,7 @@ def test_each_invitee_of_a_team_slot_gets_another_host(site: Site, browser: Brow
 def test_a_team_page_has_no_serious_accessibility_violations(
     site: Site, context: BrowserContext, browser: Browser
 ) -> None:
-    url, _ = team_type(site)
+    url = team_type(site).booking_url
     page, _ = open_booking(context, f"{url}?date={next_monday()}&timezone=Europe/Berlin&lang=de")
     expect(page.get_by_role("button", name="09:00", exact=True)).to_be_visible()
     assert _serious(page) == []

@@ -18,7 +18,7 @@ from slotwise.auth.principal import Principal
 from slotwise.auth.repository import CredentialUseRepository
 from slotwise.auth.scopes import grants
 from slotwise.auth.tokens import parse
-from slotwise.auth.verifier import VERIFIER
+from slotwise.auth.verifier import VERIFIER, Verifier
 from slotwise.db.session import close_request_session, request_session
 from slotwise.db.tenancy import CompanyId
 from slotwise.db.unscoped import FoundCredential, find_credential
@@ -99,7 +99,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         credential = kept or await find_credential(session, parsed.lookup_id, header_user)
         if credential is None or credential.kind.value != parsed.kind.value:
             raise Unauthorized("Invalid API key")
-        await self._verify(connection, credential, parsed.secret)
+        await self._verify(connection, verifier, credential, parsed.secret)
         verifier.remember(parsed.lookup_id, parsed.secret, credential.id, credential.company_id)
         bind_company(credential.company_id)  # the rest of the request's log lines name it
         now = datetime.now(UTC)
@@ -115,7 +115,10 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
 
     @staticmethod
     async def _verify(
-        connection: ASGIConnection[Any, Any, Any, Any], credential: FoundCredential, secret: str
+        connection: ASGIConnection[Any, Any, Any, Any],
+        verifier: Verifier,
+        credential: FoundCredential,
+        secret: str,
     ) -> None:
         """Refuse a revoked or inactive credential and a wrong secret (throttled)."""
         if credential.revoked_at is not None or not credential.active:
@@ -123,9 +126,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         settings = SETTINGS.of(connection.app.state)
         address = limit_subject(client_address(connection.scope, settings.trusted_proxies))
         try:
-            ok = await VERIFIER.of(connection.app.state).verify(
-                credential.id, credential.secret_hash, secret, address
-            )
+            ok = await verifier.verify(credential.id, credential.secret_hash, secret, address)
         except Throttled as exc:
             raise TooManyRequests(headers=exc.headers) from exc
         if not ok:

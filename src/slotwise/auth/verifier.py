@@ -1,8 +1,9 @@
 """The authentication hot path: argon2 only on a cold path, failures throttled before argon2.
 
 - A bounded in-process LRU remembers (credential id, stored hash, digest of the secret) triples
-  that verified; the credential row itself is read again whenever it may have changed
-  (`auth.credential_cache`), so revocation, deactivation and expiry still apply.
+  that verified; the credential row itself is read on every request (or, when
+  `SLOTWISE_CREDENTIAL_CACHE_SECONDS` is set, again whenever it may have changed:
+  `auth.credential_cache`), so revocation, deactivation and expiry still apply.
 - Failed verifications are counted per credential id and per client address by a failure gate
   (in Redis across processes in the app, in process memory by default). Each attempt counts as
   a failure before argon2 runs and is given back when the secret verifies, so past the limit an
