@@ -1,13 +1,14 @@
 """Real server processes for tests that need more than one process."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO
 
@@ -58,13 +59,26 @@ def _start(
         env=server_env(settings) | (extra_env or {}),
         stdout=subprocess.DEVNULL,
         stderr=log,
+        start_new_session=True,  # its own process group: a kill reaches granian's workers too
     )
     return ServerProcess(proc, f"http://127.0.0.1:{port}", log)
 
 
+#: how long a server may take to answer ready: five processes starting at once on a 2-core
+#: machine that runs another test file beside them took over 30 s
+READY_SECONDS = 120
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """The server and the workers it forked (killing the parent alone leaves them serving)."""
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 def _wait_ready(running: ServerProcess) -> None:
     proc, base = running.proc, running.base
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + READY_SECONDS
     while True:
         try:
             if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
@@ -73,8 +87,7 @@ def _wait_ready(running: ServerProcess) -> None:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             if proc.poll() is None:  # not ready in time
-                proc.kill()
-                proc.wait()
+                _kill(proc)
             raise RuntimeError(f"server did not start: {running.output()[-2000:]}")
         time.sleep(0.1)
 
@@ -84,8 +97,7 @@ def _stop(running: ServerProcess) -> None:
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        _kill(proc)
     running.log.close()
 
 
