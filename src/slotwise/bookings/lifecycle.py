@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from slotwise.auth.principal import Principal
 from slotwise.bookings import meetario_event
@@ -30,7 +31,7 @@ from slotwise.calendars.push import on_booking_change
 from slotwise.db.tenancy import CompanyId
 from slotwise.kit.errors import Conflict, NotFound, SlotUnavailable, ValidationFailed
 from slotwise.meeting_types.repository import HostRepository, MeetingTypeRepository
-from slotwise.models import Appointment, AppointmentStatus, MeetingType, User
+from slotwise.models import Appointment, AppointmentStatus, Attendee, MeetingType, User
 from slotwise.notifications.outbox import Change, Notifier, Private
 from slotwise.slots.booking_rules import BookingRules
 from slotwise.slots.service import SlotService
@@ -85,10 +86,25 @@ class AppointmentLifecycle:
             raise NotFound("Appointment not found")
         return row
 
-    async def save(self, row: Appointment) -> None:
-        """Flush now (an overlap fails here with 409) and reload server-set columns."""
+    async def save(self, row: Appointment, *, new: bool = False) -> None:
+        """Flush now (an overlap fails here with 409) and load the columns the flush left
+        unknown, reading back only those the server may have set.
+
+        A `new` row's INSERT returned its server-set columns, and those it did not name are
+        NULL; after an UPDATE `updated_at` is read back.
+        """
         await self.session.flush()
-        await self.session.refresh(row)
+        state = inspect(row)
+        missing = []
+        for column in state.mapper.column_attrs:
+            if column.key not in state.unloaded:
+                continue
+            if new and all(c.server_default is None for c in column.columns):
+                set_committed_value(row, column.key, None)
+            else:
+                missing.append(column.key)
+        if missing:
+            await self.session.refresh(row, missing)
 
     async def views(self, rows: list[Appointment]) -> list[s.Appointment]:
         attendees = defaultdict(list)
@@ -123,11 +139,14 @@ class AppointmentLifecycle:
         row: Appointment,
         *,
         private: Private | None = None,
+        attendees: list[Attendee] | None = None,
         **extra: object,
     ) -> s.Appointment:
         """Record `event` for the appointment as it is now, for webhooks and mails; returns its
-        wire view. `private` (secrets for the mails' links) never reaches a webhook."""
-        attendees = await self.attendees.of_appointments([row.id])
+        wire view. `private` (secrets for the mails' links) never reaches a webhook.
+        `attendees`: the appointment's, when the caller has just read them."""
+        if attendees is None:
+            attendees = await self.attendees.of_appointments([row.id])
         host = await self.hosts.get_or_404(row.host_user_id)
         view = appointment_view(row, attendees, host, await self._cohosts(row))
         meeting_type = await self.meeting_types.get(row.meeting_type_id)
@@ -351,7 +370,9 @@ class AppointmentLifecycle:
             )
         attendees = await self.attendees.of_appointments([row.id])
         secrets = {attendee.id: secret for attendee in attendees}
-        await self.emit(EventType.BOOKING_CREATED, row, private=Private(secrets))
+        await self.emit(
+            EventType.BOOKING_CREATED, row, private=Private(secrets), attendees=attendees
+        )
         return s.BookingCreated(
             appointment_id=row.id, secret=secret, queue_booking_info=queue_info(row)
         )

@@ -229,7 +229,7 @@ class BookingService:
                 data.attendee, checked, row.id, hashed if stage is None else None
             )
         )
-        await self.core.save(row)
+        await self.core.save(row, new=True)
         return await self.core.announce(row, secret)
 
     def _expiry(
