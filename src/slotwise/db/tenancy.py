@@ -9,9 +9,9 @@ every statement it issues; `tests/db/test_tenancy_lint.py` holds the rule.
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, NewType, TypeVar
+from typing import Any, ClassVar, Generic, NewType, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import ExecutableOption
@@ -55,6 +55,30 @@ class TenantRepository(Generic[M]):
             )
             setattr(cls, "_by_id_statement", stmt)  # noqa: B010 (per subclass, not inherited)
         return stmt
+
+    def _held(self, id_: uuid.UUID) -> M | None:
+        """The row itself when this session already holds it loaded and alive, so `get` sends
+        no query: the query would return that same object, since the identity map does not
+        overwrite what it holds. Never for a repository with a row filter, which a held row
+        may have stopped passing."""
+        if self.row_filter:
+            return None
+        mapper = inspect(self.model)
+        key = [
+            self.company_id if column.key == "company_id" else id_ for column in mapper.primary_key
+        ]
+        held = self.session.identity_map.get(mapper.identity_key_from_primary_key(tuple(key)))
+        if held is None:
+            return None
+        state = inspect(held)
+        if (
+            state.expired_attributes
+            or state.deleted
+            or state.was_deleted
+            or held in self.session.deleted
+        ):
+            return None
+        return cast(M, held)
 
     def select(self, *where: ColumnElement[bool]) -> Select[M]:
         return select(self.model).where(self._scope, *where)
@@ -101,6 +125,9 @@ class TenantRepository(Generic[M]):
         self, id_: uuid.UUID, *where: ColumnElement[bool], for_update: bool = False
     ) -> M | None:
         if not where and not for_update:
+            held = self._held(id_)
+            if held is not None:
+                return held
             params = {"scope_company_id": self.company_id, "row_id": id_}
             return (await self.session.scalars(self._by_id(), params)).one_or_none()
         stmt = self.select(self.model.id == id_, *where)

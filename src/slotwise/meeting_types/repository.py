@@ -76,10 +76,14 @@ class HostRepository(TenantRepository[User]):
         """A user who can still take meeting types and bookings (a deleted one is a 404)."""
         return await self.get_or_404(user_id, User.deleted_at.is_(None))
 
-    async def is_live(self, user_id: uuid.UUID) -> bool:
-        """Whether the user is there and not deleted, as committed now (read under the host's
-        lock, this settles a booking racing the host's deletion)."""
-        return await self.count(User.id == user_id, User.deleted_at.is_(None)) == 1
+    async def live_now(self, user_id: uuid.UUID) -> User | None:
+        """The user if there and not deleted, as committed now (read under the host's lock,
+        this settles a booking racing the host's deletion): a copy the session holds is
+        refreshed. While the caller holds the row, later reads of it in the request send no
+        query (`TenantRepository.get`)."""
+        stmt = self.select(User.id == user_id).execution_options(populate_existing=True)
+        user = (await self.session.scalars(stmt)).one_or_none()
+        return user if user is not None and user.deleted_at is None else None
 
     async def by_ids(self, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, User]:
         """Hosts as appointments name them, deleted users too (their history stays readable)."""

@@ -161,7 +161,7 @@ class QueueService:
         if member is not None:
             await self.queues.leave_groups(queue.id, user_id)
             await self.queues.remove_member(member)
-        elif not await self.hosts.is_live(user_id):
+        elif await self.hosts.live_now(user_id) is None:
             raise ValidationFailed.field("userId", "User not found")
         else:
             self.queues.add_member(queue.id, user_id)

@@ -74,7 +74,8 @@ class BookingService:
         start = data.start.astimezone(UTC)
         now = datetime.now(UTC)
         await self.core.hold(rules.host_id, now)
-        if not await self.core.hosts.is_live(rules.host_id):
+        host = await self.core.hosts.live_now(rules.host_id)  # held: the mails' host read
+        if host is None:
             raise HostDeleted()
         joined = await self._group_to_join(rules, data, start, checked.duration, now)
         if joined is not None:
