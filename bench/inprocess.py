@@ -22,18 +22,17 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from datetime import time as wall
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import uvloop
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from bench.bookings import ZONE, body
 from bench.common import Host, bench_env, create_company, fresh_database, make_host, server
-from bench.slots_endpoint import DAYS, HOURS, add_busy, first_day
+from bench.slots_endpoint import DAYS, HOURS, MEETING_TYPE, add_busy, first_day
 from slotwise.app import create_app_from_env
 from slotwise.kit.logs import configure_logging
 
-ZONE = ZoneInfo("Europe/Berlin")
 ASGIApp = Callable[..., Awaitable[None]]
 
 
@@ -140,19 +139,7 @@ async def measure(
 def booking_body(host: Host, n: int) -> bytes:
     hosts_day = first_day() + timedelta(days=DAYS + 7)
     start = datetime.combine(hosts_day, wall(0), ZONE) + timedelta(minutes=15 * n)
-    return json.dumps(
-        {
-            "meetingTypeId": host.meeting_type_id,
-            "start": start.isoformat(),
-            "attendee": {
-                "email": f"guest{n}@bench.test",
-                "firstname": "Guest",
-                "lastname": str(n),
-                "receiveReminders": False,
-                "notes": {},
-            },
-        }
-    ).encode()
+    return json.dumps(body(host.meeting_type_id, start, n)).encode()
 
 
 async def run(args: argparse.Namespace, env: dict[str, str], auth: str, slot_host: Host) -> None:
@@ -213,13 +200,7 @@ def main() -> None:
             base,
             auth,
             HOURS,
-            {
-                "name": "Bench call",
-                "duration": 30,
-                "channel": "zoom",
-                "bufferBefore": 5,
-                "bufferAfter": 5,
-            },
+            MEETING_TYPE,
         )
         args.hosts = [
             make_host(

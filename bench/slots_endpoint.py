@@ -26,6 +26,14 @@ ZONE = ZoneInfo("Europe/Berlin")
 DAYS = 31
 BUSY = 500
 HOURS = [{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "20:00"}]
+#: the benchmarked meeting type: 30 minutes with 5 minutes of buffer on each side
+MEETING_TYPE = {
+    "name": "Bench call",
+    "duration": 30,
+    "channel": "zoom",
+    "bufferBefore": 5,
+    "bufferAfter": 5,
+}
 
 
 def first_day() -> date:
@@ -88,13 +96,7 @@ def main() -> None:
             base,
             auth,
             HOURS,
-            {
-                "name": "Bench call",
-                "duration": 30,
-                "channel": "zoom",
-                "bufferBefore": 5,
-                "bufferAfter": 5,
-            },
+            MEETING_TYPE,
         )
         user_id, meeting_type_id = host.user_id, host.meeting_type_id
         asyncio.run(add_busy(url, user_id, meeting_type_id))
