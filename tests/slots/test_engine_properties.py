@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slotwise.slots.engine import compute_slots, slots_until, troubleshoot_slots
+from slotwise.slots.engine import (
+    compute_slots,
+    slots_by_local_date,
+    slots_until,
+    troubleshoot_slots,
+)
 from slotwise.slots.types import (
     MIDNIGHT,
     BlockReason,
@@ -282,3 +287,25 @@ def test_troubleshoot_agrees_and_explains(case: tuple[SlotQuery, list[Busy], dat
         else:
             assert not any(blocks(query, entry, item.start, item.end) for entry in busy)
             assert not allowed(query, item.start, now)
+
+
+@st.composite
+def instants(draw: st.DrawFn) -> datetime:
+    """Any instant from year 2 to 9998, or one near these zones' 2026 transitions, to the µs."""
+    near = datetime.combine(draw(st.sampled_from(DAYS)), time(0), UTC) + timedelta(
+        microseconds=draw(st.integers(-86_400_000_000, 2 * 86_400_000_000))
+    )
+    first, last = datetime(2, 1, 1), datetime(9998, 12, 31)  # noqa: DTZ001 - naive bounds
+    anywhere = draw(st.datetimes(first, last, timezones=st.just(UTC)))
+    return draw(st.sampled_from([near, anywhere, near.replace(microsecond=0)]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([*ZONES, "Pacific/Chatham", "America/St_Johns"]), instants())
+def test_local_times_read_as_astimezone_isoformat(zone: str, start: datetime) -> None:
+    """The grouped slots' texts are exactly what `astimezone(zone).isoformat()` writes."""
+    end = start + timedelta(minutes=45)
+    ((day, (local,)),) = slots_by_local_date([Slot(start, end)], zone)
+    assert day == start.astimezone(ZoneInfo(zone)).date()
+    assert local.start_time == start.astimezone(ZoneInfo(zone)).isoformat()
+    assert local.end_time == end.astimezone(ZoneInfo(zone)).isoformat()

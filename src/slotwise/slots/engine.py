@@ -34,8 +34,9 @@ steps of the open ranges failing rules 4-7, and grid steps of the weekly ranges 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from slotwise.slots.intervals import contains, merge, subtract
@@ -130,6 +131,14 @@ class _Clock:
         return (t + offset) // _DAY + _EPOCH_ORDINAL
 
 
+@lru_cache(maxsize=256)
+def _clock(zone: str, lo: int, hi: int) -> _Clock:
+    """A zone's clock over a span, made once per process for the spans asked for again (a
+    month's page is asked for by every visitor); its offsets come from the zone's rules
+    alone."""
+    return _Clock(ZoneInfo(zone), lo, hi)
+
+
 class _PrefixMax:
     """Entries sorted by start with running maximum end: finds one overlapping entry fast."""
 
@@ -149,6 +158,30 @@ class _PrefixMax:
     def find(self, start: int, end: int) -> Busy | None:
         k = bisect_left(self.starts, end)
         return self.best[k - 1] if k and self.ends[k - 1] > start else None
+
+
+def _free_starts(
+    starts: range, duration: int, busy_starts: list[int], busy_ends: list[int]
+) -> Iterator[int]:
+    """The grid steps of ``starts`` whose ``[start, start + duration)`` misses every merged
+    busy span, found gap by gap: the work follows the free runs and the busy spans, not
+    every step."""
+    if not starts:
+        return
+    first, step = starts.start, starts.step
+    start, last = first, starts[-1]
+    k = bisect_right(busy_ends, start)  # the first busy span ending after `start`
+    while start <= last:
+        if k < len(busy_starts) and busy_starts[k] < start + duration:
+            # blocked by span k: go on from the first step at or after its end
+            start = first + -(-(busy_ends[k] - first) // step) * step
+            while k < len(busy_ends) and busy_ends[k] <= start:
+                k += 1
+            continue
+        stop = last if k == len(busy_starts) else min(last, busy_starts[k] - duration)
+        free = range(start, stop + 1, step)
+        yield from free
+        start = free[-1] + step
 
 
 def _entries(busy: Sequence[Busy], buffer_before: int, buffer_after: int) -> list[_Entry]:
@@ -185,7 +218,7 @@ class _Engine:
         self.first_ord = -_FAR if first_date is None else first_date.toordinal()
         self.last_ord = _FAR if last_date is None else last_date.toordinal()
         lo, hi = self.window[0] - 3 * _DAY, self.window[1] + self.duration + 3 * _DAY
-        self.clock = _Clock(ZoneInfo(query.zone), lo, hi)
+        self.clock = _clock(query.zone, lo, hi)
         first = self.clock.local_ordinal(self.window[0]) - 1
         last = self.clock.local_ordinal(self.window[1] + self.duration) + 1
         self.weekly = self._weekly(first, last)
@@ -231,23 +264,35 @@ class _Engine:
         lo = max(self.window[0], self.notice)
         latest = self.latest if self.limited else _FAR
         duration, spots, joinable = self.duration, self.query.spots, self.joinable
-        length, step = timedelta(minutes=self.query.duration), timedelta(minutes=self.query.step)
+        length = timedelta(microseconds=duration)
         out: list[Slot] = []
         for range_start, range_end in self.open:
             starts = self._starts(range_start, min(range_end - duration, latest), lo)
-            begin = _instant(starts.start)
-            for start in starts:
-                end = start + duration
-                if joinable and start in joinable:
-                    result = self._join(start, end)
-                    if isinstance(result, Slot) and not self._beyond(start):
-                        out.append(result)
-                else:
-                    k = bisect_left(busy_starts, end)
-                    free = not k or busy_ends[k - 1] <= start
-                    if free and not (self.ranged and self._beyond(start)):
-                        out.append(Slot(begin, begin + length, None, 0, spots))
-                begin += step
+            if joinable:
+                out += self._scan(starts, busy_starts, busy_ends)
+                continue
+            for start in _free_starts(starts, duration, busy_starts, busy_ends):
+                if not (self.ranged and self._beyond(start)):
+                    begin = _instant(start)
+                    out.append(Slot(begin, begin + length, None, 0, spots))
+        return out
+
+    def _scan(self, starts: range, busy_starts: list[int], busy_ends: list[int]) -> list[Slot]:
+        """Every grid step on its own: the way for ranges where joinable entries may start."""
+        out: list[Slot] = []
+        duration, spots = self.duration, self.query.spots
+        for start in starts:
+            end = start + duration
+            if start in self.joinable:
+                result = self._join(start, end)
+                if isinstance(result, Slot) and not self._beyond(start):
+                    out.append(result)
+            else:
+                k = bisect_left(busy_starts, end)
+                free = not k or busy_ends[k - 1] <= start
+                if free and not (self.ranged and self._beyond(start)):
+                    begin = _instant(start)
+                    out.append(Slot(begin, _instant(end), None, 0, spots))
         return out
 
     def changes_at(self, slots: Sequence[Slot]) -> int | None:
@@ -370,10 +415,85 @@ def troubleshoot_slots(query: SlotQuery, busy: Sequence[Busy], now: datetime) ->
 
 def slots_by_local_date(slots: Iterable[Slot], zone: str) -> list[tuple[date, list[LocalSlot]]]:
     """Group slots by the local date of their start in ``zone``, rendered as ISO 8601."""
-    tz = ZoneInfo(zone)
+    local = _local_times(zone)
+    local.trim()
     days: dict[date, list[LocalSlot]] = {}
     for slot in slots:
-        start = slot.start.astimezone(tz)
-        local = LocalSlot(start.isoformat(), slot.end.astimezone(tz).isoformat(), slot)
-        days.setdefault(start.date(), []).append(local)
+        day, start = local.iso(slot.start)
+        local_slot = LocalSlot(start, local.iso(slot.end)[1], slot)
+        days.setdefault(day, []).append(local_slot)
     return sorted(days.items(), key=lambda item: item[0])
+
+
+@lru_cache(maxsize=64)
+def _local_times(zone: str) -> _LocalTimes:
+    return _LocalTimes(ZoneInfo(zone))
+
+
+class _LocalTimes:
+    """Instants as local ISO 8601 text in one zone, exactly as ``astimezone(zone).isoformat()``
+    writes them, in half the time: a month's answer writes hundreds.
+
+    The offset is looked up once per 6-hour span of UTC (at most one change per 6 hours is
+    assumed, as by ``_Clock``), and the date, time and offset texts are each written once and
+    kept (one instance per zone serves the process; what it keeps is a pure function of the
+    zone's rules, and is dropped past `KEEP` entries). A span with a change in it, or an
+    instant the arithmetic cannot hold, takes the slow way.
+    """
+
+    KEEP = 10_000
+
+    __slots__ = ("dates", "offsets", "suffixes", "times", "zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.offsets: dict[int, int | None] = {}
+        self.dates: dict[int, tuple[date, str]] = {}
+        self.times: dict[int, str] = {}
+        self.suffixes: dict[int, str] = {}
+
+    def trim(self) -> None:
+        if len(self.offsets) + len(self.dates) + len(self.times) > self.KEEP:
+            self.offsets, self.dates, self.times = {}, {}, {}
+
+    def iso(self, instant: datetime) -> tuple[date, str]:
+        """The instant's local date and its local ISO 8601 text."""
+        try:
+            us = (instant - _EPOCH) // _US
+            span = us // _SAMPLE
+            offset = self.offsets.get(span, 0)
+            if offset == 0 and span not in self.offsets:  # one lookup for a known nonzero one
+                offset = self.offsets[span] = self._offset(span)
+            if offset is None:
+                raise OverflowError
+            ordinal, clock = divmod(us + offset, _DAY)
+            day, day_text = self.dates.get(ordinal) or self._date(ordinal)
+            return day, day_text + (self.times.get(clock) or self._time(clock)) + (
+                self.suffixes.get(offset) or self._suffix(offset)
+            )
+        except (OverflowError, ValueError):
+            local = instant.astimezone(self.zone)
+            return local.date(), local.isoformat()
+
+    def _offset(self, span: int) -> int | None:
+        """The offset (µs) holding over the whole span, or None when it changes there."""
+        first = _instant(span * _SAMPLE).astimezone(self.zone).utcoffset()
+        last = _instant((span + 1) * _SAMPLE - 1).astimezone(self.zone).utcoffset()
+        return None if first is None or first != last else first // _US
+
+    def _date(self, ordinal: int) -> tuple[date, str]:
+        day = date.fromordinal(ordinal + _EPOCH_ORDINAL)
+        entry = self.dates[ordinal] = (day, day.isoformat() + "T")
+        return entry
+
+    def _time(self, clock: int) -> str:
+        seconds, micro = divmod(clock, _SECOND)
+        text = self.times[clock] = time(
+            seconds // 3600, seconds // 60 % 60, seconds % 60, micro
+        ).isoformat()
+        return text
+
+    def _suffix(self, offset: int) -> str:
+        zone = timezone(timedelta(microseconds=offset))
+        text = self.suffixes[offset] = datetime(2000, 1, 1, tzinfo=zone).isoformat()[19:]
+        return text
