@@ -4,6 +4,10 @@ booking checks need from the database, turned into the engine's pure values."""
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from types import MappingProxyType
+
+import msgspec
 
 from slotwise.availability import formats
 from slotwise.models import Availability, AvailabilityException, MeetingType
@@ -80,10 +84,9 @@ class BookingRules:
 
     def query(self, window_start: datetime, window_end: datetime, duration: int) -> SlotQuery:
         mt = self.meeting_type
-        schedule = formats.parse_schedule(self.availability.schedule)
         return SlotQuery(
             zone=self.availability.timezone,
-            weekly=to_weekly(schedule),
+            weekly=weekly_of(self.availability.schedule),
             window_start=window_start,
             window_end=window_end,
             duration=duration,
@@ -108,6 +111,17 @@ class BookingRules:
 
 def exception_span(row: AvailabilityException) -> ExceptionSpan:
     return ExceptionSpan(start=row.start, end=row.end, available=row.available, id=str(row.id))
+
+
+def weekly_of(stored: object) -> WeeklySchedule:
+    """The engine's schedule of an availability's stored schedule, parsed once per distinct
+    schedule in a process (every slot answer and booking check needs it)."""
+    return _weekly_of_text(msgspec.json.encode(stored))
+
+
+@lru_cache(maxsize=1024)
+def _weekly_of_text(text: bytes) -> WeeklySchedule:
+    return MappingProxyType(to_weekly(formats.parse_schedule(msgspec.json.decode(text))))
 
 
 def to_weekly(schedule: formats.Schedule) -> WeeklySchedule:
