@@ -121,3 +121,22 @@ def test_the_asgi_factory_refuses_to_build_without_secret_keys(
     monkeypatch.delenv("SLOTWISE_SECRET_KEYS", raising=False)
     with pytest.raises(SettingsError, match="SLOTWISE_SECRET_KEYS: not set"):
         create_app_from_env()
+
+
+def test_the_asgi_factory_collects_garbage_less_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server process raises the collector's first threshold (a slot answer makes thousands
+    of short-lived objects); the startup objects are frozen out of its view."""
+    import gc
+
+    from slotwise.app import GC_THRESHOLDS, create_app_from_env
+
+    monkeypatch.setenv("SLOTWISE_SECRET_KEYS", new_key())
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # CPython's default
+    try:
+        create_app_from_env()
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

@@ -311,4 +311,13 @@ def create_app_from_env() -> Litestar:
     require_secret_keys(settings)
     app = create_app(settings)
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     return app
+
+
+#: the collector's thresholds in a server process. By default a collection runs every 700 new
+#: container objects, and an uncached slot answer alone makes thousands (its busy rows, slots
+#: and their wire values), so it paid for several collections over objects that die with the
+#: request anyway: 9 % of its CPU time, measured. Cycles are still collected, only less often,
+#: so memory held by garbage stays bounded (tens of thousands of objects, a few megabytes).
+GC_THRESHOLDS = (50_000, 20, 100)
