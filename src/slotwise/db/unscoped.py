@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.db.session import driver_connection
+from slotwise.db.session import fetch_first
 from slotwise.models import (
     Appointment,
     Availability,
@@ -75,8 +75,7 @@ async def find_credential(
     Every authenticated request runs this, so it is one prepared statement on the request's
     connection rather than an ORM query (about a millisecond less per request).
     """
-    driver = await driver_connection(session)
-    row = await driver.fetchrow(_CREDENTIAL_SQL, lookup_id, acting_user_id)
+    row = await fetch_first(session, _CREDENTIAL_SQL, lookup_id, acting_user_id)
     if row is None:
         return None
     values = list(row.values())
