@@ -3,8 +3,9 @@
 import uuid
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -70,18 +71,20 @@ class RulesRepository(TenantRepository[MeetingType]):
         return rows[0][0], rows[0][1], exceptions
 
 
-class BusyRow(NamedTuple):
-    id: uuid.UUID
-    meeting_type_id: uuid.UUID
-    start_at: datetime
-    end_at: datetime
-    buffer_before: int
-    buffer_after: int
-    total_spots: int
-    taken_spots: int
-    expires_at: datetime | None
-    #: the host it blocks (a collective appointment has a row for each host asked about)
-    host_id: uuid.UUID
+class BusyRow(asyncpg.Record):  # type: ignore[misc] # the driver's record is untyped
+    """A row of the busy-time query, made by the driver itself (a month holds hundreds, and
+    copying each into a tuple of our own cost a tenth of a millisecond per answer): unpacks
+    as `(id, meeting_type_id, start_at, end_at, buffer_before, buffer_after, total_spots,
+    taken_spots, expires_at, host_id)`."""
+
+    @property
+    def expires_at(self) -> datetime | None:
+        return cast(datetime | None, self[8])
+
+    @property
+    def host_id(self) -> uuid.UUID:
+        """The host it blocks (a collective appointment has a row for each host asked about)."""
+        return cast(uuid.UUID, self[9])
 
 
 _BUSY_SQL = """
@@ -130,10 +133,20 @@ class BusyTimeRepository(TenantRepository[Appointment]):
         bookings past their expiry no longer block.
         """
         driver = await driver_connection(self.session)
-        rows = await driver.fetch(
-            _BUSY_SQL, self.company_id, host_ids, start, end, now, ignore, count_seats
+        return cast(
+            list[BusyRow],
+            await driver.fetch(
+                _BUSY_SQL,
+                self.company_id,
+                host_ids,
+                start,
+                end,
+                now,
+                ignore,
+                count_seats,
+                record_class=BusyRow,
+            ),
         )
-        return [BusyRow(*row) for row in rows]
 
 
 class HostVersion(NamedTuple):
