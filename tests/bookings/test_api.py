@@ -4,6 +4,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from litestar import Litestar
+from sqlalchemy import event
+
+from slotwise.db.session import ENGINE
 from slotwise.settings import Settings
 from tests.support.bookings import (
     Client,
@@ -296,3 +300,26 @@ async def test_idempotent_replay_and_reuse(
     )
     assert rows[0]["n"] == 1
     await assert_stored_sealed(settings, "book-1", first.content, first.json()["secret"])
+
+
+async def test_a_new_booking_reads_no_attendee_back(
+    app: Litestar, client: Client, side_a: Side, emitted: Recorder
+) -> None:
+    """The attendee it has just added is the one its event and mails name: no query for it."""
+    mt = await make_type(client, side_a)
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    engine = ENGINE.of(app.state).sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        attendee = attendee_body()
+        await book(client, side_a, mt, at(11), attendee=attendee)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert any(s.startswith("INSERT INTO attendee") for s in sent), sent
+    assert not [s for s in sent if s.startswith("SELECT") and "FROM attendee" in s], sent
+    (named,) = emitted.last("booking_created")["attendees"]
+    assert named["email"] == attendee["email"]

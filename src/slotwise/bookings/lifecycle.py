@@ -94,15 +94,13 @@ class AppointmentLifecycle:
         NULL; after an UPDATE `updated_at` is read back.
         """
         await self.session.flush()
-        state = inspect(row)
-        missing = []
-        for column in state.mapper.column_attrs:
-            if column.key not in state.unloaded:
-                continue
-            if new and all(c.server_default is None for c in column.columns):
-                set_committed_value(row, column.key, None)
-            else:
-                missing.append(column.key)
+        missing = _unknown(row, new=new)
+        if missing:
+            await self.session.refresh(row, missing)
+
+    async def saved_new(self, row: object) -> None:
+        """Load what the last flush left unknown of a row it inserted (see `save`)."""
+        missing = _unknown(row, new=True)
         if missing:
             await self.session.refresh(row, missing)
 
@@ -344,16 +342,21 @@ class AppointmentLifecycle:
             appointment_id=row.id, secret=secret, queue_booking_info=queue_info(row)
         )
 
-    async def announce(self, row: Appointment, secret: str) -> Created:
+    async def announce(
+        self, row: Appointment, secret: str, attendees: list[Attendee] | None = None
+    ) -> Created:
         """Tell whoever acts next about a booking just made, or just confirmed by its attendee
         (double opt-in), and answer its booker. `secret` is that party's, never a webhook's:
 
         - waiting for the attendee: the mail with their confirm link (no webhook yet);
         - waiting for the host: `booking_requested`, the host's Confirm / Decline links;
         - confirmed: `booking_created`, the confirmation with the invitee's manage link.
+
+        `attendees`: the appointment's, when the caller has them (it has just added them).
         """
-        if row.status is AppointmentStatus.PENDING and row.booking_type == s.DOUBLE_OPT_IN:
+        if attendees is None:
             attendees = await self.attendees.of_appointments([row.id])
+        if row.status is AppointmentStatus.PENDING and row.booking_type == s.DOUBLE_OPT_IN:
             host = await self.hosts.get_or_404(row.host_user_id)
             Notifier(self.session, self.company_id).ask_to_confirm(row, attendees, host, secret)
             return s.ProvisionalBookingCreated(
@@ -362,13 +365,17 @@ class AppointmentLifecycle:
                 queue_booking_info=queue_info(row),
             )
         if row.status is AppointmentStatus.PENDING:
-            await self.emit(EventType.BOOKING_REQUESTED, row, private=Private(host_token=secret))
+            await self.emit(
+                EventType.BOOKING_REQUESTED,
+                row,
+                private=Private(host_token=secret),
+                attendees=attendees,
+            )
             return s.ProvisionalBookingCreated(
                 booking_type=s.HOST_CONFIRMATION,
                 provisional_booking_id=row.id,
                 queue_booking_info=queue_info(row),
             )
-        attendees = await self.attendees.of_appointments([row.id])
         secrets = {attendee.id: secret for attendee in attendees}
         await self.emit(
             EventType.BOOKING_CREATED, row, private=Private(secrets), attendees=attendees
@@ -412,3 +419,19 @@ class AppointmentLifecycle:
         await self.emit(EventType.BOOKING_DECLINED, row)
         host = await self.hosts.get_or_404(row.host_user_id)
         return provisional_view(row, host, now)
+
+
+def _unknown(row: object, *, new: bool) -> list[str]:
+    """The columns of a flushed row its session does not know. Of a `new` row (its INSERT
+    returned the server-set columns), those without a server default were left NULL, and are
+    set so here; the rest must be read back."""
+    state = inspect(row)
+    missing = []
+    for column in state.mapper.column_attrs:
+        if column.key not in state.unloaded:
+            continue
+        if new and all(c.server_default is None for c in column.columns):
+            set_committed_value(row, column.key, None)
+        else:
+            missing.append(column.key)
+    return missing

@@ -225,13 +225,14 @@ class BookingService:
         await self.core.appointments.add_cohosts(row, hosts[1:])
         # a provisional booking has no invitee secret until it is confirmed: until then the
         # booking's secret is the token of the attendee's confirm link or the host's links
-        self.core.attendees.add(
+        attendee = self.core.attendees.add(
             validation.new_attendee(
                 data.attendee, checked, row.id, hashed if stage is None else None
             )
         )
         await self.core.save(row, new=True)
-        return await self.core.announce(row, secret)
+        await self.core.saved_new(attendee)
+        return await self.core.announce(row, secret, [attendee])
 
     def _expiry(
         self, stage: s.BookingType | None, start: datetime, now: datetime
