@@ -46,8 +46,9 @@ def percentile(values: list[float], q: float) -> float:
 
 async def distinct_slots(
     base: str, hosts: list[Host], first: date, *, requests: int, concurrency: int
-) -> tuple[list[float], list[int]]:
-    """Request n books host n % len(hosts) at its (n // len(hosts))-th quarter hour."""
+) -> tuple[list[float], list[int], float]:
+    """Request n books host n % len(hosts) at its (n // len(hosts))-th quarter hour; the
+    latencies, the statuses and the seconds the whole run took."""
     starts = [
         datetime.combine(first, wall(0), ZONE) + timedelta(minutes=15 * (n // len(hosts)))
         for n in range(requests)
@@ -71,8 +72,10 @@ async def distinct_slots(
 
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+        began = time.perf_counter()
         await asyncio.gather(*(worker(http) for _ in range(concurrency)))
-    return latencies, statuses
+        elapsed = time.perf_counter() - began
+    return latencies, statuses, elapsed
 
 
 async def one_slot(
@@ -111,7 +114,7 @@ def main() -> None:
             for _ in range(args.hosts)
         ]
         headers, mt = hosts[0].headers, hosts[0].meeting_type_id
-        latencies, statuses = asyncio.run(
+        latencies, statuses, elapsed = asyncio.run(
             distinct_slots(base, hosts, first, requests=args.requests, concurrency=args.concurrency)
         )
         settle = []
@@ -122,7 +125,8 @@ def main() -> None:
     print(
         f"distinct slots: {ok}/{len(statuses)} created, {args.hosts} host(s),"
         f" c={args.concurrency}: "
-        f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms"
+        f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms,"
+        f" {ok / elapsed:.0f} bookings/s"
     )
     for elapsed, counts in settle:
         print(f"200 concurrent for one slot: settled in {elapsed * 1000:.0f} ms, statuses {counts}")

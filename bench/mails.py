@@ -27,6 +27,7 @@ import httpx
 
 from bench.bookings import ZONE, distinct_slots, percentile
 from bench.common import (
+    Host,
     bench_env,
     create_company,
     fresh_database,
@@ -50,12 +51,10 @@ class Counter:
         return "250 OK"
 
 
-def latency(base: str, headers: dict[str, str], mt: str, days: int, args: Any) -> list[float]:
+def latency(base: str, host: Host, days: int, args: Any) -> list[float]:
     first = datetime.now(ZONE).date() + timedelta(days=days)
-    latencies, statuses = asyncio.run(
-        distinct_slots(
-            base, headers, mt, first, requests=args.bookings, concurrency=args.concurrency
-        )
+    latencies, statuses, _ = asyncio.run(
+        distinct_slots(base, [host], first, requests=args.bookings, concurrency=args.concurrency)
     )
     assert statuses.count(201) == args.bookings, statuses
     return latencies
@@ -83,7 +82,7 @@ def main() -> None:
             for days, mails in ((3, None), (7, False), (14, True), (21, False), (28, True)):
                 switch = {"hostEmails": bool(mails), "attendeeEmails": bool(mails)}
                 httpx.patch(f"{base}/v4/company/notifications", json=switch, headers=company)
-                measured = latency(base, host.headers, host.meeting_type_id, days, args)
+                measured = latency(base, host, days, args)
                 if mails is not None:
                     took[mails] += measured
             rows = [
