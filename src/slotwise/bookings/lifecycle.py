@@ -86,23 +86,18 @@ class AppointmentLifecycle:
             raise NotFound("Appointment not found")
         return row
 
-    async def save(self, row: Appointment, *, new: bool = False) -> None:
-        """Flush now (an overlap fails here with 409) and load the columns the flush left
-        unknown, reading back only those the server may have set.
+    async def save(self, *rows: object, new: bool = False) -> None:
+        """Flush now (an overlap fails here with 409) and load the columns of `rows` the flush
+        left unknown, reading back only those the server may have set.
 
-        A `new` row's INSERT returned its server-set columns, and those it did not name are
+        `new` rows' INSERTs returned their server-set columns, and those they did not name are
         NULL; after an UPDATE `updated_at` is read back.
         """
         await self.session.flush()
-        missing = _unknown(row, new=new)
-        if missing:
-            await self.session.refresh(row, missing)
-
-    async def saved_new(self, row: object) -> None:
-        """Load what the last flush left unknown of a row it inserted (see `save`)."""
-        missing = _unknown(row, new=True)
-        if missing:
-            await self.session.refresh(row, missing)
+        for row in rows:
+            missing = _unknown(row, new=new)
+            if missing:
+                await self.session.refresh(row, missing)
 
     async def views(self, rows: list[Appointment]) -> list[s.Appointment]:
         attendees = defaultdict(list)

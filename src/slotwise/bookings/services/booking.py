@@ -230,8 +230,7 @@ class BookingService:
                 data.attendee, checked, row.id, hashed if stage is None else None
             )
         )
-        await self.core.save(row, new=True)
-        await self.core.saved_new(attendee)
+        await self.core.save(row, attendee, new=True)
         return await self.core.announce(row, secret, [attendee])
 
     def _expiry(
