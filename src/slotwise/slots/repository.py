@@ -97,13 +97,13 @@ SELECT a.id, a.meeting_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_
        ) ELSE 1 END,
        CASE WHEN a.status = 'pending' THEN a.expires_at END,
        h.user_id
-FROM appointment_host h
+FROM (SELECT DISTINCT unnest($2::uuid[])) AS wanted (user_id)
+JOIN appointment_host h
+  ON h.company_id = $1 AND h.user_id = wanted.user_id
+ AND h.status IN ('confirmed', 'pending')
+ AND tstzrange(h.start_at, h.end_at, '[)') && tstzrange($3, $4, '[)')
 JOIN appointment a ON a.company_id = h.company_id AND a.id = h.appointment_id
-WHERE h.company_id = $1
-  AND h.user_id = ANY($2::uuid[])
-  AND h.status IN ('confirmed', 'pending')
-  AND h.start_at < $4 AND h.end_at > $3
-  AND (a.status = 'confirmed'
+WHERE (a.status = 'confirmed'
        OR (a.status = 'pending' AND (a.expires_at IS NULL OR a.expires_at > $5)))
   AND ($6::uuid IS NULL OR a.id <> $6)
 ORDER BY a.start_at
@@ -131,7 +131,15 @@ class BusyTimeRepository(TenantRepository[Appointment]):
         the company bound like every scoped query; that is about five times faster than
         building ORM rows. Seats are counted only when asked (group meeting types). Pending
         bookings past their expiry no longer block.
+
+        Overlap is asked as the range overlap (`&&`) of the exclusion constraint's own GiST
+        index, host by host, so the index finds only the rows in the window: compared as
+        `start_at < end AND end_at > start`, an index on the start bounds one side only, and
+        every past appointment of the host was read and dropped (`bench.busy_history`: 2.3-3.0
+        ms instead of 0.5 ms per query for a host with 20,000).
         """
+        if end <= start:  # `[start, end)` holds no instant; the range would be refused
+            return []
         driver = await driver_connection(self.session)
         return cast(
             list[BusyRow],
