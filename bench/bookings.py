@@ -1,16 +1,21 @@
 """Booking creation under load, and how fast 200 concurrent requests for one slot settle.
 
-    uv run python -m bench.bookings [--requests 400] [--concurrency 16] [--hosts 1]
+    uv run python -m bench.bookings [--requests 400] [--concurrency 16] [--hosts 1] [--history 200]
 
-One `slotwise serve` worker (granian). Part 1: `--concurrency` clients book distinct slots
-(p50/p95 of POST /v4/booking), spread round robin over `--hosts` hosts (one host: every
-booking waits for that host's lock; 16: they mostly do not). Part 2: 200 concurrent POSTs
-for one slot, repeated 5 times: time until every request has its answer, and the winners per
-slot (must be exactly 1).
+One `slotwise serve` worker (granian). Each host first gets `--history` past appointments, as
+a host in use has, and the tables their statistics, as autovacuum would give them. Part 1:
+`--concurrency` clients book distinct slots (p50/p95 of POST /v4/booking), spread round robin
+over `--hosts` hosts (one host: every booking waits for that host's lock; 16: they mostly do
+not), and the CPU time each part of the machine spent per booking (the server's processes,
+PostgreSQL, Redis, this client), read from Linux's /proc: on a shared machine their sum per
+booking bounds the throughput, whatever the latency. Part 2: 200 concurrent POSTs for one
+slot, repeated 5 times: time until every request has its answer, and the winners per slot
+(must be exactly 1).
 """
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 from datetime import date, datetime, timedelta
@@ -20,9 +25,20 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bench.common import Host, bench_env, create_company, fresh_database, make_host, server
+from bench.common import (
+    CpuMeter,
+    Host,
+    add_appointments,
+    bench_env,
+    create_company,
+    fresh_database,
+    make_host,
+    server,
+)
 
 ZONE = ZoneInfo("Europe/Berlin")
+DATABASE = "slotwise_bench"
+PORT = 8765
 
 
 def body(meeting_type_id: str, start: datetime, n: int) -> dict[str, Any]:
@@ -99,11 +115,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--hosts", type=int, default=1)
+    parser.add_argument(
+        "--history", type=int, default=200, help="past appointments of each host, made first"
+    )
     args = parser.parse_args()
-    env = bench_env(fresh_database(), SLOTWISE_RATE_LIMIT_ENABLED="false")
+    url = fresh_database(DATABASE)
+    env = bench_env(url, SLOTWISE_RATE_LIMIT_ENABLED="false")
     auth = f"Bearer {create_company(env)['apiKey']}"
     first = datetime.now(ZONE).date() + timedelta(days=7)
-    with server(env) as base:
+    with server(env, port=PORT) as base:
         hosts = [
             make_host(
                 base,
@@ -113,10 +133,20 @@ def main() -> None:
             )
             for _ in range(args.hosts)
         ]
+        past = datetime.combine(first - timedelta(days=8), wall(8), ZONE)
+        for host in hosts:
+            history = [past - timedelta(hours=2 * n) for n in range(args.history)]
+            asyncio.run(
+                add_appointments(url, host.user_id, host.meeting_type_id, history, minutes=30)
+            )
         headers, mt = hosts[0].headers, hosts[0].meeting_type_id
+        meter = CpuMeter(port=PORT)
+        meter.start()
+        client = time.process_time()
         latencies, statuses, elapsed = asyncio.run(
             distinct_slots(base, hosts, first, requests=args.requests, concurrency=args.concurrency)
         )
+        cpu, client = meter.stop(), time.process_time() - client
         settle = []
         for trial in range(5):
             start = datetime.combine(first + timedelta(days=30 + trial), wall(10), ZONE)
@@ -127,6 +157,11 @@ def main() -> None:
         f" c={args.concurrency}: "
         f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms,"
         f" {ok / elapsed:.0f} bookings/s"
+    )
+    print(
+        f"CPU per booking: server {cpu.server * 1000 / ok:.1f} ms,"
+        f" PostgreSQL {cpu.postgres * 1000 / ok:.1f} ms, Redis {cpu.redis * 1000 / ok:.1f} ms,"
+        f" this client {client * 1000 / ok:.1f} ms ({os.cpu_count()} cores)"
     )
     for elapsed, counts in settle:
         print(f"200 concurrent for one slot: settled in {elapsed * 1000:.0f} ms, statuses {counts}")

@@ -2,6 +2,7 @@
 server, wrk runs."""
 
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -270,3 +272,121 @@ def make_host(
         },
     ).json()
     return Host(headers, user["userId"], meeting_type["id"])
+
+
+async def add_appointments(
+    url: str,
+    user_id: str,
+    meeting_type_id: str,
+    starts: list[datetime],
+    *,
+    minutes: int,
+    buffers: int = 0,
+) -> None:
+    """Confirmed appointments of a host, inserted directly, then `ANALYZE`: what autovacuum
+    does soon after a bulk load (without statistics the planner takes the tables for empty
+    and picks plans that read far more than they need)."""
+    conn = await asyncpg.connect(url)
+    try:
+        company_id = await conn.fetchval(
+            'SELECT company_id FROM "user" WHERE id = $1', uuid.UUID(user_id)
+        )
+        await conn.execute(
+            "INSERT INTO appointment (id, company_id, meeting_type_id, host_user_id, start_at,"
+            " end_at, status, buffer_before, buffer_after, total_spots, meeting_info,"
+            " secret_hash, request, reschedule_count, ics_sequence)"
+            " SELECT gen_random_uuid(), $1, $2, $3, s, s + make_interval(mins => $5),"
+            " 'confirmed', $6, $6, 1, '{}', $7, '{}', 0, 0 FROM unnest($4::timestamptz[]) s",
+            company_id,
+            uuid.UUID(meeting_type_id),
+            uuid.UUID(user_id),
+            starts,
+            minutes,
+            buffers,
+            hashlib.sha256(b"bench").hexdigest(),
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system CPU of a live process, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _processes() -> Iterator[tuple[int, int, list[str]]]:
+    """(pid, parent pid, command line) of every process on the machine (Linux's /proc)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        yield int(entry.name), parent, argv
+
+
+def _serving(port: int) -> set[int]:
+    """`slotwise serve --port {port}` (started by `server`) and all its descendants."""
+    table = list(_processes())
+    found = {
+        pid for pid, _, argv in table if "serve" in argv and "--port" in argv and str(port) in argv
+    }
+    grew = True
+    while grew:
+        children = {pid for pid, parent, _ in table if parent in found} - found
+        found |= children
+        grew = bool(children)
+    return found
+
+
+@dataclass
+class CpuShares:
+    """CPU seconds the parts of the system spent over a stretch of a benchmark."""
+
+    server: float
+    postgres: float
+    redis: float
+
+
+class CpuMeter:
+    """Where the machine's CPU goes while a benchmark runs: the server's processes, the whole
+    PostgreSQL server (its backends, WAL writer, checkpointer and autovacuum: run benchmarks
+    where nothing else uses it) and the Redis server. A process that exits during the stretch
+    is not counted, one that starts is counted whole."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.before: dict[str, dict[int, int]] = {}
+
+    def _groups(self) -> dict[str, dict[int, int]]:
+        table = list(_processes())
+
+        def named(program: str) -> set[int]:
+            return {pid for pid, _, argv in table if argv[0].split(" ")[0].endswith(program)}
+
+        groups = {
+            "server": _serving(self.port),
+            "postgres": named("postgres")
+            | {pid for pid, _, a in table if a[0].startswith("postgres:")},
+            "redis": named("redis-server"),
+        }
+        return {name: {pid: _cpu_ticks(pid) for pid in pids} for name, pids in groups.items()}
+
+    def start(self) -> None:
+        self.before = self._groups()
+
+    def stop(self) -> CpuShares:
+        after, tick = self._groups(), os.sysconf("SC_CLK_TCK")
+
+        def spent(name: str) -> float:
+            before = self.before.get(name, {})
+            return sum(t - before.get(pid, 0) for pid, t in after[name].items()) / tick
+
+        return CpuShares(spent("server"), spent("postgres"), spent("redis"))

@@ -11,16 +11,22 @@ loads the rules and the busy time and runs the engine (as the first request afte
 
 import argparse
 import asyncio
-import hashlib
 import json
-import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import httpx
 
-from bench.common import bench_env, create_company, fresh_database, make_host, server, table, wrk
+from bench.common import (
+    add_appointments,
+    bench_env,
+    create_company,
+    fresh_database,
+    make_host,
+    server,
+    table,
+    wrk,
+)
 
 ZONE = ZoneInfo("Europe/Berlin")
 DAYS = 31
@@ -41,39 +47,15 @@ def first_day() -> date:
 
 
 async def add_busy(url: str, user_id: str, meeting_type_id: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        company_id = await conn.fetchval(
-            'SELECT company_id FROM "user" WHERE id = $1', uuid.UUID(user_id)
-        )
-        rows = []
-        per_day = -(-BUSY // DAYS)
-        for n in range(BUSY):
-            day = first_day() + timedelta(days=n // per_day)
-            minute = 8 * 60 + (n % per_day) * 40  # every 40 minutes from 08:00
-            start = datetime.combine(day, time(0), ZONE) + timedelta(minutes=minute)
-            rows.append(
-                (
-                    uuid.uuid4(),
-                    company_id,
-                    uuid.UUID(meeting_type_id),
-                    uuid.UUID(user_id),
-                    start.astimezone(UTC),
-                    (start + timedelta(minutes=15)).astimezone(UTC),
-                )
-            )
-        await conn.executemany(
-            "INSERT INTO appointment (id, company_id, meeting_type_id, host_user_id, start_at,"
-            " end_at, status, buffer_before, buffer_after, total_spots, meeting_info,"
-            " secret_hash, request, reschedule_count, ics_sequence)"
-            " VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 5, 5, 1, '{}', $7, '{}', 0, 0)",
-            [(*row, hashlib.sha256(b"bench").hexdigest()) for row in rows],
-        )
-        # what autovacuum does soon after a bulk load: without statistics the planner takes
-        # the fresh tables for empty and joins the busy rows in a quadratic nested loop
-        await conn.execute("ANALYZE")
-    finally:
-        await conn.close()
+    """BUSY appointments of 15 minutes with 5 minutes of buffer, every 40 minutes from 08:00
+    over the benchmarked days."""
+    per_day = -(-BUSY // DAYS)
+    starts = [
+        datetime.combine(first_day() + timedelta(days=n // per_day), time(0), ZONE)
+        + timedelta(minutes=8 * 60 + (n % per_day) * 40)
+        for n in range(BUSY)
+    ]
+    await add_appointments(url, user_id, meeting_type_id, starts, minutes=15, buffers=5)
 
 
 def main() -> None:
