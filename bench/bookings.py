@@ -1,16 +1,17 @@
 """Booking creation under load, and how fast 200 concurrent requests for one slot settle.
 
     uv run python -m bench.bookings [--requests 400] [--concurrency 16] [--hosts 1] [--history 200]
+        [--workers 1]
 
-One `slotwise serve` worker (granian). Each host first gets `--history` past appointments, as
-a host in use has, and the tables their statistics, as autovacuum would give them. Part 1:
-`--concurrency` clients book distinct slots (p50/p95 of POST /v4/booking), spread round robin
-over `--hosts` hosts (one host: every booking waits for that host's lock; 16: they mostly do
-not), and the CPU time each part of the machine spent per booking (the server's processes,
-PostgreSQL, Redis, this client), read from Linux's /proc: on a shared machine their sum per
-booking bounds the throughput, whatever the latency. Part 2: 200 concurrent POSTs for one
-slot, repeated 5 times: time until every request has its answer, and the winners per slot
-(must be exactly 1).
+`slotwise serve` with one granian worker (or `--workers`). Each host first gets `--history`
+past appointments, as a host in use has, and the tables their statistics, as autovacuum would
+give them. Part 1: `--concurrency` clients book distinct slots (p50/p95 of POST /v4/booking),
+spread round robin over `--hosts` hosts (one host: every booking waits for that host's lock;
+16: they mostly do not), and the CPU time each part of the machine spent per booking (the
+server's processes, PostgreSQL, Redis, this client), read from Linux's /proc: on a shared
+machine their sum per booking bounds the throughput, whatever the latency. Part 2: 200
+concurrent POSTs for one slot, repeated 5 times: time until every request has its answer, and
+the winners per slot (must be exactly 1).
 """
 
 import argparse
@@ -118,12 +119,13 @@ def main() -> None:
     parser.add_argument(
         "--history", type=int, default=200, help="past appointments of each host, made first"
     )
+    parser.add_argument("--workers", type=int, default=1, help="granian workers of the server")
     args = parser.parse_args()
     url = fresh_database(DATABASE)
     env = bench_env(url, SLOTWISE_RATE_LIMIT_ENABLED="false")
     auth = f"Bearer {create_company(env)['apiKey']}"
     first = datetime.now(ZONE).date() + timedelta(days=7)
-    with server(env, port=PORT) as base:
+    with server(env, port=PORT, workers=args.workers) as base:
         hosts = [
             make_host(
                 base,
