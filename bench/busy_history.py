@@ -19,8 +19,6 @@ from datetime import time as wall
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bench.common import (
     add_appointments,
     bench_env,
@@ -52,7 +50,6 @@ async def measure(
     settings = load_settings(env)
     engine = create_engine(settings)
     try:
-        session: AsyncSession
         async with create_sessionmaker(engine)() as session:
             driver = await driver_connection(session)
             host = uuid.UUID(user_id)

@@ -332,9 +332,9 @@ def _processes() -> Iterator[tuple[int, int, list[str]]]:
         yield int(entry.name), parent, argv
 
 
-def _serving(port: int) -> set[int]:
-    """`slotwise serve --port {port}` (started by `server`) and all its descendants."""
-    table = list(_processes())
+def _serving(table: list[tuple[int, int, list[str]]], port: int) -> set[int]:
+    """`slotwise serve --port {port}` (started by `server`) and all its descendants, in a
+    table of `_processes()`."""
     found = {
         pid for pid, _, argv in table if "serve" in argv and "--port" in argv and str(port) in argv
     }
@@ -368,13 +368,13 @@ class CpuMeter:
     def _groups(self) -> dict[str, dict[int, int]]:
         table = list(_processes())
 
-        def named(program: str) -> set[int]:
-            return {pid for pid, _, argv in table if argv[0].split(" ")[0].endswith(program)}
+        def named(*programs: str) -> set[int]:
+            """Processes by program name; PostgreSQL's children are titled `postgres: …`."""
+            return {pid for pid, _, argv in table if Path(argv[0].split(" ")[0]).name in programs}
 
         groups = {
-            "server": _serving(self.port),
-            "postgres": named("postgres")
-            | {pid for pid, _, a in table if a[0].startswith("postgres:")},
+            "server": _serving(table, self.port),
+            "postgres": named("postgres", "postgres:"),
             "redis": named("redis-server"),
         }
         return {name: {pid: _cpu_ticks(pid) for pid in pids} for name, pids in groups.items()}
